@@ -1,0 +1,231 @@
+//! Non-Rust files of the project, rendered from the askama templates in `templates/`.
+
+use askama::Template;
+
+use super::{EmitError, OutputFile, Ownership};
+use crate::ir::{Api, SecuritySchemeKind};
+
+/// Facts about the project that are not in the spec.
+#[derive(Debug, Clone)]
+pub struct ProjectInfo {
+    /// Cargo package name (kebab-case).
+    pub package_name: String,
+    /// The crate's name in Rust paths (snake_case).
+    pub crate_ident: String,
+    /// The project's copy of the spec, e.g. `openapi.yaml`.
+    pub spec_file: String,
+    pub generator_version: String,
+}
+
+pub struct OperationRow {
+    pub method: String,
+    pub path: String,
+    pub id: String,
+    pub handler: String,
+    pub auth: String,
+}
+
+pub struct SchemeRow {
+    pub name: String,
+    pub kind: String,
+}
+
+pub struct GroupRow {
+    pub trait_name: String,
+    pub file: String,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "project/Cargo.toml.txt", escape = "none")]
+struct CargoToml<'a> {
+    info: &'a ProjectInfo,
+}
+
+#[derive(Template)]
+#[template(path = "project/README.md.txt", escape = "none")]
+struct Readme<'a> {
+    info: &'a ProjectInfo,
+    title: &'a str,
+    summary: String,
+    api_version: &'a str,
+    operations: Vec<OperationRow>,
+    schemes: Vec<SchemeRow>,
+    groups: Vec<GroupRow>,
+    uses_bearer: bool,
+    uses_api_key: bool,
+    uses_basic: bool,
+    /// Scopes of the first operation that needs some, for the `token` example.
+    example_scopes: String,
+}
+
+#[derive(Template)]
+#[template(path = "project/Dockerfile.txt", escape = "none")]
+struct Dockerfile<'a> {
+    info: &'a ProjectInfo,
+}
+
+#[derive(Template)]
+#[template(path = "project/dockerignore.txt", escape = "none")]
+struct DockerIgnore;
+
+#[derive(Template)]
+#[template(path = "project/gitignore.txt", escape = "none")]
+struct GitIgnore;
+
+#[derive(Template)]
+#[template(path = "project/env.example.txt", escape = "none")]
+struct EnvExample;
+
+#[derive(Template)]
+#[template(path = "project/ci.yml.txt", escape = "none")]
+struct CiWorkflow;
+
+#[derive(Template)]
+#[template(path = "project/gen.toml.txt", escape = "none")]
+struct GenToml<'a> {
+    info: &'a ProjectInfo,
+}
+
+fn render(name: &str, template: &impl Template) -> Result<String, EmitError> {
+    template.render().map_err(|error| EmitError::Template {
+        template: name.to_owned(),
+        message: error.to_string(),
+    })
+}
+
+pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, EmitError> {
+    let scaffold =
+        |path: &str, contents: String| OutputFile::new(path, contents, Ownership::Scaffold);
+    let kind_used = |f: fn(&SecuritySchemeKind) -> bool| {
+        api.security_schemes.iter().any(|s| {
+            f(&s.kind)
+                && api.operations.iter().any(|op| {
+                    op.security
+                        .iter()
+                        .any(|r| r.schemes.iter().any(|(n, _)| n == &s.name))
+                })
+        })
+    };
+    let example_scopes = api
+        .operations
+        .iter()
+        .flat_map(|op| &op.security)
+        .flat_map(|r| &r.schemes)
+        .find(|(_, scopes)| !scopes.is_empty())
+        .map(|(_, scopes)| scopes.join(","))
+        .unwrap_or_default();
+    let readme = Readme {
+        uses_bearer: kind_used(|k| {
+            matches!(
+                k,
+                SecuritySchemeKind::Bearer { .. }
+                    | SecuritySchemeKind::OAuth2 { .. }
+                    | SecuritySchemeKind::OpenIdConnect { .. }
+            )
+        }),
+        uses_api_key: kind_used(|k| matches!(k, SecuritySchemeKind::ApiKey { .. })),
+        uses_basic: kind_used(|k| matches!(k, SecuritySchemeKind::Basic)),
+        example_scopes,
+        info,
+        title: &api.title,
+        summary: api
+            .description
+            .as_deref()
+            .and_then(|d| d.split("\n\n").next())
+            .map(|d| d.trim().replace('\n', " "))
+            .unwrap_or_default(),
+        api_version: &api.version,
+        operations: api
+            .operations
+            .iter()
+            .map(|op| OperationRow {
+                method: op.method.as_str().to_owned(),
+                path: op.path.replace('|', "\\|"),
+                id: op.id.clone(),
+                handler: format!("{}::{}", api.groups[op.group].trait_name, op.method_name),
+                auth: auth_summary(op),
+            })
+            .collect(),
+        schemes: api
+            .security_schemes
+            .iter()
+            .map(|s| SchemeRow {
+                name: s.name.clone(),
+                kind: scheme_text(&s.kind),
+            })
+            .collect(),
+        groups: api
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| GroupRow {
+                trait_name: g.trait_name.clone(),
+                file: super::handler_path(g),
+                count: api.operations_in(i).count(),
+            })
+            .collect(),
+    };
+    Ok(vec![
+        scaffold("Cargo.toml", render("Cargo.toml", &CargoToml { info })?),
+        scaffold("README.md", render("README.md", &readme)?),
+        scaffold("Dockerfile", render("Dockerfile", &Dockerfile { info })?),
+        scaffold(".dockerignore", render(".dockerignore", &DockerIgnore)?),
+        scaffold(".gitignore", render(".gitignore", &GitIgnore)?),
+        scaffold(".env.example", render(".env.example", &EnvExample)?),
+        scaffold(".github/workflows/ci.yml", render("ci.yml", &CiWorkflow)?),
+        scaffold("gen.toml", render("gen.toml", &GenToml { info })?),
+    ])
+}
+
+fn auth_summary(op: &crate::ir::Operation) -> String {
+    if op.security.is_empty() {
+        return "public".to_owned();
+    }
+    op.security
+        .iter()
+        .map(|requirement| {
+            requirement
+                .schemes
+                .iter()
+                .map(|(name, scopes)| {
+                    if scopes.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{name} ({})", scopes.join(", "))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" + ")
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn scheme_text(kind: &SecuritySchemeKind) -> String {
+    match kind {
+        SecuritySchemeKind::Bearer { format } => format!(
+            "HTTP bearer{}",
+            format
+                .as_ref()
+                .map(|f| format!(" ({f})"))
+                .unwrap_or_default()
+        ),
+        SecuritySchemeKind::Basic => "HTTP basic".to_owned(),
+        SecuritySchemeKind::OtherHttp { scheme } => format!("HTTP {scheme}"),
+        SecuritySchemeKind::ApiKey { location, name } => {
+            format!("API key in {} `{name}`", location.as_str())
+        }
+        SecuritySchemeKind::OAuth2 { scopes } => {
+            format!(
+                "OAuth2 (scopes: {})",
+                scopes
+                    .iter()
+                    .map(|(s, _)| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        SecuritySchemeKind::OpenIdConnect { url } => format!("OpenID Connect ({url})"),
+    }
+}

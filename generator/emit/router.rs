@@ -1,0 +1,274 @@
+//! `src/generated/router.rs` and `src/generated/api/mod.rs`: every route of the spec wired
+//! to the handler traits, and the umbrella `Api` trait.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ir::{Api, Operation, ParamLocation, SecurityScheme, SecuritySchemeKind};
+
+/// The axum route for a spec path. Both use `{name}` captures, so this only escapes what axum
+/// would misread.
+pub fn axum_path(path: &str) -> String {
+    path.replace('*', "%2A")
+}
+
+pub fn router(api: &Api) -> TokenStream {
+    // Routes grouped by path, in first-seen order; methods within a path in a fixed order.
+    let mut order: Vec<&str> = Vec::new();
+    let mut by_path: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    for op in &api.operations {
+        if !by_path.contains_key(op.route.as_str()) {
+            order.push(op.route.as_str());
+        }
+        by_path.entry(op.route.as_str()).or_default().push(op);
+    }
+    let routes = order.iter().map(|path| {
+        let mut ops = by_path[path].clone();
+        ops.sort_by_key(|op| op.method);
+        let mut chain = ops.iter().map(|op| {
+            let method = format_ident!("{}", op.method.lower());
+            let handler = format_ident!("{}", op.method_name);
+            // Secured operations authenticate before their request is parsed.
+            let handler = if op.security.is_empty() {
+                quote!(#handler::<A>)
+            } else {
+                let requirements = security_const(op);
+                quote!(#handler::<A>.layer(middleware::from_fn_with_state((auth.clone(), #requirements), auth::require)))
+            };
+            (method, handler)
+        });
+        let (first_method, first_handler) =
+            chain.next().expect("a path has at least one operation");
+        let rest = chain.map(|(method, handler)| quote!(.#method(#handler)));
+        let route = axum_path(path);
+        quote!(.route(#route, routing::#first_method(#first_handler) #(#rest)*))
+    });
+    let handlers = api.operations.iter().map(|op| {
+        let group = &api.groups[op.group];
+        let module = format_ident!("{}", group.module);
+        let trait_name = format_ident!("{}", group.trait_name);
+        let method = format_ident!("{}", op.method_name);
+        let request = format_ident!("{}Request", op.type_prefix);
+        let response = format_ident!("{}Response", op.type_prefix);
+        let deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
+        quote! {
+            #deprecated
+            async fn #method<A: api::#trait_name>(
+                State(api): State<Arc<A>>,
+                context: RequestContext,
+                request: api::#module::#request,
+            ) -> Result<api::#module::#response, Problem> {
+                api.#method(context, request).await
+            }
+        }
+    });
+    let (scheme_consts, security_consts, needs) = security_items(api);
+    quote! {
+        //! The HTTP surface of the API: one route per path of the spec, each method wired to
+        //! its handler trait method. Requests are parsed before a handler runs; anything that
+        //! does not fit the spec is answered with problem+json.
+        // What is used depends on the spec (an API may have no operations at all).
+        #![allow(unused_imports)]
+
+        use std::sync::Arc;
+
+        use axum::Router;
+        use axum::extract::State;
+        use axum::routing;
+
+        use super::api::{self, Api};
+        use super::runtime::{self, Problem, RequestContext};
+        use super::runtime::auth::{self, AuthConfig, Needs, Requirement, Scheme};
+        use super::runtime::Location;
+        use axum::handler::Handler;
+        use axum::middleware;
+
+        /// The kinds of credential this API accepts, for [`AuthConfig::from_env`].
+        pub const AUTH_NEEDS: Needs = #needs;
+
+        #(#scheme_consts)*
+
+        #(#security_consts)*
+
+        /// A router serving every operation of the spec with `api`; secured operations check
+        /// credentials against `auth` first (401/403 problem+json when they fail).
+        pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
+            let _ = &auth;
+            Router::new()
+                #(#routes)*
+                .fallback(runtime::not_found)
+                .method_not_allowed_fallback(runtime::method_not_allowed)
+                .with_state(api)
+        }
+
+        #(#handlers)*
+    }
+}
+
+/// `SECURITY_CREATE_PET`: the name of an operation's requirements const.
+fn security_const(op: &Operation) -> syn::Ident {
+    format_ident!("SECURITY_{}", op.method_name.to_uppercase())
+}
+
+/// `SCHEME_BEARER_AUTH`: the name of a security scheme's const.
+fn scheme_const(name: &str) -> syn::Ident {
+    format_ident!(
+        "SCHEME_{}",
+        crate::ir::snake_ident(name)
+            .trim_end_matches('_')
+            .to_uppercase()
+    )
+}
+
+/// The runtime `Scheme` for a spec scheme.
+fn scheme_value(scheme: &SecurityScheme) -> TokenStream {
+    let name = &scheme.name;
+    match &scheme.kind {
+        SecuritySchemeKind::Bearer { .. }
+        | SecuritySchemeKind::OAuth2 { .. }
+        | SecuritySchemeKind::OpenIdConnect { .. } => {
+            quote!(Scheme::Bearer { name: #name })
+        }
+        SecuritySchemeKind::Basic => quote!(Scheme::Basic { name: #name }),
+        SecuritySchemeKind::ApiKey {
+            location,
+            name: parameter,
+        } => {
+            let location = format_ident!(
+                "{}",
+                match location {
+                    ParamLocation::Header => "Header",
+                    ParamLocation::Query => "Query",
+                    ParamLocation::Cookie => "Cookie",
+                    ParamLocation::Path => "Path",
+                }
+            );
+            quote!(Scheme::ApiKey { name: #name, location: Location::#location, parameter: #parameter })
+        }
+        SecuritySchemeKind::OtherHttp { scheme: http } => {
+            let challenge = heck::ToUpperCamelCase::to_upper_camel_case(http.as_str());
+            quote!(Scheme::Unsupported { name: #name, challenge: #challenge })
+        }
+    }
+}
+
+/// Consts for the schemes operations use, the requirements of each secured operation, and
+/// what the configuration must provide.
+fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream) {
+    let used: std::collections::BTreeSet<&str> = api
+        .operations
+        .iter()
+        .flat_map(|op| &op.security)
+        .flat_map(|r| &r.schemes)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let schemes: Vec<&SecurityScheme> = api
+        .security_schemes
+        .iter()
+        .filter(|s| used.contains(s.name.as_str()))
+        .collect();
+    let scheme_consts = schemes
+        .iter()
+        .map(|scheme| {
+            let ident = scheme_const(&scheme.name);
+            let value = scheme_value(scheme);
+            let doc = format!(" Security scheme `{}`.", scheme.name);
+            quote!(#[doc = #doc] const #ident: Scheme = #value;)
+        })
+        .collect();
+    let security_consts = api
+        .operations
+        .iter()
+        .filter(|op| !op.security.is_empty())
+        .map(|op| {
+            let ident = security_const(op);
+            let alternatives = op.security.iter().map(|requirement| {
+                let schemes = requirement.schemes.iter().map(|(name, scopes)| {
+                    let scheme = scheme_const(name);
+                    quote!((#scheme, &[#(#scopes),*]))
+                });
+                quote!(Requirement { schemes: &[#(#schemes),*] })
+            });
+            let doc = format!(
+                " Who may call `{}`: any one alternative, each needing all its schemes.",
+                op.id
+            );
+            quote!(#[doc = #doc] const #ident: &[Requirement] = &[#(#alternatives),*];)
+        })
+        .collect();
+    let kinds = |f: fn(&SecuritySchemeKind) -> bool| schemes.iter().any(|s| f(&s.kind));
+    let bearer = kinds(|k| {
+        matches!(
+            k,
+            SecuritySchemeKind::Bearer { .. }
+                | SecuritySchemeKind::OAuth2 { .. }
+                | SecuritySchemeKind::OpenIdConnect { .. }
+        )
+    });
+    let api_key = kinds(|k| matches!(k, SecuritySchemeKind::ApiKey { .. }));
+    let basic = kinds(|k| matches!(k, SecuritySchemeKind::Basic));
+    (
+        scheme_consts,
+        security_consts,
+        quote!(Needs { bearer: #bearer, api_key: #api_key, basic: #basic }),
+    )
+}
+
+pub fn api_mod(api: &Api) -> TokenStream {
+    let modules = api.groups.iter().map(|g| {
+        let module = format_ident!("{}", g.module);
+        quote!(pub mod #module;)
+    });
+    let reexports = api.groups.iter().map(|g| {
+        let module = format_ident!("{}", g.module);
+        let trait_name = format_ident!("{}", g.trait_name);
+        quote!(pub use #module::#trait_name;)
+    });
+    let bounds: Vec<syn::Ident> = api
+        .groups
+        .iter()
+        .map(|g| format_ident!("{}", g.trait_name))
+        .collect();
+    let umbrella = if bounds.is_empty() {
+        quote! {
+            /// Everything a handler type must implement (the spec has no operations).
+            pub trait Api: Send + Sync + 'static {}
+            impl<T: Send + Sync + 'static> Api for T {}
+        }
+    } else {
+        quote! {
+            /// Everything a handler type must implement to serve the whole API: one trait per tag.
+            pub trait Api: #(#bounds)+* {}
+            impl<T: #(#bounds)+*> Api for T {}
+        }
+    };
+    quote! {
+        //! The handler traits, one per tag, with the typed requests and responses of their
+        //! operations.
+
+        #(#modules)*
+
+        #(#reexports)*
+
+        #umbrella
+    }
+}
+
+pub fn generated_mod() -> TokenStream {
+    quote! {
+        //! Code generated from the OpenAPI spec. Every file here is rewritten by `gen regen`;
+        //! put your code in `src/handlers/` and the other scaffold files instead.
+
+        pub mod api;
+        pub mod models;
+        pub mod router;
+        pub mod runtime;
+
+        pub use api::Api;
+        pub use router::{AUTH_NEEDS, router};
+        pub use runtime::auth::AuthConfig;
+        pub use runtime::{Problem, RequestContext};
+    }
+}

@@ -1,0 +1,289 @@
+//! Reading the parts of a request an operation declares: path, query, header and cookie
+//! parameters and the body, each parsed into its Rust type or reported with its location.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, RawPathParams, Request};
+use axum::http::{StatusCode, header, request::Parts};
+use serde::de::DeserializeOwned;
+
+use super::params::{self, Location, Param, ParamError, Raw};
+use super::problem::{FieldError, Problem};
+
+/// A request split into what operations read from it.
+pub struct RequestInput {
+    parts: Parts,
+    path: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    body: Bytes,
+    content: Option<usize>,
+}
+
+impl RequestInput {
+    /// Splits `request`, reading the body when the operation accepts one of `media_types`.
+    ///
+    /// A non-empty body must come with a `Content-Type` matching one of them (415 otherwise);
+    /// [`Self::content_index`] tells which one matched.
+    pub async fn read(request: Request, media_types: &[&str]) -> Result<Self, Problem> {
+        let (mut input, body) = Self::split(request).await?;
+        if !media_types.is_empty() {
+            let request = Request::from_parts(input.parts.clone(), body);
+            input.body = Bytes::from_request(request, &())
+                .await
+                .map_err(|rejection| {
+                    Problem::new(rejection.status()).with_detail(rejection.body_text())
+                })?;
+            if !input.body.is_empty() {
+                input.content = Some(match_content_type(&input.parts, media_types)?);
+            }
+        }
+        Ok(input)
+    }
+
+    /// Splits `request` for an operation whose body is streamed (multipart): parameters are
+    /// read now, the body is handed back untouched for [`Self::multipart`].
+    pub async fn read_streaming(request: Request) -> Result<(Self, Body), Problem> {
+        Self::split(request).await
+    }
+
+    /// The body as a stream of multipart parts; `None` when the request sent no body.
+    /// A body that is not `multipart/*` is 415.
+    pub async fn multipart(&self, body: Body) -> Result<Option<MultipartBody>, Problem> {
+        let Some(content_type) = self.parts.headers.get(header::CONTENT_TYPE) else {
+            return Ok(None);
+        };
+        let is_multipart = content_type.to_str().is_ok_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+        if !is_multipart {
+            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+                .with_detail("the body must be sent as multipart/form-data"));
+        }
+        let request = Request::from_parts(self.parts.clone(), body);
+        Multipart::from_request(request, &())
+            .await
+            .map(|multipart| Some(MultipartBody(multipart)))
+            .map_err(|rejection| {
+                Problem::new(rejection.status()).with_detail(rejection.body_text())
+            })
+    }
+
+    /// Reads the path captures and the query; leaves the body to the caller.
+    async fn split(request: Request) -> Result<(Self, Body), Problem> {
+        let (mut parts, body) = request.into_parts();
+        let path = match RawPathParams::from_request_parts(&mut parts, &()).await {
+            Ok(params) => params
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            Err(rejection) => {
+                return Err(
+                    Problem::new(StatusCode::BAD_REQUEST).with_detail(rejection.body_text())
+                );
+            }
+        };
+        let query = parts
+            .uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        Ok((
+            Self {
+                parts,
+                path,
+                query,
+                body: Bytes::new(),
+                content: None,
+            },
+            body,
+        ))
+    }
+
+    /// Which of the accepted media types the body was sent as (`None` for an empty body).
+    pub fn content_index(&self) -> Option<usize> {
+        self.content
+    }
+
+    /// A parameter, `None` when the request does not have it.
+    pub fn optional<T: DeserializeOwned>(&self, param: Param) -> Result<Option<T>, FieldError> {
+        let header_text;
+        let raw = match param.location {
+            Location::Path => {
+                let capture = param.capture.unwrap_or(param.name);
+                match self.path.iter().find(|(k, _)| k == capture) {
+                    Some((_, value)) => Raw::Text(value),
+                    None => return Ok(None),
+                }
+            }
+            Location::Query => Raw::Query(&self.query),
+            Location::Header => {
+                let values: Vec<&str> = self
+                    .parts
+                    .headers
+                    .get_all(param.name)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                if values.is_empty() {
+                    if self.parts.headers.contains_key(param.name) {
+                        return Err(FieldError::new(
+                            param.pointer(),
+                            "is not visible ASCII text",
+                        ));
+                    }
+                    return Ok(None);
+                }
+                header_text = values.join(",");
+                Raw::Text(header_text.trim())
+            }
+            Location::Cookie => match self.cookie(param.name) {
+                Some(value) => Raw::Text(value),
+                None => return Ok(None),
+            },
+        };
+        match params::read(&param, raw) {
+            Ok(value) => Ok(Some(value)),
+            Err(ParamError::Absent) => Ok(None),
+            Err(ParamError::Invalid(detail)) => Err(FieldError::new(param.pointer(), detail)),
+        }
+    }
+
+    /// A parameter the spec marks required.
+    pub fn required<T: DeserializeOwned>(&self, param: Param) -> Result<T, FieldError> {
+        self.optional(param)?
+            .ok_or_else(|| FieldError::new(param.pointer(), "is required"))
+    }
+
+    fn cookie(&self, name: &str) -> Option<&str> {
+        cookie_value(&self.parts.headers, name)
+    }
+
+    /// A JSON body, `None` when the body is empty.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<Option<T>, FieldError> {
+        if self.body.is_empty() {
+            return Ok(None);
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map(Some)
+            .map_err(|error| {
+                let mut pointer = String::from("/body");
+                for segment in error.path().iter() {
+                    use serde_path_to_error::Segment;
+                    match segment {
+                        Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                        Segment::Map { key } | Segment::Enum { variant: key } => {
+                            pointer.push('/');
+                            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        }
+                        Segment::Unknown => {}
+                    }
+                }
+                FieldError::new(pointer, error.into_inner().to_string())
+            })
+    }
+
+    /// An `application/x-www-form-urlencoded` body, `None` when the body is empty.
+    pub fn form<T: DeserializeOwned>(&self) -> Result<Option<T>, FieldError> {
+        if self.body.is_empty() {
+            return Ok(None);
+        }
+        serde_urlencoded::from_bytes(&self.body)
+            .map(Some)
+            .map_err(|e| FieldError::new("/body", e.to_string()))
+    }
+
+    /// A text body, `None` when the body is empty.
+    pub fn text(&self) -> Result<Option<String>, FieldError> {
+        if self.body.is_empty() {
+            return Ok(None);
+        }
+        String::from_utf8(self.body.to_vec())
+            .map(Some)
+            .map_err(|_| FieldError::new("/body", "is not valid UTF-8"))
+    }
+
+    /// The raw body, `None` when it is empty.
+    pub fn bytes(&self) -> Result<Option<Bytes>, FieldError> {
+        Ok((!self.body.is_empty()).then(|| self.body.clone()))
+    }
+}
+
+/// The value of cookie `name` from the request's `Cookie` headers (quotes removed).
+pub(super) fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim_matches('"'))
+}
+
+/// Turns an absent value into a "required" error: `input.query(..).and_then(required("/query/x"))`.
+pub fn required<T>(pointer: &'static str) -> impl FnOnce(Option<T>) -> Result<T, FieldError> {
+    move |value| value.ok_or_else(|| FieldError::new(pointer, "is required"))
+}
+
+fn match_content_type(parts: &Parts, accepted: &[&str]) -> Result<usize, Problem> {
+    let unsupported = || {
+        Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE).with_detail(format!(
+            "the body must be sent as one of: {}",
+            accepted.join(", ")
+        ))
+    };
+    let sent = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .ok_or_else(unsupported)?;
+    accepted
+        .iter()
+        .position(|candidate| media_type_matches(candidate, &sent))
+        .ok_or_else(unsupported)
+}
+
+/// Whether a declared media type (which may be a range like `image/*`) accepts `sent`.
+fn media_type_matches(declared: &str, sent: &str) -> bool {
+    let declared = declared
+        .split(';')
+        .next()
+        .unwrap_or(declared)
+        .trim()
+        .to_ascii_lowercase();
+    if declared == "*/*" || declared == sent {
+        return true;
+    }
+    match declared.strip_suffix("/*") {
+        Some(kind) => sent.split('/').next() == Some(kind),
+        None => false,
+    }
+}
+
+/// A multipart body, streamed: read its parts one by one with [`Multipart::next_field`]
+/// (through `Deref`), so large uploads are never held in memory whole.
+pub struct MultipartBody(pub Multipart);
+
+impl std::fmt::Debug for MultipartBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MultipartBody { .. }")
+    }
+}
+
+impl std::ops::Deref for MultipartBody {
+    type Target = Multipart;
+
+    fn deref(&self) -> &Multipart {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for MultipartBody {
+    fn deref_mut(&mut self) -> &mut Multipart {
+        &mut self.0
+    }
+}

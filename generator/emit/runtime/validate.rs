@@ -1,0 +1,323 @@
+//! Checking parsed values against the spec's constraints, after serde has read them.
+//!
+//! Generated code calls one function per constraint with a [`Pointer`] to the value; a
+//! pointer is a chain of borrowed segments rendered to a string only when a violation is
+//! reported, so a valid request allocates nothing here.
+
+use std::collections::BTreeMap;
+
+use super::problem::FieldError;
+
+/// Where a value is: `/body/tags/2`, `/query/limit`. Built on the stack, rendered lazily.
+#[derive(Debug, Clone, Copy)]
+pub enum Pointer<'a> {
+    Root(&'static str),
+    Field(&'a Pointer<'a>, &'static str),
+    Key(&'a Pointer<'a>, &'a str),
+    Index(&'a Pointer<'a>, usize),
+}
+
+impl<'a> Pointer<'a> {
+    pub fn field(&'a self, name: &'static str) -> Pointer<'a> {
+        Pointer::Field(self, name)
+    }
+
+    pub fn key(&'a self, key: &'a str) -> Pointer<'a> {
+        Pointer::Key(self, key)
+    }
+
+    pub fn index(&'a self, index: usize) -> Pointer<'a> {
+        Pointer::Index(self, index)
+    }
+
+    fn render(&self) -> String {
+        let escape = |token: &str| token.replace('~', "~0").replace('/', "~1");
+        match self {
+            Pointer::Root(root) => (*root).to_owned(),
+            Pointer::Field(parent, name) => format!("{}/{}", parent.render(), escape(name)),
+            Pointer::Key(parent, key) => format!("{}/{}", parent.render(), escape(key)),
+            Pointer::Index(parent, index) => format!("{}/{index}", parent.render()),
+        }
+    }
+}
+
+/// Every constraint a request breaks.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldError>);
+
+impl Violations {
+    pub fn report(&mut self, at: &Pointer<'_>, detail: impl Into<String>) {
+        self.0.push(FieldError::new(at.render(), detail));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.0
+    }
+}
+
+/// A type whose values the spec constrains beyond their Rust type.
+pub trait Validate {
+    fn validate(&self, at: &Pointer<'_>, out: &mut Violations);
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate(&self, at: &Pointer<'_>, out: &mut Violations) {
+        if let Some(value) = self {
+            value.validate(at, out);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn validate(&self, at: &Pointer<'_>, out: &mut Violations) {
+        self.as_ref().validate(at, out);
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate(&self, at: &Pointer<'_>, out: &mut Violations) {
+        for (index, item) in self.iter().enumerate() {
+            item.validate(&at.index(index), out);
+        }
+    }
+}
+
+impl<T: Validate> Validate for BTreeMap<String, T> {
+    fn validate(&self, at: &Pointer<'_>, out: &mut Violations) {
+        for (key, value) in self {
+            value.validate(&at.key(key), out);
+        }
+    }
+}
+
+/// `minLength`/`maxLength`, counted in characters as JSON Schema does (not bytes).
+pub fn length(
+    out: &mut Violations,
+    at: &Pointer<'_>,
+    value: &str,
+    min: Option<usize>,
+    max: Option<usize>,
+) {
+    let len = value.chars().count();
+    if let Some(min) = min.filter(|min| len < *min) {
+        out.report(
+            at,
+            format!("must be at least {min} character{} long", plural(min)),
+        );
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        out.report(
+            at,
+            format!("must be at most {max} character{} long", plural(max)),
+        );
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `pattern`, with ECMA-262 semantics (the regex dialect JSON Schema means).
+pub fn pattern(
+    out: &mut Violations,
+    at: &Pointer<'_>,
+    value: &str,
+    regex: &regress::Regex,
+    source: &str,
+) {
+    if regex.find(value).is_none() {
+        out.report(at, format!("must match the pattern `{source}`"));
+    }
+}
+
+/// `minimum`/`maximum` and their exclusive forms.
+pub fn range(
+    out: &mut Violations,
+    at: &Pointer<'_>,
+    value: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+    exclusive_min: bool,
+    exclusive_max: bool,
+) {
+    if let Some(min) = min {
+        if exclusive_min && value <= min {
+            out.report(at, format!("must be greater than {min}"));
+        } else if value < min {
+            out.report(at, format!("must be at least {min}"));
+        }
+    }
+    if let Some(max) = max {
+        if exclusive_max && value >= max {
+            out.report(at, format!("must be less than {max}"));
+        } else if value > max {
+            out.report(at, format!("must be at most {max}"));
+        }
+    }
+}
+
+/// `multipleOf`, with a tolerance for binary floating point.
+pub fn multiple_of(out: &mut Violations, at: &Pointer<'_>, value: f64, factor: f64) {
+    if factor > 0.0 {
+        let quotient = value / factor;
+        if (quotient - quotient.round()).abs() > 1e-9 * quotient.abs().max(1.0) {
+            out.report(at, format!("must be a multiple of {factor}"));
+        }
+    }
+}
+
+/// `minItems`/`maxItems` (and `minProperties`/`maxProperties` with `what = "properties"`).
+pub fn count(
+    out: &mut Violations,
+    at: &Pointer<'_>,
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    what: &str,
+) {
+    if let Some(min) = min.filter(|min| len < *min) {
+        out.report(at, format!("must have at least {min} {what}"));
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        out.report(at, format!("must have at most {max} {what}"));
+    }
+}
+
+/// `uniqueItems`.
+pub fn unique<T: PartialEq>(out: &mut Violations, at: &Pointer<'_>, items: &[T]) {
+    let duplicate = items
+        .iter()
+        .enumerate()
+        .any(|(i, item)| items[..i].contains(item));
+    if duplicate {
+        out.report(at, "must not contain duplicate items");
+    }
+}
+
+/// `enum` on a value whose Rust type is wider than the enum (numbers, untyped values).
+pub fn one_of<T: PartialEq + std::fmt::Debug>(
+    out: &mut Violations,
+    at: &Pointer<'_>,
+    value: &T,
+    allowed: &[T],
+) {
+    if !allowed.contains(value) {
+        out.report(at, format!("must be one of {allowed:?}"));
+    }
+}
+
+/// String formats that have no Rust type of their own.
+pub fn format(out: &mut Violations, at: &Pointer<'_>, value: &str, format: &str) {
+    let ok = match format {
+        "email" => is_email(value),
+        "ipv4" => value.parse::<std::net::Ipv4Addr>().is_ok(),
+        "ipv6" => value.parse::<std::net::Ipv6Addr>().is_ok(),
+        "uri" | "url" => is_uri(value),
+        "hostname" => is_hostname(value),
+        _ => true,
+    };
+    if !ok {
+        out.report(at, format!("must be a valid {format}"));
+    }
+}
+
+fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !local.contains('@')
+        && is_hostname(domain)
+        && domain.contains('.')
+}
+
+fn is_hostname(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 253
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+fn is_uri(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(check: impl FnOnce(&mut Violations, &Pointer<'_>)) -> Vec<FieldError> {
+        let mut out = Violations::default();
+        let root = Pointer::Root("/body");
+        check(&mut out, &root.field("name"));
+        out.into_errors()
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        assert!(errors(|out, at| length(out, at, "ééé", None, Some(3))).is_empty());
+        let found = errors(|out, at| length(out, at, "éééé", None, Some(3)));
+        assert_eq!(found[0].pointer, "/body/name");
+    }
+
+    #[test]
+    fn ranges_honour_exclusive_bounds_and_multiples() {
+        assert_eq!(
+            errors(|out, at| range(out, at, 1000.0, Some(0.0), Some(1000.0), false, true)).len(),
+            1
+        );
+        assert!(
+            errors(|out, at| range(out, at, 999.5, Some(0.0), Some(1000.0), false, true))
+                .is_empty()
+        );
+        assert!(errors(|out, at| multiple_of(out, at, 0.3, 0.1)).is_empty());
+        assert_eq!(errors(|out, at| multiple_of(out, at, 0.35, 0.1)).len(), 1);
+    }
+
+    #[test]
+    fn patterns_use_ecmascript_semantics() {
+        let regex = regress::Regex::new("^(?!admin)[a-z]+$").expect("valid");
+        assert!(errors(|out, at| pattern(out, at, "alice", &regex, "")).is_empty());
+        assert_eq!(
+            errors(|out, at| pattern(out, at, "admin", &regex, "")).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn formats_and_uniqueness() {
+        assert!(errors(|out, at| format(out, at, "a@example.com", "email")).is_empty());
+        assert_eq!(
+            errors(|out, at| format(out, at, "not an email", "email")).len(),
+            1
+        );
+        assert_eq!(
+            errors(|out, at| format(out, at, "300.1.1.1", "ipv4")).len(),
+            1
+        );
+        assert_eq!(errors(|out, at| unique(out, at, &[1, 2, 1])).len(), 1);
+        let root = Pointer::Root("/body");
+        let items = root.field("tags");
+        let mut out = Violations::default();
+        length(&mut out, &items.index(2), "", Some(1), None);
+        assert_eq!(out.into_errors()[0].pointer, "/body/tags/2");
+    }
+}

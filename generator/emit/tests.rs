@@ -1,0 +1,1210 @@
+//! `tests/generated/contract.rs`: in-process tests of the generated HTTP layer.
+//!
+//! A stub implementation answers every operation with its documented success response
+//! (built from the spec's examples). For each operation the test sends a valid request and
+//! checks the exact status and content type, then sends malformed input and checks for a
+//! 400 problem+json. A few tests cover framework answers: 404, 405 with `Allow`, 415.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::samples::{Direction, Sampler};
+use crate::ir::{
+    Api, BodyKind, HttpMethod, Operation, Param, ParamLocation, ParamStyle, Response,
+    SecuritySchemeKind, Status, StringFormat, TyKind,
+};
+
+/// Response samples by key (`method` for a body, `method.header` for a header), written to
+/// `tests/generated/samples.json` so the test source stays small.
+pub type Samples = BTreeMap<String, Value>;
+
+/// The contract tests, and the samples they read.
+pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
+    let mut samples = Samples::new();
+    let krate = format_ident!("{}", crate_ident);
+    let mut impls = Vec::with_capacity(api.groups.len());
+    for (index, group) in api.groups.iter().enumerate() {
+        let trait_name = format_ident!("{}", group.trait_name);
+        let methods: Vec<TokenStream> = api
+            .operations_in(index)
+            .map(|op| stub_method(api, op, &mut samples))
+            .collect();
+        impls.push(quote! {
+            impl api::#trait_name for Stub {
+                #(#methods)*
+            }
+        });
+    }
+    let tests = api.operations.iter().map(|op| operation_tests(api, op));
+    let framework = framework_tests(api);
+    let tokens = quote! {
+        //! Contract tests of the generated HTTP layer, driven in-process with `oneshot`.
+        //!
+        //! `Stub` answers each operation with its documented success response built from
+        //! the spec's examples; the tests check that valid requests reach it with the exact
+        //! status and content type, and that malformed ones get 400 problem+json.
+        #![allow(unused_imports, dead_code, deprecated, clippy::too_many_lines)]
+
+        use std::sync::{Arc, LazyLock};
+
+        use axum::body::{Body, Bytes};
+        use axum::http::{HeaderMap, Request, StatusCode, header};
+        use http_body_util::BodyExt;
+        use serde::de::DeserializeOwned;
+        use tower::ServiceExt;
+
+        use #krate::generated::runtime::Location;
+        use #krate::generated::{api, models, AuthConfig, Problem, RequestContext, router};
+
+        /// Answers every operation with its first documented success response.
+        struct Stub;
+
+        #(#impls)*
+
+        /// The spec's samples, by operation (`samples.json`, generated beside this file).
+        static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> =
+            LazyLock::new(|| serde_json::from_str(include_str!("samples.json")).expect("samples.json is valid JSON"));
+
+        /// A sample from the spec, as the type the handler returns.
+        fn sample<T: DeserializeOwned>(key: &str) -> T {
+            let value = SAMPLES.get(key).cloned().unwrap_or_else(|| panic!("no sample `{key}`"));
+            serde_json::from_value(value).unwrap_or_else(|error| panic!("sample `{key}` does not fit its Rust type: {error}"))
+        }
+
+        fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Request<Body> {
+            let mut builder = Request::builder().method(method).uri(uri);
+            for (name, value) in headers {
+                builder = builder.header(*name, *value);
+            }
+            match body {
+                Some((content_type, bytes)) => builder
+                    .header(header::CONTENT_TYPE, content_type)
+                    .body(Body::from(bytes.to_vec()))
+                    .expect("a valid request"),
+                None => builder.body(Body::empty()).expect("a valid request"),
+            }
+        }
+
+        const TEST_SECRET: &str = "specgen-contract-tests-secret-0123456789";
+        const TEST_API_KEY: &str = "specgen-contract-tests-api-key";
+        const TEST_USER: &str = "tester";
+        const TEST_PASSWORD: &str = "tester-password";
+
+        /// The credentials the tests' server accepts.
+        static AUTH: LazyLock<Arc<AuthConfig>> =
+            LazyLock::new(|| Arc::new(AuthConfig::for_tests(TEST_SECRET, TEST_API_KEY, TEST_USER, TEST_PASSWORD)));
+
+        /// A credential a test request carries (not every API uses every kind).
+        #[allow(dead_code)]
+        #[derive(Debug, Clone, Copy)]
+        enum Credential {
+            /// A bearer JWT granting these scopes.
+            Bearer(&'static [&'static str]),
+            /// The test API key, sent in this location under this name.
+            ApiKey(Location, &'static str),
+            /// The test user's name and password.
+            Basic,
+            /// A bearer token signed with another secret.
+            WrongBearer,
+            /// A key the server does not know.
+            WrongApiKey(Location, &'static str),
+            /// The test user with a wrong password.
+            WrongBasic,
+        }
+
+        fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
+            use base64::Engine as _;
+            let basic = |password: &str| {
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{TEST_USER}:{password}")))
+            };
+            for credential in credentials {
+                let (location, name, value) = match *credential {
+                    Credential::Bearer(scopes) => {
+                        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+                        let token = AUTH.mint_token("tester", &scopes, std::time::Duration::from_secs(3600)).expect("the test secret signs");
+                        (Location::Header, "authorization", format!("Bearer {token}"))
+                    }
+                    Credential::WrongBearer => {
+                        let other = AuthConfig::for_tests("another-secret-entirely-0123456789", "other", "other", "other");
+                        let token = other.mint_token("tester", &[], std::time::Duration::from_secs(3600)).expect("signs");
+                        (Location::Header, "authorization", format!("Bearer {token}"))
+                    }
+                    Credential::ApiKey(location, name) => (location, name, TEST_API_KEY.to_owned()),
+                    Credential::WrongApiKey(location, name) => (location, name, "not-the-key".to_owned()),
+                    Credential::Basic => (Location::Header, "authorization", basic(TEST_PASSWORD)),
+                    Credential::WrongBasic => (Location::Header, "authorization", basic("wrong-password")),
+                };
+                match location {
+                    Location::Query => {
+                        let uri = request.uri().to_string();
+                        let separator = if uri.contains('?') { '&' } else { '?' };
+                        let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+                        *request.uri_mut() = format!("{uri}{separator}{name}={value}").parse().expect("a valid URI");
+                    }
+                    Location::Cookie => {
+                        let cookie = format!("{name}={value}").parse().expect("a valid cookie");
+                        request.headers_mut().append(header::COOKIE, cookie);
+                    }
+                    _ => {
+                        let name: axum::http::HeaderName = name.parse().expect("a valid header name");
+                        request.headers_mut().insert(name, value.parse().expect("a valid header value"));
+                    }
+                }
+            }
+            request
+        }
+
+        async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+            let app = router(Arc::new(Stub), AUTH.clone());
+            let response = app.oneshot(request).await.expect("the router never fails");
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.into_body().collect().await.expect("a readable body").to_bytes();
+            (status, headers, body)
+        }
+
+        fn content_type(headers: &HeaderMap) -> Option<String> {
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned())
+        }
+
+        /// Asserts a response is the given status with the given content type (none for `None`).
+        async fn expect(request: Request<Body>, status: u16, expected_type: Option<&str>) {
+            let (actual, headers, body) = send(request).await;
+            assert_eq!(actual.as_u16(), status, "unexpected status; body: {}", String::from_utf8_lossy(&body));
+            assert_eq!(content_type(&headers).as_deref(), expected_type, "unexpected content type");
+        }
+
+        /// Asserts a problem+json response with the given status, and returns it.
+        async fn expect_problem(request: Request<Body>, status: u16) -> (Problem, HeaderMap) {
+            let (actual, headers, body) = send(request).await;
+            assert_eq!(actual.as_u16(), status, "unexpected status; body: {}", String::from_utf8_lossy(&body));
+            assert_eq!(content_type(&headers).as_deref(), Some("application/problem+json"));
+            let problem: Problem = serde_json::from_slice(&body).expect("a problem+json body");
+            assert_eq!(problem.status, status);
+            (problem, headers)
+        }
+
+        #(#tests)*
+
+        #framework
+    };
+    (tokens, samples)
+}
+
+/// The response the stub gives: the first success response, else the first documented one.
+fn stub_response(op: &Operation) -> Option<&Response> {
+    op.success_response().or_else(|| op.responses.first())
+}
+
+/// The status a response variant is sent with by the stub.
+fn stub_status(response: &Response) -> u16 {
+    match response.status {
+        Status::Code(code) => code,
+        Status::Range(digit) => u16::from(digit) * 100,
+        Status::Default => 200,
+    }
+}
+
+fn stub_method(api: &Api, op: &Operation, samples: &mut Samples) -> TokenStream {
+    let group = &api.groups[op.group];
+    let module = format_ident!("{}", group.module);
+    let method = format_ident!("{}", op.method_name);
+    let request = format_ident!("{}Request", op.type_prefix);
+    let response_type = format_ident!("{}Response", op.type_prefix);
+    let body = match stub_response(op) {
+        None => {
+            let id = &op.id;
+            quote!(Err(Problem::not_implemented(#id)))
+        }
+        Some(response) => {
+            let value = response_value(api, op, response, samples);
+            quote!(Ok(#value))
+        }
+    };
+    // A streamed multipart body is read to the end, so the test proves the parts parse.
+    let streamed = op
+        .body
+        .as_ref()
+        .filter(|b| b.contents.iter().any(|c| c.kind == BodyKind::Multipart));
+    let (request_binding, drain) = match streamed {
+        None => (quote!(_request), TokenStream::new()),
+        Some(body) => {
+            let stream = if body.required {
+                quote!(Some(&mut request.body))
+            } else {
+                quote!(request.body.as_mut())
+            };
+            (
+                quote!(mut request),
+                quote! {
+                    if let Some(body) = #stream {
+                        while let Some(field) = body.next_field().await.map_err(|e| Problem::new(StatusCode::BAD_REQUEST).with_detail(e.to_string()))? {
+                            field.bytes().await.map_err(|e| Problem::new(StatusCode::BAD_REQUEST).with_detail(e.to_string()))?;
+                        }
+                    }
+                },
+            )
+        }
+    };
+    quote! {
+        async fn #method(&self, _context: RequestContext, #request_binding: api::#module::#request) -> Result<api::#module::#response_type, Problem> {
+            #drain
+            #body
+        }
+    }
+}
+
+/// An expression building the stub's response value.
+fn response_value(
+    api: &Api,
+    op: &Operation,
+    response: &Response,
+    samples: &mut Samples,
+) -> TokenStream {
+    let module = format_ident!("{}", api.groups[op.group].module);
+    let response_type = format_ident!("{}Response", op.type_prefix);
+    let variant = format_ident!("{}", response.variant);
+    let sampler = Sampler::new(api, Direction::Response);
+    let body = response.content.as_ref().map(|content| match content.kind {
+        BodyKind::Json | BodyKind::Form => {
+            let key = op.method_name.clone();
+            samples.insert(
+                key.clone(),
+                sampler.value_with_example(&content.ty, content.example.as_ref()),
+            );
+            quote!(sample(#key))
+        }
+        BodyKind::Text => {
+            let text = match sampler.value_with_example(&content.ty, content.example.as_ref()) {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            quote!(String::from(#text))
+        }
+        BodyKind::Binary | BodyKind::Multipart => quote!(Bytes::from_static(b"sample")),
+    });
+    let fixed = matches!(response.status, Status::Code(_));
+    if fixed && response.headers.is_empty() {
+        return match body {
+            Some(body) => quote!(api::#module::#response_type::#variant(#body)),
+            None => quote!(api::#module::#response_type::#variant),
+        };
+    }
+    let status = (!fixed).then(|| {
+        let code = stub_status(response);
+        quote!(status: StatusCode::from_u16(#code).expect("a valid status"),)
+    });
+    let body = body.map(|b| quote!(body: #b,));
+    let headers = response.headers.iter().map(|header| {
+        let name = format_ident!("{}", header.rust_name);
+        if header.required {
+            let key = format!("{}.{}", op.method_name, header.wire_name);
+            samples.insert(key.clone(), sampler.value(&header.ty));
+            quote!(#name: sample(#key),)
+        } else {
+            quote!(#name: None,)
+        }
+    });
+    quote!(api::#module::#response_type::#variant { #status #body #(#headers)* })
+}
+
+/// A parameter's sample as it appears in a URL or header.
+fn param_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn encode_component(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// The pieces of a request: method, URI, headers and body.
+struct RequestParts {
+    method: HttpMethod,
+    uri: String,
+    headers: Vec<(String, String)>,
+    body: Option<(String, Vec<u8>)>,
+    /// `Credential` expressions the request carries.
+    credentials: Vec<TokenStream>,
+}
+
+/// How to make a valid request invalid, and what that says about the operation.
+enum Breakage<'a> {
+    BadValue(&'a Param),
+    Missing(&'a Param),
+    MalformedJson,
+    MissingBody,
+    /// A parameter value that parses but breaks a constraint.
+    ParamViolation(&'a Param, Value),
+    /// A body whose top-level field holds a value that breaks a constraint.
+    BodyViolation(String, Value),
+}
+
+/// The text of a scalar, the items of an array, the scalar fields of an object.
+fn items_of(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.iter().map(param_text).collect(),
+        other => vec![param_text(other)],
+    }
+}
+
+fn fields_of(value: &Value) -> Option<Vec<(String, String)>> {
+    value.as_object().map(|object| {
+        object
+            .iter()
+            .filter(|(_, v)| !v.is_object() && !v.is_array())
+            .map(|(k, v)| (k.clone(), param_text(v)))
+            .collect()
+    })
+}
+
+/// `simple` style: `a,b,c`, `k,v,k,v` or (exploded) `k=v,k=v`; `encode` percent-encodes
+/// each piece for use in a path.
+fn encode_simple(param: &Param, value: &Value, encode: bool) -> String {
+    let piece = |text: &str| {
+        if encode {
+            encode_component(text)
+        } else {
+            text.to_owned()
+        }
+    };
+    if param.style == ParamStyle::Json {
+        return piece(&value.to_string());
+    }
+    match fields_of(value) {
+        Some(fields) if param.explode => fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", piece(k), piece(v)))
+            .collect::<Vec<_>>()
+            .join(","),
+        Some(fields) => fields
+            .iter()
+            .flat_map(|(k, v)| [piece(k), piece(v)])
+            .collect::<Vec<_>>()
+            .join(","),
+        None => items_of(value)
+            .iter()
+            .map(|item| piece(item))
+            .collect::<Vec<_>>()
+            .join(","),
+    }
+}
+
+/// A path parameter's sample in its style (`simple`, `label` or `matrix`).
+fn encode_path_param(param: &Param, value: &Value) -> String {
+    let name = encode_component(&param.wire_name);
+    let fields = fields_of(value);
+    let items: Vec<String> = items_of(value)
+        .iter()
+        .map(|i| encode_component(i))
+        .collect();
+    match param.style {
+        ParamStyle::Label => match fields {
+            Some(fields) if param.explode => {
+                format!(
+                    ".{}",
+                    fields
+                        .iter()
+                        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+                        .collect::<Vec<_>>()
+                        .join(".")
+                )
+            }
+            Some(fields) => format!(
+                ".{}",
+                fields
+                    .iter()
+                    .flat_map(|(k, v)| [encode_component(k), encode_component(v)])
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            None => format!(".{}", items.join(if param.explode { "." } else { "," })),
+        },
+        ParamStyle::Matrix => match fields {
+            Some(fields) if param.explode => fields
+                .iter()
+                .map(|(k, v)| format!(";{}={}", encode_component(k), encode_component(v)))
+                .collect::<String>(),
+            Some(fields) => {
+                format!(
+                    ";{name}={}",
+                    fields
+                        .iter()
+                        .flat_map(|(k, v)| [encode_component(k), encode_component(v)])
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+            }
+            None if param.explode => items
+                .iter()
+                .map(|item| format!(";{name}={item}"))
+                .collect::<String>(),
+            None => format!(";{name}={}", items.join(",")),
+        },
+        _ => encode_simple(param, value, true),
+    }
+}
+
+/// `deepObject` keys: `name[a][b]=v`, array items as repeated keys.
+fn deep_object_pairs(prefix: &str, value: &Value, pairs: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(object) => {
+            for (key, inner) in object {
+                deep_object_pairs(&format!("{prefix}[{key}]"), inner, pairs);
+            }
+        }
+        Value::Array(items) => {
+            for item in items.iter().filter(|i| !i.is_object() && !i.is_array()) {
+                pairs.push((prefix.to_owned(), param_text(item)));
+            }
+        }
+        other => pairs.push((prefix.to_owned(), param_text(other))),
+    }
+}
+
+/// A query parameter's sample as (key, value) pairs, in its style.
+fn encode_query_param(param: &Param, value: &Value) -> Vec<(String, String)> {
+    let name = param.wire_name.clone();
+    if param.style == ParamStyle::Json {
+        return vec![(name, value.to_string())];
+    }
+    if param.style == ParamStyle::DeepObject && value.is_object() {
+        let mut pairs = Vec::new();
+        deep_object_pairs(&name, value, &mut pairs);
+        return pairs;
+    }
+    if let Some(fields) = fields_of(value) {
+        return match param.style {
+            _ if param.explode => fields,
+            _ => vec![(
+                name,
+                fields
+                    .iter()
+                    .flat_map(|(k, v)| [k.clone(), v.clone()])
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )],
+        };
+    }
+    let items = items_of(value);
+    match param.style {
+        ParamStyle::SpaceDelimited => vec![(name, items.join(" "))],
+        ParamStyle::PipeDelimited => vec![(name, items.join("|"))],
+        _ if param.explode => items.into_iter().map(|item| (name.clone(), item)).collect(),
+        _ => vec![(name, items.join(","))],
+    }
+}
+
+fn valid_request(api: &Api, op: &Operation, breakage: Option<&Breakage<'_>>) -> RequestParts {
+    let broken_param = match breakage {
+        Some(Breakage::BadValue(p))
+        | Some(Breakage::Missing(p))
+        | Some(Breakage::ParamViolation(p, _)) => Some((
+            p.wire_name.as_str(),
+            p.location,
+            matches!(breakage, Some(Breakage::Missing(_))),
+        )),
+        _ => None,
+    };
+    let mut path = crate::ir::normalized_template(&op.path);
+    let mut query: Vec<String> = Vec::new();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut cookies: Vec<String> = Vec::new();
+    for param in &op.params {
+        let is_broken = broken_param.is_some_and(|(name, location, _)| {
+            name == param.wire_name && location == param.location
+        });
+        let missing = is_broken && broken_param.is_some_and(|(_, _, missing)| missing);
+        if missing || (!param.required && !is_broken && param.location != ParamLocation::Query) {
+            continue;
+        }
+        let value =
+            if let (true, Some(Breakage::ParamViolation(_, violating))) = (is_broken, breakage) {
+                violating.clone()
+            } else if is_broken {
+                Value::String("not-a-valid-value".to_owned())
+            } else {
+                Sampler::new(api, Direction::Request)
+                    .value_with_example(&param.ty, param.example.as_ref())
+            };
+        match param.location {
+            ParamLocation::Path => {
+                path = path.replace(
+                    &format!("{{{}}}", param.wire_name),
+                    &encode_path_param(param, &value),
+                );
+            }
+            ParamLocation::Query => {
+                for (key, value) in encode_query_param(param, &value) {
+                    query.push(format!(
+                        "{}={}",
+                        encode_component(&key),
+                        encode_component(&value)
+                    ));
+                }
+            }
+            ParamLocation::Header => headers.push((
+                param.wire_name.to_ascii_lowercase(),
+                encode_simple(param, &value, false),
+            )),
+            ParamLocation::Cookie => cookies.push(format!(
+                "{}={}",
+                param.wire_name,
+                encode_simple(param, &value, false)
+            )),
+        }
+    }
+    if !cookies.is_empty() {
+        headers.push(("cookie".to_owned(), cookies.join("; ")));
+    }
+    let uri = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
+    let body = match (&op.body, breakage) {
+        (Some(_), Some(Breakage::MissingBody)) => None,
+        (Some(body), _) => body.contents.first().map(|content| {
+            let media = content.media_type.clone();
+            if matches!(breakage, Some(Breakage::MalformedJson)) {
+                return (media, b"{\"malformed\": ".to_vec());
+            }
+            let sampler = Sampler::new(api, Direction::Request);
+            let mut value = sampler.value_with_example(&content.ty, content.example.as_ref());
+            if let (Some(Breakage::BodyViolation(field, violating)), Value::Object(object)) =
+                (breakage, &mut value)
+            {
+                object.insert(field.clone(), violating.clone());
+            }
+            let bytes = match content.kind {
+                BodyKind::Json => value.to_string().into_bytes(),
+                BodyKind::Form => form_encode(&value).into_bytes(),
+                BodyKind::Text => param_text(&value).into_bytes(),
+                BodyKind::Binary => b"sample bytes".to_vec(),
+                BodyKind::Multipart => {
+                    return (
+                        format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
+                        multipart_encode(&value),
+                    );
+                }
+            };
+            (concrete_media_type(&media), bytes)
+        }),
+        (None, _) => None,
+    };
+    RequestParts {
+        credentials: credentials_for(api, op, CredentialKind::Good).unwrap_or_default(),
+        method: op.method,
+        uri,
+        headers,
+        body,
+    }
+}
+
+/// A media type a client can send for a declared one (ranges like `image/*` get a subtype).
+fn concrete_media_type(media: &str) -> String {
+    match media {
+        "*/*" => "application/octet-stream".to_owned(),
+        m if m.ends_with("/*") => format!("{}octet-stream", m.trim_end_matches('*')),
+        m => m.to_owned(),
+    }
+}
+
+const MULTIPART_BOUNDARY: &str = "specgen-sample-boundary";
+
+/// A `multipart/form-data` body with one part per field of the sample (file parts for
+/// binary strings are sent with a file name).
+fn multipart_encode(value: &Value) -> Vec<u8> {
+    let mut body = String::new();
+    if let Value::Object(object) = value {
+        for (name, field) in object {
+            let items: Vec<&Value> = match field {
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for item in items {
+                body.push_str(&format!(
+                    "--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\""
+                ));
+                match item {
+                    Value::Object(_) => body.push_str(&format!(
+                        "\r\nContent-Type: application/json\r\n\r\n{item}\r\n"
+                    )),
+                    other => body.push_str(&format!("\r\n\r\n{}\r\n", param_text(other))),
+                }
+            }
+        }
+    }
+    body.push_str(&format!("--{MULTIPART_BOUNDARY}--\r\n"));
+    body.into_bytes()
+}
+
+fn form_encode(value: &Value) -> String {
+    match value {
+        Value::Object(object) => object
+            .iter()
+            .filter(|(_, v)| !v.is_object() && !v.is_array())
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    encode_component(k),
+                    encode_component(&param_text(v))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&"),
+        _ => String::new(),
+    }
+}
+
+/// Whether a parameter of this type rejects the text `not-a-valid-value`.
+fn rejects_garbage(api: &Api, param: &Param) -> bool {
+    if param.style == ParamStyle::Json {
+        return true;
+    }
+    let ty = match &param.ty.kind {
+        TyKind::Array(item) => item.as_ref(),
+        _ => &param.ty,
+    };
+    match &ty.kind {
+        TyKind::Bool | TyKind::Integer(_) | TyKind::Number(_) => true,
+        TyKind::String(format) => matches!(
+            format,
+            StringFormat::Date | StringFormat::DateTime | StringFormat::Uuid
+        ),
+        TyKind::Named(id) => {
+            matches!(api.ty(*id).kind, crate::ir::NamedKind::Enum(ref e) if !e.variants.is_empty())
+        }
+        _ => false,
+    }
+}
+
+/// A value of `ty` that parses but breaks one of its own constraints, when it has one the
+/// server checks.
+fn violating_value(api: &Api, ty: &crate::ir::Ty) -> Option<Value> {
+    let c = &ty.constraints;
+    match &ty.kind {
+        TyKind::Named(id) => match &api.ty(*id).kind {
+            crate::ir::NamedKind::Alias(target) => violating_value(api, target),
+            _ => None,
+        },
+        TyKind::String(format)
+            if !matches!(
+                format,
+                StringFormat::Date | StringFormat::DateTime | StringFormat::Uuid
+            ) =>
+        {
+            if let Some(max) = c.max_length.filter(|m| *m < 10_000) {
+                return Some(Value::String("x".repeat(max + 1)));
+            }
+            if let Some(min) = c.min_length.filter(|m| *m > 0 && *m < 10_000) {
+                return Some(Value::String("x".repeat(min - 1)));
+            }
+            if let Some(regex) = c
+                .pattern
+                .as_deref()
+                .and_then(|p| regress::Regex::new(p).ok())
+            {
+                return ["!", " ", "~~~", "0", "a", "A"]
+                    .iter()
+                    .find(|s| regex.find(s).is_none())
+                    .map(|s| Value::String((*s).to_owned()));
+            }
+            match format {
+                StringFormat::Email => Some(Value::String("not-an-email".to_owned())),
+                StringFormat::Uri => Some(Value::String("not a uri".to_owned())),
+                _ => None,
+            }
+        }
+        TyKind::Integer(_) => {
+            let (low, high) = match ty.kind {
+                TyKind::Integer(crate::ir::IntFormat::I32) => (i32::MIN as f64, i32::MAX as f64),
+                TyKind::Integer(crate::ir::IntFormat::U32) => (0.0, u32::MAX as f64),
+                TyKind::Integer(crate::ir::IntFormat::U64) => (0.0, 9.0e15),
+                _ => (-9.0e15, 9.0e15),
+            };
+            let candidates = [
+                c.maximum.map(|m| {
+                    if c.exclusive_maximum {
+                        m.ceil()
+                    } else {
+                        m.floor() + 1.0
+                    }
+                }),
+                c.minimum.map(|m| {
+                    if c.exclusive_minimum {
+                        m.floor()
+                    } else {
+                        m.ceil() - 1.0
+                    }
+                }),
+            ];
+            candidates
+                .into_iter()
+                .flatten()
+                .find(|v| (low..=high).contains(v))
+                .map(|v| Value::from(v as i64))
+        }
+        TyKind::Number(_) => {
+            let candidates = [
+                c.maximum
+                    .map(|m| if c.exclusive_maximum { m } else { m + 1.0 }),
+                c.minimum
+                    .map(|m| if c.exclusive_minimum { m } else { m - 1.0 }),
+            ];
+            candidates
+                .into_iter()
+                .flatten()
+                .find(|v| v.is_finite() && v.abs() < 1e300)
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+        }
+        TyKind::Array(item) => {
+            let sample = Sampler::new(api, Direction::Request).value(item.as_ref());
+            if let Some(max) = c.max_items.filter(|m| *m < 1000) {
+                return Some(Value::Array(vec![sample; max + 1]));
+            }
+            if c.min_items.is_some_and(|m| m > 0) {
+                return Some(Value::Array(Vec::new()));
+            }
+            c.unique_items
+                .then(|| Value::Array(vec![sample.clone(), sample]))
+        }
+        _ => None,
+    }
+}
+
+/// A parameter or top-level body field to break a constraint of, with the value to send.
+fn pick_violation<'a>(api: &Api, op: &'a Operation) -> Option<(Breakage<'a>, String)> {
+    for param in &op.params {
+        if let Some(value) = violating_value(api, &param.ty) {
+            let pointer = format!("/{}/{}", param.location.as_str(), param.wire_name);
+            return Some((Breakage::ParamViolation(param, value), pointer));
+        }
+    }
+    let body = op.body.as_ref()?;
+    let content = body
+        .contents
+        .first()
+        .filter(|c| matches!(c.kind, BodyKind::Json))?;
+    let mut ty = &content.ty;
+    for _ in 0..8 {
+        let TyKind::Named(id) = ty.kind else {
+            return None;
+        };
+        match &api.ty(id).kind {
+            crate::ir::NamedKind::Alias(target) => ty = target,
+            crate::ir::NamedKind::Struct(s) => {
+                return s.fields.iter().filter(|f| !f.read_only).find_map(|field| {
+                    let value = violating_value(api, &field.ty)?;
+                    let pointer = format!(
+                        "/body/{}",
+                        field.wire_name.replace('~', "~0").replace('/', "~1")
+                    );
+                    Some((
+                        Breakage::BodyViolation(field.wire_name.clone(), value),
+                        pointer,
+                    ))
+                });
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn pick_breakage<'a>(api: &Api, op: &'a Operation) -> Option<Breakage<'a>> {
+    if let Some(param) = op
+        .params_in(ParamLocation::Path)
+        .find(|p| rejects_garbage(api, p))
+    {
+        return Some(Breakage::BadValue(param));
+    }
+    if let Some(param) = op
+        .params
+        .iter()
+        .find(|p| p.required && p.location != ParamLocation::Path)
+    {
+        return Some(Breakage::Missing(param));
+    }
+    if let Some(param) = op
+        .params
+        .iter()
+        .find(|p| p.location == ParamLocation::Query && rejects_garbage(api, p))
+    {
+        return Some(Breakage::BadValue(param));
+    }
+    if let Some(body) = &op.body {
+        if body
+            .contents
+            .first()
+            .is_some_and(|c| c.kind == BodyKind::Json)
+        {
+            return Some(Breakage::MalformedJson);
+        }
+        if body.required {
+            return Some(Breakage::MissingBody);
+        }
+    }
+    if let Some(param) = op.params.iter().find(|p| rejects_garbage(api, p)) {
+        return Some(Breakage::BadValue(param));
+    }
+    None
+}
+
+fn request_expr(parts: &RequestParts) -> TokenStream {
+    let method = parts.method.as_str();
+    let uri = &parts.uri;
+    let headers = parts.headers.iter().map(|(k, v)| quote!((#k, #v)));
+    let body = match &parts.body {
+        Some((media, bytes)) => {
+            let bytes = proc_macro2::Literal::byte_string(bytes);
+            quote!(Some((#media, #bytes)))
+        }
+        None => quote!(None),
+    };
+    let request = quote!(request(#method, #uri, &[#(#headers),*], #body));
+    if parts.credentials.is_empty() {
+        request
+    } else {
+        let credentials = &parts.credentials;
+        quote!(with_credentials(#request, &[#(#credentials),*]))
+    }
+}
+
+/// What a credential in a generated test looks like.
+enum CredentialKind {
+    Good,
+    Wrong,
+}
+
+/// Credentials for the first alternative of an operation's security the server can check,
+/// with the scopes it requires. `None` when no alternative can be met.
+fn credentials_for(api: &Api, op: &Operation, kind: CredentialKind) -> Option<Vec<TokenStream>> {
+    if op.security.is_empty() {
+        return Some(Vec::new());
+    }
+    let requirement = op
+        .security
+        .iter()
+        .find(|r| crate::ir::requirement_is_satisfiable(api, r))?;
+    let mut out = Vec::new();
+    // Every bearer scheme of the requirement reads the same header: one token, carrying the
+    // scopes all of them need.
+    let mut bearer_scopes: Option<Vec<&String>> = None;
+    for (name, scopes) in &requirement.schemes {
+        let scheme = api.scheme(name)?;
+        out.push(match (&scheme.kind, &kind) {
+            (SecuritySchemeKind::ApiKey { location, name }, kind) => {
+                let location = format_ident!(
+                    "{}",
+                    match location {
+                        ParamLocation::Query => "Query",
+                        ParamLocation::Cookie => "Cookie",
+                        _ => "Header",
+                    }
+                );
+                match kind {
+                    CredentialKind::Good => quote!(Credential::ApiKey(Location::#location, #name)),
+                    CredentialKind::Wrong => {
+                        quote!(Credential::WrongApiKey(Location::#location, #name))
+                    }
+                }
+            }
+            (SecuritySchemeKind::Basic, CredentialKind::Good) => quote!(Credential::Basic),
+            (SecuritySchemeKind::Basic, CredentialKind::Wrong) => quote!(Credential::WrongBasic),
+            _ => {
+                let all = bearer_scopes.get_or_insert_with(Vec::new);
+                all.extend(
+                    scopes
+                        .iter()
+                        .filter(|s| !all.contains(s))
+                        .collect::<Vec<_>>(),
+                );
+                continue;
+            }
+        });
+    }
+    if let Some(scopes) = bearer_scopes {
+        out.push(match kind {
+            CredentialKind::Good => quote!(Credential::Bearer(&[#(#scopes),*])),
+            CredentialKind::Wrong => quote!(Credential::WrongBearer),
+        });
+    }
+    Some(out)
+}
+
+/// Whether a bearer token without scopes is refused with 403: some alternative needs only
+/// a bearer token with scopes, and no alternative is met by a scope-less token.
+fn scopeless_bearer_is_forbidden(api: &Api, op: &Operation) -> bool {
+    let is_bearer = |name: &str| {
+        api.scheme(name).is_some_and(|s| {
+            matches!(
+                s.kind,
+                SecuritySchemeKind::Bearer { .. }
+                    | SecuritySchemeKind::OAuth2 { .. }
+                    | SecuritySchemeKind::OpenIdConnect { .. }
+            )
+        })
+    };
+    let bearer_only: Vec<&crate::ir::SecurityRequirement> = op
+        .security
+        .iter()
+        .filter(|r| !r.schemes.is_empty() && r.schemes.iter().all(|(n, _)| is_bearer(n)))
+        .collect();
+    !bearer_only.is_empty()
+        && bearer_only
+            .iter()
+            .all(|r| r.schemes.iter().any(|(_, scopes)| !scopes.is_empty()))
+}
+
+fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
+    let valid_name = format_ident!("{}_answers_a_valid_request", op.method_name);
+    let parts = valid_request(api, op, None);
+    let request = request_expr(&parts);
+    let (status, content_type) = match stub_response(op) {
+        Some(response) => {
+            let media = response.content.as_ref().map(|c| {
+                if c.kind == BodyKind::Form {
+                    "application/json".to_owned()
+                } else {
+                    c.media_type.clone()
+                }
+            });
+            (stub_status(response), media)
+        }
+        None => (501, Some("application/problem+json".to_owned())),
+    };
+    // No alternative of the operation's security can be met here (e.g. only HTTP digest):
+    // the server refuses every request.
+    let unreachable = credentials_for(api, op, CredentialKind::Good).is_none();
+    let (status, content_type) = if unreachable {
+        (401, Some("application/problem+json".to_owned()))
+    } else {
+        (status, content_type)
+    };
+    let content_type = match content_type {
+        Some(media) => quote!(Some(#media)),
+        None => quote!(None),
+    };
+    let doc = format!(
+        " `{} {}` with a valid request reaches the handler and answers {status}.",
+        op.method.as_str(),
+        op.path
+    );
+    let valid = quote! {
+        #[doc = #doc]
+        #[tokio::test]
+        async fn #valid_name() {
+            expect(#request, #status, #content_type).await;
+        }
+    };
+    let malformed = pick_breakage(api, op).map(|breakage| {
+        let name = format_ident!("{}_rejects_malformed_input", op.method_name);
+        let (what, pointer) = match &breakage {
+            Breakage::BadValue(p) => (
+                format!("an invalid `{}`", p.wire_name),
+                format!("/{}/{}", p.location.as_str(), p.wire_name),
+            ),
+            Breakage::Missing(p) => (
+                format!("no `{}`", p.wire_name),
+                format!("/{}/{}", p.location.as_str(), p.wire_name),
+            ),
+            Breakage::MalformedJson => ("a malformed JSON body".to_owned(), "/body".to_owned()),
+            Breakage::MissingBody => ("no body".to_owned(), "/body".to_owned()),
+            // Constraint violations have their own test (422, not 400).
+            Breakage::ParamViolation(..) | Breakage::BodyViolation(..) => {
+                return TokenStream::new();
+            }
+        };
+        let parts = valid_request(api, op, Some(&breakage));
+        let request = request_expr(&parts);
+        // A HEAD response has no body: only the status and content type can be checked.
+        let check = if op.method == HttpMethod::Head {
+            quote!(expect(#request, 400, Some("application/problem+json")).await;)
+        } else {
+            quote! {
+                let (problem, _) = expect_problem(#request, 400).await;
+                assert!(
+                    problem.errors.iter().any(|e| e.pointer.starts_with(#pointer)),
+                    "expected an error at {}, got {:?}", #pointer, problem.errors
+                );
+            }
+        };
+        let doc = format!(
+            " `{} {}` with {what} answers 400 problem+json pointing at `{pointer}`.",
+            op.method.as_str(),
+            op.path
+        );
+        quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn #name() {
+                #check
+            }
+        }
+    });
+    let malformed = if unreachable { None } else { malformed };
+    let violation = (!unreachable).then(|| pick_violation(api, op)).flatten().map(|(breakage, pointer)| {
+        let name = format_ident!("{}_rejects_a_value_that_breaks_a_constraint", op.method_name);
+        let parts = valid_request(api, op, Some(&breakage));
+        let request = request_expr(&parts);
+        let doc = format!(" `{} {}` with a value at `{pointer}` that breaks the spec's constraints: 422 problem+json.", op.method.as_str(), op.path);
+        let check = if op.method == HttpMethod::Head {
+            quote!(expect(#request, 422, Some("application/problem+json")).await;)
+        } else {
+            quote! {
+                let (problem, _) = expect_problem(#request, 422).await;
+                assert!(
+                    problem.errors.iter().any(|e| e.pointer.starts_with(#pointer)),
+                    "expected a violation at {}, got {:?}", #pointer, problem.errors
+                );
+            }
+        };
+        quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn #name() {
+                #check
+            }
+        }
+    });
+    let malformed = quote!(#malformed #violation);
+    let auth = auth_tests(api, op);
+    quote!(#valid #malformed #auth)
+}
+
+/// For a secured operation: no credentials and wrong ones are 401 with a challenge; a token
+/// without the required scopes is 403 when no alternative accepts it.
+fn auth_tests(api: &Api, op: &Operation) -> TokenStream {
+    if op.security.is_empty() {
+        return TokenStream::new();
+    }
+    let head = op.method == HttpMethod::Head;
+    let assert_status = |request: TokenStream, status: u16| {
+        if head {
+            quote!(expect(#request, #status, Some("application/problem+json")).await;)
+        } else {
+            quote! {
+                let (_, headers) = expect_problem(#request, #status).await;
+                assert!(headers.contains_key(header::WWW_AUTHENTICATE), "a {} must say how to authenticate", #status);
+            }
+        }
+    };
+    let path = format!("`{} {}`", op.method.as_str(), op.path);
+    let mut parts = valid_request(api, op, None);
+    parts.credentials.clear();
+    let anonymous = request_expr(&parts);
+    let name = format_ident!("{}_without_credentials_is_401", op.method_name);
+    let doc = format!(" {path} without credentials: 401 problem+json with `WWW-Authenticate`.");
+    let check = assert_status(anonymous, 401);
+    let mut tests = vec![quote! {
+        #[doc = #doc]
+        #[tokio::test]
+        async fn #name() {
+            #check
+        }
+    }];
+    if let Some(wrong) = credentials_for(api, op, CredentialKind::Wrong) {
+        parts.credentials = wrong;
+        let request = request_expr(&parts);
+        let name = format_ident!("{}_with_wrong_credentials_is_401", op.method_name);
+        let doc = format!(" {path} with credentials the server does not accept: 401.");
+        let check = assert_status(request, 401);
+        tests.push(quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn #name() {
+                #check
+            }
+        });
+    }
+    if scopeless_bearer_is_forbidden(api, op) {
+        parts.credentials = vec![quote!(Credential::Bearer(&[]))];
+        let request = request_expr(&parts);
+        let name = format_ident!("{}_without_the_required_scopes_is_403", op.method_name);
+        let doc = format!(
+            " {path} with a valid token that lacks the required scopes: 403 insufficient_scope."
+        );
+        let check = assert_status(request, 403);
+        tests.push(quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn #name() {
+                #check
+            }
+        });
+    }
+    quote!(#(#tests)*)
+}
+
+fn framework_tests(api: &Api) -> TokenStream {
+    let not_found = quote! {
+        /// A path the spec does not have answers 404 problem+json.
+        #[tokio::test]
+        async fn unknown_path_is_404_problem() {
+            expect_problem(request("GET", "/specgen-no-such-route/a/b/c/d/e", &[], None), 404).await;
+        }
+    };
+    let method_not_allowed = api.operations.first().and_then(|op| {
+        let methods: Vec<HttpMethod> = api.operations.iter().filter(|o| o.route == op.route).map(|o| o.method).collect();
+        let unused = [HttpMethod::Delete, HttpMethod::Patch, HttpMethod::Put, HttpMethod::Post, HttpMethod::Get]
+            .into_iter()
+            .find(|m| !methods.contains(m))?;
+        let parts = valid_request(api, op, None);
+        let uri = parts.uri.split('?').next().unwrap_or("/").to_owned();
+        let method = unused.as_str();
+        let allowed: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+        let doc = format!(" `{method} {}` is not in the spec: 405 problem+json with an `Allow` header.", op.path);
+        Some(quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn wrong_method_is_405_problem_with_allow() {
+                let (_, headers) = expect_problem(request(#method, #uri, &[], None), 405).await;
+                let allow = headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                let allowed: &[&str] = &[#(#allowed),*];
+                for method in allowed {
+                    assert!(allow.contains(method), "Allow `{allow}` lacks {method}");
+                }
+            }
+        })
+    });
+    let unsupported = api
+        .operations
+        .iter()
+        .filter(|op| credentials_for(api, op, CredentialKind::Good).is_some())
+        .find(|op| op.body.as_ref().is_some_and(|b| b.contents.iter().all(|c| !c.media_type.contains('*'))))
+        .map(|op| {
+        let mut parts = valid_request(api, op, None);
+        parts.body = Some(("application/x-specgen-unsupported".to_owned(), b"data".to_vec()));
+        let request = request_expr(&parts);
+        let method = parts.method.as_str();
+        let doc = format!(" `{method} {}` with a body in a media type the spec does not list: 415 problem+json.", op.path);
+        quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn unsupported_media_type_is_415_problem() {
+                expect_problem(#request, 415).await;
+            }
+        }
+    });
+    quote!(#not_found #method_not_allowed #unsupported)
+}

@@ -1,0 +1,161 @@
+//! Drives lowering: spec → [`Api`], collecting located diagnostics on the way.
+
+use super::names::{NameRegistry, pascal_ident, snake_ident};
+use super::operations::{OperationLowering, collect};
+use super::types::{Finding, TypeSpace};
+use super::*;
+use crate::spec::{Diagnostics, LoadedSpec};
+
+/// Type names the generated `models` module must never use for a schema, because the
+/// generated code refers to them unqualified there.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Result",
+    "Vec",
+    "String",
+    "Box",
+    "BTreeMap",
+    "Value",
+    "Deserialize",
+    "Serialize",
+];
+
+/// Lowers a loaded spec. Warnings come back with the API; any error fails the whole lowering.
+pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
+    let openapi = &spec.openapi;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut types = TypeSpace::new(
+        openapi,
+        &spec.document,
+        NameRegistry::reserving(RESERVED_TYPE_NAMES.iter().copied()),
+    );
+    types.add_components();
+
+    let security_schemes = super::security::schemes(openapi, &mut findings);
+    let raw_operations = collect(openapi, &mut findings);
+
+    // One group per tag: declared tags first (in their order), then tags met on operations.
+    let mut tag_order: Vec<String> = openapi.tags.iter().map(|t| t.name.clone()).collect();
+    for raw in &raw_operations {
+        if let Some(tag) = raw.op.tags.first()
+            && !tag_order.contains(tag)
+        {
+            tag_order.push(tag.clone());
+        }
+    }
+    let untagged = raw_operations.iter().any(|raw| raw.op.tags.is_empty());
+    let mut used_tags: Vec<String> = tag_order
+        .into_iter()
+        .filter(|tag| {
+            raw_operations
+                .iter()
+                .any(|raw| raw.op.tags.first() == Some(tag))
+        })
+        .collect();
+    if untagged {
+        used_tags.push(String::new());
+    }
+    let mut trait_names = NameRegistry::reserving(["Api"]);
+    let mut modules = NameRegistry::reserving(["router", "models", "runtime", "mod"]);
+    let groups: Vec<Group> = used_tags
+        .iter()
+        .map(|tag| {
+            let base = if tag.is_empty() {
+                "default".to_owned()
+            } else {
+                tag.clone()
+            };
+            Group {
+                tag: tag.clone(),
+                description: openapi
+                    .tags
+                    .iter()
+                    .find(|t| &t.name == tag)
+                    .and_then(|t| t.description.clone()),
+                trait_name: trait_names.claim(&format!("{}Api", pascal_ident(&base))),
+                module: modules.claim(&snake_ident(&base)),
+            }
+        })
+        .collect();
+
+    let mut lowering = OperationLowering::new(openapi, &mut types);
+    let mut operations = Vec::with_capacity(raw_operations.len());
+    for raw in &raw_operations {
+        let tag = raw.op.tags.first().cloned().unwrap_or_default();
+        let group = used_tags.iter().position(|t| *t == tag).unwrap_or(0);
+        operations.push(lowering.lower(raw, group, &security_schemes));
+    }
+    findings.append(&mut lowering.findings);
+    super::operations::unify_routes(&mut operations, &mut findings);
+    types.break_cycles();
+    mark_patch_fields(&mut types.types, &operations);
+    findings.append(&mut types.findings);
+
+    let api = Api {
+        title: openapi.info.title.clone(),
+        version: openapi.info.version.clone(),
+        description: openapi.info.description.clone(),
+        types: types.types,
+        groups,
+        operations,
+        security_schemes,
+    };
+    // Checks that need the finished model.
+    super::security::check_requirements(&api, &mut findings);
+
+    let mut diagnostics = spec.warnings.clone();
+    if !findings.is_empty() {
+        // One locator for all findings: building it parses the whole source.
+        let locator = crate::spec::Locator::new(&spec.source.text);
+        for finding in findings {
+            diagnostics.push(crate::spec::Diagnostic::located_with(
+                &locator,
+                &spec.source,
+                finding.severity,
+                &finding.pointer,
+                finding.message,
+            ));
+        }
+    }
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok((api, diagnostics))
+}
+
+/// In the body of a PATCH, an optional nullable field has three states: absent (leave it),
+/// `null` (clear it) and a value. Those fields become `Option<Option<T>>`.
+fn mark_patch_fields(types: &mut [NamedType], operations: &[Operation]) {
+    let mut bodies: Vec<TypeId> = Vec::new();
+    for op in operations
+        .iter()
+        .filter(|op| op.method == HttpMethod::Patch)
+    {
+        for content in op
+            .body
+            .iter()
+            .flat_map(|b| &b.contents)
+            .filter(|c| c.kind == BodyKind::Json)
+        {
+            let mut ty = &content.ty;
+            // Follow aliases to the struct they name.
+            for _ in 0..8 {
+                let TyKind::Named(id) = ty.kind else { break };
+                match &types[id.0].kind {
+                    NamedKind::Alias(target) => ty = target,
+                    _ => {
+                        bodies.push(id);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    for id in bodies {
+        if let NamedKind::Struct(s) = &mut types[id.0].kind {
+            for field in &mut s.fields {
+                field.tri_state = !field.required && field.ty.nullable;
+            }
+        }
+    }
+}

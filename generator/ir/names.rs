@@ -1,0 +1,155 @@
+//! Every naming rule in one place: turning spec names into valid, idiomatic Rust identifiers
+//! (heck for the casing), escaping keywords, and keeping names unique within a namespace.
+
+use std::collections::BTreeSet;
+
+use heck::{ToPascalCase, ToSnakeCase};
+
+/// Words that cannot be used as plain identifiers (strict and reserved keywords, 2024 edition).
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "union",
+];
+
+pub fn is_rust_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+/// Replaces every character that cannot appear in an identifier by a word separator, and
+/// spells out a few symbols that carry meaning (`+1` → `plus 1`), so `simple-user`,
+/// `api.v2010.account` and `$special[name]` all become readable words.
+fn words(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '+' => out.push_str(" plus "),
+            '-' if out.trim().is_empty() => out.push_str(" minus "),
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            c if c.is_alphanumeric() => out.push(c),
+            _ => out.push(' '),
+        }
+    }
+    out
+}
+
+fn ensure_leading_letter(mut ident: String, prefix: &str) -> String {
+    match ident.chars().next() {
+        None => prefix.to_owned(),
+        Some(c) if c.is_ascii_digit() => {
+            ident.insert_str(0, prefix);
+            ident
+        }
+        Some(_) => ident,
+    }
+}
+
+/// A PascalCase type or variant name. Never empty, never a keyword.
+pub fn pascal_ident(raw: &str) -> String {
+    let ident = words(raw).to_pascal_case();
+    let ident: String = ident
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let ident = ensure_leading_letter(ident, "T");
+    if is_rust_keyword(&ident) {
+        format!("{ident}_")
+    } else {
+        ident
+    }
+}
+
+/// A snake_case function, field or module name. Never empty, never a keyword.
+pub fn snake_ident(raw: &str) -> String {
+    let ident = words(raw).to_snake_case();
+    let ident: String = ident
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let ident = ensure_leading_letter(ident, "n_");
+    if is_rust_keyword(&ident) || ident == "_" {
+        format!("{ident}_")
+    } else {
+        ident
+    }
+}
+
+/// Hands out unique names within one namespace (a module, a struct's fields, an enum's
+/// variants). Collisions get a numeric suffix in order of arrival, so output is stable.
+#[derive(Debug, Default, Clone)]
+pub struct NameRegistry {
+    taken: BTreeSet<String>,
+}
+
+impl NameRegistry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A registry that will never hand out the given names (e.g. names the emitter uses).
+    pub fn reserving<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            taken: names.into_iter().map(str::to_owned).collect(),
+        }
+    }
+
+    /// Claims `wanted`, or `wanted2`, `wanted3`... when taken.
+    pub fn claim(&mut self, wanted: &str) -> String {
+        if self.taken.insert(wanted.to_owned()) {
+            return wanted.to_owned();
+        }
+        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
+        (2..)
+            .map(|n| format!("{wanted}{separator}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or_default()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_from_awkward_schema_names_are_readable_identifiers() {
+        assert_eq!(pascal_ident("simple-user"), "SimpleUser");
+        assert_eq!(pascal_ident("api.v2010.account"), "ApiV2010Account");
+        assert_eq!(pascal_ident("$special[name]"), "SpecialName");
+        assert_eq!(pascal_ident("200_response"), "T200Response");
+        assert_eq!(pascal_ident(""), "T");
+        assert_eq!(pascal_ident("self"), "Self_");
+        assert_eq!(pascal_ident("+1"), "Plus1");
+        assert_eq!(pascal_ident("-1"), "Minus1");
+    }
+
+    #[test]
+    fn field_names_are_snake_case_and_escape_keywords() {
+        assert_eq!(snake_ident("petId"), "pet_id");
+        assert_eq!(snake_ident("type"), "type_");
+        assert_eq!(snake_ident("self"), "self_");
+        assert_eq!(snake_ident("X-Request-ID"), "x_request_id");
+        assert_eq!(snake_ident("2fa"), "n_2fa");
+        assert_eq!(snake_ident("@odata.type"), "odata_type");
+        assert_eq!(snake_ident("_"), "n_");
+    }
+
+    #[test]
+    fn registry_suffixes_collisions_in_arrival_order() {
+        let mut names = NameRegistry::new();
+        assert_eq!(names.claim("Pet"), "Pet");
+        assert_eq!(names.claim("Pet"), "Pet2");
+        assert_eq!(names.claim("Pet"), "Pet3");
+        assert_eq!(names.claim("V1"), "V1");
+        assert_eq!(names.claim("V1"), "V1_2");
+    }
+}

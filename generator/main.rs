@@ -1,0 +1,240 @@
+//! `gen`: the specgen command line. Parses arguments, runs one command, renders its result
+//! and errors once, here at the edge.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use specgen::project::{self, Action, NewOptions, ProjectError, RegenOptions, RegenReport};
+use specgen::spec::{Diagnostic, Diagnostics};
+
+/// Generate a complete, production-grade Rust (axum) backend from an OpenAPI spec.
+#[derive(Debug, Parser)]
+#[command(name = "gen", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new project from a spec (the spec is copied into it as openapi.yaml/.json).
+    New {
+        /// The OpenAPI spec (YAML or JSON).
+        spec: PathBuf,
+        /// Where to create the project (default: the kebab-cased `info.title`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The Cargo package name (default: the kebab-cased `info.title`).
+        #[arg(long)]
+        name: Option<String>,
+        /// Generate into a directory that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Regenerate a project after its spec changed.
+    Regen {
+        /// The project directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite generated files even if they were edited by hand.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Exit 1 when the project's generated code is not what its spec produces.
+    Check {
+        /// The project directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Check a spec and report every problem with its location.
+    Validate {
+        /// The OpenAPI spec (YAML or JSON).
+        spec: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::New {
+            spec,
+            out,
+            name,
+            force,
+        } => match project::new_project(&NewOptions {
+            spec,
+            out,
+            name,
+            force,
+        }) {
+            Ok(report) => {
+                print_warnings(&report.warnings);
+                let created = report.plan.with_action(Action::Create).count();
+                eprintln!("created {} ({created} files)", report.root.display());
+                print_unimplemented(&report);
+                eprintln!(
+                    "\nnext:\n  cd {}\n  cargo test\n  cargo run",
+                    report.root.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(error),
+        },
+        Command::Regen { dir, force } => match project::regen(&RegenOptions { root: dir, force }) {
+            Ok(report) => {
+                print_warnings(&report.warnings);
+                print_changes(&report);
+                print_unimplemented(&report);
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(error),
+        },
+        Command::Check { dir } => match project::check(&dir) {
+            Ok(report) => {
+                let stale = report.plan.stale();
+                if stale.is_empty() {
+                    eprintln!("{}: generated code is up to date", report.root.display());
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!(
+                        "{}: generated code is stale; run `gen regen`:",
+                        report.root.display()
+                    );
+                    for file in stale {
+                        let what = match file.action {
+                            Action::Create => "missing",
+                            Action::Remove => "no longer generated",
+                            Action::Edited => "edited by hand",
+                            _ => "out of date",
+                        };
+                        eprintln!("  {} ({what})", file.path);
+                    }
+                    ExitCode::FAILURE
+                }
+            }
+            Err(error) => fail(error),
+        },
+        Command::Validate { spec } => {
+            let loaded = match specgen::spec::load(&spec) {
+                Ok(loaded) => loaded,
+                Err(diagnostics) => return fail(ProjectError::Spec(diagnostics)),
+            };
+            match specgen::ir::lower(&loaded) {
+                Ok((api, warnings)) => {
+                    print_warnings(&warnings);
+                    eprintln!(
+                        "{}: valid ({} operations, {} types, {} warnings)",
+                        spec.display(),
+                        api.operations.len(),
+                        api.types.len(),
+                        warnings.warnings().count()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diagnostics) => fail(ProjectError::Spec(diagnostics)),
+            }
+        }
+    }
+}
+
+fn fail(error: ProjectError) -> ExitCode {
+    match error {
+        ProjectError::Spec(diagnostics) => {
+            for diagnostic in diagnostics.iter() {
+                render(diagnostic);
+            }
+            let errors = diagnostics.errors().count();
+            eprintln!(
+                "error: the spec has {errors} error{}",
+                if errors == 1 { "" } else { "s" }
+            );
+        }
+        other => eprintln!("error: {other}"),
+    }
+    ExitCode::FAILURE
+}
+
+fn render(diagnostic: &Diagnostic) {
+    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        miette::GraphicalTheme::unicode_nocolor()
+    } else {
+        miette::GraphicalTheme::default()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme);
+    let mut out = String::new();
+    if handler.render_report(&mut out, diagnostic).is_ok() {
+        if let Some(pointer) = &diagnostic.pointer {
+            out = out.replacen('\n', &format!("\n  at {pointer}\n"), 1);
+        }
+        eprint!("{out}");
+    } else {
+        eprintln!("{}: {diagnostic}", diagnostic.short_location());
+    }
+}
+
+fn print_warnings(warnings: &Diagnostics) {
+    let count = warnings.warnings().count();
+    if count == 0 {
+        return;
+    }
+    // One line each: a large spec can have hundreds; `gen validate` shows the excerpts.
+    for warning in warnings.warnings() {
+        eprintln!(
+            "warning: {} [{}]",
+            warning.message,
+            warning.short_location()
+        );
+    }
+    eprintln!(
+        "{count} warning{} (details with `gen validate`)",
+        if count == 1 { "" } else { "s" }
+    );
+}
+
+fn print_changes(report: &RegenReport) {
+    let mut any = false;
+    for (action, label) in [
+        (Action::Create, "created"),
+        (Action::Update, "updated"),
+        (Action::Edited, "overwrote (hand-edited)"),
+        (Action::Remove, "removed"),
+    ] {
+        for file in report.plan.with_action(action) {
+            eprintln!("  {label:<10} {}", file.path);
+            any = true;
+        }
+    }
+    if !any {
+        eprintln!("{}: already up to date", report.root.display());
+    }
+    if !report.rustfmt_used {
+        eprintln!("note: rustfmt was not found; Rust files are laid out by prettyplease instead");
+    }
+    for method in &report.orphaned {
+        eprintln!(
+            "warning: your handler implements {method}, which the spec no longer has; remove it (your code was kept)"
+        );
+    }
+}
+
+fn print_unimplemented(report: &RegenReport) {
+    if report.unimplemented.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{} operation{} not implemented yet (they answer 501):",
+        report.unimplemented.len(),
+        if report.unimplemented.len() == 1 {
+            " is"
+        } else {
+            "s are"
+        }
+    );
+    for (id, method) in report.unimplemented.iter().take(20) {
+        eprintln!("  {id} → {method}");
+    }
+    if report.unimplemented.len() > 20 {
+        eprintln!("  ... and {} more", report.unimplemented.len() - 20);
+    }
+}

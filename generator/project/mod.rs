@@ -1,0 +1,57 @@
+//! Stage 4: writing a project to disk, owning its files, regenerating and checking it.
+
+mod config;
+mod handlers;
+mod manifest;
+mod plan;
+mod write;
+
+pub use config::{CONFIG_FILE, GenConfig};
+pub use handlers::{orphaned_methods, unimplemented_operations};
+pub use manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
+pub use plan::{Action, Plan, PlannedFile};
+pub use write::{NewOptions, RegenOptions, RegenReport, check, new_project, regen};
+
+use std::path::Path;
+
+use crate::spec::Diagnostics;
+
+/// Everything that can go wrong outside the spec itself.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{root} is not a specgen project: it has no gen.toml (create one with `gen new`)")]
+    NotAProject { root: String },
+    #[error("{path} is not valid: {message}")]
+    Config { path: String, message: String },
+    #[error("{path} is not a valid manifest: {message}")]
+    Manifest { path: String, message: String },
+    #[error("{dir} is not empty; pass --force to generate into it anyway")]
+    NotEmpty { dir: String },
+    #[error("the spec has errors")]
+    Spec(Diagnostics),
+    #[error(transparent)]
+    Emit(#[from] crate::emit::EmitError),
+    #[error("regen would overwrite hand-edited generated files (pass --force to overwrite them):\n{}", .files.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n"))]
+    EditedGeneratedFiles { files: Vec<String> },
+    #[error(
+        "src/handlers/mod.rs has lost the line `{marker}`; add it back so regen can add the handler modules {modules:?}"
+    )]
+    MissingHandlerMarker {
+        marker: String,
+        modules: Vec<String>,
+    },
+}
+
+impl ProjectError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

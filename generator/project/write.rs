@@ -1,0 +1,252 @@
+//! The project commands: `new`, `regen` and `check`.
+
+use std::path::{Path, PathBuf};
+
+use super::ProjectError;
+use super::config::{self, CONFIG_FILE, GenConfig};
+use super::handlers;
+use super::manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
+use super::plan::{Action, Plan};
+use crate::emit::ProjectInfo;
+use crate::ir::Api;
+use crate::spec::{Diagnostics, SourceFile};
+use crate::{GENERATOR_VERSION, Generation};
+
+pub struct NewOptions {
+    pub spec: PathBuf,
+    pub out: Option<PathBuf>,
+    pub name: Option<String>,
+    pub force: bool,
+}
+
+pub struct RegenOptions {
+    pub root: PathBuf,
+    pub force: bool,
+}
+
+/// What a generation did, for the CLI to report.
+#[derive(Debug)]
+pub struct RegenReport {
+    pub root: PathBuf,
+    pub plan: Plan,
+    pub warnings: Diagnostics,
+    /// (operationId, trait method) not implemented by any handler.
+    pub unimplemented: Vec<(String, String)>,
+    /// Handler methods for operations the spec no longer has.
+    pub orphaned: Vec<String>,
+    pub rustfmt_used: bool,
+}
+
+/// `gen new`: a fresh project from a spec.
+pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
+    let source = SourceFile::read(&options.spec).map_err(|d| ProjectError::Spec(d.into()))?;
+    let loaded = crate::spec::load_source(source.clone()).map_err(ProjectError::Spec)?;
+    let (api, warnings) = crate::ir::lower(&loaded).map_err(ProjectError::Spec)?;
+    let package_name = options
+        .name
+        .clone()
+        .unwrap_or_else(|| default_package_name(&api));
+    let root = options
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&package_name));
+    if dir_has_entries(&root)? && !options.force {
+        return Err(ProjectError::NotEmpty {
+            dir: root.display().to_string(),
+        });
+    }
+    let spec_file = format!("openapi.{}", source.format.extension());
+    let info = project_info(&package_name, &spec_file);
+    let generation = crate::generate_from(api, warnings, &info)?;
+    write_file(&root.join(&spec_file), source.text.as_bytes())?;
+    apply(&root, generation, true)
+}
+
+/// `gen regen`: rewrite generated files, create missing scaffold, remove stale output.
+pub fn regen(options: &RegenOptions) -> Result<RegenReport, ProjectError> {
+    let generation = generate_for(&options.root)?;
+    let manifest = Manifest::load(&options.root)?.unwrap_or_default();
+    let plan = Plan::new(&options.root, &generation.emitted.files, &manifest)
+        .map_err(|e| ProjectError::io(&options.root, e))?;
+    let edited: Vec<String> = plan
+        .with_action(Action::Edited)
+        .map(|f| f.path.clone())
+        .collect();
+    if !edited.is_empty() && !options.force {
+        return Err(ProjectError::EditedGeneratedFiles { files: edited });
+    }
+    apply(&options.root, generation, false)
+}
+
+/// `gen check`: the plan regen would carry out; the project is fresh when nothing in it
+/// touches generated files.
+pub fn check(root: &Path) -> Result<RegenReport, ProjectError> {
+    let generation = generate_for(root)?;
+    let manifest = Manifest::load(root)?.unwrap_or_default();
+    let plan = Plan::new(root, &generation.emitted.files, &manifest)
+        .map_err(|e| ProjectError::io(root, e))?;
+    Ok(report(root, plan, generation))
+}
+
+fn generate_for(root: &Path) -> Result<Generation, ProjectError> {
+    let config = GenConfig::load(root)?;
+    let spec_path = root.join(&config.spec);
+    let loaded = crate::spec::load(&spec_path).map_err(ProjectError::Spec)?;
+    let (api, warnings) = crate::ir::lower(&loaded).map_err(ProjectError::Spec)?;
+    let package_name = match config.name {
+        Some(name) => name,
+        None => std::fs::read_to_string(root.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| config::package_name(&text))
+            .unwrap_or_else(|| default_package_name(&api)),
+    };
+    let info = project_info(&package_name, &config.spec);
+    crate::generate_from(api, warnings, &info).map_err(ProjectError::from)
+}
+
+fn report(root: &Path, plan: Plan, generation: Generation) -> RegenReport {
+    RegenReport {
+        root: root.to_path_buf(),
+        plan,
+        unimplemented: handlers::unimplemented_operations(&generation.api, root),
+        orphaned: handlers::orphaned_methods(&generation.api, root),
+        warnings: generation.warnings,
+        rustfmt_used: generation.emitted.rustfmt_used,
+    }
+}
+
+/// Writes the plan: generated files (forced over hand edits only when the caller allowed it),
+/// missing scaffold, handler module lines, gen.toml's version, then the manifest.
+fn apply(root: &Path, generation: Generation, fresh: bool) -> Result<RegenReport, ProjectError> {
+    let old_manifest = if fresh {
+        Manifest::default()
+    } else {
+        Manifest::load(root)?.unwrap_or_default()
+    };
+    let plan = Plan::new(root, &generation.emitted.files, &old_manifest)
+        .map_err(|e| ProjectError::io(root, e))?;
+
+    // Check the handler module list before writing anything, so a failure leaves no trace.
+    let handlers_mod = root.join("src/handlers/mod.rs");
+    let new_handlers_mod = match std::fs::read_to_string(&handlers_mod) {
+        Ok(text) if !fresh => match handlers::with_handler_modules(&text, &generation.api) {
+            Some(updated) if updated != text => Some(updated),
+            Some(_) => None,
+            None => {
+                return Err(ProjectError::MissingHandlerMarker {
+                    marker: crate::emit::HANDLER_MODULES_MARKER.to_owned(),
+                    modules: generation
+                        .api
+                        .groups
+                        .iter()
+                        .map(|g| g.module.clone())
+                        .collect(),
+                });
+            }
+        },
+        _ => None,
+    };
+
+    let mut manifest = Manifest {
+        generator: format!("specgen {GENERATOR_VERSION}"),
+        files: Default::default(),
+    };
+    for file in &plan.files {
+        match (file.action, &file.contents) {
+            (Action::Remove | Action::Edited, None) => remove_file(&root.join(&file.path))?,
+            (Action::Create | Action::Update | Action::Edited, Some(contents)) => {
+                write_file(&root.join(&file.path), contents.as_bytes())?;
+            }
+            _ => {}
+        }
+        if let Some(contents) = &file.contents {
+            // A kept scaffold file keeps the hash of what specgen first wrote, the base for
+            // future merges; a new one records what was just written.
+            let sha256 = match (file.action, old_manifest.files.get(&file.path)) {
+                (Action::Keep, Some(previous)) => previous.sha256.clone(),
+                _ => sha256_hex(contents.as_bytes()),
+            };
+            manifest.files.insert(
+                file.path.clone(),
+                FileRecord {
+                    ownership: file.ownership,
+                    sha256,
+                },
+            );
+        }
+    }
+    if let Some(updated) = new_handlers_mod {
+        write_file(&handlers_mod, updated.as_bytes())?;
+    }
+    let config_path = root.join(CONFIG_FILE);
+    if let Ok(text) = std::fs::read_to_string(&config_path) {
+        let updated = config::with_generator_version(&text, GENERATOR_VERSION);
+        if updated != text {
+            write_file(&config_path, updated.as_bytes())?;
+        }
+    }
+    write_file(&root.join(MANIFEST_PATH), manifest.to_json().as_bytes())?;
+    Ok(report(root, plan, generation))
+}
+
+fn project_info(package_name: &str, spec_file: &str) -> ProjectInfo {
+    ProjectInfo {
+        package_name: package_name.to_owned(),
+        crate_ident: package_name.replace('-', "_"),
+        spec_file: spec_file.to_owned(),
+        generator_version: GENERATOR_VERSION.to_owned(),
+    }
+}
+
+/// A Cargo package name from the API title: `Swagger Petstore` → `swagger-petstore`.
+pub fn default_package_name(api: &Api) -> String {
+    let name = heck::ToKebabCase::to_kebab_case(crate::ir::snake_ident(&api.title).as_str());
+    let name = name.trim_matches('-').to_owned();
+    if name.is_empty()
+        || crate::ir::is_rust_keyword(&name.replace('-', "_"))
+        || name == "test"
+        || name.starts_with("n-")
+    {
+        format!("{}-api", if name.is_empty() { "generated" } else { &name })
+    } else {
+        name
+    }
+}
+
+fn dir_has_entries(dir: &Path) -> Result<bool, ProjectError> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => Ok(entries.next().is_some()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(ProjectError::io(dir, error)),
+    }
+}
+
+/// Writes through a temporary file and a rename, so a file is never left half-written.
+fn write_file(path: &Path, contents: &[u8]) -> Result<(), ProjectError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| ProjectError::io(parent, e))?;
+    }
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".specgen-tmp");
+    let temp = PathBuf::from(temp);
+    std::fs::write(&temp, contents).map_err(|e| ProjectError::io(&temp, e))?;
+    std::fs::rename(&temp, path).map_err(|e| ProjectError::io(path, e))
+}
+
+fn remove_file(path: &Path) -> Result<(), ProjectError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => return Err(ProjectError::io(path, error)),
+    }
+    // Tidy up directories the removal emptied (only inside generated trees).
+    let mut dir = path.parent();
+    while let Some(current) = dir {
+        let is_generated_tree = current.components().any(|c| c.as_os_str() == "generated");
+        if !is_generated_tree || std::fs::remove_dir(current).is_err() {
+            break;
+        }
+        dir = current.parent();
+    }
+    Ok(())
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The corpus gate: generate a project for every spec in the robustness corpus, build it and
+# run its generated tests, all with one shared target directory. Each project must also be
+# clippy-clean (-D warnings). Prints a table and a closing line `N passed, M failed`; exits 1
+# when any spec fails.
+#
+#   scripts/corpus.sh                 every spec in ../shared/specs-corpus (large/ included)
+#   scripts/corpus.sh --large-check   large/ specs are generated and clippy-checked only
+#   scripts/corpus.sh FILE...         just these specs
+#
+# Environment: CORPUS_DIR (default ../shared/specs-corpus), CORPUS_OUT (default
+# target/corpus), SPECGEN_TEST_TARGET_DIR (shared CARGO_TARGET_DIR for the projects).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+corpus=${CORPUS_DIR:-$root/../shared/specs-corpus}
+out=${CORPUS_OUT:-$root/target/corpus}
+target=${SPECGEN_TEST_TARGET_DIR:-$root/target/generated-projects}
+large_check=false
+specs=()
+for arg in "$@"; do
+  case $arg in
+    --large-check) large_check=true ;;
+    *) specs+=("$arg") ;;
+  esac
+done
+if [ ${#specs[@]} -eq 0 ]; then
+  mapfile -t specs < <(find "$corpus" -maxdepth 2 -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -not -path '*/docs/*' | sort)
+fi
+
+cargo build --release --quiet --bin gen || exit 1
+gen=$root/target/release/gen
+mkdir -p "$out"
+passed=0
+failed=0
+rows=()
+for spec in "${specs[@]}"; do
+  name=$(basename "$spec"); name=${name%.*}
+  package=corpus-$(printf '%s' "$name" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' '-' | sed 's/-\+/-/g; s/-$//')
+  project=$out/$name
+  log=$out/$name.log
+  rm -rf "$project"
+  start=$(date +%s)
+  stage=generate
+  ok=true
+  if ! "$gen" new "$spec" --out "$project" --name "$package" >"$log" 2>&1; then
+    ok=false
+  fi
+  warnings=$(grep -c '^warning:' "$log" || true)
+  mode=test
+  if $ok; then
+    if $large_check && [[ $spec == */large/* ]]; then
+      mode=check
+      stage=clippy
+      (cd "$project" && CARGO_TARGET_DIR=$target cargo clippy --all-targets --quiet -- -D warnings) >>"$log" 2>&1 || ok=false
+    else
+      stage=clippy
+      (cd "$project" && CARGO_TARGET_DIR=$target cargo clippy --all-targets --quiet -- -D warnings) >>"$log" 2>&1 || ok=false
+      if $ok; then
+        stage=test
+        (cd "$project" && CARGO_TARGET_DIR=$target cargo test --quiet) >>"$log" 2>&1 || ok=false
+      fi
+    fi
+  fi
+  seconds=$(( $(date +%s) - start ))
+  tests=$(grep -oE 'test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+  if $ok; then
+    passed=$((passed + 1)); status=ok
+  else
+    failed=$((failed + 1)); status="FAILED at $stage (see $log)"
+  fi
+  rows+=("$(printf '%-52s %-6s %6s %8s %5ss  %s' "$name" "$mode" "$tests" "$warnings" "$seconds" "$status")")
+  printf '%s\n' "${rows[-1]}"
+done
+
+printf '\n%-52s %-6s %6s %8s %6s  %s\n' spec mode tests warnings time result
+printf '%s\n' "${rows[@]}"
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

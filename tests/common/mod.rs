@@ -1,0 +1,76 @@
+//! Helpers shared by the generator's tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use specgen::emit::{Ownership, ProjectInfo};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(name)
+}
+
+/// Generated files of a project, by path.
+pub struct Files(pub BTreeMap<String, (Ownership, String)>);
+
+impl Files {
+    pub fn get(&self, path: &str) -> &str {
+        match self.0.get(path) {
+            Some((_, contents)) => contents,
+            None => panic!(
+                "no file {path}; files: {:?}",
+                self.0.keys().collect::<Vec<_>>()
+            ),
+        }
+    }
+}
+
+/// Runs the whole pipeline on a fixture spec, in memory.
+pub fn generate_fixture(name: &str) -> Files {
+    generate_path(&fixture(name))
+}
+
+pub fn generate_path(path: &Path) -> Files {
+    let loaded = specgen::spec::load(path)
+        .unwrap_or_else(|d| panic!("{} does not load:\n{d}", path.display()));
+    let (api, warnings) = specgen::ir::lower(&loaded)
+        .unwrap_or_else(|d| panic!("{} does not lower:\n{d}", path.display()));
+    let info = ProjectInfo {
+        package_name: "fixture".to_owned(),
+        crate_ident: "fixture".to_owned(),
+        spec_file: "openapi.yaml".to_owned(),
+        generator_version: "test".to_owned(),
+    };
+    let generation = specgen::generate_from(api, warnings, &info).expect("emits");
+    Files(
+        generation
+            .emitted
+            .files
+            .into_iter()
+            .map(|f| (f.path, (f.ownership, f.contents)))
+            .collect(),
+    )
+}
+
+/// The `gen` binary built for these tests.
+pub fn gen_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_gen"))
+}
+
+/// Runs `gen` with `args` in `dir`; returns (exit code, stderr).
+pub fn run_gen(dir: &Path, args: &[&str]) -> (i32, String) {
+    let output = std::process::Command::new(gen_binary())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("gen runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

@@ -1,0 +1,110 @@
+//! Bad specs get clear errors that say where the problem is: file, line, column and JSON
+//! pointer, rendered with a source excerpt. Never a panic.
+
+mod common;
+
+use common::{fixture, run_gen};
+use specgen::spec::SourceFile;
+
+fn load_error(name: &str) -> specgen::spec::Diagnostic {
+    let path = fixture(name);
+    let loaded = specgen::spec::load(&path);
+    let diagnostics = match loaded {
+        Err(diagnostics) => diagnostics,
+        Ok(spec) => specgen::ir::lower(&spec).expect_err("the spec is invalid"),
+    };
+    diagnostics.errors().next().expect("an error").clone()
+}
+
+#[test]
+fn an_unresolvable_ref_is_reported_at_its_line_with_its_pointer() {
+    let error = load_error("invalid-ref.yaml");
+    assert!(
+        error.message.contains("#/components/schemas/Missing"),
+        "{}",
+        error.message
+    );
+    let location = error.location.as_ref().expect("a location");
+    assert_eq!(location.line, 15, "{error:?}");
+    assert!(
+        error
+            .pointer
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("/paths/~1pets/get/responses/200"),
+        "{:?}",
+        error.pointer
+    );
+}
+
+#[test]
+fn a_schema_with_a_wrong_keyword_type_is_reported_at_that_schema() {
+    let error = load_error("bad-schema.yaml");
+    assert_eq!(
+        error.pointer.as_deref(),
+        Some("/components/schemas/Pet/properties/name")
+    );
+    assert_eq!(error.location.as_ref().map(|l| l.line), Some(11));
+}
+
+#[test]
+fn yaml_syntax_errors_carry_line_and_column() {
+    let source = SourceFile::from_text(
+        "broken.yaml".as_ref(),
+        "openapi: 3.0.3\ninfo: [unclosed\n".to_owned(),
+    );
+    let error = specgen::spec::load_source(source).expect_err("invalid YAML");
+    let error = error.errors().next().expect("an error");
+    assert!(
+        error.message.starts_with("invalid YAML"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.location.as_ref().is_some_and(|l| l.line >= 2),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_document_that_is_not_openapi_says_so() {
+    let source = SourceFile::from_text("x.json".as_ref(), "{\"hello\": 1}".to_owned());
+    let error = specgen::spec::load_source(source).expect_err("not OpenAPI");
+    assert!(
+        error.to_string().contains("not an OpenAPI document"),
+        "{error}"
+    );
+}
+
+#[test]
+fn gen_validate_renders_the_excerpt_and_exits_1() {
+    let (code, stderr) = run_gen(
+        &common::repo_root(),
+        &["validate", fixture("invalid-ref.yaml").to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("invalid-ref.yaml"), "{stderr}");
+    assert!(
+        stderr.contains("$ref: '#/components/schemas/Missing'"),
+        "excerpt missing:\n{stderr}"
+    );
+    assert!(stderr.contains("line 15"), "{stderr}");
+}
+
+#[test]
+fn gen_validate_accepts_the_example_specs() {
+    for spec in ["petstore.yaml", "blog.yaml", "shop.yaml"] {
+        let path = common::repo_root().join("specs").join(spec);
+        let (code, stderr) = run_gen(&common::repo_root(), &["validate", path.to_str().unwrap()]);
+        assert_eq!(code, 0, "{spec}: {stderr}");
+        assert!(stderr.contains("valid ("), "{stderr}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _) = run_gen(&common::repo_root(), &["new"]);
+    assert_eq!(code, 2);
+    let (code, _) = run_gen(&common::repo_root(), &["frobnicate"]);
+    assert_eq!(code, 2);
+}

@@ -1,0 +1,205 @@
+//! Regeneration scenarios on real projects in temporary directories: what happens to the
+//! user's files when they edit, and when the spec changes.
+
+mod common;
+
+use std::path::Path;
+
+use common::{repo_root, run_gen};
+
+fn new_petstore(dir: &Path) {
+    let spec = repo_root().join("specs/petstore.yaml");
+    let (code, stderr) = run_gen(
+        dir,
+        &[
+            "new",
+            spec.to_str().unwrap(),
+            "--out",
+            "p",
+            "--name",
+            "petstore",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn append(path: &Path, text: &str) {
+    let mut contents = read(path);
+    contents.push_str(text);
+    std::fs::write(path, contents).unwrap();
+}
+
+/// Adds operations to the project's spec: one under the existing `pets` tag and one under
+/// a new `owners` tag.
+fn add_operations(project: &Path) {
+    let spec = project.join("openapi.yaml");
+    let text = read(&spec).replacen(
+        "\npaths:\n",
+        "\npaths:\n  /pets/{petId}/vaccinations:\n    get:\n      operationId: listVaccinations\n      tags: [pets]\n      security: []\n      parameters:\n        - {name: petId, in: path, required: true, schema: {type: integer, format: int64}}\n      responses:\n        \"200\":\n          description: Vaccinations\n          content:\n            application/json:\n              schema: {type: array, items: {type: string, maxLength: 50}}\n  /owners:\n    get:\n      operationId: listOwners\n      tags: [owners]\n      security: []\n      responses:\n        \"200\":\n          description: Owners\n          content:\n            application/json:\n              schema: {type: array, items: {type: string, maxLength: 50}}\n",
+        1,
+    );
+    assert!(
+        text.contains("listOwners"),
+        "the spec has a `paths:` line to extend"
+    );
+    std::fs::write(&spec, text).unwrap();
+}
+
+#[test]
+fn regen_keeps_an_edited_scaffold_file() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    let handler = project.join("src/handlers/pets.rs");
+    append(&handler, "\n// my own note, kept across regen\n");
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(read(&handler).contains("my own note, kept across regen"));
+}
+
+#[test]
+fn regen_refuses_to_overwrite_an_edited_generated_file_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    let models = project.join("src/generated/models.rs");
+    append(&models, "\n// hand edit\n");
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("src/generated/models.rs"), "{stderr}");
+    assert!(
+        read(&models).contains("// hand edit"),
+        "nothing is written when regen refuses"
+    );
+
+    let (code, stderr) = run_gen(&project, &["regen", "--force"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !read(&models).contains("// hand edit"),
+        "--force overwrites"
+    );
+}
+
+#[test]
+fn gen_check_is_clean_after_new_and_fails_when_the_spec_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    let (code, stderr) = run_gen(&project, &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+    add_operations(&project);
+    let (code, stderr) = run_gen(&project, &["check"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("src/generated/api/pets.rs"), "{stderr}");
+    assert!(
+        stderr.contains("src/generated/api/owners.rs (missing)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn generation_is_byte_identical_for_the_same_spec() {
+    let spec = repo_root().join("specs/blog.yaml");
+    let first = common::generate_path(&spec);
+    let second = common::generate_path(&spec);
+    assert_eq!(first.0, second.0);
+}
+
+#[test]
+fn new_refuses_a_non_empty_directory_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("keep.txt"), "precious").unwrap();
+    let spec = repo_root().join("specs/petstore.yaml");
+    let (code, stderr) = run_gen(dir.path(), &["new", spec.to_str().unwrap(), "--out", "."]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not empty"), "{stderr}");
+    assert_eq!(read(&dir.path().join("keep.txt")), "precious");
+}
+
+#[test]
+fn removing_a_tag_removes_its_generated_module_and_keeps_the_users_handler() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    add_operations(&project);
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(project.join("src/generated/api/owners.rs").exists());
+    // Take the owners operation out again.
+    let spec = project.join("openapi.yaml");
+    let text = read(&spec);
+    let start = text.find("  /owners:").unwrap();
+    let end = text[start..]
+        .find("\n  /pets:")
+        .map(|i| start + i + 1)
+        .unwrap();
+    std::fs::write(&spec, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !project.join("src/generated/api/owners.rs").exists(),
+        "generated code for the tag is gone"
+    );
+    assert!(
+        project.join("src/handlers/owners.rs").exists(),
+        "the user's handler file is kept"
+    );
+    assert!(
+        stderr.contains("OwnersApi"),
+        "regen says the handler implements a trait that is gone:\n{stderr}"
+    );
+}
+
+/// The slow scenario: adding operations (one under a new tag) keeps the project compiling,
+/// and regen names the new operations as unimplemented. Runs `cargo check` on the project
+/// with a shared target directory (`SPECGEN_TEST_TARGET_DIR`, default `target/generated-projects`).
+#[test]
+fn adding_operations_keeps_the_project_compiling_and_lists_them_unimplemented() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    // Implement one operation by hand, so regen can tell it apart.
+    let handler = project.join("src/handlers/pets.rs");
+    let implemented = read(&handler).replace(
+        "impl PetsApi for Handlers {}",
+        "impl PetsApi for Handlers {\n    async fn delete_pet(&self, _context: RequestContext, _request: DeletePetRequest) -> Result<DeletePetResponse, Problem> {\n        Ok(DeletePetResponse::NoContent)\n    }\n}",
+    );
+    std::fs::write(&handler, implemented).unwrap();
+    add_operations(&project);
+
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("listVaccinations → PetsApi::list_vaccinations"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("listOwners → OwnersApi::list_owners"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("deletePet"),
+        "an implemented operation is not listed:\n{stderr}"
+    );
+    assert!(read(&project.join("src/handlers/mod.rs")).contains("mod owners;"));
+    assert!(project.join("src/handlers/owners.rs").exists());
+
+    let target = std::env::var("SPECGEN_TEST_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join("target/generated-projects"));
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["check", "--all-targets", "--quiet"])
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the regenerated project does not compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
