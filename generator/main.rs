@@ -130,12 +130,39 @@ fn main() -> ExitCode {
                         api.types.len(),
                         warnings.warnings().count()
                     );
+                    for resource in &api.resources {
+                        eprintln!("  resource `{}`: {}", resource.table, describe(&api, resource));
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(diagnostics) => fail(ProjectError::Spec(diagnostics)),
             }
         }
     }
+}
+
+/// `/pets` (list, create) + `/pets/{petId}` (get, delete): what `gen validate` shows
+/// of a detected resource.
+fn describe(api: &specgen::ir::Api, resource: &specgen::ir::Resource) -> String {
+    let ops = &resource.ops;
+    let roles = [
+        ("list", ops.list.as_ref().map(|l| l.operation)),
+        ("create", ops.create),
+        ("get", ops.get),
+        ("replace", ops.replace),
+        ("patch", ops.patch),
+        ("delete", ops.delete),
+    ];
+    let served: Vec<String> = roles
+        .iter()
+        .filter_map(|(role, op)| op.map(|i| format!("{role} {}", api.operations[i].id)))
+        .collect();
+    format!(
+        "{} keyed by `{}`; {}",
+        resource.collection_path,
+        resource.key.field,
+        served.join(", ")
+    )
 }
 
 fn fail(error: ProjectError) -> ExitCode {

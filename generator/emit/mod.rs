@@ -6,6 +6,7 @@ mod files;
 mod models;
 mod operations;
 mod regex_sample;
+mod resources;
 mod router;
 mod runtime_files;
 mod rust;
@@ -89,6 +90,31 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
         )?);
     }
     files.push(generated("src/generated/router.rs", router::router(api))?);
+    files.push(generated(
+        "src/generated/resources.rs",
+        resources::resources_module(api),
+    )?);
+    files.extend(resources::migration_files(api)?);
+    if !api.resources.is_empty() {
+        files.push(scaffold_rs(
+            "src/repositories/mod.rs",
+            resources::repositories_mod(api),
+        )?);
+        files.push(scaffold_rs(
+            "src/services/mod.rs",
+            resources::services_mod(api),
+        )?);
+        for resource in &api.resources {
+            files.push(scaffold_rs(
+                &format!("src/repositories/{}.rs", resource.table),
+                resources::repository_file(api, resource),
+            )?);
+            files.push(scaffold_rs(
+                &format!("src/services/{}.rs", resource.table),
+                resources::service_file(api, resource),
+            )?);
+        }
+    }
     files.extend(runtime_files::runtime_files()?);
     let (contract, samples) = tests::contract_tests(api, &info.crate_ident);
     files.push(generated("tests/generated/contract.rs", contract)?);
@@ -100,7 +126,7 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
         Generated,
     ));
 
-    files.push(scaffold_rs("src/lib.rs", scaffold::lib_rs())?);
+    files.push(scaffold_rs("src/lib.rs", scaffold::lib_rs(api))?);
     files.push(scaffold_rs(
         "src/main.rs",
         scaffold::main_rs(&info.crate_ident),

@@ -263,6 +263,7 @@ pub fn generated_mod() -> TokenStream {
 
         pub mod api;
         pub mod models;
+        pub mod resources;
         pub mod router;
         pub mod runtime;
 

@@ -8,11 +8,13 @@ const FILES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("runtime/auth.rs")),
     ("context.rs", include_str!("runtime/context.rs")),
     ("double_option.rs", include_str!("runtime/double_option.rs")),
+    ("etag.rs", include_str!("runtime/etag.rs")),
     ("fallback.rs", include_str!("runtime/fallback.rs")),
     ("params.rs", include_str!("runtime/params.rs")),
     ("problem.rs", include_str!("runtime/problem.rs")),
     ("request.rs", include_str!("runtime/request.rs")),
     ("response.rs", include_str!("runtime/response.rs")),
+    ("store.rs", include_str!("runtime/store.rs")),
     ("validate.rs", include_str!("runtime/validate.rs")),
 ];
 

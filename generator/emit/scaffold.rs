@@ -3,18 +3,26 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Api, Group};
+use super::resources;
+use crate::ir::{Api, Group, Operation, ParamLocation, Resource, Status, StringFormat, TyKind};
 
 /// The marker line in `src/handlers/mod.rs` below which regen adds modules for new tags.
 pub const HANDLER_MODULES_MARKER: &str =
     "// specgen: handler modules (`gen regen` adds new tags below this line)";
 
-pub fn lib_rs() -> TokenStream {
+pub fn lib_rs(api: &Api) -> TokenStream {
+    let data = (!api.resources.is_empty()).then(|| {
+        quote! {
+            pub mod repositories;
+            pub mod services;
+        }
+    });
     quote! {
         //! The service: generated API surface, your handlers, and how they are put together.
 
         pub mod generated;
         pub mod handlers;
+        #data
         pub mod startup;
     }
 }
@@ -114,15 +122,40 @@ pub fn startup_rs() -> TokenStream {
         use tokio::net::TcpListener;
         use tower_http::trace::TraceLayer;
 
+        use crate::generated::resources::MIGRATIONS;
+        use crate::generated::runtime::etag;
+        use crate::generated::runtime::store::Database;
         use crate::generated::{self, AUTH_NEEDS, AuthConfig};
         use crate::handlers::Handlers;
 
-        /// The whole application: every route of the spec served by [`Handlers`], checking
-        /// credentials with `auth`. Bodies larger than `MAX_BODY_BYTES` (default 2 MiB) get 413.
-        pub fn app(auth: AuthConfig) -> Router {
-            generated::router(Arc::new(Handlers::new()), Arc::new(auth))
+        /// The whole application: every route of the spec served by [`Handlers`] on `db`,
+        /// checking credentials with `auth`, with conditional requests (`ETag`,
+        /// `If-None-Match`, `If-Match`). Bodies larger than `MAX_BODY_BYTES` (default 2 MiB)
+        /// get 413.
+        pub fn app(auth: Arc<AuthConfig>, db: Database) -> Router {
+            etag::layer(generated::router(Arc::new(Handlers::new(db)), auth))
                 .layer(DefaultBodyLimit::max(max_body_bytes()))
                 .layer(TraceLayer::new_for_http())
+        }
+
+        /// Connects to `DATABASE_URL` (default: a SQLite file under `data/`) and applies the
+        /// migrations in `migrations/`.
+        pub async fn database_from_env() -> Result<Database, String> {
+            let db = Database::from_env().await.map_err(|e| e.to_string())?;
+            db.migrate(&MIGRATIONS).await.map_err(|e| e.to_string())?;
+            Ok(db)
+        }
+
+        /// The app on a fresh, migrated in-memory SQLite database: what tests drive.
+        pub async fn test_app(auth: Arc<AuthConfig>) -> Result<Router, String> {
+            let db = match std::env::var("TEST_DATABASE_URL") {
+                Ok(url) => Database::connect(&url, generated::runtime::store::PoolSettings::from_env().map_err(|e| e.to_string())?)
+                    .await
+                    .map_err(|e| e.to_string())?,
+                Err(_) => Database::in_memory().await.map_err(|e| e.to_string())?,
+            };
+            db.migrate(&MIGRATIONS).await.map_err(|e| e.to_string())?;
+            Ok(app(auth, db))
         }
 
         /// `MAX_BODY_BYTES`, the largest request body accepted (default 2 MiB).
@@ -153,16 +186,17 @@ pub fn startup_rs() -> TokenStream {
         pub async fn run_from_env() -> Result<(), String> {
             let address = listen_address()?;
             let auth = AuthConfig::from_env(AUTH_NEEDS).map_err(|e| e.to_string())?;
+            let db = database_from_env().await?;
             let listener = TcpListener::bind(address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
-            serve(listener, auth).await.map_err(|e| e.to_string())
+            serve(listener, Arc::new(auth), db).await.map_err(|e| e.to_string())
         }
 
         /// Serves the app on `listener`; in-flight requests finish before it returns.
-        pub async fn serve(listener: TcpListener, auth: AuthConfig) -> std::io::Result<()> {
+        pub async fn serve(listener: TcpListener, auth: Arc<AuthConfig>, db: Database) -> std::io::Result<()> {
             if let Ok(address) = listener.local_addr() {
                 tracing::info!(%address, "listening");
             }
-            axum::serve(listener, app(auth)).with_graceful_shutdown(shutdown_signal()).await
+            axum::serve(listener, app(auth, db)).with_graceful_shutdown(shutdown_signal()).await
         }
 
         /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
@@ -202,14 +236,18 @@ pub fn handlers_mod() -> TokenStream {
         //! Your implementation of the API. One file per tag; each implements that tag's trait
         //! from `crate::generated::api` on [`Handlers`].
 
-        /// The type that serves the API. Put shared state (database pools, clients,
-        /// configuration) in it.
-        #[derive(Debug, Clone, Default)]
-        pub struct Handlers {}
+        use crate::generated::runtime::store::Database;
+
+        /// The type that serves the API. Put shared state (clients, configuration) in it
+        /// next to the database.
+        #[derive(Debug, Clone)]
+        pub struct Handlers {
+            pub db: Database,
+        }
 
         impl Handlers {
-            pub fn new() -> Self {
-                Self::default()
+            pub fn new(db: Database) -> Self {
+                Self { db }
             }
         }
     }
@@ -247,6 +285,7 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
             group.trait_name
         ),
         " 501 Not Implemented. The trait's docs show each signature; for example:".to_owned(),
+        " (operations that manage a stored resource come implemented: they call its service)".to_owned(),
         String::new(),
         " ```text".to_owned(),
     ];
@@ -263,6 +302,45 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
     doc.push(" Operations:".to_owned());
     doc.extend(ops);
     let doc = doc.iter().map(|line| quote!(#![doc = #line]));
+    let methods: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| op.group == index)
+        .filter_map(|(i, op)| {
+            let resource = api.resource_of(i)?;
+            Some(resource_method(i, op, resource))
+        })
+        .collect();
+    // Each resource's service accessor lives with the first tag that serves it.
+    let accessors: Vec<TokenStream> = api
+        .resources
+        .iter()
+        .filter(|r| {
+            r.ops.all().min().map(|first| api.operations[first].group) == Some(index)
+        })
+        .map(|r| {
+            let accessor = service_accessor(r);
+            let service = resources::service(r);
+            let sql = resources::sql_repository(r);
+            let doc = format!(" The `{}` service, on the handlers' database.", r.table);
+            quote! {
+                #[doc = #doc]
+                pub(crate) fn #accessor(&self) -> crate::services::#service {
+                    crate::services::#service::new(crate::repositories::#sql::new(self.db.clone()))
+                }
+            }
+        })
+        .collect();
+    let accessors = (!accessors.is_empty()).then(|| quote!(impl Handlers { #(#accessors)* }));
+    let store_imports = (!methods.is_empty()).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use crate::generated::resources::*;
+            #[allow(unused_imports)]
+            use crate::generated::runtime::store::{Key, ListQuery, Scope};
+        }
+    });
     quote! {
         #(#doc)*
 
@@ -270,9 +348,188 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
         use crate::generated::api::#module::*;
         #[allow(unused_imports)]
         use crate::generated::{models, Problem, RequestContext};
+        #store_imports
 
         use super::Handlers;
 
-        impl #trait_name for Handlers {}
+        #accessors
+
+        impl #trait_name for Handlers {
+            #(#methods)*
+        }
+    }
+}
+
+/// `pet_service`: the handlers' accessor for a resource's service.
+fn service_accessor(resource: &Resource) -> syn::Ident {
+    format_ident!("{}_service", resource.singular)
+}
+
+/// `Key::from(request.pet_id)`: a path parameter as a key.
+fn key_expr(op: &Operation, wire_name: &str) -> TokenStream {
+    let Some(param) = op
+        .params_in(ParamLocation::Path)
+        .find(|p| p.wire_name == wire_name)
+    else {
+        return quote!(Key::from(""));
+    };
+    let name = format_ident!("{}", param.rust_name);
+    match &param.ty.kind {
+        TyKind::String(StringFormat::Uuid) | TyKind::Integer(_) => quote!(Key::from(request.#name)),
+        _ => quote!(Key::from(request.#name.as_str())),
+    }
+}
+
+/// The scope of a nested resource's items, from the operation's path parameters.
+fn scope_expr(op: &Operation, resource: &Resource) -> TokenStream {
+    if resource.parents.is_empty() {
+        return quote!(Scope::root());
+    }
+    let keys = resource.parents.iter().map(|p| {
+        // The operation may name the parameter differently: match by position.
+        let position = resource.parents.iter().position(|q| q.param == p.param).unwrap_or(0);
+        let wire = op
+            .params_in(ParamLocation::Path)
+            .nth(position)
+            .map_or(p.param.as_str(), |param| param.wire_name.as_str());
+        key_expr(op, wire)
+    });
+    quote!(Scope::of([#(#keys),*]))
+}
+
+/// The success variant of an operation's response, built from `body` (and `location`).
+fn success_variant(op: &Operation, body: Option<TokenStream>, location: Option<TokenStream>) -> TokenStream {
+    let (_, response_name) = (
+        format_ident!("{}Request", op.type_prefix),
+        format_ident!("{}Response", op.type_prefix),
+    );
+    let Some(response) = op.success_response() else {
+        return quote!(unreachable!());
+    };
+    let variant = format_ident!("{}", response.variant);
+    let fixed = matches!(response.status, Status::Code(_));
+    if fixed && response.headers.is_empty() {
+        return match body {
+            Some(body) => quote!(#response_name::#variant(#body)),
+            None => quote!(#response_name::#variant),
+        };
+    }
+    let status = (!fixed).then(|| {
+        let code: u16 = if op.method == crate::ir::HttpMethod::Post { 201 } else { 200 };
+        quote!(status: axum::http::StatusCode::from_u16(#code).unwrap_or(axum::http::StatusCode::OK),)
+    });
+    let body = body.map(|b| quote!(body: #b,));
+    let headers = response.headers.iter().map(|h| {
+        let name = format_ident!("{}", h.rust_name);
+        if h.wire_name.eq_ignore_ascii_case("location") {
+            let value = location.clone().unwrap_or_else(|| quote!(String::new()));
+            if h.required {
+                quote!(#name: #value,)
+            } else {
+                quote!(#name: Some(#value),)
+            }
+        } else {
+            quote!(#name: None,)
+        }
+    });
+    quote!(#response_name::#variant { #status #body #(#headers)* })
+}
+
+/// A handler method that serves a resource operation through the resource's service.
+fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenStream {
+    let method = format_ident!("{}", op.method_name);
+    let request_type = format_ident!("{}Request", op.type_prefix);
+    let response_type = format_ident!("{}Response", op.type_prefix);
+    let accessor = service_accessor(resource);
+    let scope = scope_expr(op, resource);
+    let ops = &resource.ops;
+    let item_key = || {
+        let wire = op
+            .params_in(ParamLocation::Path)
+            .last()
+            .map(|p| p.wire_name.clone())
+            .unwrap_or_default();
+        key_expr(op, &wire)
+    };
+    let body = if let Some(list) = ops.list.as_ref().filter(|l| l.operation == index) {
+        let param = |wire: &Option<String>| {
+            wire.as_ref().and_then(|w| op.params_in(ParamLocation::Query).find(|p| &p.wire_name == w))
+                .map(|p| format_ident!("{}", p.rust_name))
+        };
+        let mut query = quote!(ListQuery::new());
+        for (role, wire) in [
+            ("limit", &list.limit),
+            ("offset", &list.offset),
+            ("page", &list.page),
+            ("cursor", &list.cursor),
+            ("sort", &list.sort),
+            ("direction", &list.direction),
+        ] {
+            if let Some(name) = param(wire) {
+                let role = format_ident!("{}", role);
+                query = quote!(#query.#role(request.#name));
+            }
+        }
+        for (wire, column) in &list.filters {
+            if let Some(name) = param(&Some(wire.clone())) {
+                query = quote!(#query.filter(#column, request.#name));
+            }
+        }
+        let listing = resources::listing_static(resource);
+        let variant = success_variant(op, Some(quote!(#listing.body(&page)?)), None);
+        quote! {
+            let query = #query;
+            let page = self.#accessor().list(&#scope, &query).await?;
+            Ok(#variant)
+        }
+    } else if ops.create == Some(index) {
+        let mut format = resource.collection_path.clone();
+        let mut args = Vec::new();
+        for param in op.params_in(ParamLocation::Path) {
+            let placeholder = format!("{{{}}}", param.wire_name);
+            if format.contains(&placeholder) {
+                format = format.replace(&placeholder, "{}");
+                let name = format_ident!("{}", param.rust_name);
+                args.push(quote!(request.#name));
+            }
+        }
+        format.push_str("/{key}");
+        let location = quote!(format!(#format, #(#args),*));
+        let variant = success_variant(op, Some(quote!(item)), Some(location));
+        quote! {
+            let (key, item) = self.#accessor().create(&#scope, &request.body).await?;
+            Ok(#variant)
+        }
+    } else if ops.get == Some(index) {
+        let key = item_key();
+        let variant = success_variant(op, Some(quote!(item)), None);
+        quote! {
+            let item = self.#accessor().get(&#scope, &#key).await?;
+            Ok(#variant)
+        }
+    } else if ops.replace == Some(index) || ops.patch == Some(index) {
+        let key = item_key();
+        let call = if ops.replace == Some(index) {
+            format_ident!("replace")
+        } else {
+            format_ident!("patch")
+        };
+        let variant = success_variant(op, Some(quote!(item)), None);
+        quote! {
+            let item = self.#accessor().#call(&#scope, &#key, &request.body).await?;
+            Ok(#variant)
+        }
+    } else {
+        let key = item_key();
+        let variant = success_variant(op, None, None);
+        quote! {
+            self.#accessor().delete(&#scope, &#key).await?;
+            Ok(#variant)
+        }
+    };
+    quote! {
+        async fn #method(&self, _context: RequestContext, request: #request_type) -> Result<#response_type, Problem> {
+            #body
+        }
     }
 }

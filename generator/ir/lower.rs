@@ -20,6 +20,9 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Serialize",
 ];
 
+/// The extension that overrides resource detection (see [`super::resources`]).
+pub const RESOURCE_EXTENSION: &str = "x-specgen-resource";
+
 /// Lowers a loaded spec. Warnings come back with the API; any error fails the whole lowering.
 pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
     let openapi = &spec.openapi;
@@ -91,7 +94,20 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
     mark_patch_fields(&mut types.types, &operations);
     findings.append(&mut types.findings);
 
-    let api = Api {
+    // `x-specgen-resource` on an operation, else on its path item.
+    let hints: std::collections::BTreeMap<usize, Value> = raw_operations
+        .iter()
+        .enumerate()
+        .filter_map(|(index, raw)| {
+            let hint = raw
+                .op
+                .extensions
+                .get(RESOURCE_EXTENSION)
+                .or_else(|| raw.item.extensions.get(RESOURCE_EXTENSION))?;
+            Some((index, hint.clone()))
+        })
+        .collect();
+    let mut api = Api {
         title: openapi.info.title.clone(),
         version: openapi.info.version.clone(),
         description: openapi.info.description.clone(),
@@ -99,7 +115,9 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         groups,
         operations,
         security_schemes,
+        resources: Vec::new(),
     };
+    api.resources = super::resources::detect(&api, &hints);
     // Checks that need the finished model.
     super::security::check_requirements(&api, &mut findings);
 

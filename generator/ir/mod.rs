@@ -5,10 +5,15 @@ mod lower;
 mod names;
 mod operations;
 mod refs;
+mod resources;
 mod security;
 mod types;
 
 pub use lower::lower;
+pub use resources::{
+    Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, ParentScope, Resource,
+    ResourceOps,
+};
 pub use names::{NameRegistry, is_rust_keyword, pascal_ident, snake_ident};
 pub use operations::{normalized_template, template_params};
 pub use security::requirement_is_satisfiable;
@@ -28,6 +33,8 @@ pub struct Api {
     pub groups: Vec<Group>,
     pub operations: Vec<Operation>,
     pub security_schemes: Vec<SecurityScheme>,
+    /// Stored collections managed by CRUD operations.
+    pub resources: Vec<Resource>,
 }
 
 impl Api {
@@ -37,6 +44,13 @@ impl Api {
 
     pub fn operations_in(&self, group: usize) -> impl Iterator<Item = &Operation> {
         self.operations.iter().filter(move |op| op.group == group)
+    }
+
+    /// The resource an operation serves, if any.
+    pub fn resource_of(&self, operation: usize) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.ops.all().any(|i| i == operation))
     }
 
     pub fn scheme(&self, name: &str) -> Option<&SecurityScheme> {

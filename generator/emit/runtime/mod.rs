@@ -4,11 +4,13 @@
 pub mod auth;
 mod context;
 pub mod double_option;
+pub mod etag;
 mod fallback;
 mod params;
 mod problem;
 mod request;
 mod response;
+pub mod store;
 pub mod validate;
 
 pub use context::{Principal, REQUEST_ID_HEADER, RequestContext};

@@ -1,0 +1,494 @@
+//! The data layer of each resource: its table layout and listing rules and the repository
+//! trait (generated), the SQL repository and the service (scaffold), and the first
+//! migration for each dialect.
+
+use askama::Template;
+use heck::{ToPascalCase, ToShoutySnakeCase};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::samples::{Direction, Sampler};
+use super::{EmitError, OutputFile, Ownership};
+use crate::ir::{
+    Api, ColumnKind, FillKind, KeyKind, ListShape, NamedKind, Resource, Ty,
+};
+
+/// `PETS`: the static describing a resource's table.
+pub fn table_static(resource: &Resource) -> proc_macro2::Ident {
+    format_ident!("{}", resource.table.to_shouty_snake_case())
+}
+
+/// `PETS_LISTING`: how its list operation pages and wraps items.
+pub fn listing_static(resource: &Resource) -> proc_macro2::Ident {
+    format_ident!("{}_LISTING", resource.table.to_shouty_snake_case())
+}
+
+/// `Pet`, the stem of the resource's repository and service names.
+pub fn stem(resource: &Resource) -> String {
+    resource.singular.to_pascal_case()
+}
+
+pub fn repository_trait(resource: &Resource) -> proc_macro2::Ident {
+    format_ident!("{}Repository", stem(resource))
+}
+
+pub fn sql_repository(resource: &Resource) -> proc_macro2::Ident {
+    format_ident!("Sql{}Repository", stem(resource))
+}
+
+pub fn service(resource: &Resource) -> proc_macro2::Ident {
+    format_ident!("{}Service", stem(resource))
+}
+
+/// The resource's module under `src/repositories/` and `src/services/`.
+pub fn module(resource: &Resource) -> proc_macro2::Ident {
+    format_ident!("{}", resource.table)
+}
+
+pub fn item_type(api: &Api, resource: &Resource) -> TokenStream {
+    let name = format_ident!("{}", api.ty(resource.item).name);
+    quote!(models::#name)
+}
+
+fn column_kind(kind: ColumnKind) -> TokenStream {
+    match kind {
+        ColumnKind::Text => quote!(ColumnKind::Text),
+        ColumnKind::Integer => quote!(ColumnKind::Integer),
+        ColumnKind::Real => quote!(ColumnKind::Real),
+        ColumnKind::Boolean => quote!(ColumnKind::Boolean),
+        ColumnKind::Json => quote!(ColumnKind::Json),
+    }
+}
+
+fn field_ty<'a>(api: &'a Api, resource: &Resource, field: &str) -> Option<&'a Ty> {
+    match &api.ty(resource.item).kind {
+        NamedKind::Struct(s) => s.fields.iter().find(|f| f.wire_name == field).map(|f| &f.ty),
+        _ => None,
+    }
+}
+
+/// `src/generated/resources.rs`.
+pub fn resources_module(api: &Api) -> TokenStream {
+    let sampler = Sampler::new(api, Direction::Response);
+    let items = api.resources.iter().map(|resource| {
+        let table = table_static(resource);
+        let listing = listing_static(resource);
+        let name = &resource.table;
+        let key_field = &resource.key.field;
+        let key_column = &resource.key.column;
+        let key_kind = match resource.key.kind {
+            KeyKind::Integer => quote!(KeyKind::Integer),
+            KeyKind::Uuid => quote!(KeyKind::Uuid),
+            KeyKind::Text => quote!(KeyKind::Text),
+        };
+        let parents = resource.parents.iter().map(|p| &p.column);
+        let columns = resource.columns.iter().map(|c| {
+            let field = &c.field;
+            let column = &c.name;
+            let kind = column_kind(c.kind);
+            let required = c.required;
+            quote!(Column { field: #field, name: #column, kind: #kind, required: #required })
+        });
+        let fills = resource.fills.iter().map(|fill| {
+            let field = &fill.field;
+            let value = match &fill.kind {
+                FillKind::Now => quote!(FillValue::Now),
+                FillKind::Today => quote!(FillValue::Today),
+                FillKind::Uuid => quote!(FillValue::Uuid),
+                FillKind::Value(value) => {
+                    let literal = value.to_string();
+                    quote!(FillValue::Json(#literal))
+                }
+                FillKind::Sample => {
+                    let value = field_ty(api, resource, field)
+                        .map(|ty| sampler.value(ty))
+                        .unwrap_or_default();
+                    let literal = value.to_string();
+                    quote!(FillValue::Json(#literal))
+                }
+            };
+            quote!(Fill { field: #field, value: #value })
+        });
+        let table_doc = format!(
+            "How the `{name}` table stores the items of `{}`.",
+            resource.collection_path
+        );
+        let listing_item = resource.ops.list.as_ref().map(|list| {
+            let default_limit = list.default_limit;
+            let max_limit = list.max_limit;
+            let zero_based = list.zero_based_page;
+            let shape = match &list.shape {
+                ListShape::Array => quote!(ListShape::Array),
+                ListShape::Envelope { items, total, limit, offset, page, next_cursor, extra } => {
+                    let opt = |v: &Option<String>| match v {
+                        Some(v) => quote!(Some(#v)),
+                        None => quote!(None),
+                    };
+                    let (total, limit, offset, page, next) =
+                        (opt(total), opt(limit), opt(offset), opt(page), opt(next_cursor));
+                    let extra = extra.iter().map(|(field, ty)| {
+                        let literal = sampler.value(ty).to_string();
+                        quote!((#field, #literal))
+                    });
+                    quote!(ListShape::Envelope {
+                        items: #items,
+                        total: #total,
+                        limit: #limit,
+                        offset: #offset,
+                        page: #page,
+                        next_cursor: #next,
+                        extra: &[#(#extra),*],
+                    })
+                }
+            };
+            let doc = format!("How the list of `{name}` pages and wraps its items.");
+            quote! {
+                #[doc = #doc]
+                pub static #listing: Listing = Listing {
+                    default_limit: #default_limit,
+                    max_limit: #max_limit,
+                    zero_based_page: #zero_based,
+                    shape: #shape,
+                };
+            }
+        });
+        let trait_name = repository_trait(resource);
+        let item = item_type(api, resource);
+        let trait_doc = format!(
+            "Data access for `{name}`. `crate::repositories::{name}` implements it with SQL; \
+             implement it yourself to store items elsewhere."
+        );
+        quote! {
+            #[doc = #table_doc]
+            pub static #table: Table = Table {
+                name: #name,
+                key: KeyColumn { field: #key_field, column: #key_column, kind: #key_kind },
+                parents: &[#(#parents),*],
+                columns: &[#(#columns),*],
+                fills: &[#(#fills),*],
+            };
+
+            #listing_item
+
+            #[doc = #trait_doc]
+            pub trait #trait_name: Send + Sync {
+                /// One page of the items in `scope`.
+                fn list(&self, scope: &Scope, query: &ListQuery) -> impl Future<Output = Result<Page<#item>, StoreError>> + Send;
+                /// The item with this key, if there is one.
+                fn find(&self, scope: &Scope, key: &Key) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
+                /// Stores a new item; returns its key and the item as stored.
+                fn insert(&self, scope: &Scope, record: Record) -> impl Future<Output = Result<(Key, #item), StoreError>> + Send;
+                /// Replaces an item; `None` when there is none.
+                fn replace(&self, scope: &Scope, key: &Key, record: Record) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
+                /// Merges a JSON merge patch into an item; `None` when there is none.
+                fn patch(&self, scope: &Scope, key: &Key, patch: Record) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
+                /// Deletes an item; `false` when there was none.
+                fn delete(&self, scope: &Scope, key: &Key) -> impl Future<Output = Result<bool, StoreError>> + Send;
+            }
+        }
+    });
+    let migration = |dialect: &str| {
+        if api.resources.is_empty() {
+            return quote!(&[]);
+        }
+        let path = format!("../../migrations/{dialect}/0001_init.sql");
+        quote!(&[(1, "init", include_str!(#path))])
+    };
+    let (sqlite, postgres) = (migration("sqlite"), migration("postgres"));
+    quote! {
+        //! The resources the spec manages with CRUD operations: how each is stored, and the
+        //! repository trait its handlers use.
+        #![allow(unused_imports)]
+
+        use super::models;
+        use super::runtime::store::{
+            Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
+            Listing, Migrations, Page, Record, Scope, StoreError, Table,
+        };
+
+        /// The SQL migrations in `migrations/`, applied at start-up.
+        pub static MIGRATIONS: Migrations = Migrations {
+            sqlite: #sqlite,
+            postgres: #postgres,
+        };
+
+        #(#items)*
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sql/init.sql.txt", escape = "none")]
+struct InitSql<'a> {
+    title: &'a str,
+    dialect: &'a str,
+    tables: Vec<TableDdl>,
+}
+
+struct TableDdl {
+    name: String,
+    columns: Vec<String>,
+    indexes: Vec<String>,
+}
+
+fn quote_sql(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn ddl(resource: &Resource, postgres: bool) -> TableDdl {
+    let key = quote_sql(&resource.key.column);
+    let mut columns = vec![match (resource.key.kind, postgres) {
+        (KeyKind::Integer, false) => format!("{key} INTEGER PRIMARY KEY AUTOINCREMENT"),
+        (KeyKind::Integer, true) => format!("{key} BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+        (_, _) => format!("{key} TEXT PRIMARY KEY"),
+    }];
+    for parent in &resource.parents {
+        columns.push(format!("{} TEXT NOT NULL", quote_sql(&parent.column)));
+    }
+    for column in &resource.columns {
+        let ty = match (column.kind, postgres) {
+            (ColumnKind::Text, _) => "TEXT",
+            (ColumnKind::Integer, false) => "INTEGER",
+            (ColumnKind::Integer, true) => "BIGINT",
+            (ColumnKind::Real, false) => "REAL",
+            (ColumnKind::Real, true) => "DOUBLE PRECISION",
+            (ColumnKind::Boolean, _) => "BOOLEAN",
+            (ColumnKind::Json, false) => "TEXT",
+            (ColumnKind::Json, true) => "JSONB",
+        };
+        columns.push(format!("{} {ty}", quote_sql(&column.name)));
+    }
+    let table = quote_sql(&resource.table);
+    let mut indexes = Vec::new();
+    if !resource.parents.is_empty() {
+        let parents: Vec<String> = resource.parents.iter().map(|p| quote_sql(&p.column)).collect();
+        indexes.push(format!(
+            "CREATE INDEX {} ON {table} ({})",
+            quote_sql(&format!("{}_parent_idx", resource.table)),
+            parents.join(", ")
+        ));
+    }
+    for column in resource.columns.iter().filter(|c| c.indexed) {
+        indexes.push(format!(
+            "CREATE INDEX {} ON {table} ({})",
+            quote_sql(&format!("{}_{}_idx", resource.table, column.name)),
+            quote_sql(&column.name)
+        ));
+    }
+    TableDdl {
+        name: table,
+        columns,
+        indexes,
+    }
+}
+
+/// `migrations/{sqlite,postgres}/0001_init.sql`: scaffold, so a later spec change never
+/// rewrites a migration that may have been applied.
+pub fn migration_files(api: &Api) -> Result<Vec<OutputFile>, EmitError> {
+    if api.resources.is_empty() {
+        return Ok(Vec::new());
+    }
+    [("sqlite", false), ("postgres", true)]
+        .into_iter()
+        .map(|(dialect, postgres)| {
+            let template = InitSql {
+                title: &api.title,
+                dialect,
+                tables: api.resources.iter().map(|r| ddl(r, postgres)).collect(),
+            };
+            let mut sql = template.render().map_err(|e| EmitError::Template {
+                template: "sql/init.sql.txt".to_owned(),
+                message: e.to_string(),
+            })?;
+            if !sql.ends_with('\n') {
+                sql.push('\n');
+            }
+            Ok(OutputFile::new(
+                format!("migrations/{dialect}/0001_init.sql"),
+                sql,
+                Ownership::Scaffold,
+            ))
+        })
+        .collect()
+}
+
+/// `src/repositories/mod.rs`.
+pub fn repositories_mod(api: &Api) -> TokenStream {
+    let modules = api.resources.iter().map(|r| {
+        let module = module(r);
+        let sql = sql_repository(r);
+        quote! {
+            pub mod #module;
+            pub use #module::#sql;
+        }
+    });
+    quote! {
+        //! Data access: one SQL repository per resource, each implementing the trait that
+        //! `crate::generated::resources` declares for it.
+
+        #(#modules)*
+    }
+}
+
+/// `src/repositories/<resource>.rs`.
+pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
+    let table = table_static(resource);
+    let listing = listing_static(resource);
+    let trait_name = repository_trait(resource);
+    let sql = sql_repository(resource);
+    let item = item_type(api, resource);
+    let doc = format!("Stores `{}` in its SQL table.", resource.table);
+    let list_body = if resource.ops.list.is_some() {
+        quote!(self.db.list(&#table, &#listing, scope, query).await?.typed())
+    } else {
+        quote! {
+            let listing = Listing { default_limit: 20, max_limit: 100, zero_based_page: false, shape: ListShape::Array };
+            self.db.list(&#table, &listing, scope, query).await?.typed()
+        }
+    };
+    let listing_import = if resource.ops.list.is_some() {
+        quote!(#listing,)
+    } else {
+        quote!()
+    };
+    let store_imports = if resource.ops.list.is_some() {
+        quote!(Database, Key, ListQuery, Page, Record, Scope, StoreError, typed)
+    } else {
+        quote!(Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError, typed)
+    };
+    quote! {
+        //! SQL storage for the resource; the statements are shared by every table and bind
+        //! every value as a parameter.
+
+        use crate::generated::models;
+        use crate::generated::resources::{#listing_import #table, #trait_name};
+        use crate::generated::runtime::store::{#store_imports};
+
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #sql {
+            db: Database,
+        }
+
+        impl #sql {
+            pub fn new(db: Database) -> Self {
+                Self { db }
+            }
+        }
+
+        impl #trait_name for #sql {
+            async fn list(&self, scope: &Scope, query: &ListQuery) -> Result<Page<#item>, StoreError> {
+                #list_body
+            }
+
+            async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<#item>, StoreError> {
+                self.db.fetch(&#table, scope, key).await?.map(typed).transpose()
+            }
+
+            async fn insert(&self, scope: &Scope, record: Record) -> Result<(Key, #item), StoreError> {
+                let (key, stored) = self.db.insert(&#table, scope, record).await?;
+                Ok((key, typed(stored)?))
+            }
+
+            async fn replace(&self, scope: &Scope, key: &Key, record: Record) -> Result<Option<#item>, StoreError> {
+                self.db.replace(&#table, scope, key, record).await?.map(typed).transpose()
+            }
+
+            async fn patch(&self, scope: &Scope, key: &Key, patch: Record) -> Result<Option<#item>, StoreError> {
+                self.db.patch(&#table, scope, key, &patch).await?.map(typed).transpose()
+            }
+
+            async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+                self.db.delete(&#table, scope, key).await
+            }
+        }
+    }
+}
+
+/// `src/services/mod.rs`.
+pub fn services_mod(api: &Api) -> TokenStream {
+    let modules = api.resources.iter().map(|r| {
+        let module = module(r);
+        let service = service(r);
+        quote! {
+            pub mod #module;
+            pub use #module::#service;
+        }
+    });
+    quote! {
+        //! Business rules, one service per resource: handlers call services, services call
+        //! repositories. This is the place for checks and side effects that the spec cannot
+        //! express.
+
+        #(#modules)*
+    }
+}
+
+/// `src/services/<resource>.rs`.
+pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
+    let trait_name = repository_trait(resource);
+    let sql = sql_repository(resource);
+    let service = service(resource);
+    let item = item_type(api, resource);
+    let doc = format!(
+        "The rules for `{}`: what may be stored, and how. Generic over the repository so \
+         tests can swap the database for something else.",
+        resource.table
+    );
+    quote! {
+        use crate::generated::models;
+        use crate::generated::resources::#trait_name;
+        use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+        use crate::generated::Problem;
+        use crate::repositories::#sql;
+        use serde::Serialize;
+
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #service<R = #sql> {
+            repository: R,
+        }
+
+        impl<R: #trait_name> #service<R> {
+            pub fn new(repository: R) -> Self {
+                Self { repository }
+            }
+
+            pub async fn list(&self, scope: &Scope, query: &ListQuery) -> Result<Page<#item>, Problem> {
+                Ok(self.repository.list(scope, query).await?)
+            }
+
+            /// Stores a new item from a request body; the server fills its own fields.
+            pub async fn create(&self, scope: &Scope, body: &impl Serialize) -> Result<(Key, #item), Problem> {
+                Ok(self.repository.insert(scope, record_of(body)?).await?)
+            }
+
+            pub async fn get(&self, scope: &Scope, key: &Key) -> Result<#item, Problem> {
+                self.repository.find(scope, key).await?.ok_or_else(Problem::not_found)
+            }
+
+            /// Replaces every writable field; fields the body leaves out are cleared.
+            pub async fn replace(&self, scope: &Scope, key: &Key, body: &impl Serialize) -> Result<#item, Problem> {
+                self.repository
+                    .replace(scope, key, record_of(body)?)
+                    .await?
+                    .ok_or_else(Problem::not_found)
+            }
+
+            /// Applies a JSON merge patch: present members replace, `null` clears.
+            pub async fn patch(&self, scope: &Scope, key: &Key, body: &impl Serialize) -> Result<#item, Problem> {
+                self.repository
+                    .patch(scope, key, record_of(body)?)
+                    .await?
+                    .ok_or_else(Problem::not_found)
+            }
+
+            pub async fn delete(&self, scope: &Scope, key: &Key) -> Result<(), Problem> {
+                if self.repository.delete(scope, key).await? {
+                    Ok(())
+                } else {
+                    Err(Problem::not_found())
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Conditional requests (RFC 9110 §13) for every route, without help from the handlers.
+//!
+//! A successful `GET` gets a strong `ETag` computed from its body, and `If-None-Match`
+//! that matches it turns the answer into `304 Not Modified`. A `PUT`, `PATCH` or
+//! `DELETE` carrying `If-Match` first asks the same router for the current
+//! representation (a `GET` of the same URI with the same credentials) and answers
+//! `412 Precondition Failed` when it no longer matches. The check and the write are two
+//! steps, so two writers racing with the same tag can both pass; handlers that need
+//! strict compare-and-swap should also check a version column in their transaction.
+
+use super::problem::Problem;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+/// Bodies larger than this are not hashed (they get no `ETag`).
+const MAX_HASHED_BODY: usize = 4 * 1024 * 1024;
+
+/// Adds conditional request handling to `router`.
+pub fn layer(router: Router) -> Router {
+    let inner = router.clone();
+    router.layer(axum::middleware::from_fn_with_state(inner, conditional))
+}
+
+async fn conditional(State(inner): State<Router>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    if method == Method::GET || method == Method::HEAD {
+        let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+        let response = next.run(request).await;
+        return with_etag(response, if_none_match.as_ref()).await;
+    }
+    if matches!(method, Method::PUT | Method::PATCH | Method::DELETE)
+        && let Some(if_match) = request.headers().get(header::IF_MATCH).cloned()
+    {
+        let probe = probe_for(&request);
+        let current = match probe {
+            Some(probe) => current_etag(inner, probe).await,
+            None => None,
+        };
+        if !matches_any(&if_match, current.as_deref()) {
+            return Problem::new(StatusCode::PRECONDITION_FAILED)
+                .with_detail("the resource changed since it was read (If-Match)")
+                .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// A `GET` of the request's URI with its credentials.
+fn probe_for(request: &Request) -> Option<Request> {
+    let mut probe = Request::builder().method(Method::GET).uri(request.uri().clone());
+    for (name, value) in request.headers() {
+        if name == header::AUTHORIZATION || name == header::COOKIE || name.as_str().starts_with("x-") {
+            probe = probe.header(name, value);
+        }
+    }
+    probe.body(Body::empty()).ok()
+}
+
+/// The `ETag` of what the probe answers now, if it succeeds.
+async fn current_etag(inner: Router, probe: Request) -> Option<String> {
+    let response = inner.oneshot(probe).await.ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    let bytes = response.into_body().collect().await.ok()?.to_bytes();
+    Some(tag_of(&bytes))
+}
+
+async fn with_etag(response: Response, if_none_match: Option<&HeaderValue>) -> Response {
+    if response.status() != StatusCode::OK || response.headers().contains_key(header::ETAG) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_HASHED_BODY).await {
+        Ok(bytes) => bytes,
+        Err(error) => return Problem::internal(error).into_response(),
+    };
+    let tag = tag_of(&bytes);
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        parts.headers.insert(header::ETAG, value);
+    }
+    if if_none_match.is_some_and(|v| matches_any(v, Some(&tag))) {
+        let mut not_modified = Response::new(Body::empty());
+        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+        copy_validators(&parts.headers, not_modified.headers_mut());
+        return not_modified;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn copy_validators(from: &HeaderMap, to: &mut HeaderMap) {
+    for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
+        if let Some(value) = from.get(&name) {
+            to.insert(name, value.clone());
+        }
+    }
+}
+
+/// A strong tag: the first 128 bits of the body's SHA-256.
+fn tag_of(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether an `If-Match`/`If-None-Match` list names `current` (`*` names any current one).
+fn matches_any(header: &HeaderValue, current: Option<&str>) -> bool {
+    let Some(current) = current else {
+        return false;
+    };
+    let Ok(list) = header.to_str() else {
+        return false;
+    };
+    list.split(',').map(str::trim).any(|tag| {
+        tag == "*" || tag.trim_start_matches("W/") == current.trim_start_matches("W/")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tag_matches_itself_its_weak_form_and_a_star_but_nothing_else() {
+        let tag = tag_of(b"{}");
+        let value = |s: &str| HeaderValue::from_str(s).expect("a header value");
+        assert!(matches_any(&value(&tag), Some(&tag)));
+        assert!(matches_any(&value(&format!("\"x\", W/{tag}")), Some(&tag)));
+        assert!(matches_any(&value("*"), Some(&tag)));
+        assert!(!matches_any(&value("\"other\""), Some(&tag)));
+        assert!(!matches_any(&value("*"), None));
+    }
+
+    #[test]
+    fn different_bodies_get_different_tags() {
+        assert_ne!(tag_of(b"{\"a\":1}"), tag_of(b"{\"a\":2}"));
+        assert_eq!(tag_of(b"same"), tag_of(b"same"));
+    }
+}

@@ -1,0 +1,1053 @@
+//! Storage: one database, SQLite or PostgreSQL as `DATABASE_URL` says at run time, its
+//! migrations, and the statements every resource table shares.
+//!
+//! Items travel as JSON objects ([`Record`]) between the typed repositories and the
+//! tables, so one set of statements serves every resource: scalar fields live in typed
+//! columns, nested values in JSON columns. Every value reaches the database as a bound
+//! parameter; the only text spliced into SQL is table and column names from the spec,
+//! always quoted.
+
+use super::problem::Problem;
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Arguments, AssertSqlSafe, Executor, Row};
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+/// An item as stored: its fields by wire name.
+pub type Record = Map<String, Value>;
+
+/// The SQL dialect of the connected database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool and the dialect it speaks. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+/// Why a storage call failed.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database refused or could not be reached.
+    Database(sqlx::Error),
+    /// A write would break a uniqueness rule (the identifier is taken).
+    Conflict(String),
+    /// A stored item no longer fits its type (the spec changed under old data).
+    Corrupt(String),
+    /// `DATABASE_URL` or a pool setting is wrong.
+    Config(String),
+    Migrate(sqlx::migrate::MigrateError),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Database(error) => write!(f, "database error: {error}"),
+            StoreError::Conflict(detail) => write!(f, "conflict: {detail}"),
+            StoreError::Corrupt(detail) => write!(f, "stored data does not fit its type: {detail}"),
+            StoreError::Config(detail) => write!(f, "database configuration: {detail}"),
+            StoreError::Migrate(error) => write!(f, "migration failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict("an item with this identifier already exists".to_owned())
+            }
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(detail) => Problem::new(StatusCode::CONFLICT).with_detail(detail),
+            StoreError::Database(sqlx::Error::PoolTimedOut) => {
+                tracing::warn!("database pool exhausted");
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+                    .with_detail("the database is busy; try again")
+            }
+            other => Problem::internal(other),
+        }
+    }
+}
+
+/// Pool settings, from the environment (`DATABASE_MAX_CONNECTIONS`,
+/// `DATABASE_ACQUIRE_TIMEOUT_SECS`).
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl PoolSettings {
+    pub fn from_env() -> Result<Self, StoreError> {
+        let number = |name: &str, default: u64| -> Result<u64, StoreError> {
+            match std::env::var(name) {
+                Ok(value) => value
+                    .parse()
+                    .map_err(|_| StoreError::Config(format!("{name} must be a number, got `{value}`"))),
+                Err(_) => Ok(default),
+            }
+        };
+        Ok(Self {
+            max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", 8)?.max(1))
+                .unwrap_or(u32::MAX),
+            acquire_timeout: Duration::from_secs(number("DATABASE_ACQUIRE_TIMEOUT_SECS", 5)?),
+        })
+    }
+}
+
+/// The default database: a SQLite file under `data/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db?mode=rwc";
+
+impl Database {
+    /// Connects to `DATABASE_URL` (default [`DEFAULT_DATABASE_URL`]).
+    pub async fn from_env() -> Result<Self, StoreError> {
+        let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
+        Self::connect(&url, PoolSettings::from_env()?).await
+    }
+
+    /// Connects to `url`: `sqlite:...` or `postgres://...`.
+    pub async fn connect(url: &str, settings: PoolSettings) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Dialect::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "DATABASE_URL must start with `sqlite:` or `postgres://`, got `{}`",
+                url.split(':').next().unwrap_or_default()
+            )));
+        };
+        let memory = dialect == Dialect::Sqlite && url.contains(":memory:");
+        if dialect == Dialect::Sqlite && !memory {
+            create_parent_dir(url)?;
+        }
+        let mut options = AnyPoolOptions::new()
+            .max_connections(if memory { 1 } else { settings.max_connections })
+            .acquire_timeout(settings.acquire_timeout);
+        if memory {
+            // Each connection to `:memory:` is its own database: keep exactly one, forever.
+            options = options.min_connections(1).idle_timeout(None).max_lifetime(None);
+        }
+        if dialect == Dialect::Sqlite {
+            options = options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    connection
+                        .execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(url).await?;
+        Ok(Self { pool, dialect })
+    }
+
+    /// A private in-memory SQLite database, as tests use.
+    pub async fn in_memory() -> Result<Self, StoreError> {
+        Self::connect(
+            "sqlite::memory:",
+            PoolSettings {
+                max_connections: 1,
+                acquire_timeout: Duration::from_secs(30),
+            },
+        )
+        .await
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the migrations not applied yet, for this database's dialect. Refuses to
+    /// start when an applied migration was edited since (migrations are append-only).
+    pub async fn migrate(&self, migrations: &Migrations) -> Result<(), StoreError> {
+        let files = match self.dialect {
+            Dialect::Sqlite => migrations.sqlite,
+            Dialect::Postgres => migrations.postgres,
+        };
+        let migrator = sqlx::migrate::Migrator::new(EmbeddedMigrations(files))
+            .await
+            .map_err(StoreError::Migrate)?;
+        migrator.run(&self.pool).await.map_err(StoreError::Migrate)
+    }
+
+    /// Answers whether the database takes queries (for health checks).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+fn create_parent_dir(url: &str) -> Result<(), StoreError> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|error| {
+            StoreError::Config(format!("cannot create {}: {error}", parent.display()))
+        })?;
+    }
+    Ok(())
+}
+
+/// The project's migrations, one list per dialect: (version, description, SQL).
+#[derive(Debug, Clone, Copy)]
+pub struct Migrations {
+    pub sqlite: &'static [(i64, &'static str, &'static str)],
+    pub postgres: &'static [(i64, &'static str, &'static str)],
+}
+
+#[derive(Debug)]
+struct EmbeddedMigrations(&'static [(i64, &'static str, &'static str)]);
+
+impl sqlx::migrate::MigrationSource<'static> for EmbeddedMigrations {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn Future<Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>>
+                + Send
+                + 'static,
+        >,
+    > {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|(version, description, sql)| {
+                    sqlx::migrate::Migration::new(
+                        *version,
+                        Cow::Borrowed(*description),
+                        sqlx::migrate::MigrationType::Simple,
+                        sqlx::SqlSafeStr::into_sql_str(*sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+/// How a table stores one resource.
+#[derive(Debug)]
+pub struct Table {
+    pub name: &'static str,
+    pub key: KeyColumn,
+    /// Columns holding the keys of the enclosing items, outermost first.
+    pub parents: &'static [&'static str],
+    pub columns: &'static [Column],
+    /// Values the server writes into required fields a write left empty.
+    pub fills: &'static [Fill],
+}
+
+#[derive(Debug)]
+pub struct KeyColumn {
+    pub field: &'static str,
+    pub column: &'static str,
+    pub kind: KeyKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Assigned by the database.
+    Integer,
+    /// A random UUID.
+    Uuid,
+    /// Chosen by the client, or a random UUID.
+    Text,
+}
+
+#[derive(Debug)]
+pub struct Column {
+    pub field: &'static str,
+    pub name: &'static str,
+    pub kind: ColumnKind,
+    /// Written as `null` in the item rather than left out.
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    Integer,
+    Real,
+    Boolean,
+    Json,
+}
+
+#[derive(Debug)]
+pub struct Fill {
+    pub field: &'static str,
+    pub value: FillValue,
+}
+
+#[derive(Debug)]
+pub enum FillValue {
+    Now,
+    Today,
+    Uuid,
+    /// A JSON literal.
+    Json(&'static str),
+}
+
+/// An item's identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Integer(i64),
+    Text(String),
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Integer(value) => write!(f, "{value}"),
+            Key::Text(value) => f.write_str(value),
+        }
+    }
+}
+
+macro_rules! integer_keys {
+    ($($ty:ty),*) => {$(
+        impl From<$ty> for Key {
+            fn from(value: $ty) -> Self {
+                Key::Integer(i64::try_from(value).unwrap_or(i64::MAX))
+            }
+        }
+    )*};
+}
+integer_keys!(i32, i64, u32, u64);
+
+impl From<String> for Key {
+    fn from(value: String) -> Self {
+        Key::Text(value)
+    }
+}
+
+impl From<&str> for Key {
+    fn from(value: &str) -> Self {
+        Key::Text(value.to_owned())
+    }
+}
+
+impl From<uuid::Uuid> for Key {
+    fn from(value: uuid::Uuid) -> Self {
+        Key::Text(value.to_string())
+    }
+}
+
+/// The keys of the items enclosing a nested resource, outermost first (empty at the top).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope(pub Vec<Key>);
+
+impl Scope {
+    /// The top level: no enclosing items.
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    pub fn of(keys: impl IntoIterator<Item = Key>) -> Self {
+        Self(keys.into_iter().collect())
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Items matching the filters, on every page.
+    pub total: u64,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+impl Page<Record> {
+    /// The page with each item as `T`.
+    pub fn typed<T: DeserializeOwned>(self) -> Result<Page<T>, StoreError> {
+        Ok(Page {
+            items: self.items.into_iter().map(typed).collect::<Result<_, _>>()?,
+            total: self.total,
+            limit: self.limit,
+            offset: self.offset,
+        })
+    }
+}
+
+/// A record as `T`.
+pub fn typed<T: DeserializeOwned>(record: Record) -> Result<T, StoreError> {
+    serde_json::from_value(Value::Object(record)).map_err(|error| StoreError::Corrupt(error.to_string()))
+}
+
+/// A request body as a record.
+pub fn record_of<T: Serialize>(value: &T) -> Result<Record, Problem> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(record)) => Ok(record),
+        Ok(_) => Err(Problem::internal("a body that is not an object cannot be stored")),
+        Err(error) => Err(Problem::internal(error)),
+    }
+}
+
+/// What a list asks for: paging, filters and order, as the request gave them.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+    page: Option<i64>,
+    cursor: Option<String>,
+    sort: Option<String>,
+    descending: Option<bool>,
+    filters: Vec<(&'static str, Value)>,
+}
+
+fn as_i64(value: impl Serialize) -> Option<i64> {
+    match serde_json::to_value(value).ok()? {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_text(value: impl Serialize) -> Option<String> {
+    match serde_json::to_value(value).ok()? {
+        Value::String(s) => Some(s),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+impl ListQuery {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn limit(mut self, value: impl Serialize) -> Self {
+        self.limit = as_i64(value);
+        self
+    }
+
+    pub fn offset(mut self, value: impl Serialize) -> Self {
+        self.offset = as_i64(value);
+        self
+    }
+
+    pub fn page(mut self, value: impl Serialize) -> Self {
+        self.page = as_i64(value);
+        self
+    }
+
+    /// An opaque cursor this server issued (the offset of the next page).
+    pub fn cursor(mut self, value: impl Serialize) -> Self {
+        self.cursor = as_text(value);
+        self
+    }
+
+    /// `name`, `-name`, `+name`, `name:desc` or `name desc`; the first key of a list.
+    pub fn sort(mut self, value: impl Serialize) -> Self {
+        self.sort = as_text(value);
+        self
+    }
+
+    /// `asc` or `desc`.
+    pub fn direction(mut self, value: impl Serialize) -> Self {
+        self.descending = as_text(value).map(|d| d.eq_ignore_ascii_case("desc") || d.eq_ignore_ascii_case("descending"));
+        self
+    }
+
+    /// Only items whose `column` equals `value` (no filter when `value` is `null`).
+    pub fn filter(mut self, column: &'static str, value: impl Serialize) -> Self {
+        if let Ok(value) = serde_json::to_value(value)
+            && !value.is_null()
+        {
+            self.filters.push((column, value));
+        }
+        self
+    }
+}
+
+/// How a list operation pages and wraps its items.
+#[derive(Debug)]
+pub struct Listing {
+    pub default_limit: u32,
+    pub max_limit: u32,
+    pub zero_based_page: bool,
+    pub shape: ListShape,
+}
+
+#[derive(Debug)]
+pub enum ListShape {
+    Array,
+    Envelope {
+        items: &'static str,
+        total: Option<&'static str>,
+        limit: Option<&'static str>,
+        offset: Option<&'static str>,
+        page: Option<&'static str>,
+        next_cursor: Option<&'static str>,
+        /// Other required fields, as JSON literals.
+        extra: &'static [(&'static str, &'static str)],
+    },
+}
+
+impl Listing {
+    /// The response body for a page, as the spec shapes it.
+    pub fn body<T: Serialize, B: DeserializeOwned>(&self, page: &Page<T>) -> Result<B, Problem> {
+        let items = serde_json::to_value(&page.items).map_err(Problem::internal)?;
+        let body = match &self.shape {
+            ListShape::Array => items,
+            ListShape::Envelope { items: field, total, limit, offset, page: page_field, next_cursor, extra } => {
+                let mut body = Map::new();
+                body.insert((*field).to_owned(), items);
+                if let Some(total) = total {
+                    body.insert((*total).to_owned(), page.total.into());
+                }
+                if let Some(limit) = limit {
+                    body.insert((*limit).to_owned(), page.limit.into());
+                }
+                if let Some(offset) = offset {
+                    body.insert((*offset).to_owned(), page.offset.into());
+                }
+                if let Some(page_field) = page_field {
+                    let number = page.offset / page.limit.max(1) + u64::from(!self.zero_based_page);
+                    body.insert((*page_field).to_owned(), number.into());
+                }
+                let next = page.offset + page.items.len() as u64;
+                if let Some(cursor) = next_cursor
+                    && next < page.total
+                {
+                    body.insert((*cursor).to_owned(), next.to_string().into());
+                }
+                for (name, literal) in *extra {
+                    let value = serde_json::from_str(literal).map_err(Problem::internal)?;
+                    body.insert((*name).to_owned(), value);
+                }
+                Value::Object(body)
+            }
+        };
+        serde_json::from_value(body).map_err(Problem::internal)
+    }
+
+    fn window(&self, query: &ListQuery) -> (i64, i64) {
+        let limit = query
+            .limit
+            .unwrap_or(i64::from(self.default_limit))
+            .clamp(1, i64::from(self.max_limit));
+        let offset = if let Some(offset) = query.offset {
+            offset
+        } else if let Some(cursor) = &query.cursor {
+            cursor.parse().unwrap_or(0)
+        } else if let Some(page) = query.page {
+            let first = i64::from(!self.zero_based_page);
+            (page - first).saturating_mul(limit)
+        } else {
+            0
+        };
+        (limit, offset.max(0))
+    }
+}
+
+/// A value bound to a statement.
+#[derive(Debug, Clone)]
+enum Bound {
+    Null(ColumnKind),
+    Bool(bool),
+    Integer(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl Bound {
+    fn of(kind: ColumnKind, value: Option<&Value>) -> Self {
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            return Bound::Null(kind);
+        };
+        match kind {
+            ColumnKind::Json => Bound::Text(value.to_string()),
+            ColumnKind::Boolean => value.as_bool().map_or(Bound::Null(kind), Bound::Bool),
+            ColumnKind::Integer => match value.as_i64() {
+                Some(i) => Bound::Integer(i),
+                None => value.as_f64().map_or(Bound::Null(kind), |f| Bound::Integer(f as i64)),
+            },
+            ColumnKind::Real => value.as_f64().map_or(Bound::Null(kind), Bound::Real),
+            ColumnKind::Text => match value {
+                Value::String(s) => Bound::Text(s.clone()),
+                other => Bound::Text(other.to_string()),
+            },
+        }
+    }
+
+    fn key(key: &Key) -> Self {
+        match key {
+            Key::Integer(i) => Bound::Integer(*i),
+            Key::Text(s) => Bound::Text(s.clone()),
+        }
+    }
+}
+
+/// Collects bound values and writes their placeholders.
+struct Binder {
+    dialect: Dialect,
+    values: Vec<Bound>,
+}
+
+impl Binder {
+    fn new(dialect: Dialect) -> Self {
+        Self {
+            dialect,
+            values: Vec::new(),
+        }
+    }
+
+    /// The placeholder for a new value, cast for JSON columns on PostgreSQL.
+    fn push(&mut self, value: Bound, kind: ColumnKind) -> String {
+        self.values.push(value);
+        match self.dialect {
+            Dialect::Sqlite => "?".to_owned(),
+            Dialect::Postgres if kind == ColumnKind::Json => format!("${}::jsonb", self.values.len()),
+            Dialect::Postgres => format!("${}", self.values.len()),
+        }
+    }
+
+    fn arguments(self) -> Result<AnyArguments, StoreError> {
+        let mut arguments = AnyArguments::default();
+        for value in self.values {
+            let added = match value {
+                Bound::Null(ColumnKind::Boolean) => arguments.add(None::<bool>),
+                Bound::Null(ColumnKind::Integer) => arguments.add(None::<i64>),
+                Bound::Null(ColumnKind::Real) => arguments.add(None::<f64>),
+                Bound::Null(_) => arguments.add(None::<String>),
+                Bound::Bool(b) => arguments.add(b),
+                Bound::Integer(i) => arguments.add(i),
+                Bound::Real(f) => arguments.add(f),
+                Bound::Text(s) => arguments.add(s),
+            };
+            added.map_err(|error| StoreError::Database(sqlx::Error::Encode(error)))?;
+        }
+        Ok(arguments)
+    }
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Table {
+    fn select_list(&self, dialect: Dialect) -> String {
+        let mut list = vec![quote(self.key.column)];
+        for column in self.columns {
+            list.push(match (dialect, column.kind) {
+                (Dialect::Postgres, ColumnKind::Json) => {
+                    format!("{}::text AS {}", quote(column.name), quote(column.name))
+                }
+                _ => quote(column.name),
+            });
+        }
+        list.join(", ")
+    }
+
+    fn key_bound(&self, key: &Key) -> Bound {
+        match (self.key.kind, key) {
+            (KeyKind::Integer, Key::Text(text)) => text.parse().map_or(Bound::Null(ColumnKind::Integer), Bound::Integer),
+            (KeyKind::Uuid | KeyKind::Text, Key::Integer(i)) => Bound::Text(i.to_string()),
+            _ => Bound::key(key),
+        }
+    }
+
+    fn key_kind(&self) -> ColumnKind {
+        match self.key.kind {
+            KeyKind::Integer => ColumnKind::Integer,
+            KeyKind::Uuid | KeyKind::Text => ColumnKind::Text,
+        }
+    }
+
+    /// `"key" = ? AND "parent" = ?...`
+    fn where_item(&self, binder: &mut Binder, scope: &Scope, key: &Key) -> String {
+        let mut clause = vec![format!(
+            "{} = {}",
+            quote(self.key.column),
+            binder.push(self.key_bound(key), self.key_kind())
+        )];
+        clause.extend(self.where_scope(binder, scope));
+        clause.join(" AND ")
+    }
+
+    fn where_scope(&self, binder: &mut Binder, scope: &Scope) -> Vec<String> {
+        self.parents
+            .iter()
+            .zip(&scope.0)
+            .map(|(column, key)| {
+                format!(
+                    "{} = {}",
+                    quote(column),
+                    binder.push(Bound::Text(key.to_string()), ColumnKind::Text)
+                )
+            })
+            .collect()
+    }
+
+    /// Sets the server's values in required fields the record leaves empty.
+    fn fill(&self, record: &mut Record) {
+        for fill in self.fills {
+            if record.get(fill.field).is_none_or(Value::is_null) {
+                let value = match &fill.value {
+                    FillValue::Now => Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                    FillValue::Today => Value::from(chrono::Utc::now().date_naive().to_string()),
+                    FillValue::Uuid => Value::from(uuid::Uuid::new_v4().to_string()),
+                    FillValue::Json(literal) => serde_json::from_str(literal).unwrap_or(Value::Null),
+                };
+                record.insert(fill.field.to_owned(), value);
+            }
+        }
+    }
+
+    fn record_of_row(&self, dialect: Dialect, row: &AnyRow) -> Result<Record, StoreError> {
+        let mut record = Record::new();
+        let key = match self.key.kind {
+            KeyKind::Integer => Value::from(row.try_get::<i64, _>(0)?),
+            KeyKind::Uuid | KeyKind::Text => Value::from(row.try_get::<String, _>(0)?),
+        };
+        record.insert(self.key.field.to_owned(), key);
+        for (index, column) in self.columns.iter().enumerate() {
+            let value = decode(row, index + 1, column.kind, dialect)?;
+            if !value.is_null() || column.required {
+                record.insert(column.field.to_owned(), value);
+            }
+        }
+        Ok(record)
+    }
+}
+
+fn decode(row: &AnyRow, index: usize, kind: ColumnKind, dialect: Dialect) -> Result<Value, StoreError> {
+    let _ = dialect;
+    Ok(match kind {
+        ColumnKind::Text => row.try_get::<Option<String>, _>(index)?.map_or(Value::Null, Value::from),
+        ColumnKind::Integer => row.try_get::<Option<i64>, _>(index)?.map_or(Value::Null, Value::from),
+        ColumnKind::Real => row
+            .try_get::<Option<f64>, _>(index)
+            .or_else(|_| row.try_get::<Option<i64>, _>(index).map(|v| v.map(|i| i as f64)))?
+            .map_or(Value::Null, Value::from),
+        ColumnKind::Boolean => row
+            .try_get::<Option<bool>, _>(index)
+            .or_else(|_| row.try_get::<Option<i64>, _>(index).map(|v| v.map(|i| i != 0)))?
+            .map_or(Value::Null, Value::from),
+        ColumnKind::Json => match row.try_get::<Option<String>, _>(index)? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            None => Value::Null,
+        },
+    })
+}
+
+impl Database {
+    async fn fetch_with<'c, E>(&self, executor: E, table: &Table, scope: &Scope, key: &Key) -> Result<Option<Record>, StoreError>
+    where
+        E: Executor<'c, Database = sqlx::Any>,
+    {
+        let mut binder = Binder::new(self.dialect);
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {}",
+            table.select_list(self.dialect),
+            quote(table.name),
+            table.where_item(&mut binder, scope, key)
+        );
+        let row = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
+            .fetch_optional(executor)
+            .await?;
+        row.map(|row| table.record_of_row(self.dialect, &row)).transpose()
+    }
+
+    /// The item with this key, if there is one.
+    pub async fn fetch(&self, table: &Table, scope: &Scope, key: &Key) -> Result<Option<Record>, StoreError> {
+        self.fetch_with(&self.pool, table, scope, key).await
+    }
+
+    /// Stores a new item and returns its key and the item as stored.
+    pub async fn insert(&self, table: &Table, scope: &Scope, mut record: Record) -> Result<(Key, Record), StoreError> {
+        table.fill(&mut record);
+        let given_key = record.get(table.key.field).filter(|v| !v.is_null()).cloned();
+        let key = match (table.key.kind, given_key) {
+            (KeyKind::Integer, Some(Value::Number(n))) => n.as_i64().map(Key::Integer),
+            (KeyKind::Integer, _) => None,
+            (_, Some(Value::String(s))) => Some(Key::Text(s)),
+            (_, _) => Some(Key::Text(uuid::Uuid::new_v4().to_string())),
+        };
+        let mut binder = Binder::new(self.dialect);
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        for (column, key) in table.parents.iter().zip(&scope.0) {
+            names.push(quote(column));
+            values.push(binder.push(Bound::Text(key.to_string()), ColumnKind::Text));
+        }
+        if let Some(key) = &key {
+            names.push(quote(table.key.column));
+            values.push(binder.push(table.key_bound(key), table.key_kind()));
+        }
+        for column in table.columns {
+            names.push(quote(column.name));
+            values.push(binder.push(Bound::of(column.kind, record.get(column.field)), column.kind));
+        }
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
+            quote(table.name),
+            names.join(", "),
+            values.join(", "),
+            quote(table.key.column)
+        );
+        let row = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
+            .fetch_one(&self.pool)
+            .await?;
+        let key = match table.key.kind {
+            KeyKind::Integer => Key::Integer(row.try_get(0)?),
+            KeyKind::Uuid | KeyKind::Text => Key::Text(row.try_get(0)?),
+        };
+        let stored = self
+            .fetch(table, scope, &key)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("the new item cannot be read back".to_owned()))?;
+        Ok((key, stored))
+    }
+
+    /// Replaces every field of an item; `None` when there is no such item.
+    /// Fields the server fills (creation time, sampled defaults) keep their stored value
+    /// when the new body leaves them out.
+    pub async fn replace(&self, table: &Table, scope: &Scope, key: &Key, mut record: Record) -> Result<Option<Record>, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let Some(current) = self.fetch_with(&mut *transaction, table, scope, key).await? else {
+            return Ok(None);
+        };
+        for fill in table.fills {
+            if record.get(fill.field).is_none_or(Value::is_null)
+                && let Some(value) = current.get(fill.field)
+            {
+                record.insert(fill.field.to_owned(), value.clone());
+            }
+        }
+        table.fill(&mut record);
+        if !self.update_with(&mut *transaction, table, scope, key, &record).await? {
+            return Ok(None);
+        }
+        let stored = self.fetch_with(&mut *transaction, table, scope, key).await?;
+        transaction.commit().await?;
+        Ok(stored)
+    }
+
+    /// Applies a JSON merge patch (RFC 7396) to an item, in one transaction; `None` when
+    /// there is no such item.
+    pub async fn patch(&self, table: &Table, scope: &Scope, key: &Key, patch: &Record) -> Result<Option<Record>, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let Some(current) = self.fetch_with(&mut *transaction, table, scope, key).await? else {
+            return Ok(None);
+        };
+        let mut merged = Value::Object(current);
+        merge_patch(&mut merged, &Value::Object(patch.clone()));
+        let Value::Object(mut record) = merged else {
+            return Err(StoreError::Corrupt("a patched item is not an object".to_owned()));
+        };
+        table.fill(&mut record);
+        self.update_with(&mut *transaction, table, scope, key, &record).await?;
+        let stored = self.fetch_with(&mut *transaction, table, scope, key).await?;
+        transaction.commit().await?;
+        Ok(stored)
+    }
+
+    async fn update_with<'c, E>(&self, executor: E, table: &Table, scope: &Scope, key: &Key, record: &Record) -> Result<bool, StoreError>
+    where
+        E: Executor<'c, Database = sqlx::Any>,
+    {
+        let mut binder = Binder::new(self.dialect);
+        let assignments: Vec<String> = table
+            .columns
+            .iter()
+            .map(|column| {
+                format!(
+                    "{} = {}",
+                    quote(column.name),
+                    binder.push(Bound::of(column.kind, record.get(column.field)), column.kind)
+                )
+            })
+            .collect();
+        let condition = table.where_item(&mut binder, scope, key);
+        let sql = if assignments.is_empty() {
+            // Nothing to set: still tell whether the item exists.
+            format!(
+                "UPDATE {} SET {} = {} WHERE {}",
+                quote(table.name),
+                quote(table.key.column),
+                quote(table.key.column),
+                condition
+            )
+        } else {
+            format!("UPDATE {} SET {} WHERE {}", quote(table.name), assignments.join(", "), condition)
+        };
+        let result = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
+            .execute(executor)
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Deletes an item; `false` when there was none.
+    pub async fn delete(&self, table: &Table, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        let mut binder = Binder::new(self.dialect);
+        let sql = format!(
+            "DELETE FROM {} WHERE {}",
+            quote(table.name),
+            table.where_item(&mut binder, scope, key)
+        );
+        let result = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// One page of the items in `scope` that pass the query's filters, in its order.
+    pub async fn list(&self, table: &Table, listing: &Listing, scope: &Scope, query: &ListQuery) -> Result<Page<Record>, StoreError> {
+        let (limit, offset) = listing.window(query);
+        let mut binder = Binder::new(self.dialect);
+        let mut conditions = table.where_scope(&mut binder, scope);
+        for (column, value) in &query.filters {
+            let Some(kind) = table.columns.iter().find(|c| c.name == *column).map(|c| c.kind) else {
+                continue;
+            };
+            conditions.push(format!("{} = {}", quote(column), binder.push(Bound::of(kind, Some(value)), kind)));
+        }
+        let condition = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM {}{condition}", quote(table.name));
+        let count_arguments = Binder {
+            dialect: self.dialect,
+            values: binder.values.clone(),
+        }
+        .arguments()?;
+        let total: i64 = sqlx::query_with(AssertSqlSafe(count_sql), count_arguments)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+
+        let (order_column, descending) = self.order(table, query);
+        let direction = if descending { "DESC" } else { "ASC" };
+        let mut order = format!("{} {direction}", quote(order_column));
+        if order_column != table.key.column {
+            order.push_str(&format!(", {} ASC", quote(table.key.column)));
+        }
+        let limit_placeholder = binder.push(Bound::Integer(limit), ColumnKind::Integer);
+        let offset_placeholder = binder.push(Bound::Integer(offset), ColumnKind::Integer);
+        let sql = format!(
+            "SELECT {} FROM {}{condition} ORDER BY {order} LIMIT {limit_placeholder} OFFSET {offset_placeholder}",
+            table.select_list(self.dialect),
+            quote(table.name),
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
+            .fetch_all(&self.pool)
+            .await?;
+        let items = rows
+            .iter()
+            .map(|row| table.record_of_row(self.dialect, row))
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+            limit: u64::try_from(limit).unwrap_or(0),
+            offset: u64::try_from(offset).unwrap_or(0),
+        })
+    }
+
+    /// The column and direction a list is ordered by: the requested field when the table
+    /// has it (JSON columns excluded), else the key.
+    fn order(&self, table: &Table, query: &ListQuery) -> (&'static str, bool) {
+        let mut descending = query.descending.unwrap_or(false);
+        let Some(sort) = query.sort.as_deref() else {
+            return (table.key.column, descending);
+        };
+        let first = sort.split(',').next().unwrap_or_default().trim();
+        let (field, explicit) = if let Some(field) = first.strip_prefix('-') {
+            (field, Some(true))
+        } else if let Some(field) = first.strip_prefix('+') {
+            (field, Some(false))
+        } else if let Some((field, direction)) = first.split_once([':', ' ']) {
+            (field, Some(direction.trim().eq_ignore_ascii_case("desc")))
+        } else {
+            (first, None)
+        };
+        if let Some(explicit) = explicit {
+            descending = explicit;
+        }
+        if field == table.key.field {
+            return (table.key.column, descending);
+        }
+        table
+            .columns
+            .iter()
+            .find(|c| c.field == field && c.kind != ColumnKind::Json)
+            .map_or((table.key.column, descending), |c| (c.name, descending))
+    }
+}
+
+/// RFC 7396: members of `patch` replace those of `target`, `null` removes, objects merge.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(target) = target {
+        for (name, value) in patch {
+            if value.is_null() {
+                target.remove(name);
+            } else {
+                merge_patch(target.entry(name.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_merge_patch_replaces_removes_and_merges_members() {
+        let mut target = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "e": 4});
+        merge_patch(&mut target, &serde_json::json!({"a": 9, "b": {"c": null}, "e": null}));
+        assert_eq!(target, serde_json::json!({"a": 9, "b": {"d": 3}}));
+    }
+
+    #[test]
+    fn keys_print_as_they_are_sent() {
+        assert_eq!(Key::from(42i64).to_string(), "42");
+        assert_eq!(Key::from("abc").to_string(), "abc");
+    }
+}

@@ -1,0 +1,669 @@
+//! Resources: collections of stored items that the spec manages with CRUD operations.
+//!
+//! A resource is a collection path (`/pets`: GET lists, POST creates) with its item path
+//! (`/pets/{petId}`: GET, PUT, PATCH, DELETE), possibly nested under other items
+//! (`/users/{userId}/posts`). Detection is deliberately conservative: an operation joins a
+//! resource only when its request and response bodies line up with the item schema, so the
+//! generated CRUD code always type-checks and the operations that fit no resource stay
+//! plain handlers. `x-specgen-resource` on a path item or operation overrides the guess:
+//! `false` opts out, a string names the resource, and `{name, id}` also names the item
+//! field that identifies it.
+
+use super::names::{NameRegistry, snake_ident};
+use super::*;
+use std::collections::BTreeMap;
+
+/// A stored collection and the operations that manage it.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Table name and the resource's name in the code (snake_case, plural as in the path).
+    pub table: String,
+    /// Singular snake_case name, for types and methods (`pet`).
+    pub singular: String,
+    /// The stored item's type (a struct).
+    pub item: TypeId,
+    pub key: Key,
+    /// Path parameters of the collection path, outermost first: each scopes the items to
+    /// one parent (`/users/{userId}/posts` stores `parent_user_id` with each post).
+    pub parents: Vec<ParentScope>,
+    /// The collection path as written in the spec.
+    pub collection_path: String,
+    /// One column per item field except the key.
+    pub columns: Vec<Column>,
+    /// Values the server sets when a write leaves a required field without one.
+    pub fills: Vec<Fill>,
+    pub ops: ResourceOps,
+}
+
+/// The item field that identifies an item, and how its values are made.
+#[derive(Debug, Clone)]
+pub struct Key {
+    /// The field's name on the wire.
+    pub field: String,
+    pub column: String,
+    pub kind: KeyKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Assigned by the database (auto-increment).
+    Integer,
+    /// A random UUID, as text.
+    Uuid,
+    /// Text chosen by the client, or a random UUID when it gives none.
+    Text,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParentScope {
+    /// The path parameter's name in the spec.
+    pub param: String,
+    pub column: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// The item field's name on the wire.
+    pub field: String,
+    pub name: String,
+    pub kind: ColumnKind,
+    /// The item schema requires the field (it is written as `null` rather than left out).
+    pub required: bool,
+    /// Used to filter lists, so it gets an index.
+    pub indexed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    Integer,
+    Real,
+    Boolean,
+    /// Objects, arrays and anything else: stored as JSON.
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fill {
+    pub field: String,
+    pub kind: FillKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FillKind {
+    /// The current time (RFC 3339).
+    Now,
+    /// Today's date.
+    Today,
+    /// A random UUID.
+    Uuid,
+    /// The schema's default.
+    Value(Value),
+    /// A value that satisfies the field's schema (made by the emitter).
+    Sample,
+}
+
+/// Indices into [`Api::operations`] of the operations each CRUD role is served by.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceOps {
+    pub list: Option<ListOp>,
+    pub create: Option<usize>,
+    pub get: Option<usize>,
+    pub replace: Option<usize>,
+    pub patch: Option<usize>,
+    pub delete: Option<usize>,
+}
+
+impl ResourceOps {
+    pub fn all(&self) -> impl Iterator<Item = usize> + '_ {
+        [
+            self.list.as_ref().map(|l| l.operation),
+            self.create,
+            self.get,
+            self.replace,
+            self.patch,
+            self.delete,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// The list operation: how its query parameters page, filter and sort, and how the page is
+/// wrapped in the response.
+#[derive(Debug, Clone)]
+pub struct ListOp {
+    pub operation: usize,
+    pub shape: ListShape,
+    /// Parameter names (wire) by role.
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+    pub page: Option<String>,
+    /// Pages are numbered from 0 rather than 1.
+    pub zero_based_page: bool,
+    pub cursor: Option<String>,
+    pub sort: Option<String>,
+    /// A separate `asc`/`desc` parameter.
+    pub direction: Option<String>,
+    /// Query parameters that filter by equality on a column: (param wire name, column name).
+    pub filters: Vec<(String, String)>,
+    pub default_limit: u32,
+    pub max_limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListShape {
+    /// The body is the array of items.
+    Array,
+    /// The body is an object holding the items in one field, with optional metadata.
+    Envelope {
+        items: String,
+        total: Option<String>,
+        limit: Option<String>,
+        offset: Option<String>,
+        page: Option<String>,
+        next_cursor: Option<String>,
+        /// Other required fields, with values that satisfy their schemas.
+        extra: Vec<(String, Ty)>,
+    },
+}
+
+/// Finds the resources of an API.
+pub fn detect(api: &Api, hints: &BTreeMap<usize, Value>) -> Vec<Resource> {
+    let mut names = NameRegistry::reserving(["_specgen_migrations"]);
+    let mut resources = Vec::new();
+    let mut claimed: Vec<usize> = Vec::new();
+    // Collection paths in spec order.
+    let mut collections: Vec<&str> = Vec::new();
+    for op in &api.operations {
+        if !op.path.ends_with('}') && !collections.contains(&op.path.as_str()) {
+            collections.push(&op.path);
+        }
+    }
+    for collection in collections {
+        if let Some(resource) = detect_one(api, hints, collection, &claimed, &mut names) {
+            claimed.extend(resource.ops.all());
+            resources.push(resource);
+        }
+    }
+    resources
+}
+
+/// Operation indices at a path (compared by shape: parameter names do not matter).
+fn ops_at<'a>(api: &'a Api, path: &'a str) -> impl Iterator<Item = (usize, &'a Operation)> + 'a {
+    let shape = operations::route_shape(path);
+    api.operations
+        .iter()
+        .enumerate()
+        .filter(move |(_, op)| operations::route_shape(&op.path) == shape)
+}
+
+fn hint_of(hints: &BTreeMap<usize, Value>, index: usize) -> Option<&Value> {
+    hints.get(&index)
+}
+
+fn detect_one(
+    api: &Api,
+    hints: &BTreeMap<usize, Value>,
+    collection: &str,
+    claimed: &[usize],
+    names: &mut NameRegistry,
+) -> Option<Resource> {
+    let opted_out = |index: usize| matches!(hint_of(hints, index), Some(Value::Bool(false)));
+    let usable = |index: usize| !claimed.contains(&index) && !opted_out(index);
+    let collection_ops: Vec<(usize, &Operation)> =
+        ops_at(api, collection).filter(|(i, _)| usable(*i)).collect();
+    // The item path: the collection path plus one parameter segment.
+    let item_ops: Vec<(usize, &Operation)> = api
+        .operations
+        .iter()
+        .enumerate()
+        .filter(|(i, op)| usable(*i) && is_item_path_of(&op.path, collection))
+        .collect();
+    let item_param = item_ops.first().and_then(|(_, op)| {
+        let params = operations::template_params(&op.path);
+        params.last().cloned()
+    });
+
+    let hint = collection_ops
+        .iter()
+        .chain(&item_ops)
+        .find_map(|(i, _)| hint_of(hints, *i).filter(|h| !matches!(h, Value::Bool(_))));
+    let hinted_name = match hint {
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(Value::Object(map)) => map.get("name").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    let hinted_key = match hint {
+        Some(Value::Object(map)) => map.get("id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+
+    fn find<'o>(ops: &[(usize, &'o Operation)], method: HttpMethod) -> Option<(usize, &'o Operation)> {
+        ops.iter().find(|(_, op)| op.method == method).copied()
+    }
+    let get = find(&item_ops, HttpMethod::Get);
+    let create = find(&collection_ops, HttpMethod::Post);
+    // The item type: what GET item answers, else what create answers.
+    let item = get
+        .and_then(|(_, op)| success_json_struct(api, op))
+        .or_else(|| create.and_then(|(_, op)| success_json_struct(api, op)))?;
+    let item_struct = struct_of(api, item)?;
+
+    let key_field = pick_key(item_struct, item_param.as_deref(), hinted_key.as_deref())?;
+    let key_kind = match &key_field.ty.kind {
+        TyKind::Integer(_) => KeyKind::Integer,
+        TyKind::String(StringFormat::Uuid) => KeyKind::Uuid,
+        TyKind::String(StringFormat::Plain | StringFormat::Other(_)) => KeyKind::Text,
+        _ => return None,
+    };
+    // Item operations must take the key as a path parameter of a matching type.
+    let key_param_fits = |op: &Operation| {
+        op.params_in(ParamLocation::Path).last().is_some_and(|p| {
+            p.style == ParamStyle::Simple
+                && match key_kind {
+                    KeyKind::Integer => matches!(p.ty.kind, TyKind::Integer(_)),
+                    KeyKind::Uuid => matches!(p.ty.kind, TyKind::String(StringFormat::Uuid)),
+                    KeyKind::Text => matches!(
+                        p.ty.kind,
+                        TyKind::String(StringFormat::Plain | StringFormat::Other(_))
+                    ),
+                }
+        })
+    };
+    // Every parent parameter must be a plain scalar in the path.
+    let parent_params: Vec<&Param> = collection_ops
+        .first()
+        .map(|(_, op)| op.params_in(ParamLocation::Path).collect())
+        .unwrap_or_default();
+    if parent_params.iter().any(|p| {
+        p.style != ParamStyle::Simple
+            || !matches!(p.ty.kind, TyKind::Integer(_) | TyKind::String(_))
+    }) {
+        return None;
+    }
+
+    let mut ops = ResourceOps::default();
+    let item_ty = Ty::new(TyKind::Named(item));
+    if let Some((index, op)) = get
+        && key_param_fits(op)
+        && success_content_is(api, op, item)
+        && op.body.is_none()
+    {
+        ops.get = Some(index);
+    }
+    if let Some((index, op)) = create
+        && success_content_is(api, op, item)
+        && json_struct_body(api, op).is_some()
+        && success_headers_fit(op)
+    {
+        ops.create = Some(index);
+    }
+    if let Some((index, op)) = find(&item_ops, HttpMethod::Put)
+        && key_param_fits(op)
+        && success_content_is(api, op, item)
+        && json_struct_body(api, op).is_some()
+        && success_headers_fit(op)
+    {
+        ops.replace = Some(index);
+    }
+    if let Some((index, op)) = find(&item_ops, HttpMethod::Patch)
+        && key_param_fits(op)
+        && success_content_is(api, op, item)
+        && json_struct_body(api, op).is_some()
+        && success_headers_fit(op)
+    {
+        ops.patch = Some(index);
+    }
+    if let Some((index, op)) = find(&item_ops, HttpMethod::Delete)
+        && key_param_fits(op)
+        && op.body.is_none()
+        && op
+            .success_response()
+            .is_some_and(|r| r.content.is_none() && r.headers.iter().all(|h| !h.required))
+    {
+        ops.delete = Some(index);
+    }
+    let table = names.claim(&snake_ident(
+        hinted_name
+            .as_deref()
+            .unwrap_or_else(|| last_static_segment(collection)),
+    ));
+    let parents: Vec<ParentScope> = parent_params
+        .iter()
+        .map(|p| ParentScope {
+            param: p.wire_name.clone(),
+            column: format!("parent_{}", column_name(&p.wire_name)),
+        })
+        .collect();
+    let mut columns = columns_of(api, item_struct, &key_field.wire_name, &parents);
+    if let Some((index, op)) = find(&collection_ops, HttpMethod::Get)
+        && op.body.is_none()
+    {
+        ops.list = list_op(api, index, op, &item_ty, &columns);
+    }
+    for (_, filtered) in ops.list.iter().flat_map(|l| &l.filters) {
+        for column in columns.iter_mut().filter(|c| &c.name == filtered) {
+            column.indexed = true;
+        }
+    }
+    // A store nobody can write to, or read from, is no resource.
+    if ops.create.is_none() || (ops.get.is_none() && ops.list.is_none()) {
+        return None;
+    }
+
+    let fills = fills_of(item_struct, &key_field.wire_name);
+    Some(Resource {
+        singular: singular(&table),
+        table,
+        item,
+        key: Key {
+            field: key_field.wire_name.clone(),
+            column: column_name(&key_field.wire_name),
+            kind: key_kind,
+        },
+        parents,
+        collection_path: collection.to_owned(),
+        columns,
+        fills,
+        ops,
+    })
+}
+
+/// `/pets/{id}` is the item path of `/pets`.
+fn is_item_path_of(path: &str, collection: &str) -> bool {
+    let Some(rest) = path.strip_prefix(collection) else {
+        return false;
+    };
+    let Some(segment) = rest.strip_prefix('/') else {
+        return false;
+    };
+    segment.starts_with('{') && segment.ends_with('}') && !segment[1..].contains(['/', '{'])
+        && operations::route_shape(&path[..collection.len()]) == operations::route_shape(collection)
+}
+
+fn last_static_segment(path: &str) -> &str {
+    path.rsplit('/')
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+        .unwrap_or("items")
+}
+
+/// `pets` → `pet`, `categories` → `category`, `addresses` → `address`, `news` → `news_item`.
+fn singular(plural: &str) -> String {
+    if let Some(stem) = plural.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if plural.ends_with("sses") || plural.ends_with("xes") || plural.ends_with("ches") {
+        plural[..plural.len() - 2].to_owned()
+    } else if let Some(stem) = plural.strip_suffix('s').filter(|s| !s.ends_with('s')) {
+        stem.to_owned()
+    } else {
+        format!("{plural}_item")
+    }
+}
+
+/// Follows aliases to a named type.
+fn resolve(api: &Api, ty: &Ty) -> Option<TypeId> {
+    let mut ty = ty;
+    for _ in 0..8 {
+        let TyKind::Named(id) = ty.kind else {
+            return None;
+        };
+        match &api.ty(id).kind {
+            NamedKind::Alias(target) => ty = target,
+            _ => return Some(id),
+        }
+    }
+    None
+}
+
+fn struct_of(api: &Api, id: TypeId) -> Option<&StructType> {
+    match &api.ty(id).kind {
+        NamedKind::Struct(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn success_json_struct(api: &Api, op: &Operation) -> Option<TypeId> {
+    let content = op.success_response()?.content.as_ref()?;
+    if content.kind != BodyKind::Json || content.ty.nullable {
+        return None;
+    }
+    let id = resolve(api, &content.ty)?;
+    struct_of(api, id).map(|_| id)
+}
+
+fn success_content_is(api: &Api, op: &Operation, item: TypeId) -> bool {
+    success_json_struct(api, op) == Some(item)
+}
+
+/// The only required response headers CRUD handlers know how to fill is `Location`.
+fn success_headers_fit(op: &Operation) -> bool {
+    op.success_response().is_some_and(|r| {
+        r.headers.iter().all(|h| {
+            !h.required
+                || (h.wire_name.eq_ignore_ascii_case("location")
+                    && matches!(h.ty.kind, TyKind::String(_)))
+        })
+    })
+}
+
+/// A JSON request body whose (only) media type is an object.
+fn json_struct_body(api: &Api, op: &Operation) -> Option<TypeId> {
+    let body = op.body.as_ref()?;
+    let [content] = body.contents.as_slice() else {
+        return None;
+    };
+    if content.kind != BodyKind::Json || !body.required {
+        return None;
+    }
+    let id = resolve(api, &content.ty)?;
+    struct_of(api, id).map(|_| id)
+}
+
+fn pick_key<'a>(
+    item: &'a StructType,
+    param: Option<&str>,
+    hinted: Option<&str>,
+) -> Option<&'a Field> {
+    let by_name = |name: &str| item.fields.iter().find(|f| f.wire_name == name);
+    if let Some(hinted) = hinted {
+        return by_name(hinted);
+    }
+    let scalar = |f: &&Field| matches!(f.ty.kind, TyKind::Integer(_) | TyKind::String(_));
+    param
+        .and_then(by_name)
+        .or_else(|| by_name("id"))
+        .or_else(|| {
+            // `petId` → `id`-like fields: `pet_id`, `petId`.
+            let param = param?;
+            item.fields
+                .iter()
+                .find(|f| snake_ident(&f.wire_name) == snake_ident(param))
+        })
+        .or_else(|| by_name("uuid"))
+        .or_else(|| by_name("key"))
+        .filter(scalar)
+}
+
+fn column_name(wire: &str) -> String {
+    let name = snake_ident(wire);
+    name.strip_prefix("r#").unwrap_or(&name).to_owned()
+}
+
+fn column_kind(api: &Api, ty: &Ty) -> ColumnKind {
+    match &ty.kind {
+        TyKind::Bool => ColumnKind::Boolean,
+        TyKind::Integer(_) => ColumnKind::Integer,
+        TyKind::Number(_) => ColumnKind::Real,
+        TyKind::String(StringFormat::Binary) => ColumnKind::Json,
+        TyKind::String(_) => ColumnKind::Text,
+        TyKind::Named(id) => match &api.ty(*id).kind {
+            NamedKind::Enum(e) if e.integer => ColumnKind::Integer,
+            NamedKind::Enum(_) => ColumnKind::Text,
+            NamedKind::Alias(target) => column_kind(api, target),
+            _ => ColumnKind::Json,
+        },
+        _ => ColumnKind::Json,
+    }
+}
+
+fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) -> Vec<Column> {
+    let key_column = column_name(key);
+    let mut names = NameRegistry::reserving(
+        std::iter::once(key_column.as_str()).chain(parents.iter().map(|p| p.column.as_str())),
+    );
+    item.fields
+        .iter()
+        .filter(|f| f.wire_name != key)
+        .map(|f| Column {
+            field: f.wire_name.clone(),
+            name: names.claim(&column_name(&f.wire_name)),
+            kind: column_kind(api, &f.ty),
+            required: f.required,
+            indexed: false,
+        })
+        .collect()
+}
+
+/// What the server writes into a required field that a write left empty.
+fn fills_of(item: &StructType, key: &str) -> Vec<Fill> {
+    item.fields
+        .iter()
+        .filter(|f| f.wire_name != key && f.required && !f.ty.nullable)
+        .map(|f| {
+            let kind = match (&f.ty.default, &f.ty.kind) {
+                (Some(default), _) => FillKind::Value(default.clone()),
+                (None, TyKind::String(StringFormat::DateTime)) => FillKind::Now,
+                (None, TyKind::String(StringFormat::Date)) => FillKind::Today,
+                (None, TyKind::String(StringFormat::Uuid)) => FillKind::Uuid,
+                (None, _) => FillKind::Sample,
+            };
+            Fill {
+                field: f.wire_name.clone(),
+                kind,
+            }
+        })
+        .collect()
+}
+
+const LIMIT_NAMES: &[&str] = &["limit", "per_page", "perpage", "page_size", "pagesize", "size", "max_results", "count", "top", "first"];
+const OFFSET_NAMES: &[&str] = &["offset", "skip", "start"];
+const PAGE_NAMES: &[&str] = &["page", "page_number", "pagenumber", "page_no"];
+const CURSOR_NAMES: &[&str] = &["cursor", "after", "page_token", "pagetoken", "starting_after", "continuation_token", "next_token", "next"];
+const SORT_NAMES: &[&str] = &["sort", "sort_by", "sortby", "order_by", "orderby"];
+const DIRECTION_NAMES: &[&str] = &["order", "direction", "sort_order", "sortorder", "sort_direction", "dir"];
+const TOTAL_NAMES: &[&str] = &["total", "total_count", "totalcount", "count", "total_items", "totalitems", "total_results", "totalresults"];
+const NEXT_NAMES: &[&str] = &["next_cursor", "nextcursor", "next_page_token", "nextpagetoken", "cursor", "next"];
+
+fn normalized(name: &str) -> String {
+    snake_ident(name).trim_start_matches("r#").replace('_', "")
+}
+
+fn role_of(name: &str, names: &[&str]) -> bool {
+    let n = normalized(name);
+    names.iter().any(|candidate| candidate.replace('_', "") == n)
+}
+
+fn is_integer(ty: &Ty) -> bool {
+    matches!(ty.kind, TyKind::Integer(_))
+}
+
+fn list_op(api: &Api, index: usize, op: &Operation, item: &Ty, columns: &[Column]) -> Option<ListOp> {
+    let content = op.success_response()?.content.as_ref()?;
+    if content.kind != BodyKind::Json || !op.success_response()?.headers.iter().all(|h| !h.required) {
+        return None;
+    }
+    let item_id = resolve(api, item)?;
+    let is_item_array = |ty: &Ty| match &ty.kind {
+        TyKind::Array(inner) => !inner.nullable && resolve(api, inner) == Some(item_id),
+        _ => false,
+    };
+    let shape = if is_item_array(&content.ty) {
+        ListShape::Array
+    } else {
+        let envelope = struct_of(api, resolve(api, &content.ty)?)?;
+        let items = envelope.fields.iter().find(|f| is_item_array(&f.ty))?;
+        let field = |names: &[&str]| {
+            envelope
+                .fields
+                .iter()
+                .find(|f| f.wire_name != items.wire_name && role_of(&f.wire_name, names) && is_integer(&f.ty))
+                .map(|f| f.wire_name.clone())
+        };
+        let total = field(TOTAL_NAMES);
+        let limit = field(LIMIT_NAMES);
+        let offset = field(OFFSET_NAMES);
+        let page = field(PAGE_NAMES);
+        let next_cursor = envelope
+            .fields
+            .iter()
+            .find(|f| role_of(&f.wire_name, NEXT_NAMES) && matches!(f.ty.kind, TyKind::String(StringFormat::Plain)))
+            .map(|f| f.wire_name.clone());
+        let known = [Some(&items.wire_name), total.as_ref(), limit.as_ref(), offset.as_ref(), page.as_ref(), next_cursor.as_ref()];
+        let extra = envelope
+            .fields
+            .iter()
+            .filter(|f| f.required && !known.contains(&Some(&f.wire_name)))
+            .map(|f| (f.wire_name.clone(), f.ty.clone()))
+            .collect();
+        ListShape::Envelope {
+            items: items.wire_name.clone(),
+            total,
+            limit,
+            offset,
+            page,
+            next_cursor,
+            extra,
+        }
+    };
+    let query: Vec<&Param> = op.params_in(ParamLocation::Query).collect();
+    let find = |names: &[&str], integer: bool| {
+        query
+            .iter()
+            .find(|p| role_of(&p.wire_name, names) && (!integer || is_integer(&p.ty)))
+            .copied()
+    };
+    let limit = find(LIMIT_NAMES, true);
+    let page = find(PAGE_NAMES, true);
+    let zero_based_page = page.is_some_and(|p| p.ty.constraints.minimum == Some(0.0));
+    let default_limit = limit
+        .and_then(|p| p.ty.default.as_ref())
+        .and_then(Value::as_u64)
+        .map_or(20, |v| v.clamp(1, 1000) as u32);
+    let max_limit = limit
+        .and_then(|p| p.ty.constraints.maximum)
+        .map_or(100, |v| v.clamp(1.0, 1000.0) as u32)
+        .max(default_limit);
+    let scalar_param = |p: &&&Param| {
+        matches!(
+            p.ty.kind,
+            TyKind::Bool | TyKind::Integer(_) | TyKind::Number(_) | TyKind::String(_) | TyKind::Named(_)
+        )
+    };
+    let mut filters = Vec::new();
+    for param in query.iter().filter(scalar_param) {
+        if let Some(column) = columns.iter().find(|c| c.field == param.wire_name && c.kind != ColumnKind::Json) {
+            filters.push((param.wire_name.clone(), column.name.clone()));
+        }
+    }
+    Some(ListOp {
+        operation: index,
+        shape,
+        limit: limit.map(|p| p.wire_name.clone()),
+        offset: find(OFFSET_NAMES, true).map(|p| p.wire_name.clone()),
+        page: page.map(|p| p.wire_name.clone()),
+        zero_based_page,
+        cursor: find(CURSOR_NAMES, false)
+            .filter(|p| matches!(p.ty.kind, TyKind::String(_)))
+            .map(|p| p.wire_name.clone()),
+        sort: find(SORT_NAMES, false)
+            .filter(|p| matches!(p.ty.kind, TyKind::String(_) | TyKind::Named(_)))
+            .map(|p| p.wire_name.clone()),
+        direction: find(DIRECTION_NAMES, false)
+            .filter(|p| matches!(p.ty.kind, TyKind::String(_) | TyKind::Named(_)))
+            .map(|p| p.wire_name.clone()),
+        filters,
+        default_limit,
+        max_limit,
+    })
+}
