@@ -90,6 +90,7 @@ seed() {
   : >"$config"
   for i in $(seq "$seed"); do
     body="{\\\"name\\\":\\\"pet-$i\\\",\\\"tag\\\":\\\"seed\\\",\\\"weight_kg\\\":$((i % 90 + 1)).5}"
+    if [ "$i" -gt 1 ]; then echo next >>"$config"; fi
     cat >>"$config" <<EOF
 url = "http://127.0.0.1:$2/pets"
 header = "Content-Type: application/json"
@@ -97,10 +98,9 @@ header = "Authorization: Bearer $3"
 data = "$body"
 output = "/dev/null"
 write-out = "%{http_code}\\n"
-next
 EOF
   done
-  curl -s -K "$config" | sort | uniq -c | awk '{printf "%s%sx%s", NR > 1 ? " " : "", $1, $2}'
+  curl -s -K "$config" | sort | uniq -c | awk '{printf "%s%sx%s", (NR > 1 ? " " : ""), $1, $2}'
 }
 
 start reference "$ref_bin" "$ref_port"

@@ -1,6 +1,7 @@
 //! Stage 3: the IR → the files of a project, in memory. Rust is built as token streams and
 //! formatted; every other file comes from an askama template in `templates/`.
 
+mod crud_tests;
 mod docs;
 mod files;
 mod models;

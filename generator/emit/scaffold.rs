@@ -146,14 +146,10 @@ pub fn startup_rs() -> TokenStream {
             Ok(db)
         }
 
-        /// The app on a fresh, migrated in-memory SQLite database: what tests drive.
+        /// The app on a fresh, migrated database: in-memory SQLite, or a new schema in the
+        /// PostgreSQL database `TEST_DATABASE_URL` names. What tests drive.
         pub async fn test_app(auth: Arc<AuthConfig>) -> Result<Router, String> {
-            let db = match std::env::var("TEST_DATABASE_URL") {
-                Ok(url) => Database::connect(&url, generated::runtime::store::PoolSettings::from_env().map_err(|e| e.to_string())?)
-                    .await
-                    .map_err(|e| e.to_string())?,
-                Err(_) => Database::in_memory().await.map_err(|e| e.to_string())?,
-            };
+            let db = Database::for_tests().await.map_err(|e| e.to_string())?;
             db.migrate(&MIGRATIONS).await.map_err(|e| e.to_string())?;
             Ok(app(auth, db))
         }

@@ -40,6 +40,7 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
     }
     let tests = api.operations.iter().map(|op| operation_tests(api, op));
     let framework = framework_tests(api);
+    let crud = super::crud_tests::crud_tests(api);
     let tokens = quote! {
         //! Contract tests of the generated HTTP layer, driven in-process with `oneshot`.
         //!
@@ -58,6 +59,7 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
 
         use #krate::generated::runtime::Location;
         use #krate::generated::{api, models, AuthConfig, Problem, RequestContext, router};
+        use #krate::startup::test_app;
 
         /// Answers every operation with its first documented success response.
         struct Stub;
@@ -166,6 +168,20 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
             (status, headers, body)
         }
 
+        /// Sends a request to a real app (handlers, services, database).
+        async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+            let response = app.clone().oneshot(request).await.expect("the app never fails");
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.into_body().collect().await.expect("a readable body").to_bytes();
+            (status, headers, body)
+        }
+
+        fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
+            request.headers_mut().insert(name, value.parse().expect("a valid header value"));
+            request
+        }
+
         fn content_type(headers: &HeaderMap) -> Option<String> {
             headers
                 .get(header::CONTENT_TYPE)
@@ -193,6 +209,8 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
         #(#tests)*
 
         #framework
+
+        #crud
     };
     (tokens, samples)
 }
@@ -323,7 +341,7 @@ fn param_text(value: &Value) -> String {
     }
 }
 
-fn encode_component(text: &str) -> String {
+pub(super) fn encode_component(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {
@@ -337,17 +355,17 @@ fn encode_component(text: &str) -> String {
 }
 
 /// The pieces of a request: method, URI, headers and body.
-struct RequestParts {
-    method: HttpMethod,
-    uri: String,
-    headers: Vec<(String, String)>,
-    body: Option<(String, Vec<u8>)>,
+pub(super) struct RequestParts {
+    pub method: HttpMethod,
+    pub uri: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<(String, Vec<u8>)>,
     /// `Credential` expressions the request carries.
-    credentials: Vec<TokenStream>,
+    pub credentials: Vec<TokenStream>,
 }
 
 /// How to make a valid request invalid, and what that says about the operation.
-enum Breakage<'a> {
+pub(super) enum Breakage<'a> {
     BadValue(&'a Param),
     Missing(&'a Param),
     MalformedJson,
@@ -409,7 +427,7 @@ fn encode_simple(param: &Param, value: &Value, encode: bool) -> String {
 }
 
 /// A path parameter's sample in its style (`simple`, `label` or `matrix`).
-fn encode_path_param(param: &Param, value: &Value) -> String {
+pub(super) fn encode_path_param(param: &Param, value: &Value) -> String {
     let name = encode_component(&param.wire_name);
     let fields = fields_of(value);
     let items: Vec<String> = items_of(value)
@@ -481,7 +499,7 @@ fn deep_object_pairs(prefix: &str, value: &Value, pairs: &mut Vec<(String, Strin
 }
 
 /// A query parameter's sample as (key, value) pairs, in its style.
-fn encode_query_param(param: &Param, value: &Value) -> Vec<(String, String)> {
+pub(super) fn encode_query_param(param: &Param, value: &Value) -> Vec<(String, String)> {
     let name = param.wire_name.clone();
     if param.style == ParamStyle::Json {
         return vec![(name, value.to_string())];
@@ -513,7 +531,7 @@ fn encode_query_param(param: &Param, value: &Value) -> Vec<(String, String)> {
     }
 }
 
-fn valid_request(api: &Api, op: &Operation, breakage: Option<&Breakage<'_>>) -> RequestParts {
+pub(super) fn valid_request(api: &Api, op: &Operation, breakage: Option<&Breakage<'_>>) -> RequestParts {
     let broken_param = match breakage {
         Some(Breakage::BadValue(p))
         | Some(Breakage::Missing(p))
@@ -871,8 +889,15 @@ fn pick_breakage<'a>(api: &Api, op: &'a Operation) -> Option<Breakage<'a>> {
 }
 
 fn request_expr(parts: &RequestParts) -> TokenStream {
+    request_tokens(parts, None)
+}
+
+/// The expression that builds a request, with `uri` (an expression) in place of the
+/// parts' URI when given.
+pub(super) fn request_tokens(parts: &RequestParts, uri: Option<TokenStream>) -> TokenStream {
     let method = parts.method.as_str();
-    let uri = &parts.uri;
+    let literal = &parts.uri;
+    let uri = uri.unwrap_or_else(|| quote!(#literal));
     let headers = parts.headers.iter().map(|(k, v)| quote!((#k, #v)));
     let body = match &parts.body {
         Some((media, bytes)) => {

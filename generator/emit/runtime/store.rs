@@ -177,6 +177,40 @@ impl Database {
         .await
     }
 
+    /// A database of its own for one test: in-memory SQLite, or a fresh schema of the
+    /// PostgreSQL database `TEST_DATABASE_URL` names (left behind for inspection).
+    pub async fn for_tests() -> Result<Self, StoreError> {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            return Self::in_memory().await;
+        };
+        if url.starts_with("sqlite:") {
+            return Self::in_memory().await;
+        }
+        sqlx::any::install_default_drivers();
+        let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let admin = AnyPoolOptions::new().max_connections(1).connect(&url).await?;
+        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {}", quote(&schema))))
+            .execute(&admin)
+            .await?;
+        admin.close().await;
+        let set_path = format!("SET search_path TO {}", quote(&schema));
+        let pool = AnyPoolOptions::new()
+            .max_connections(4)
+            .after_connect(move |connection, _| {
+                let set_path = set_path.clone();
+                Box::pin(async move {
+                    connection.execute(AssertSqlSafe(set_path)).await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        Ok(Self {
+            pool,
+            dialect: Dialect::Postgres,
+        })
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }
