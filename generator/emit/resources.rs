@@ -251,7 +251,9 @@ fn ddl(resource: &Resource, postgres: bool) -> TableDdl {
             (ColumnKind::Integer, true) => "BIGINT",
             (ColumnKind::Real, false) => "REAL",
             (ColumnKind::Real, true) => "DOUBLE PRECISION",
-            (ColumnKind::Boolean, _) => "BOOLEAN",
+            // The Any driver cannot read SQLite's BOOLEAN type: store 0/1.
+            (ColumnKind::Boolean, false) => "INTEGER",
+            (ColumnKind::Boolean, true) => "BOOLEAN",
             (ColumnKind::Json, false) => "TEXT",
             (ColumnKind::Json, true) => "JSONB",
         };

@@ -352,7 +352,11 @@ fn detect_one(
         return None;
     }
 
-    let fills = fills_of(item_struct, &key_field.wire_name);
+    let create_body = ops
+        .create
+        .and_then(|i| json_struct_body(api, &api.operations[i]))
+        .and_then(|id| struct_of(api, id));
+    let fills = fills_of(item_struct, create_body, &key_field.wire_name);
     Some(Resource {
         singular: singular(&table),
         table,
@@ -526,12 +530,16 @@ fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) 
 }
 
 /// What the server writes into a required field that a write left empty.
-fn fills_of(item: &StructType, key: &str) -> Vec<Fill> {
+/// The item's default comes first, then the create body's (`published: default false`).
+fn fills_of(item: &StructType, create_body: Option<&StructType>, key: &str) -> Vec<Fill> {
     item.fields
         .iter()
         .filter(|f| f.wire_name != key && f.required && !f.ty.nullable)
         .map(|f| {
-            let kind = match (&f.ty.default, &f.ty.kind) {
+            let body_default = create_body
+                .and_then(|b| b.fields.iter().find(|g| g.wire_name == f.wire_name))
+                .and_then(|g| g.ty.default.as_ref());
+            let kind = match (f.ty.default.as_ref().or(body_default), &f.ty.kind) {
                 (Some(default), _) => FillKind::Value(default.clone()),
                 (None, TyKind::String(StringFormat::DateTime)) => FillKind::Now,
                 (None, TyKind::String(StringFormat::Date)) => FillKind::Today,

@@ -4,4 +4,8 @@ pub mod generated;
 
 pub mod handlers;
 
+pub mod repositories;
+
+pub mod services;
+
 pub mod startup;

@@ -1,6 +1,9 @@
 //! Putting the service together: the router with its middleware, configuration from
 //! the environment, and a server that shuts down gracefully.
 
+use crate::generated::resources::MIGRATIONS;
+use crate::generated::runtime::etag;
+use crate::generated::runtime::store::Database;
 use crate::generated::{self, AUTH_NEEDS, AuthConfig};
 use crate::handlers::Handlers;
 use axum::Router;
@@ -10,12 +13,30 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-/// The whole application: every route of the spec served by [`Handlers`], checking
-/// credentials with `auth`. Bodies larger than `MAX_BODY_BYTES` (default 2 MiB) get 413.
-pub fn app(auth: AuthConfig) -> Router {
-    generated::router(Arc::new(Handlers::new()), Arc::new(auth))
+/// The whole application: every route of the spec served by [`Handlers`] on `db`,
+/// checking credentials with `auth`, with conditional requests (`ETag`,
+/// `If-None-Match`, `If-Match`). Bodies larger than `MAX_BODY_BYTES` (default 2 MiB)
+/// get 413.
+pub fn app(auth: Arc<AuthConfig>, db: Database) -> Router {
+    etag::layer(generated::router(Arc::new(Handlers::new(db)), auth))
         .layer(DefaultBodyLimit::max(max_body_bytes()))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Connects to `DATABASE_URL` (default: a SQLite file under `data/`) and applies the
+/// migrations in `migrations/`.
+pub async fn database_from_env() -> Result<Database, String> {
+    let db = Database::from_env().await.map_err(|e| e.to_string())?;
+    db.migrate(&MIGRATIONS).await.map_err(|e| e.to_string())?;
+    Ok(db)
+}
+
+/// The app on a fresh, migrated database: in-memory SQLite, or a new schema in the
+/// PostgreSQL database `TEST_DATABASE_URL` names. What tests drive.
+pub async fn test_app(auth: Arc<AuthConfig>) -> Result<Router, String> {
+    let db = Database::for_tests().await.map_err(|e| e.to_string())?;
+    db.migrate(&MIGRATIONS).await.map_err(|e| e.to_string())?;
+    Ok(app(auth, db))
 }
 
 /// `MAX_BODY_BYTES`, the largest request body accepted (default 2 MiB).
@@ -51,18 +72,25 @@ pub fn listen_address() -> Result<SocketAddr, String> {
 pub async fn run_from_env() -> Result<(), String> {
     let address = listen_address()?;
     let auth = AuthConfig::from_env(AUTH_NEEDS).map_err(|e| e.to_string())?;
+    let db = database_from_env().await?;
     let listener = TcpListener::bind(address)
         .await
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
-    serve(listener, auth).await.map_err(|e| e.to_string())
+    serve(listener, Arc::new(auth), db)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Serves the app on `listener`; in-flight requests finish before it returns.
-pub async fn serve(listener: TcpListener, auth: AuthConfig) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    auth: Arc<AuthConfig>,
+    db: Database,
+) -> std::io::Result<()> {
     if let Ok(address) = listener.local_addr() {
         tracing::info!(% address, "listening");
     }
-    axum::serve(listener, app(auth))
+    axum::serve(listener, app(auth, db))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -2,6 +2,7 @@
 //!
 //! Implement the methods of [`CommentsApi`] below; every method you leave out answers
 //! 501 Not Implemented. The trait's docs show each signature; for example:
+//! (operations that manage a stored resource come implemented: they call its service)
 //!
 //! ```text
 //! async fn list_comments(&self, context: RequestContext, request: ListCommentsRequest) -> Result<ListCommentsResponse, Problem> {
@@ -18,8 +19,67 @@
 #[allow(unused_imports)]
 use crate::generated::api::comments::*;
 
-use super::Handlers;
 #[allow(unused_imports)]
 use crate::generated::{Problem, RequestContext, models};
 
-impl CommentsApi for Handlers {}
+#[allow(unused_imports)]
+use crate::generated::resources::*;
+
+use super::Handlers;
+#[allow(unused_imports)]
+use crate::generated::runtime::store::{Key, ListQuery, Scope};
+
+impl Handlers {
+    /// The `comments` service, on the handlers' database.
+    pub(crate) fn comment_service(&self) -> crate::services::CommentService {
+        crate::services::CommentService::new(crate::repositories::SqlCommentRepository::new(
+            self.db.clone(),
+        ))
+    }
+}
+
+impl CommentsApi for Handlers {
+    async fn create_comment(
+        &self,
+        _context: RequestContext,
+        request: CreateCommentRequest,
+    ) -> Result<CreateCommentResponse, Problem> {
+        let (key, item) = self
+            .comment_service()
+            .create(&Scope::of([Key::from(request.post_id)]), &request.body)
+            .await?;
+        Ok(CreateCommentResponse::Created {
+            body: item,
+            location: format!("/posts/{}/comments/{key}", request.post_id),
+        })
+    }
+
+    async fn get_comment(
+        &self,
+        _context: RequestContext,
+        request: GetCommentRequest,
+    ) -> Result<GetCommentResponse, Problem> {
+        let item = self
+            .comment_service()
+            .get(
+                &Scope::of([Key::from(request.post_id)]),
+                &Key::from(request.comment_id),
+            )
+            .await?;
+        Ok(GetCommentResponse::Ok(item))
+    }
+
+    async fn delete_comment(
+        &self,
+        _context: RequestContext,
+        request: DeleteCommentRequest,
+    ) -> Result<DeleteCommentResponse, Problem> {
+        self.comment_service()
+            .delete(
+                &Scope::of([Key::from(request.post_id)]),
+                &Key::from(request.comment_id),
+            )
+            .await?;
+        Ok(DeleteCommentResponse::NoContent)
+    }
+}

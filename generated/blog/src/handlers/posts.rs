@@ -2,6 +2,7 @@
 //!
 //! Implement the methods of [`PostsApi`] below; every method you leave out answers
 //! 501 Not Implemented. The trait's docs show each signature; for example:
+//! (operations that manage a stored resource come implemented: they call its service)
 //!
 //! ```text
 //! async fn list_posts(&self, context: RequestContext, request: ListPostsRequest) -> Result<ListPostsResponse, Problem> {
@@ -19,8 +20,73 @@
 #[allow(unused_imports)]
 use crate::generated::api::posts::*;
 
-use super::Handlers;
 #[allow(unused_imports)]
 use crate::generated::{Problem, RequestContext, models};
 
-impl PostsApi for Handlers {}
+#[allow(unused_imports)]
+use crate::generated::resources::*;
+
+use super::Handlers;
+#[allow(unused_imports)]
+use crate::generated::runtime::store::{Key, ListQuery, Scope};
+
+impl Handlers {
+    /// The `posts` service, on the handlers' database.
+    pub(crate) fn post_service(&self) -> crate::services::PostService {
+        crate::services::PostService::new(crate::repositories::SqlPostRepository::new(
+            self.db.clone(),
+        ))
+    }
+}
+
+impl PostsApi for Handlers {
+    async fn create_post(
+        &self,
+        _context: RequestContext,
+        request: CreatePostRequest,
+    ) -> Result<CreatePostResponse, Problem> {
+        let (key, item) = self
+            .post_service()
+            .create(&Scope::root(), &request.body)
+            .await?;
+        Ok(CreatePostResponse::Created {
+            body: item,
+            location: format!("/posts/{key}",),
+        })
+    }
+
+    async fn get_post(
+        &self,
+        _context: RequestContext,
+        request: GetPostRequest,
+    ) -> Result<GetPostResponse, Problem> {
+        let item = self
+            .post_service()
+            .get(&Scope::root(), &Key::from(request.post_id))
+            .await?;
+        Ok(GetPostResponse::Ok(item))
+    }
+
+    async fn replace_post(
+        &self,
+        _context: RequestContext,
+        request: ReplacePostRequest,
+    ) -> Result<ReplacePostResponse, Problem> {
+        let item = self
+            .post_service()
+            .replace(&Scope::root(), &Key::from(request.post_id), &request.body)
+            .await?;
+        Ok(ReplacePostResponse::Ok(item))
+    }
+
+    async fn delete_post(
+        &self,
+        _context: RequestContext,
+        request: DeletePostRequest,
+    ) -> Result<DeletePostResponse, Problem> {
+        self.post_service()
+            .delete(&Scope::root(), &Key::from(request.post_id))
+            .await?;
+        Ok(DeletePostResponse::NoContent)
+    }
+}

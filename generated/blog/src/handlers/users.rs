@@ -2,6 +2,7 @@
 //!
 //! Implement the methods of [`UsersApi`] below; every method you leave out answers
 //! 501 Not Implemented. The trait's docs show each signature; for example:
+//! (operations that manage a stored resource come implemented: they call its service)
 //!
 //! ```text
 //! async fn list_users(&self, context: RequestContext, request: ListUsersRequest) -> Result<ListUsersResponse, Problem> {
@@ -19,8 +20,73 @@
 #[allow(unused_imports)]
 use crate::generated::api::users::*;
 
-use super::Handlers;
 #[allow(unused_imports)]
 use crate::generated::{Problem, RequestContext, models};
 
-impl UsersApi for Handlers {}
+#[allow(unused_imports)]
+use crate::generated::resources::*;
+
+use super::Handlers;
+#[allow(unused_imports)]
+use crate::generated::runtime::store::{Key, ListQuery, Scope};
+
+impl Handlers {
+    /// The `users` service, on the handlers' database.
+    pub(crate) fn user_service(&self) -> crate::services::UserService {
+        crate::services::UserService::new(crate::repositories::SqlUserRepository::new(
+            self.db.clone(),
+        ))
+    }
+}
+
+impl UsersApi for Handlers {
+    async fn create_user(
+        &self,
+        _context: RequestContext,
+        request: CreateUserRequest,
+    ) -> Result<CreateUserResponse, Problem> {
+        let (key, item) = self
+            .user_service()
+            .create(&Scope::root(), &request.body)
+            .await?;
+        Ok(CreateUserResponse::Created {
+            body: item,
+            location: format!("/users/{key}",),
+        })
+    }
+
+    async fn get_user(
+        &self,
+        _context: RequestContext,
+        request: GetUserRequest,
+    ) -> Result<GetUserResponse, Problem> {
+        let item = self
+            .user_service()
+            .get(&Scope::root(), &Key::from(request.user_id))
+            .await?;
+        Ok(GetUserResponse::Ok(item))
+    }
+
+    async fn delete_user(
+        &self,
+        _context: RequestContext,
+        request: DeleteUserRequest,
+    ) -> Result<DeleteUserResponse, Problem> {
+        self.user_service()
+            .delete(&Scope::root(), &Key::from(request.user_id))
+            .await?;
+        Ok(DeleteUserResponse::NoContent)
+    }
+
+    async fn update_user(
+        &self,
+        _context: RequestContext,
+        request: UpdateUserRequest,
+    ) -> Result<UpdateUserResponse, Problem> {
+        let item = self
+            .user_service()
+            .patch(&Scope::root(), &Key::from(request.user_id), &request.body)
+            .await?;
+        Ok(UpdateUserResponse::Ok(item))
+    }
+}

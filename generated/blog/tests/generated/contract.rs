@@ -11,6 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use blog::generated::runtime::Location;
 use blog::generated::{AuthConfig, Problem, RequestContext, api, models, router};
+use blog::startup::test_app;
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use std::sync::{Arc, LazyLock};
@@ -295,6 +296,31 @@ async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
         .expect("a readable body")
         .to_bytes();
     (status, headers, body)
+}
+
+/// Sends a request to a real app (handlers, services, database).
+async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the app never fails");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a readable body")
+        .to_bytes();
+    (status, headers, body)
+}
+
+fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
+    request
+        .headers_mut()
+        .insert(name, value.parse().expect("a valid header value"));
+    request
 }
 
 fn content_type(headers: &HeaderMap) -> Option<String> {
@@ -1547,4 +1573,442 @@ async fn unsupported_media_type_is_415_problem() {
         415,
     )
     .await;
+}
+
+/// `/users`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
+#[tokio::test]
+async fn users_round_trip_through_the_database() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "create: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let key = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the created item has its key `{}`: {created}",
+        "id"
+    );
+    let (status, headers, body) = send_to(
+        &app,
+        request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "get: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
+    assert_eq!(fetched, created, "get answers what create stored");
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("a read carries an ETag")
+        .to_owned();
+    let (status, _, _) = send_to(
+        &app,
+        with_header(
+            request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
+            "if-none-match",
+            &etag,
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(
+            &app,
+            with_header(
+                with_credentials(
+                    request(
+                        "PATCH",
+                        &"/users/{key}".replace("{key}", &key),
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"email\":\"ada@example.com\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Poetical science.\"}",
+                        )),
+                    ),
+                    &[Credential::Bearer(&[])],
+                ),
+                "if-match",
+                "\"stale\"",
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        412,
+        "a write with a stale If-Match: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "PATCH",
+                    &"/users/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"email\":\"ada@example.com\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Poetical science.\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        200u16,
+        "{}: {}",
+        "patch",
+        String::from_utf8_lossy(&body)
+    );
+    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+    assert_eq!(updated["id"], created["id"], "an update keeps the key");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
+            &[Credential::ApiKey(Location::Header, "X-API-Key")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        204u16,
+        "delete: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = send_to(
+        &app,
+        with_credentials(
+            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
+            &[Credential::ApiKey(Location::Header, "X-API-Key")],
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
+    let (status, _, _) = send_to(
+        &app,
+        request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
+}
+
+/// `/posts`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
+#[tokio::test]
+async fn posts_round_trip_through_the_database() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/posts",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
+                ),
+                &[Credential::Bearer(&["posts:write"])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "create: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let key = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the created item has its key `{}`: {created}",
+        "id"
+    );
+    let (status, headers, body) = send_to(
+        &app,
+        request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "get: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
+    assert_eq!(fetched, created, "get answers what create stored");
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("a read carries an ETag")
+        .to_owned();
+    let (status, _, _) = send_to(
+        &app,
+        with_header(
+            request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
+            "if-none-match",
+            &etag,
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(
+            &app,
+            with_header(
+                with_credentials(
+                    request(
+                        "PUT",
+                        &"/posts/{key}".replace("{key}", &key),
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                        )),
+                    ),
+                    &[Credential::Bearer(&[])],
+                ),
+                "if-match",
+                "\"stale\"",
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        412,
+        "a write with a stale If-Match: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "PUT",
+                    &"/posts/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        200u16,
+        "{}: {}",
+        "replace",
+        String::from_utf8_lossy(&body)
+    );
+    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+    assert_eq!(updated["id"], created["id"], "an update keeps the key");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        204u16,
+        "delete: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = send_to(
+        &app,
+        with_credentials(
+            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
+    let (status, _, _) = send_to(
+        &app,
+        request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
+}
+
+/// `/posts/{postId}/comments`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
+#[tokio::test]
+async fn comments_round_trip_through_the_database() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/posts/17/comments",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["comments:write"])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "create: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let key = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the created item has its key `{}`: {created}",
+        "id"
+    );
+    let (status, headers, body) = send_to(
+        &app,
+        request(
+            "GET",
+            &"/posts/17/comments/{key}".replace("{key}", &key),
+            &[],
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "get: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
+    assert_eq!(fetched, created, "get answers what create stored");
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("a read carries an ETag")
+        .to_owned();
+    let (status, _, _) = send_to(
+        &app,
+        with_header(
+            request(
+                "GET",
+                &"/posts/17/comments/{key}".replace("{key}", &key),
+                &[],
+                None,
+            ),
+            "if-none-match",
+            &etag,
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(
+        &app,
+        with_header(
+            with_credentials(
+                request(
+                    "DELETE",
+                    &"/posts/17/comments/{key}".replace("{key}", &key),
+                    &[],
+                    None,
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+            "if-match",
+            "\"stale\"",
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        412,
+        "a write with a stale If-Match: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "DELETE",
+                &"/posts/17/comments/{key}".replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&[])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        204u16,
+        "delete: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "DELETE",
+                &"/posts/17/comments/{key}".replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&[])],
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
+    let (status, _, _) = send_to(
+        &app,
+        request(
+            "GET",
+            &"/posts/17/comments/{key}".replace("{key}", &key),
+            &[],
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
 }

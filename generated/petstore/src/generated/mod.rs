@@ -6,6 +6,8 @@ pub mod api;
 
 pub mod models;
 
+pub mod resources;
+
 pub mod router;
 
 pub mod runtime;

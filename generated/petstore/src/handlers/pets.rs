@@ -2,6 +2,7 @@
 //!
 //! Implement the methods of [`PetsApi`] below; every method you leave out answers
 //! 501 Not Implemented. The trait's docs show each signature; for example:
+//! (operations that manage a stored resource come implemented: they call its service)
 //!
 //! ```text
 //! async fn list_pets(&self, context: RequestContext, request: ListPetsRequest) -> Result<ListPetsResponse, Problem> {
@@ -20,8 +21,99 @@
 #[allow(unused_imports)]
 use crate::generated::api::pets::*;
 
-use super::Handlers;
 #[allow(unused_imports)]
 use crate::generated::{Problem, RequestContext, models};
 
-impl PetsApi for Handlers {}
+#[allow(unused_imports)]
+use crate::generated::resources::*;
+
+use super::Handlers;
+#[allow(unused_imports)]
+use crate::generated::runtime::store::{Key, ListQuery, Scope};
+
+impl Handlers {
+    /// The `pets` service, on the handlers' database.
+    pub(crate) fn pet_service(&self) -> crate::services::PetService {
+        crate::services::PetService::new(crate::repositories::SqlPetRepository::new(
+            self.db.clone(),
+        ))
+    }
+}
+
+impl PetsApi for Handlers {
+    async fn list_pets(
+        &self,
+        _context: RequestContext,
+        request: ListPetsRequest,
+    ) -> Result<ListPetsResponse, Problem> {
+        let query = ListQuery::new()
+            .limit(request.limit)
+            .offset(request.offset)
+            .filter("status", request.status)
+            .filter("tag", request.tag);
+        let page = self.pet_service().list(&Scope::root(), &query).await?;
+        Ok(ListPetsResponse::Ok(PETS_LISTING.body(&page)?))
+    }
+
+    async fn create_pet(
+        &self,
+        _context: RequestContext,
+        request: CreatePetRequest,
+    ) -> Result<CreatePetResponse, Problem> {
+        let (key, item) = self
+            .pet_service()
+            .create(&Scope::root(), &request.body)
+            .await?;
+        Ok(CreatePetResponse::Created {
+            body: item,
+            location: format!("/pets/{key}",),
+        })
+    }
+
+    async fn get_pet(
+        &self,
+        _context: RequestContext,
+        request: GetPetRequest,
+    ) -> Result<GetPetResponse, Problem> {
+        let item = self
+            .pet_service()
+            .get(&Scope::root(), &Key::from(request.pet_id))
+            .await?;
+        Ok(GetPetResponse::Ok(item))
+    }
+
+    async fn replace_pet(
+        &self,
+        _context: RequestContext,
+        request: ReplacePetRequest,
+    ) -> Result<ReplacePetResponse, Problem> {
+        let item = self
+            .pet_service()
+            .replace(&Scope::root(), &Key::from(request.pet_id), &request.body)
+            .await?;
+        Ok(ReplacePetResponse::Ok(item))
+    }
+
+    async fn delete_pet(
+        &self,
+        _context: RequestContext,
+        request: DeletePetRequest,
+    ) -> Result<DeletePetResponse, Problem> {
+        self.pet_service()
+            .delete(&Scope::root(), &Key::from(request.pet_id))
+            .await?;
+        Ok(DeletePetResponse::NoContent)
+    }
+
+    async fn update_pet(
+        &self,
+        _context: RequestContext,
+        request: UpdatePetRequest,
+    ) -> Result<UpdatePetResponse, Problem> {
+        let item = self
+            .pet_service()
+            .patch(&Scope::root(), &Key::from(request.pet_id), &request.body)
+            .await?;
+        Ok(UpdatePetResponse::Ok(item))
+    }
+}

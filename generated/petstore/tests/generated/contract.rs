@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use petstore::generated::runtime::Location;
 use petstore::generated::{AuthConfig, Problem, RequestContext, api, models, router};
+use petstore::startup::test_app;
 use serde::de::DeserializeOwned;
 use std::sync::{Arc, LazyLock};
 use tower::ServiceExt;
@@ -212,6 +213,31 @@ async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
         .expect("a readable body")
         .to_bytes();
     (status, headers, body)
+}
+
+/// Sends a request to a real app (handlers, services, database).
+async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the app never fails");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a readable body")
+        .to_bytes();
+    (status, headers, body)
+}
+
+fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
+    request
+        .headers_mut()
+        .insert(name, value.parse().expect("a valid header value"));
+    request
 }
 
 fn content_type(headers: &HeaderMap) -> Option<String> {
@@ -879,4 +905,243 @@ async fn unsupported_media_type_is_415_problem() {
         415,
     )
     .await;
+}
+
+/// `/pets`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
+#[tokio::test]
+async fn pets_round_trip_through_the_database() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/pets",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "create: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let key = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the created item has its key `{}`: {created}",
+        "id"
+    );
+    let (status, headers, body) = send_to(
+        &app,
+        request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "get: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
+    assert_eq!(fetched, created, "get answers what create stored");
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("a read carries an ETag")
+        .to_owned();
+    let (status, _, _) = send_to(
+        &app,
+        with_header(
+            request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
+            "if-none-match",
+            &etag,
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(&app, request("GET", "/pets", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert!(
+        items.iter().any(|item| item["id"] == created["id"]),
+        "the list finds the new item: {listed}"
+    );
+    let (status, _, body) = send_to(
+            &app,
+            with_header(
+                with_credentials(
+                    request(
+                        "PUT",
+                        &"/pets/{key}".replace("{key}", &key),
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                        )),
+                    ),
+                    &[Credential::Bearer(&[])],
+                ),
+                "if-match",
+                "\"stale\"",
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        412,
+        "a write with a stale If-Match: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "PUT",
+                    &"/pets/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        200u16,
+        "{}: {}",
+        "replace",
+        String::from_utf8_lossy(&body)
+    );
+    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+    assert_eq!(updated["id"], created["id"], "an update keeps the key");
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "PATCH",
+                    &"/pets/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/merge-patch+json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"cat\",\"birth_date\":\"2021-04-17\",\"weight_kg\":13.25,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        200u16,
+        "{}: {}",
+        "patch",
+        String::from_utf8_lossy(&body)
+    );
+    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+    assert_eq!(updated["id"], created["id"], "an update keeps the key");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request("DELETE", &"/pets/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        204u16,
+        "delete: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = send_to(
+        &app,
+        with_credentials(
+            request("DELETE", &"/pets/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
+    let (status, _, _) = send_to(
+        &app,
+        request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
+}
+
+/// `/pets` pages by `limit`: three items, two per page.
+#[tokio::test]
+async fn pets_list_pages_by_limit() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    for _ in 0..3 {
+        let (status, _, body) = send_to(
+                &app,
+                with_credentials(
+                    request(
+                        "POST",
+                        "/pets",
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                        )),
+                    ),
+                    &[Credential::Bearer(&[])],
+                ),
+            )
+            .await;
+        assert_eq!(
+            status.as_u16(),
+            201u16,
+            "create: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (status, _, body) = send_to(&app, request("GET", "/pets?limit=2", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
+    assert_eq!(
+        listed["total"],
+        serde_json::json!(3),
+        "the total counts every item: {listed}"
+    );
 }

@@ -2,6 +2,7 @@
 //!
 //! Implement the methods of [`CartsApi`] below; every method you leave out answers
 //! 501 Not Implemented. The trait's docs show each signature; for example:
+//! (operations that manage a stored resource come implemented: they call its service)
 //!
 //! ```text
 //! async fn create_cart(&self, context: RequestContext, request: CreateCartRequest) -> Result<CreateCartResponse, Problem> {
@@ -21,8 +22,126 @@
 #[allow(unused_imports)]
 use crate::generated::api::carts::*;
 
-use super::Handlers;
 #[allow(unused_imports)]
 use crate::generated::{Problem, RequestContext, models};
 
-impl CartsApi for Handlers {}
+#[allow(unused_imports)]
+use crate::generated::resources::*;
+
+use super::Handlers;
+#[allow(unused_imports)]
+use crate::generated::runtime::store::{Key, ListQuery, Scope};
+
+impl Handlers {
+    /// The `carts` service, on the handlers' database.
+    pub(crate) fn cart_service(&self) -> crate::services::CartService {
+        crate::services::CartService::new(crate::repositories::SqlCartRepository::new(
+            self.db.clone(),
+        ))
+    }
+
+    /// The `items` service, on the handlers' database.
+    pub(crate) fn item_service(&self) -> crate::services::ItemService {
+        crate::services::ItemService::new(crate::repositories::SqlItemRepository::new(
+            self.db.clone(),
+        ))
+    }
+}
+
+impl CartsApi for Handlers {
+    async fn create_cart(
+        &self,
+        _context: RequestContext,
+        request: CreateCartRequest,
+    ) -> Result<CreateCartResponse, Problem> {
+        let (key, item) = self
+            .cart_service()
+            .create(&Scope::root(), &request.body)
+            .await?;
+        Ok(CreateCartResponse::Created {
+            body: item,
+            location: format!("/carts/{key}",),
+        })
+    }
+
+    async fn get_cart(
+        &self,
+        _context: RequestContext,
+        request: GetCartRequest,
+    ) -> Result<GetCartResponse, Problem> {
+        let item = self
+            .cart_service()
+            .get(&Scope::root(), &Key::from(request.cart_id))
+            .await?;
+        Ok(GetCartResponse::Ok(item))
+    }
+
+    async fn delete_cart(
+        &self,
+        _context: RequestContext,
+        request: DeleteCartRequest,
+    ) -> Result<DeleteCartResponse, Problem> {
+        self.cart_service()
+            .delete(&Scope::root(), &Key::from(request.cart_id))
+            .await?;
+        Ok(DeleteCartResponse::NoContent)
+    }
+
+    async fn list_cart_items(
+        &self,
+        _context: RequestContext,
+        request: ListCartItemsRequest,
+    ) -> Result<ListCartItemsResponse, Problem> {
+        let query = ListQuery::new();
+        let page = self
+            .item_service()
+            .list(&Scope::of([Key::from(request.cart_id)]), &query)
+            .await?;
+        Ok(ListCartItemsResponse::Ok(ITEMS_LISTING.body(&page)?))
+    }
+
+    async fn add_cart_item(
+        &self,
+        _context: RequestContext,
+        request: AddCartItemRequest,
+    ) -> Result<AddCartItemResponse, Problem> {
+        let (key, item) = self
+            .item_service()
+            .create(&Scope::of([Key::from(request.cart_id)]), &request.body)
+            .await?;
+        Ok(AddCartItemResponse::Created {
+            body: item,
+            location: format!("/carts/{}/items/{key}", request.cart_id),
+        })
+    }
+
+    async fn delete_cart_item(
+        &self,
+        _context: RequestContext,
+        request: DeleteCartItemRequest,
+    ) -> Result<DeleteCartItemResponse, Problem> {
+        self.item_service()
+            .delete(
+                &Scope::of([Key::from(request.cart_id)]),
+                &Key::from(request.item_id),
+            )
+            .await?;
+        Ok(DeleteCartItemResponse::NoContent)
+    }
+
+    async fn update_cart_item(
+        &self,
+        _context: RequestContext,
+        request: UpdateCartItemRequest,
+    ) -> Result<UpdateCartItemResponse, Problem> {
+        let item = self
+            .item_service()
+            .patch(
+                &Scope::of([Key::from(request.cart_id)]),
+                &Key::from(request.item_id),
+                &request.body,
+            )
+            .await?;
+        Ok(UpdateCartItemResponse::Ok(item))
+    }
+}

@@ -1,14 +1,18 @@
 //! Your implementation of the API. One file per tag; each implements that tag's trait
 //! from `crate::generated::api` on [`Handlers`].
 
-/// The type that serves the API. Put shared state (database pools, clients,
-/// configuration) in it.
-#[derive(Debug, Clone, Default)]
-pub struct Handlers {}
+use crate::generated::runtime::store::Database;
+
+/// The type that serves the API. Put shared state (clients, configuration) in it
+/// next to the database.
+#[derive(Debug, Clone)]
+pub struct Handlers {
+    pub db: Database,
+}
 
 impl Handlers {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(db: Database) -> Self {
+        Self { db }
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! Implement the methods of [`OrdersApi`] below; every method you leave out answers
 //! 501 Not Implemented. The trait's docs show each signature; for example:
+//! (operations that manage a stored resource come implemented: they call its service)
 //!
 //! ```text
 //! async fn list_orders(&self, context: RequestContext, request: ListOrdersRequest) -> Result<ListOrdersResponse, Problem> {
@@ -17,8 +18,60 @@
 #[allow(unused_imports)]
 use crate::generated::api::orders::*;
 
-use super::Handlers;
 #[allow(unused_imports)]
 use crate::generated::{Problem, RequestContext, models};
 
-impl OrdersApi for Handlers {}
+#[allow(unused_imports)]
+use crate::generated::resources::*;
+
+use super::Handlers;
+#[allow(unused_imports)]
+use crate::generated::runtime::store::{Key, ListQuery, Scope};
+
+impl Handlers {
+    /// The `orders` service, on the handlers' database.
+    pub(crate) fn order_service(&self) -> crate::services::OrderService {
+        crate::services::OrderService::new(crate::repositories::SqlOrderRepository::new(
+            self.db.clone(),
+        ))
+    }
+}
+
+impl OrdersApi for Handlers {
+    async fn list_orders(
+        &self,
+        _context: RequestContext,
+        request: ListOrdersRequest,
+    ) -> Result<ListOrdersResponse, Problem> {
+        let query = ListQuery::new().limit(request.limit).cursor(request.cursor);
+        let page = self.order_service().list(&Scope::root(), &query).await?;
+        Ok(ListOrdersResponse::Ok(ORDERS_LISTING.body(&page)?))
+    }
+
+    async fn create_order(
+        &self,
+        _context: RequestContext,
+        request: CreateOrderRequest,
+    ) -> Result<CreateOrderResponse, Problem> {
+        let (key, item) = self
+            .order_service()
+            .create(&Scope::root(), &request.body)
+            .await?;
+        Ok(CreateOrderResponse::Created {
+            body: item,
+            location: format!("/orders/{key}",),
+        })
+    }
+
+    async fn get_order(
+        &self,
+        _context: RequestContext,
+        request: GetOrderRequest,
+    ) -> Result<GetOrderResponse, Problem> {
+        let item = self
+            .order_service()
+            .get(&Scope::root(), &Key::from(request.order_id))
+            .await?;
+        Ok(GetOrderResponse::Ok(item))
+    }
+}

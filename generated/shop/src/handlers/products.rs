@@ -2,6 +2,7 @@
 //!
 //! Implement the methods of [`ProductsApi`] below; every method you leave out answers
 //! 501 Not Implemented. The trait's docs show each signature; for example:
+//! (operations that manage a stored resource come implemented: they call its service)
 //!
 //! ```text
 //! async fn list_products(&self, context: RequestContext, request: ListProductsRequest) -> Result<ListProductsResponse, Problem> {
@@ -20,8 +21,107 @@
 #[allow(unused_imports)]
 use crate::generated::api::products::*;
 
-use super::Handlers;
 #[allow(unused_imports)]
 use crate::generated::{Problem, RequestContext, models};
 
-impl ProductsApi for Handlers {}
+#[allow(unused_imports)]
+use crate::generated::resources::*;
+
+use super::Handlers;
+#[allow(unused_imports)]
+use crate::generated::runtime::store::{Key, ListQuery, Scope};
+
+impl Handlers {
+    /// The `products` service, on the handlers' database.
+    pub(crate) fn product_service(&self) -> crate::services::ProductService {
+        crate::services::ProductService::new(crate::repositories::SqlProductRepository::new(
+            self.db.clone(),
+        ))
+    }
+}
+
+impl ProductsApi for Handlers {
+    async fn list_products(
+        &self,
+        _context: RequestContext,
+        request: ListProductsRequest,
+    ) -> Result<ListProductsResponse, Problem> {
+        let query = ListQuery::new()
+            .limit(request.limit)
+            .offset(request.offset)
+            .sort(request.sort)
+            .filter("category", request.category);
+        let page = self.product_service().list(&Scope::root(), &query).await?;
+        Ok(ListProductsResponse::Ok(PRODUCTS_LISTING.body(&page)?))
+    }
+
+    async fn create_product(
+        &self,
+        _context: RequestContext,
+        request: CreateProductRequest,
+    ) -> Result<CreateProductResponse, Problem> {
+        let (key, item) = self
+            .product_service()
+            .create(&Scope::root(), &request.body)
+            .await?;
+        Ok(CreateProductResponse::Created {
+            body: item,
+            location: format!("/products/{key}",),
+        })
+    }
+
+    async fn get_product(
+        &self,
+        _context: RequestContext,
+        request: GetProductRequest,
+    ) -> Result<GetProductResponse, Problem> {
+        let item = self
+            .product_service()
+            .get(&Scope::root(), &Key::from(request.product_id))
+            .await?;
+        Ok(GetProductResponse::Ok(item))
+    }
+
+    async fn replace_product(
+        &self,
+        _context: RequestContext,
+        request: ReplaceProductRequest,
+    ) -> Result<ReplaceProductResponse, Problem> {
+        let item = self
+            .product_service()
+            .replace(
+                &Scope::root(),
+                &Key::from(request.product_id),
+                &request.body,
+            )
+            .await?;
+        Ok(ReplaceProductResponse::Ok(item))
+    }
+
+    async fn delete_product(
+        &self,
+        _context: RequestContext,
+        request: DeleteProductRequest,
+    ) -> Result<DeleteProductResponse, Problem> {
+        self.product_service()
+            .delete(&Scope::root(), &Key::from(request.product_id))
+            .await?;
+        Ok(DeleteProductResponse::NoContent)
+    }
+
+    async fn update_product(
+        &self,
+        _context: RequestContext,
+        request: UpdateProductRequest,
+    ) -> Result<UpdateProductResponse, Problem> {
+        let item = self
+            .product_service()
+            .patch(
+                &Scope::root(),
+                &Key::from(request.product_id),
+                &request.body,
+            )
+            .await?;
+        Ok(UpdateProductResponse::Ok(item))
+    }
+}

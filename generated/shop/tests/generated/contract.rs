@@ -13,6 +13,7 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use shop::generated::runtime::Location;
 use shop::generated::{AuthConfig, Problem, RequestContext, api, models, router};
+use shop::startup::test_app;
 use std::sync::{Arc, LazyLock};
 use tower::ServiceExt;
 
@@ -315,6 +316,31 @@ async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
         .expect("a readable body")
         .to_bytes();
     (status, headers, body)
+}
+
+/// Sends a request to a real app (handlers, services, database).
+async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the app never fails");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a readable body")
+        .to_bytes();
+    (status, headers, body)
+}
+
+fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
+    request
+        .headers_mut()
+        .insert(name, value.parse().expect("a valid header value"));
+    request
 }
 
 fn content_type(headers: &HeaderMap) -> Option<String> {
@@ -2185,4 +2211,646 @@ async fn unsupported_media_type_is_415_problem() {
         415,
     )
     .await;
+}
+
+/// `/products`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
+#[tokio::test]
+async fn products_round_trip_through_the_database() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/products",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                    )),
+                ),
+                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "create: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let key = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the created item has its key `{}`: {created}",
+        "id"
+    );
+    let (status, headers, body) = send_to(
+        &app,
+        request("GET", &"/products/{key}".replace("{key}", &key), &[], None),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "get: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
+    assert_eq!(fetched, created, "get answers what create stored");
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("a read carries an ETag")
+        .to_owned();
+    let (status, _, _) = send_to(
+        &app,
+        with_header(
+            request("GET", &"/products/{key}".replace("{key}", &key), &[], None),
+            "if-none-match",
+            &etag,
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(&app, request("GET", "/products", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert!(
+        items.iter().any(|item| item["id"] == created["id"]),
+        "the list finds the new item: {listed}"
+    );
+    let (status, _, body) = send_to(
+            &app,
+            with_header(
+                with_credentials(
+                    request(
+                        "PUT",
+                        &"/products/{key}".replace("{key}", &key),
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                        )),
+                    ),
+                    &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+                ),
+                "if-match",
+                "\"stale\"",
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        412,
+        "a write with a stale If-Match: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "PUT",
+                    &"/products/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                    )),
+                ),
+                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        200u16,
+        "{}: {}",
+        "replace",
+        String::from_utf8_lossy(&body)
+    );
+    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+    assert_eq!(updated["id"], created["id"], "an update keeps the key");
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "PATCH",
+                    &"/products/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Now in six colours.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":120,\"active\":false}",
+                    )),
+                ),
+                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        200u16,
+        "{}: {}",
+        "patch",
+        String::from_utf8_lossy(&body)
+    );
+    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+    assert_eq!(updated["id"], created["id"], "an update keeps the key");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "DELETE",
+                &"/products/{key}".replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        204u16,
+        "delete: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "DELETE",
+                &"/products/{key}".replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
+    let (status, _, _) = send_to(
+        &app,
+        request("GET", &"/products/{key}".replace("{key}", &key), &[], None),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
+}
+
+/// `/carts`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
+#[tokio::test]
+async fn carts_round_trip_through_the_database() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/carts",
+                &[],
+                Some(("application/json", b"{\"currency\":\"EUR\"}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "create: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let key = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the created item has its key `{}`: {created}",
+        "id"
+    );
+    let (status, headers, body) = send_to(
+        &app,
+        with_credentials(
+            request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "get: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
+    assert_eq!(fetched, created, "get answers what create stored");
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("a read carries an ETag")
+        .to_owned();
+    let (status, _, _) = send_to(
+        &app,
+        with_header(
+            with_credentials(
+                request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
+                &[Credential::Bearer(&["cart:write"])],
+            ),
+            "if-none-match",
+            &etag,
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(
+        &app,
+        with_header(
+            with_credentials(
+                request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
+                &[Credential::Bearer(&["cart:write"])],
+            ),
+            "if-match",
+            "\"stale\"",
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        412,
+        "a write with a stale If-Match: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        204u16,
+        "delete: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = send_to(
+        &app,
+        with_credentials(
+            request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
+    let (status, _, _) = send_to(
+        &app,
+        with_credentials(
+            request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
+}
+
+/// `/carts/{cartId}/items`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
+#[tokio::test]
+async fn items_round_trip_through_the_database() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/carts/9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d/items",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"product_id\":\"5f0c6d1e-8a2b-4c3d-9e4f-a1b2c3d4e5f6\",\"quantity\":2}",
+                )),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "create: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let key = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the created item has its key `{}`: {created}",
+        "id"
+    );
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "GET",
+                "/carts/9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d/items",
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert!(
+        items.iter().any(|item| item["id"] == created["id"]),
+        "the list finds the new item: {listed}"
+    );
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "PATCH",
+                &"/carts/9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d/items/{key}".replace("{key}", &key),
+                &[],
+                Some(("application/json", b"{\"quantity\":2}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200u16,
+        "{}: {}",
+        "patch",
+        String::from_utf8_lossy(&body)
+    );
+    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+    assert_eq!(updated["id"], created["id"], "an update keeps the key");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "DELETE",
+                &"/carts/9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d/items/{key}".replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        204u16,
+        "delete: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "DELETE",
+                &"/carts/9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d/items/{key}".replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
+}
+
+/// `/orders`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
+#[tokio::test]
+async fn orders_round_trip_through_the_database() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/orders",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                )),
+            ),
+            &[Credential::Bearer(&["orders:write"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "create: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let key = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the created item has its key `{}`: {created}",
+        "id"
+    );
+    let (status, headers, body) = send_to(
+        &app,
+        with_credentials(
+            request("GET", &"/orders/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["orders:read"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "get: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
+    assert_eq!(fetched, created, "get answers what create stored");
+    let etag = headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .expect("a read carries an ETag")
+        .to_owned();
+    let (status, _, _) = send_to(
+        &app,
+        with_header(
+            with_credentials(
+                request("GET", &"/orders/{key}".replace("{key}", &key), &[], None),
+                &[Credential::Bearer(&["orders:read"])],
+            ),
+            "if-none-match",
+            &etag,
+        ),
+    )
+    .await;
+    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request("GET", "/orders", &[], None),
+            &[Credential::Bearer(&["orders:read"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert!(
+        items.iter().any(|item| item["id"] == created["id"]),
+        "the list finds the new item: {listed}"
+    );
+}
+
+/// `/products` pages by `limit`: three items, two per page.
+#[tokio::test]
+async fn products_list_pages_by_limit() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    for _ in 0..3 {
+        let (status, _, body) = send_to(
+                &app,
+                with_credentials(
+                    request(
+                        "POST",
+                        "/products",
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                        )),
+                    ),
+                    &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+                ),
+            )
+            .await;
+        assert_eq!(
+            status.as_u16(),
+            201u16,
+            "create: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (status, _, body) = send_to(&app, request("GET", "/products?limit=2", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
+    assert_eq!(
+        listed["total"],
+        serde_json::json!(3),
+        "the total counts every item: {listed}"
+    );
+}
+
+/// `/orders` pages by `limit`: three items, two per page.
+#[tokio::test]
+async fn orders_list_pages_by_limit() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    for _ in 0..3 {
+        let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/orders",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["orders:write"])],
+            ),
+        )
+        .await;
+        assert_eq!(
+            status.as_u16(),
+            201u16,
+            "create: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (status, _, body) = send_to(
+        &app,
+        with_credentials(
+            request("GET", "/orders?limit=2", &[], None),
+            &[Credential::Bearer(&["orders:read"])],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
 }

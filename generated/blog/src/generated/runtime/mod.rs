@@ -8,6 +8,8 @@ mod context;
 
 pub mod double_option;
 
+pub mod etag;
+
 mod fallback;
 
 mod params;
@@ -17,6 +19,8 @@ mod problem;
 mod request;
 
 mod response;
+
+pub mod store;
 
 pub mod validate;
 

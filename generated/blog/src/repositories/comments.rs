@@ -1,0 +1,86 @@
+//! SQL storage for the resource; the statements are shared by every table and bind
+//! every value as a parameter.
+
+use crate::generated::models;
+use crate::generated::resources::{COMMENTS, CommentRepository};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError, typed,
+};
+
+///Stores `comments` in its SQL table.
+#[derive(Debug, Clone)]
+pub struct SqlCommentRepository {
+    db: Database,
+}
+
+impl SqlCommentRepository {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl CommentRepository for SqlCommentRepository {
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<models::Comment>, StoreError> {
+        let listing = Listing {
+            default_limit: 20,
+            max_limit: 100,
+            zero_based_page: false,
+            shape: ListShape::Array,
+        };
+        self.db
+            .list(&COMMENTS, &listing, scope, query)
+            .await?
+            .typed()
+    }
+
+    async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Comment>, StoreError> {
+        self.db
+            .fetch(&COMMENTS, scope, key)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn insert(
+        &self,
+        scope: &Scope,
+        record: Record,
+    ) -> Result<(Key, models::Comment), StoreError> {
+        let (key, stored) = self.db.insert(&COMMENTS, scope, record).await?;
+        Ok((key, typed(stored)?))
+    }
+
+    async fn replace(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        record: Record,
+    ) -> Result<Option<models::Comment>, StoreError> {
+        self.db
+            .replace(&COMMENTS, scope, key, record)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn patch(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        patch: Record,
+    ) -> Result<Option<models::Comment>, StoreError> {
+        self.db
+            .patch(&COMMENTS, scope, key, &patch)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        self.db.delete(&COMMENTS, scope, key).await
+    }
+}

@@ -1,0 +1,83 @@
+//! SQL storage for the resource; the statements are shared by every table and bind
+//! every value as a parameter.
+
+use crate::generated::models;
+use crate::generated::resources::{POSTS, PostRepository};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError, typed,
+};
+
+///Stores `posts` in its SQL table.
+#[derive(Debug, Clone)]
+pub struct SqlPostRepository {
+    db: Database,
+}
+
+impl SqlPostRepository {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl PostRepository for SqlPostRepository {
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<models::Post>, StoreError> {
+        let listing = Listing {
+            default_limit: 20,
+            max_limit: 100,
+            zero_based_page: false,
+            shape: ListShape::Array,
+        };
+        self.db.list(&POSTS, &listing, scope, query).await?.typed()
+    }
+
+    async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Post>, StoreError> {
+        self.db
+            .fetch(&POSTS, scope, key)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn insert(
+        &self,
+        scope: &Scope,
+        record: Record,
+    ) -> Result<(Key, models::Post), StoreError> {
+        let (key, stored) = self.db.insert(&POSTS, scope, record).await?;
+        Ok((key, typed(stored)?))
+    }
+
+    async fn replace(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        record: Record,
+    ) -> Result<Option<models::Post>, StoreError> {
+        self.db
+            .replace(&POSTS, scope, key, record)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn patch(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        patch: Record,
+    ) -> Result<Option<models::Post>, StoreError> {
+        self.db
+            .patch(&POSTS, scope, key, &patch)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        self.db.delete(&POSTS, scope, key).await
+    }
+}

@@ -1,0 +1,83 @@
+//! SQL storage for the resource; the statements are shared by every table and bind
+//! every value as a parameter.
+
+use crate::generated::models;
+use crate::generated::resources::{USERS, UserRepository};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError, typed,
+};
+
+///Stores `users` in its SQL table.
+#[derive(Debug, Clone)]
+pub struct SqlUserRepository {
+    db: Database,
+}
+
+impl SqlUserRepository {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl UserRepository for SqlUserRepository {
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<models::User>, StoreError> {
+        let listing = Listing {
+            default_limit: 20,
+            max_limit: 100,
+            zero_based_page: false,
+            shape: ListShape::Array,
+        };
+        self.db.list(&USERS, &listing, scope, query).await?.typed()
+    }
+
+    async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::User>, StoreError> {
+        self.db
+            .fetch(&USERS, scope, key)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn insert(
+        &self,
+        scope: &Scope,
+        record: Record,
+    ) -> Result<(Key, models::User), StoreError> {
+        let (key, stored) = self.db.insert(&USERS, scope, record).await?;
+        Ok((key, typed(stored)?))
+    }
+
+    async fn replace(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        record: Record,
+    ) -> Result<Option<models::User>, StoreError> {
+        self.db
+            .replace(&USERS, scope, key, record)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn patch(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        patch: Record,
+    ) -> Result<Option<models::User>, StoreError> {
+        self.db
+            .patch(&USERS, scope, key, &patch)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        self.db.delete(&USERS, scope, key).await
+    }
+}

@@ -1,0 +1,76 @@
+use crate::generated::Problem;
+use crate::generated::models;
+use crate::generated::resources::PostRepository;
+use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+use crate::repositories::SqlPostRepository;
+use serde::Serialize;
+
+///The rules for `posts`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
+#[derive(Debug, Clone)]
+pub struct PostService<R = SqlPostRepository> {
+    repository: R,
+}
+
+impl<R: PostRepository> PostService<R> {
+    pub fn new(repository: R) -> Self {
+        Self { repository }
+    }
+
+    pub async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<models::Post>, Problem> {
+        Ok(self.repository.list(scope, query).await?)
+    }
+
+    /// Stores a new item from a request body; the server fills its own fields.
+    pub async fn create(
+        &self,
+        scope: &Scope,
+        body: &impl Serialize,
+    ) -> Result<(Key, models::Post), Problem> {
+        Ok(self.repository.insert(scope, record_of(body)?).await?)
+    }
+
+    pub async fn get(&self, scope: &Scope, key: &Key) -> Result<models::Post, Problem> {
+        self.repository
+            .find(scope, key)
+            .await?
+            .ok_or_else(Problem::not_found)
+    }
+
+    /// Replaces every writable field; fields the body leaves out are cleared.
+    pub async fn replace(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        body: &impl Serialize,
+    ) -> Result<models::Post, Problem> {
+        self.repository
+            .replace(scope, key, record_of(body)?)
+            .await?
+            .ok_or_else(Problem::not_found)
+    }
+
+    /// Applies a JSON merge patch: present members replace, `null` clears.
+    pub async fn patch(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        body: &impl Serialize,
+    ) -> Result<models::Post, Problem> {
+        self.repository
+            .patch(scope, key, record_of(body)?)
+            .await?
+            .ok_or_else(Problem::not_found)
+    }
+
+    pub async fn delete(&self, scope: &Scope, key: &Key) -> Result<(), Problem> {
+        if self.repository.delete(scope, key).await? {
+            Ok(())
+        } else {
+            Err(Problem::not_found())
+        }
+    }
+}

@@ -1,0 +1,16 @@
+-- Tables for the resources of Petstore, as specgen derived them from the spec (sqlite).
+-- Migrations are append-only: once this file may have been applied, never edit it; a spec
+-- change that alters a table gets a new migration file instead.
+
+CREATE TABLE "pets" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+    "name" TEXT,
+    "status" TEXT,
+    "tag" TEXT,
+    "birth_date" TEXT,
+    "created_at" TEXT,
+    "weight_kg" REAL,
+    "microchip_id" TEXT
+);
+CREATE INDEX "pets_status_idx" ON "pets" ("status");
+CREATE INDEX "pets_tag_idx" ON "pets" ("tag");

@@ -1,0 +1,6 @@
+//! Data access: one SQL repository per resource, each implementing the trait that
+//! `crate::generated::resources` declares for it.
+
+pub mod pets;
+
+pub use pets::SqlPetRepository;

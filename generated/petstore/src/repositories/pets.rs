@@ -1,0 +1,80 @@
+//! SQL storage for the resource; the statements are shared by every table and bind
+//! every value as a parameter.
+
+use crate::generated::models;
+use crate::generated::resources::{PETS, PETS_LISTING, PetRepository};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
+};
+
+///Stores `pets` in its SQL table.
+#[derive(Debug, Clone)]
+pub struct SqlPetRepository {
+    db: Database,
+}
+
+impl SqlPetRepository {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl PetRepository for SqlPetRepository {
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<models::Pet>, StoreError> {
+        self.db
+            .list(&PETS, &PETS_LISTING, scope, query)
+            .await?
+            .typed()
+    }
+
+    async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Pet>, StoreError> {
+        self.db
+            .fetch(&PETS, scope, key)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn insert(
+        &self,
+        scope: &Scope,
+        record: Record,
+    ) -> Result<(Key, models::Pet), StoreError> {
+        let (key, stored) = self.db.insert(&PETS, scope, record).await?;
+        Ok((key, typed(stored)?))
+    }
+
+    async fn replace(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        record: Record,
+    ) -> Result<Option<models::Pet>, StoreError> {
+        self.db
+            .replace(&PETS, scope, key, record)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn patch(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        patch: Record,
+    ) -> Result<Option<models::Pet>, StoreError> {
+        self.db
+            .patch(&PETS, scope, key, &patch)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        self.db.delete(&PETS, scope, key).await
+    }
+}

@@ -1,0 +1,7 @@
+//! Business rules, one service per resource: handlers call services, services call
+//! repositories. This is the place for checks and side effects that the spec cannot
+//! express.
+
+pub mod pets;
+
+pub use pets::PetService;

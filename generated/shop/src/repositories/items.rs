@@ -1,0 +1,80 @@
+//! SQL storage for the resource; the statements are shared by every table and bind
+//! every value as a parameter.
+
+use crate::generated::models;
+use crate::generated::resources::{ITEMS, ITEMS_LISTING, ItemRepository};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
+};
+
+///Stores `items` in its SQL table.
+#[derive(Debug, Clone)]
+pub struct SqlItemRepository {
+    db: Database,
+}
+
+impl SqlItemRepository {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl ItemRepository for SqlItemRepository {
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<models::CartItem>, StoreError> {
+        self.db
+            .list(&ITEMS, &ITEMS_LISTING, scope, query)
+            .await?
+            .typed()
+    }
+
+    async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::CartItem>, StoreError> {
+        self.db
+            .fetch(&ITEMS, scope, key)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn insert(
+        &self,
+        scope: &Scope,
+        record: Record,
+    ) -> Result<(Key, models::CartItem), StoreError> {
+        let (key, stored) = self.db.insert(&ITEMS, scope, record).await?;
+        Ok((key, typed(stored)?))
+    }
+
+    async fn replace(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        record: Record,
+    ) -> Result<Option<models::CartItem>, StoreError> {
+        self.db
+            .replace(&ITEMS, scope, key, record)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn patch(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        patch: Record,
+    ) -> Result<Option<models::CartItem>, StoreError> {
+        self.db
+            .patch(&ITEMS, scope, key, &patch)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        self.db.delete(&ITEMS, scope, key).await
+    }
+}

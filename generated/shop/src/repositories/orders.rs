@@ -1,0 +1,80 @@
+//! SQL storage for the resource; the statements are shared by every table and bind
+//! every value as a parameter.
+
+use crate::generated::models;
+use crate::generated::resources::{ORDERS, ORDERS_LISTING, OrderRepository};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
+};
+
+///Stores `orders` in its SQL table.
+#[derive(Debug, Clone)]
+pub struct SqlOrderRepository {
+    db: Database,
+}
+
+impl SqlOrderRepository {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl OrderRepository for SqlOrderRepository {
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<models::Order>, StoreError> {
+        self.db
+            .list(&ORDERS, &ORDERS_LISTING, scope, query)
+            .await?
+            .typed()
+    }
+
+    async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Order>, StoreError> {
+        self.db
+            .fetch(&ORDERS, scope, key)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn insert(
+        &self,
+        scope: &Scope,
+        record: Record,
+    ) -> Result<(Key, models::Order), StoreError> {
+        let (key, stored) = self.db.insert(&ORDERS, scope, record).await?;
+        Ok((key, typed(stored)?))
+    }
+
+    async fn replace(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        record: Record,
+    ) -> Result<Option<models::Order>, StoreError> {
+        self.db
+            .replace(&ORDERS, scope, key, record)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn patch(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        patch: Record,
+    ) -> Result<Option<models::Order>, StoreError> {
+        self.db
+            .patch(&ORDERS, scope, key, &patch)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        self.db.delete(&ORDERS, scope, key).await
+    }
+}

@@ -1,0 +1,80 @@
+//! SQL storage for the resource; the statements are shared by every table and bind
+//! every value as a parameter.
+
+use crate::generated::models;
+use crate::generated::resources::{PRODUCTS, PRODUCTS_LISTING, ProductRepository};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
+};
+
+///Stores `products` in its SQL table.
+#[derive(Debug, Clone)]
+pub struct SqlProductRepository {
+    db: Database,
+}
+
+impl SqlProductRepository {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl ProductRepository for SqlProductRepository {
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<models::Product>, StoreError> {
+        self.db
+            .list(&PRODUCTS, &PRODUCTS_LISTING, scope, query)
+            .await?
+            .typed()
+    }
+
+    async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Product>, StoreError> {
+        self.db
+            .fetch(&PRODUCTS, scope, key)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn insert(
+        &self,
+        scope: &Scope,
+        record: Record,
+    ) -> Result<(Key, models::Product), StoreError> {
+        let (key, stored) = self.db.insert(&PRODUCTS, scope, record).await?;
+        Ok((key, typed(stored)?))
+    }
+
+    async fn replace(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        record: Record,
+    ) -> Result<Option<models::Product>, StoreError> {
+        self.db
+            .replace(&PRODUCTS, scope, key, record)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn patch(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        patch: Record,
+    ) -> Result<Option<models::Product>, StoreError> {
+        self.db
+            .patch(&PRODUCTS, scope, key, &patch)
+            .await?
+            .map(typed)
+            .transpose()
+    }
+
+    async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        self.db.delete(&PRODUCTS, scope, key).await
+    }
+}
