@@ -492,8 +492,12 @@ fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenSt
         format.push_str("/{key}");
         let location = quote!(format!(#format, #(#args),*));
         let variant = success_variant(op, Some(quote!(item)), Some(location));
+        let has_location = op.success_response().is_some_and(|r| {
+            r.headers.iter().any(|h| h.wire_name.eq_ignore_ascii_case("location"))
+        });
+        let key = if has_location { quote!(key) } else { quote!(_) };
         quote! {
-            let (key, item) = self.#accessor().create(&#scope, &request.body).await?;
+            let (#key, item) = self.#accessor().create(&#scope, &request.body).await?;
             Ok(#variant)
         }
     } else if ops.get == Some(index) {
