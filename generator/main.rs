@@ -131,7 +131,11 @@ fn main() -> ExitCode {
                         warnings.warnings().count()
                     );
                     for resource in &api.resources {
-                        eprintln!("  resource `{}`: {}", resource.table, describe(&api, resource));
+                        eprintln!(
+                            "  resource `{}`: {}",
+                            resource.table,
+                            describe(&api, resource)
+                        );
                     }
                     ExitCode::SUCCESS
                 }

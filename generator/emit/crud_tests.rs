@@ -6,7 +6,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::samples::{Direction, Sampler};
-use super::tests::{RequestParts, encode_path_param, encode_query_param, request_tokens, valid_request};
+use super::tests::{
+    RequestParts, encode_path_param, encode_query_param, request_tokens, valid_request,
+};
 use crate::ir::{Api, ListShape, Operation, ParamLocation, Resource, normalized_template};
 
 /// The tests of every resource that can be created and read back.
@@ -36,7 +38,10 @@ fn crud_request(api: &Api, op: &Operation, create: &Operation, item: bool) -> Re
             "{key}".to_owned()
         } else {
             parent_values.get(index).cloned().unwrap_or_else(|| {
-                encode_path_param(param, &sampler.value_with_example(&param.ty, param.example.as_ref()))
+                encode_path_param(
+                    param,
+                    &sampler.value_with_example(&param.ty, param.example.as_ref()),
+                )
             })
         };
         path = path.replace(&format!("{{{}}}", param.wire_name), &text);
@@ -45,7 +50,13 @@ fn crud_request(api: &Api, op: &Operation, create: &Operation, item: bool) -> Re
         .params_in(ParamLocation::Query)
         .filter(|p| p.required)
         .flat_map(|p| encode_query_param(p, &sampler.value_with_example(&p.ty, p.example.as_ref())))
-        .map(|(k, v)| format!("{}={}", super::tests::encode_component(&k), super::tests::encode_component(&v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                super::tests::encode_component(&k),
+                super::tests::encode_component(&v)
+            )
+        })
         .collect();
     parts.uri = if query.is_empty() {
         path
@@ -189,25 +200,36 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let limit = list.limit.as_ref()?;
     // Creating the same body three times works only when the server picks the keys.
     let create_body = create.body.as_ref()?.contents.first()?;
-    let client_key = matches!(
-        resource.key.kind,
-        crate::ir::KeyKind::Text
-    ) || struct_has_field(api, &create_body.ty, &resource.key.field);
+    let client_key = matches!(resource.key.kind, crate::ir::KeyKind::Text)
+        || struct_has_field(api, &create_body.ty, &resource.key.field);
     if client_key {
         return None;
     }
     let list_op = &api.operations[list.operation];
-    let name = format_ident!("{}_list_pages_by_{}", resource.table, crate::ir::snake_ident(limit).trim_start_matches("r#"));
-    let doc = format!(" `{}` pages by `{limit}`: three items, two per page.", resource.collection_path);
+    let name = format_ident!(
+        "{}_list_pages_by_{}",
+        resource.table,
+        crate::ir::snake_ident(limit).trim_start_matches("r#")
+    );
+    let doc = format!(
+        " `{}` pages by `{limit}`: three items, two per page.",
+        resource.collection_path
+    );
     let create_request = request_tokens(&crud_request(api, create, create, false), None);
     let create_status = status_of(create);
     let mut parts = crud_request(api, list_op, create, false);
     let separator = if parts.uri.contains('?') { '&' } else { '?' };
-    parts.uri = format!("{}{separator}{}=2", parts.uri, super::tests::encode_component(limit));
+    parts.uri = format!(
+        "{}{separator}{}=2",
+        parts.uri,
+        super::tests::encode_component(limit)
+    );
     let list_request = request_tokens(&parts, None);
     let pointer = items_pointer(resource);
     let total_check = match &list.shape {
-        ListShape::Envelope { total: Some(total), .. } => Some(quote! {
+        ListShape::Envelope {
+            total: Some(total), ..
+        } => Some(quote! {
             assert_eq!(listed[#total], serde_json::json!(3), "the total counts every item: {listed}");
         }),
         _ => None,

@@ -30,6 +30,13 @@ pub struct SchemeRow {
     pub kind: String,
 }
 
+pub struct ResourceRow {
+    pub name: String,
+    pub path: String,
+    pub key: String,
+    pub operations: String,
+}
+
 pub struct GroupRow {
     pub trait_name: String,
     pub file: String,
@@ -57,6 +64,7 @@ struct Readme<'a> {
     uses_basic: bool,
     /// Scopes of the first operation that needs some, for the `token` example.
     example_scopes: String,
+    resources: Vec<ResourceRow>,
 }
 
 #[derive(Template)]
@@ -115,7 +123,35 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
         .find(|(_, scopes)| !scopes.is_empty())
         .map(|(_, scopes)| scopes.join(","))
         .unwrap_or_default();
+    let resources = api
+        .resources
+        .iter()
+        .map(|r| {
+            let ops = &r.ops;
+            let roles = [
+                ("list", ops.list.as_ref().map(|l| l.operation)),
+                ("create", ops.create),
+                ("get", ops.get),
+                ("replace", ops.replace),
+                ("patch", ops.patch),
+                ("delete", ops.delete),
+            ];
+            ResourceRow {
+                name: r.table.clone(),
+                path: r.collection_path.clone(),
+                key: r.key.field.clone(),
+                operations: roles
+                    .iter()
+                    .filter_map(|(role, op)| {
+                        op.map(|i| format!("{role} `{}`", api.operations[i].id))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })
+        .collect();
     let readme = Readme {
+        resources,
         uses_bearer: kind_used(|k| {
             matches!(
                 k,

@@ -281,7 +281,8 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
             group.trait_name
         ),
         " 501 Not Implemented. The trait's docs show each signature; for example:".to_owned(),
-        " (operations that manage a stored resource come implemented: they call its service)".to_owned(),
+        " (operations that manage a stored resource come implemented: they call its service)"
+            .to_owned(),
         String::new(),
         " ```text".to_owned(),
     ];
@@ -312,9 +313,7 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
     let accessors: Vec<TokenStream> = api
         .resources
         .iter()
-        .filter(|r| {
-            r.ops.all().min().map(|first| api.operations[first].group) == Some(index)
-        })
+        .filter(|r| r.ops.all().min().map(|first| api.operations[first].group) == Some(index))
         .map(|r| {
             let accessor = service_accessor(r);
             let service = resources::service(r);
@@ -383,7 +382,11 @@ fn scope_expr(op: &Operation, resource: &Resource) -> TokenStream {
     }
     let keys = resource.parents.iter().map(|p| {
         // The operation may name the parameter differently: match by position.
-        let position = resource.parents.iter().position(|q| q.param == p.param).unwrap_or(0);
+        let position = resource
+            .parents
+            .iter()
+            .position(|q| q.param == p.param)
+            .unwrap_or(0);
         let wire = op
             .params_in(ParamLocation::Path)
             .nth(position)
@@ -394,7 +397,11 @@ fn scope_expr(op: &Operation, resource: &Resource) -> TokenStream {
 }
 
 /// The success variant of an operation's response, built from `body` (and `location`).
-fn success_variant(op: &Operation, body: Option<TokenStream>, location: Option<TokenStream>) -> TokenStream {
+fn success_variant(
+    op: &Operation,
+    body: Option<TokenStream>,
+    location: Option<TokenStream>,
+) -> TokenStream {
     let (_, response_name) = (
         format_ident!("{}Request", op.type_prefix),
         format_ident!("{}Response", op.type_prefix),
@@ -449,7 +456,11 @@ fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenSt
     };
     let body = if let Some(list) = ops.list.as_ref().filter(|l| l.operation == index) {
         let param = |wire: &Option<String>| {
-            wire.as_ref().and_then(|w| op.params_in(ParamLocation::Query).find(|p| &p.wire_name == w))
+            wire.as_ref()
+                .and_then(|w| {
+                    op.params_in(ParamLocation::Query)
+                        .find(|p| &p.wire_name == w)
+                })
                 .map(|p| format_ident!("{}", p.rust_name))
         };
         let mut query = quote!(ListQuery::new());
@@ -490,10 +501,16 @@ fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenSt
             }
         }
         format.push_str("/{key}");
-        let location = quote!(format!(#format, #(#args),*));
+        let location = if args.is_empty() {
+            quote!(format!(#format))
+        } else {
+            quote!(format!(#format, #(#args),*))
+        };
         let variant = success_variant(op, Some(quote!(item)), Some(location));
         let has_location = op.success_response().is_some_and(|r| {
-            r.headers.iter().any(|h| h.wire_name.eq_ignore_ascii_case("location"))
+            r.headers
+                .iter()
+                .any(|h| h.wire_name.eq_ignore_ascii_case("location"))
         });
         let key = if has_location { quote!(key) } else { quote!(_) };
         quote! {

@@ -531,7 +531,11 @@ pub(super) fn encode_query_param(param: &Param, value: &Value) -> Vec<(String, S
     }
 }
 
-pub(super) fn valid_request(api: &Api, op: &Operation, breakage: Option<&Breakage<'_>>) -> RequestParts {
+pub(super) fn valid_request(
+    api: &Api,
+    op: &Operation,
+    breakage: Option<&Breakage<'_>>,
+) -> RequestParts {
     let broken_param = match breakage {
         Some(Breakage::BadValue(p))
         | Some(Breakage::Missing(p))

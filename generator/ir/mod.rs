@@ -10,12 +10,12 @@ mod security;
 mod types;
 
 pub use lower::lower;
+pub use names::{NameRegistry, is_rust_keyword, pascal_ident, snake_ident};
+pub use operations::{normalized_template, template_params};
 pub use resources::{
     Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, ParentScope, Resource,
     ResourceOps,
 };
-pub use names::{NameRegistry, is_rust_keyword, pascal_ident, snake_ident};
-pub use operations::{normalized_template, template_params};
 pub use security::requirement_is_satisfiable;
 
 use serde_json::Value;

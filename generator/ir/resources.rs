@@ -211,8 +211,9 @@ fn detect_one(
 ) -> Option<Resource> {
     let opted_out = |index: usize| matches!(hint_of(hints, index), Some(Value::Bool(false)));
     let usable = |index: usize| !claimed.contains(&index) && !opted_out(index);
-    let collection_ops: Vec<(usize, &Operation)> =
-        ops_at(api, collection).filter(|(i, _)| usable(*i)).collect();
+    let collection_ops: Vec<(usize, &Operation)> = ops_at(api, collection)
+        .filter(|(i, _)| usable(*i))
+        .collect();
     // The item path: the collection path plus one parameter segment.
     let item_ops: Vec<(usize, &Operation)> = api
         .operations
@@ -239,7 +240,10 @@ fn detect_one(
         _ => None,
     };
 
-    fn find<'o>(ops: &[(usize, &'o Operation)], method: HttpMethod) -> Option<(usize, &'o Operation)> {
+    fn find<'o>(
+        ops: &[(usize, &'o Operation)],
+        method: HttpMethod,
+    ) -> Option<(usize, &'o Operation)> {
         ops.iter().find(|(_, op)| op.method == method).copied()
     }
     let get = find(&item_ops, HttpMethod::Get);
@@ -382,7 +386,9 @@ fn is_item_path_of(path: &str, collection: &str) -> bool {
     let Some(segment) = rest.strip_prefix('/') else {
         return false;
     };
-    segment.starts_with('{') && segment.ends_with('}') && !segment[1..].contains(['/', '{'])
+    segment.starts_with('{')
+        && segment.ends_with('}')
+        && !segment[1..].contains(['/', '{'])
         && operations::route_shape(&path[..collection.len()]) == operations::route_shape(collection)
 }
 
@@ -554,14 +560,57 @@ fn fills_of(item: &StructType, create_body: Option<&StructType>, key: &str) -> V
         .collect()
 }
 
-const LIMIT_NAMES: &[&str] = &["limit", "per_page", "perpage", "page_size", "pagesize", "size", "max_results", "count", "top", "first"];
+const LIMIT_NAMES: &[&str] = &[
+    "limit",
+    "per_page",
+    "perpage",
+    "page_size",
+    "pagesize",
+    "size",
+    "max_results",
+    "count",
+    "top",
+    "first",
+];
 const OFFSET_NAMES: &[&str] = &["offset", "skip", "start"];
 const PAGE_NAMES: &[&str] = &["page", "page_number", "pagenumber", "page_no"];
-const CURSOR_NAMES: &[&str] = &["cursor", "after", "page_token", "pagetoken", "starting_after", "continuation_token", "next_token", "next"];
+const CURSOR_NAMES: &[&str] = &[
+    "cursor",
+    "after",
+    "page_token",
+    "pagetoken",
+    "starting_after",
+    "continuation_token",
+    "next_token",
+    "next",
+];
 const SORT_NAMES: &[&str] = &["sort", "sort_by", "sortby", "order_by", "orderby"];
-const DIRECTION_NAMES: &[&str] = &["order", "direction", "sort_order", "sortorder", "sort_direction", "dir"];
-const TOTAL_NAMES: &[&str] = &["total", "total_count", "totalcount", "count", "total_items", "totalitems", "total_results", "totalresults"];
-const NEXT_NAMES: &[&str] = &["next_cursor", "nextcursor", "next_page_token", "nextpagetoken", "cursor", "next"];
+const DIRECTION_NAMES: &[&str] = &[
+    "order",
+    "direction",
+    "sort_order",
+    "sortorder",
+    "sort_direction",
+    "dir",
+];
+const TOTAL_NAMES: &[&str] = &[
+    "total",
+    "total_count",
+    "totalcount",
+    "count",
+    "total_items",
+    "totalitems",
+    "total_results",
+    "totalresults",
+];
+const NEXT_NAMES: &[&str] = &[
+    "next_cursor",
+    "nextcursor",
+    "next_page_token",
+    "nextpagetoken",
+    "cursor",
+    "next",
+];
 
 fn normalized(name: &str) -> String {
     snake_ident(name).trim_start_matches("r#").replace('_', "")
@@ -569,16 +618,25 @@ fn normalized(name: &str) -> String {
 
 fn role_of(name: &str, names: &[&str]) -> bool {
     let n = normalized(name);
-    names.iter().any(|candidate| candidate.replace('_', "") == n)
+    names
+        .iter()
+        .any(|candidate| candidate.replace('_', "") == n)
 }
 
 fn is_integer(ty: &Ty) -> bool {
     matches!(ty.kind, TyKind::Integer(_))
 }
 
-fn list_op(api: &Api, index: usize, op: &Operation, item: &Ty, columns: &[Column]) -> Option<ListOp> {
+fn list_op(
+    api: &Api,
+    index: usize,
+    op: &Operation,
+    item: &Ty,
+    columns: &[Column],
+) -> Option<ListOp> {
     let content = op.success_response()?.content.as_ref()?;
-    if content.kind != BodyKind::Json || !op.success_response()?.headers.iter().all(|h| !h.required) {
+    if content.kind != BodyKind::Json || !op.success_response()?.headers.iter().all(|h| !h.required)
+    {
         return None;
     }
     let item_id = resolve(api, item)?;
@@ -595,7 +653,11 @@ fn list_op(api: &Api, index: usize, op: &Operation, item: &Ty, columns: &[Column
             envelope
                 .fields
                 .iter()
-                .find(|f| f.wire_name != items.wire_name && role_of(&f.wire_name, names) && is_integer(&f.ty))
+                .find(|f| {
+                    f.wire_name != items.wire_name
+                        && role_of(&f.wire_name, names)
+                        && is_integer(&f.ty)
+                })
                 .map(|f| f.wire_name.clone())
         };
         let total = field(TOTAL_NAMES);
@@ -605,9 +667,19 @@ fn list_op(api: &Api, index: usize, op: &Operation, item: &Ty, columns: &[Column
         let next_cursor = envelope
             .fields
             .iter()
-            .find(|f| role_of(&f.wire_name, NEXT_NAMES) && matches!(f.ty.kind, TyKind::String(StringFormat::Plain)))
+            .find(|f| {
+                role_of(&f.wire_name, NEXT_NAMES)
+                    && matches!(f.ty.kind, TyKind::String(StringFormat::Plain))
+            })
             .map(|f| f.wire_name.clone());
-        let known = [Some(&items.wire_name), total.as_ref(), limit.as_ref(), offset.as_ref(), page.as_ref(), next_cursor.as_ref()];
+        let known = [
+            Some(&items.wire_name),
+            total.as_ref(),
+            limit.as_ref(),
+            offset.as_ref(),
+            page.as_ref(),
+            next_cursor.as_ref(),
+        ];
         let extra = envelope
             .fields
             .iter()
@@ -645,12 +717,19 @@ fn list_op(api: &Api, index: usize, op: &Operation, item: &Ty, columns: &[Column
     let scalar_param = |p: &&&Param| {
         matches!(
             p.ty.kind,
-            TyKind::Bool | TyKind::Integer(_) | TyKind::Number(_) | TyKind::String(_) | TyKind::Named(_)
+            TyKind::Bool
+                | TyKind::Integer(_)
+                | TyKind::Number(_)
+                | TyKind::String(_)
+                | TyKind::Named(_)
         )
     };
     let mut filters = Vec::new();
     for param in query.iter().filter(scalar_param) {
-        if let Some(column) = columns.iter().find(|c| c.field == param.wire_name && c.kind != ColumnKind::Json) {
+        if let Some(column) = columns
+            .iter()
+            .find(|c| c.field == param.wire_name && c.kind != ColumnKind::Json)
+        {
             filters.push((param.wire_name.clone(), column.name.clone()));
         }
     }

@@ -51,7 +51,7 @@ impl PostsApi for Handlers {
             .await?;
         Ok(CreatePostResponse::Created {
             body: item,
-            location: format!("/posts/{key}",),
+            location: format!("/posts/{key}"),
         })
     }
 

@@ -51,7 +51,7 @@ impl UsersApi for Handlers {
             .await?;
         Ok(CreateUserResponse::Created {
             body: item,
-            location: format!("/users/{key}",),
+            location: format!("/users/{key}"),
         })
     }
 

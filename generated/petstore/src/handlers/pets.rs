@@ -66,7 +66,7 @@ impl PetsApi for Handlers {
             .await?;
         Ok(CreatePetResponse::Created {
             body: item,
-            location: format!("/pets/{key}",),
+            location: format!("/pets/{key}"),
         })
     }
 

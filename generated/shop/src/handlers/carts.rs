@@ -60,7 +60,7 @@ impl CartsApi for Handlers {
             .await?;
         Ok(CreateCartResponse::Created {
             body: item,
-            location: format!("/carts/{key}",),
+            location: format!("/carts/{key}"),
         })
     }
 

@@ -59,7 +59,7 @@ impl OrdersApi for Handlers {
             .await?;
         Ok(CreateOrderResponse::Created {
             body: item,
-            location: format!("/orders/{key}",),
+            location: format!("/orders/{key}"),
         })
     }
 

@@ -66,7 +66,7 @@ impl ProductsApi for Handlers {
             .await?;
         Ok(CreateProductResponse::Created {
             body: item,
-            location: format!("/products/{key}",),
+            location: format!("/products/{key}"),
         })
     }
 

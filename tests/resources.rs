@@ -1,0 +1,206 @@
+//! Resource detection: which operations become CRUD on a table, and which stay plain
+//! handlers. Snapshots show what a resource becomes.
+
+mod common;
+
+use std::path::Path;
+
+use common::generate_fixture;
+use specgen::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape};
+use specgen::spec::SourceFile;
+
+fn lower(yaml: &str) -> Api {
+    let source = SourceFile::from_text(Path::new("spec.yaml"), yaml.to_owned());
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    specgen::ir::lower(&loaded)
+        .unwrap_or_else(|d| panic!("lowers:\n{d}"))
+        .0
+}
+
+fn fixture_api() -> Api {
+    let text = std::fs::read_to_string(common::fixture("resource.yaml")).expect("fixture");
+    lower(&text)
+}
+
+fn operation_id(api: &Api, index: Option<usize>) -> Option<&str> {
+    index.map(|i| api.operations[i].id.as_str())
+}
+
+#[test]
+fn a_collection_and_its_item_path_become_one_resource_with_every_crud_role() {
+    let api = fixture_api();
+    let notes = &api.resources[0];
+    assert_eq!(notes.table, "notes");
+    assert_eq!(notes.collection_path, "/notes");
+    assert_eq!(notes.key.field, "id");
+    assert_eq!(notes.key.kind, KeyKind::Uuid);
+    let ops = &notes.ops;
+    assert_eq!(
+        operation_id(&api, ops.list.as_ref().map(|l| l.operation)),
+        Some("listNotes")
+    );
+    assert_eq!(operation_id(&api, ops.create), Some("createNote"));
+    assert_eq!(operation_id(&api, ops.get), Some("getNote"));
+    assert_eq!(operation_id(&api, ops.patch), Some("updateNote"));
+    assert_eq!(operation_id(&api, ops.delete), Some("deleteNote"));
+    assert_eq!(ops.replace, None, "the spec has no PUT");
+}
+
+#[test]
+fn scalar_fields_get_typed_columns_and_nested_values_json() {
+    let api = fixture_api();
+    let kinds: Vec<(&str, ColumnKind)> = api.resources[0]
+        .columns
+        .iter()
+        .map(|c| (c.field.as_str(), c.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("title", ColumnKind::Text),
+            ("pinned", ColumnKind::Boolean),
+            ("rating", ColumnKind::Real),
+            ("labels", ColumnKind::Json),
+            ("created_at", ColumnKind::Text),
+        ]
+    );
+}
+
+#[test]
+fn the_server_fills_required_fields_from_defaults_and_formats() {
+    let api = fixture_api();
+    let fills: Vec<(&str, &FillKind)> = api.resources[0]
+        .fills
+        .iter()
+        .map(|f| (f.field.as_str(), &f.kind))
+        .collect();
+    assert_eq!(
+        fills,
+        [
+            ("title", &FillKind::Sample),
+            ("pinned", &FillKind::Value(serde_json::json!(false))),
+            ("labels", &FillKind::Value(serde_json::json!([]))),
+            ("created_at", &FillKind::Now),
+        ]
+    );
+}
+
+#[test]
+fn the_list_pages_by_its_own_parameters_filters_by_fields_and_finds_its_envelope() {
+    let api = fixture_api();
+    let list = api.resources[0].ops.list.as_ref().expect("a list");
+    assert_eq!(list.limit.as_deref(), Some("limit"));
+    assert_eq!(list.offset.as_deref(), Some("offset"));
+    assert_eq!(list.sort.as_deref(), Some("sort"));
+    assert_eq!(list.default_limit, 10);
+    assert_eq!(list.max_limit, 50);
+    assert_eq!(list.filters, [("pinned".to_owned(), "pinned".to_owned())]);
+    match &list.shape {
+        ListShape::Envelope { items, total, .. } => {
+            assert_eq!(items, "items");
+            assert_eq!(total.as_deref(), Some("total"));
+        }
+        other => panic!("expected an envelope, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_nested_collection_is_scoped_by_its_parent_parameter() {
+    let api = fixture_api();
+    let comments = &api.resources[1];
+    assert_eq!(comments.table, "comments");
+    assert_eq!(comments.parents.len(), 1);
+    assert_eq!(comments.parents[0].param, "noteId");
+    assert_eq!(comments.parents[0].column, "parent_note_id");
+    assert_eq!(comments.key.kind, KeyKind::Integer);
+    assert_eq!(
+        comments.ops.list.as_ref().map(|l| &l.shape),
+        Some(&ListShape::Array)
+    );
+}
+
+#[test]
+fn operations_that_fit_no_resource_stay_plain_handlers() {
+    let api = fixture_api();
+    let stats = api
+        .operations
+        .iter()
+        .position(|op| op.id == "getStats")
+        .expect("getStats");
+    assert!(api.resource_of(stats).is_none());
+}
+
+const MINIMAL: &str = r#"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /things:
+    EXTENSION
+    post:
+      operationId: createThing
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}}
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: RESPONSE}}}}
+components:
+  schemas:
+    Thing: {type: object, properties: {id: {type: integer}, name: {type: string}}}
+    Other: {type: object, properties: {id: {type: integer}}}
+"#;
+
+fn minimal(extension: &str, response: &str) -> Api {
+    lower(
+        &MINIMAL
+            .replace("EXTENSION", extension)
+            .replace("RESPONSE", response),
+    )
+}
+
+#[test]
+fn x_specgen_resource_false_opts_out_and_a_string_renames_the_table() {
+    let detected = minimal("", "{$ref: '#/components/schemas/Thing'}");
+    assert_eq!(detected.resources.len(), 1);
+    let opted_out = minimal(
+        "x-specgen-resource: false",
+        "{$ref: '#/components/schemas/Thing'}",
+    );
+    assert!(
+        opted_out.resources.is_empty(),
+        "false opts the collection out"
+    );
+    let renamed = minimal(
+        "x-specgen-resource: gadgets",
+        "{$ref: '#/components/schemas/Thing'}",
+    );
+    assert_eq!(renamed.resources[0].table, "gadgets");
+}
+
+#[test]
+fn an_item_read_that_answers_another_schema_leaves_a_create_only_collection_plain() {
+    let api = minimal("", "{$ref: '#/components/schemas/Other'}");
+    // GET cannot serve a Thing, and nothing else reads Things back: no resource at all.
+    assert!(api.resources.is_empty(), "{:?}", api.resources);
+}
+
+#[test]
+fn a_resource_becomes_a_table_a_repository_a_service_and_implemented_handlers() {
+    let files = generate_fixture("resource.yaml");
+    insta::assert_snapshot!("resource_tables", files.get("src/generated/resources.rs"));
+    insta::assert_snapshot!("resource_handlers", files.get("src/handlers/notes.rs"));
+    insta::assert_snapshot!(
+        "resource_repository",
+        files.get("src/repositories/notes.rs")
+    );
+    insta::assert_snapshot!("resource_service", files.get("src/services/notes.rs"));
+    insta::assert_snapshot!(
+        "resource_sqlite_migration",
+        files.get("migrations/sqlite/0001_init.sql")
+    );
+    insta::assert_snapshot!(
+        "resource_postgres_migration",
+        files.get("migrations/postgres/0001_init.sql")
+    );
+}
