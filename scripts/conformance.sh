@@ -3,7 +3,10 @@
 # its spec, with credentials made the way the generated README says (the `token` command,
 # API_KEYS, `hash-password`). Bounded and reproducible: `-n 25 --seed 1`, one worker.
 #
-#   scripts/conformance.sh [--checks LIST] [PROJECT...]     default: every generated/* project
+#   scripts/conformance.sh [--checks LIST] [--db sqlite|postgres] [PROJECT...]
+#
+# Default: every generated/* project, on a fresh SQLite file. `--db postgres` runs each server
+# on a fresh PostgreSQL database (PG_URL, default postgres://postgres@127.0.0.1:5432).
 #
 # Needs schemathesis (../shared/tools/oracles-setup.sh installs it into
 # ~/.cache/specgen-oracles). Prints one line per project and `N passed, M failed`.
@@ -11,10 +14,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 checks=negative_data_rejection,ignored_auth,missing_required_header,content_type_conformance,unsupported_method
+db=sqlite
+pg=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+extra=()
 projects=()
 while [ $# -gt 0 ]; do
   case $1 in
     --checks) checks=$2; shift 2 ;;
+    --db) db=$2; shift 2 ;;
+    --phases) extra+=(--phases "$2"); shift 2 ;;
     *) projects+=("$1"); shift ;;
   esac
 done
@@ -50,8 +58,16 @@ PY
   export API_KEYS=conformance=conformance-key
   export BASIC_USERS="conformance=$("$bin" hash-password conformance-password)"
   token=$("$bin" token --sub conformance --scopes "$scopes")
-  log=$root/target/conformance-$name.log
   mkdir -p "$root/target"
+  if [ "$db" = postgres ]; then
+    database=conformance_$(printf '%s' "$name" | tr -c 'a-z0-9\n' '_')
+    psql "$pg/postgres" -q -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database" >/dev/null
+    export DATABASE_URL=$pg/$database
+  else
+    rm -f "$root/target/conformance-$name.db"*
+    export DATABASE_URL="sqlite://$root/target/conformance-$name.db?mode=rwc"
+  fi
+  log=$root/target/conformance-$name-$db.log
   PORT=$port RUST_LOG=warn "$bin" >"$log.server" 2>&1 &
   server=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
@@ -68,13 +84,13 @@ PY
   headers=(-H "Authorization: Bearer $token")
   while read -r header; do [ -n "$header" ] && headers+=(-H "$header: conformance-key"); done <<<"$key_headers"
   if (cd "$root/target" && timeout 900 "$st" run "$root/$spec" --url "http://127.0.0.1:$port" "${headers[@]}" \
-        -n 25 --seed 1 --workers 1 --checks "$checks") >"$log" 2>&1; then
-    passed=$((passed + 1)); echo "$name: ok ($(grep -oE '[0-9]+ generated, [0-9]+ passed' "$log" | head -1))"
+        -n 25 --seed 1 --workers 1 --checks "$checks" "${extra[@]}") >"$log" 2>&1; then
+    passed=$((passed + 1)); echo "$name ($db): ok ($(grep -oE '[0-9]+ generated, [0-9]+ passed' "$log" | head -1))"
   else
-    failed=$((failed + 1)); echo "$name: FAILED (see $log)"; grep -E "^[0-9]+\. |Failed:|✘" "$log" | head -20
+    failed=$((failed + 1)); echo "$name ($db): FAILED (see $log)"; grep -E "^[0-9]+\. |Failed:|✘" "$log" | head -20
   fi
   kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
-  unset JWT_SECRET API_KEYS BASIC_USERS
+  unset JWT_SECRET API_KEYS BASIC_USERS DATABASE_URL
 done
 echo
 echo "$passed passed, $failed failed"

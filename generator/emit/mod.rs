@@ -122,10 +122,14 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
     let mut samples_json = serde_json::to_string_pretty(&samples).unwrap_or_default();
     samples_json.push('\n');
     files.push(OutputFile::new(
-        "tests/generated/samples.json",
+        "src/generated/examples.json",
         samples_json,
         Generated,
     ));
+    files.push(generated(
+        "src/generated/examples.rs",
+        scaffold::examples_module(),
+    )?);
 
     files.push(scaffold_rs("src/lib.rs", scaffold::lib_rs(api))?);
     files.push(scaffold_rs(

@@ -6,7 +6,9 @@ use quote::{format_ident, quote};
 use super::docs::doc_attrs;
 use super::types::{Scope, nullable_type, rust_type};
 use super::validation::{Checked, Patterns, nullable_checks, option_checks};
-use crate::ir::{Additional, Api, EnumType, Field, NamedKind, NamedType, StructType, UnionType};
+use crate::ir::{
+    Additional, Api, EnumType, Field, NamedKind, NamedType, StructType, TyKind, UnionType,
+};
 
 pub fn models(api: &Api) -> TokenStream {
     let checked = Checked::new(api);
@@ -128,6 +130,13 @@ fn struct_field(api: &Api, field: &Field) -> TokenStream {
     if field.tri_state {
         serde_args.push(quote!(with = "super::runtime::double_option"));
         inner = quote!(Option<#inner>);
+    } else if !field.required
+        && !field.ty.nullable
+        && !field.read_only
+        && !matches!(field.ty.kind, TyKind::Any)
+    {
+        // Optional but not nullable: may be left out, but `null` is not a valid value.
+        serde_args.push(quote!(deserialize_with = "super::runtime::double_option::present"));
     }
     let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
     let ty = if field.is_optional() || field.read_only || field.write_only {

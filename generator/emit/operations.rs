@@ -243,15 +243,16 @@ fn request_type(
     } else {
         quote!(Self { #(#names),* }.check())
     };
+    let status = op.violation_status();
     let check_impl = (!checks.is_empty()).then(|| {
         quote! {
             impl #request {
-                /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+                /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
                 fn check(self) -> Result<Self, Problem> {
                     let mut violations = validate::Violations::default();
                     let out = &mut violations;
                     #checks
-                    if violations.is_empty() { Ok(self) } else { Err(Problem::invalid_values(violations.into_errors())) }
+                    if violations.is_empty() { Ok(self) } else { Err(Problem::invalid_values(#status, violations.into_errors())) }
                 }
             }
         }
@@ -401,9 +402,25 @@ fn request_checks(
     quote!(#(#out)*)
 }
 
+/// Whether `ty` is (an alias of) a struct.
+fn is_struct(api: &Api, ty: &Ty) -> bool {
+    match &ty.kind {
+        crate::ir::TyKind::Named(id) => match &api.ty(*id).kind {
+            crate::ir::NamedKind::Struct(_) => true,
+            crate::ir::NamedKind::Alias(target) => is_struct(api, target),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 fn read_body(api: &Api, kind: BodyKind, ty: &Ty) -> TokenStream {
     let target = nullable_type(api, ty, Scope::Outside);
     match kind {
+        // serde reads a struct from a JSON array too: an object schema takes objects only.
+        BodyKind::Json if !ty.nullable && is_struct(api, ty) => {
+            quote!(input.json_object::<#target>())
+        }
         BodyKind::Json => quote!(input.json::<#target>()),
         BodyKind::Form => quote!(input.form::<#target>()),
         BodyKind::Text => quote!(input.text()),

@@ -262,6 +262,7 @@ pub fn generated_mod() -> TokenStream {
         //! put your code in `src/handlers/` and the other scaffold files instead.
 
         pub mod api;
+        pub mod examples;
         pub mod models;
         pub mod resources;
         pub mod router;

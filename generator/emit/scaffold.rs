@@ -277,12 +277,12 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
         format!(" Handlers for the operations tagged {tag}."),
         String::new(),
         format!(
-            " Implement the methods of [`{}`] below; every method you leave out answers",
+            " The methods of [`{}`] below come written: operations that manage a stored",
             group.trait_name
         ),
-        " 501 Not Implemented. The trait's docs show each signature; for example:".to_owned(),
-        " (operations that manage a stored resource come implemented: they call its service)"
-            .to_owned(),
+        " resource call its service; the others answer the spec's example until you".to_owned(),
+        " implement them (marked TODO). A method you delete answers 501 Not Implemented.".to_owned(),
+        " The trait's docs show each signature; for example:".to_owned(),
         String::new(),
         " ```text".to_owned(),
     ];
@@ -304,9 +304,9 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
         .iter()
         .enumerate()
         .filter(|(_, op)| op.group == index)
-        .filter_map(|(i, op)| {
-            let resource = api.resource_of(i)?;
-            Some(resource_method(i, op, resource))
+        .map(|(i, op)| match api.resource_of(i) {
+            Some(resource) => resource_method(i, op, resource),
+            None => example_method(api, op),
         })
         .collect();
     // Each resource's service accessor lives with the first tag that serves it.
@@ -355,6 +355,73 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
     }
 }
 
+/// `src/generated/examples.rs`: the spec's example responses, for handlers nobody has
+/// written yet.
+pub fn examples_module() -> TokenStream {
+    quote! {
+        //! The spec's example responses by operation (`examples.json`, beside this file): what
+        //! the scaffold handlers answer until you implement them.
+
+        use std::sync::LazyLock;
+
+        use serde::de::DeserializeOwned;
+        use serde_json::{Map, Value};
+
+        use super::Problem;
+
+        static EXAMPLES: LazyLock<Map<String, Value>> =
+            LazyLock::new(|| serde_json::from_str(include_str!("examples.json")).unwrap_or_default());
+
+        /// The example stored under `key` (an operation's method name, or
+        /// `method.header` for a response header), as `T`.
+        pub fn example<T: DeserializeOwned>(key: &str) -> Result<T, Problem> {
+            let value = EXAMPLES
+                .get(key)
+                .cloned()
+                .ok_or_else(|| Problem::internal(format!("no example `{key}`")))?;
+            serde_json::from_value(value).map_err(Problem::internal)
+        }
+    }
+}
+
+/// A handler method for an operation that fits no resource: it answers the spec's example
+/// until someone implements it.
+fn example_method(api: &Api, op: &Operation) -> TokenStream {
+    let method = format_ident!("{}", op.method_name);
+    let request_type = format_ident!("{}Request", op.type_prefix);
+    let response_type = format_ident!("{}Response", op.type_prefix);
+    let doc = format!(
+        " TODO: implement `{}` ({} {}). Until then it answers the spec's example.",
+        op.id,
+        op.method.as_str(),
+        op.path
+    );
+    let body = match super::tests::stub_response(op) {
+        Some(response) => {
+            let mut scratch = super::tests::Samples::new();
+            let value = super::tests::example_response(
+                api,
+                op,
+                response,
+                &mut scratch,
+                &quote!(),
+                &|key| quote!(crate::generated::examples::example(#key)?),
+            );
+            quote!(Ok(#value))
+        }
+        None => {
+            let id = &op.id;
+            quote!(Err(Problem::not_implemented(#id)))
+        }
+    };
+    quote! {
+        #[doc = #doc]
+        async fn #method(&self, _context: RequestContext, _request: #request_type) -> Result<#response_type, Problem> {
+            #body
+        }
+    }
+}
+
 /// `pet_service`: the handlers' accessor for a resource's service.
 fn service_accessor(resource: &Resource) -> syn::Ident {
     format_ident!("{}_service", resource.singular)
@@ -396,16 +463,14 @@ fn scope_expr(op: &Operation, resource: &Resource) -> TokenStream {
     quote!(Scope::of([#(#keys),*]))
 }
 
-/// The success variant of an operation's response, built from `body` (and `location`).
+/// The success variant of an operation's response, built from `body` and the values of
+/// the headers it knows (by name, any case); other optional headers are left out.
 fn success_variant(
     op: &Operation,
     body: Option<TokenStream>,
-    location: Option<TokenStream>,
+    known: &[(&str, TokenStream)],
 ) -> TokenStream {
-    let (_, response_name) = (
-        format_ident!("{}Request", op.type_prefix),
-        format_ident!("{}Response", op.type_prefix),
-    );
+    let response_name = format_ident!("{}Response", op.type_prefix);
     let Some(response) = op.success_response() else {
         return quote!(unreachable!());
     };
@@ -424,15 +489,16 @@ fn success_variant(
     let body = body.map(|b| quote!(body: #b,));
     let headers = response.headers.iter().map(|h| {
         let name = format_ident!("{}", h.rust_name);
-        if h.wire_name.eq_ignore_ascii_case("location") {
-            let value = location.clone().unwrap_or_else(|| quote!(String::new()));
-            if h.required {
-                quote!(#name: #value,)
-            } else {
-                quote!(#name: Some(#value),)
-            }
-        } else {
-            quote!(#name: None,)
+        let value = known
+            .iter()
+            .find(|(wire, _)| h.wire_name.eq_ignore_ascii_case(wire))
+            .map(|(_, value)| value.clone());
+        match (value, h.required) {
+            (Some(value), true) => quote!(#name: #value,),
+            (Some(value), false) => quote!(#name: Some(#value),),
+            // Resource detection admits no other required header.
+            (None, true) => quote!(#name: Default::default(),),
+            (None, false) => quote!(#name: None,),
         }
     });
     quote!(#response_name::#variant { #status #body #(#headers)* })
@@ -483,7 +549,11 @@ fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenSt
             }
         }
         let listing = resources::listing_static(resource);
-        let variant = success_variant(op, Some(quote!(#listing.body(&page)?)), None);
+        let total = list
+            .total_header
+            .as_ref()
+            .map(|wire| (wire.as_str(), quote!(page.total.try_into().unwrap_or_default())));
+        let variant = success_variant(op, Some(quote!(#listing.body(&page)?)), total.as_slice());
         quote! {
             let query = #query;
             let page = self.#accessor().list(&#scope, &query).await?;
@@ -506,7 +576,7 @@ fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenSt
         } else {
             quote!(format!(#format, #(#args),*))
         };
-        let variant = success_variant(op, Some(quote!(item)), Some(location));
+        let variant = success_variant(op, Some(quote!(item)), &[("location", location)]);
         let has_location = op.success_response().is_some_and(|r| {
             r.headers
                 .iter()
@@ -519,7 +589,7 @@ fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenSt
         }
     } else if ops.get == Some(index) {
         let key = item_key();
-        let variant = success_variant(op, Some(quote!(item)), None);
+        let variant = success_variant(op, Some(quote!(item)), &[]);
         quote! {
             let item = self.#accessor().get(&#scope, &#key).await?;
             Ok(#variant)
@@ -531,14 +601,14 @@ fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenSt
         } else {
             format_ident!("patch")
         };
-        let variant = success_variant(op, Some(quote!(item)), None);
+        let variant = success_variant(op, Some(quote!(item)), &[]);
         quote! {
             let item = self.#accessor().#call(&#scope, &#key, &request.body).await?;
             Ok(#variant)
         }
     } else {
         let key = item_key();
-        let variant = success_variant(op, None, None);
+        let variant = success_variant(op, None, &[]);
         quote! {
             self.#accessor().delete(&#scope, &#key).await?;
             Ok(#variant)

@@ -18,7 +18,8 @@ use crate::ir::{
 };
 
 /// Response samples by key (`method` for a body, `method.header` for a header), written to
-/// `tests/generated/samples.json` so the test source stays small.
+/// `src/generated/examples.json`: the stub of the contract tests and the scaffold handlers
+/// of operations nobody has implemented yet both answer with them.
 pub type Samples = BTreeMap<String, Value>;
 
 /// The contract tests, and the samples they read.
@@ -66,9 +67,9 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
 
         #(#impls)*
 
-        /// The spec's samples, by operation (`samples.json`, generated beside this file).
+        /// The spec's examples, by operation (`src/generated/examples.json`).
         static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> =
-            LazyLock::new(|| serde_json::from_str(include_str!("samples.json")).expect("samples.json is valid JSON"));
+            LazyLock::new(|| serde_json::from_str(include_str!("../../src/generated/examples.json")).expect("examples.json is valid JSON"));
 
         /// A sample from the spec, as the type the handler returns.
         fn sample<T: DeserializeOwned>(key: &str) -> T {
@@ -216,7 +217,7 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
 }
 
 /// The response the stub gives: the first success response, else the first documented one.
-fn stub_response(op: &Operation) -> Option<&Response> {
+pub(super) fn stub_response(op: &Operation) -> Option<&Response> {
     op.success_response().or_else(|| op.responses.first())
 }
 
@@ -286,6 +287,21 @@ fn response_value(
     samples: &mut Samples,
 ) -> TokenStream {
     let module = format_ident!("{}", api.groups[op.group].module);
+    example_response(api, op, response, samples, &quote!(api::#module::), &|key| {
+        quote!(sample(#key))
+    })
+}
+
+/// An expression building a response from the spec's examples: `prefix` qualifies the
+/// response type, `read` makes the expression that reads the example stored under a key.
+pub(super) fn example_response(
+    api: &Api,
+    op: &Operation,
+    response: &Response,
+    samples: &mut Samples,
+    prefix: &TokenStream,
+    read: &dyn Fn(&str) -> TokenStream,
+) -> TokenStream {
     let response_type = format_ident!("{}Response", op.type_prefix);
     let variant = format_ident!("{}", response.variant);
     let sampler = Sampler::new(api, Direction::Response);
@@ -296,7 +312,7 @@ fn response_value(
                 key.clone(),
                 sampler.value_with_example(&content.ty, content.example.as_ref()),
             );
-            quote!(sample(#key))
+            read(&key)
         }
         BodyKind::Text => {
             let text = match sampler.value_with_example(&content.ty, content.example.as_ref()) {
@@ -305,18 +321,18 @@ fn response_value(
             };
             quote!(String::from(#text))
         }
-        BodyKind::Binary | BodyKind::Multipart => quote!(Bytes::from_static(b"sample")),
+        BodyKind::Binary | BodyKind::Multipart => quote!(axum::body::Bytes::from_static(b"sample")),
     });
     let fixed = matches!(response.status, Status::Code(_));
     if fixed && response.headers.is_empty() {
         return match body {
-            Some(body) => quote!(api::#module::#response_type::#variant(#body)),
-            None => quote!(api::#module::#response_type::#variant),
+            Some(body) => quote!(#prefix #response_type::#variant(#body)),
+            None => quote!(#prefix #response_type::#variant),
         };
     }
     let status = (!fixed).then(|| {
         let code = stub_status(response);
-        quote!(status: StatusCode::from_u16(#code).expect("a valid status"),)
+        quote!(status: axum::http::StatusCode::from_u16(#code).unwrap_or(axum::http::StatusCode::OK),)
     });
     let body = body.map(|b| quote!(body: #b,));
     let headers = response.headers.iter().map(|header| {
@@ -324,12 +340,13 @@ fn response_value(
         if header.required {
             let key = format!("{}.{}", op.method_name, header.wire_name);
             samples.insert(key.clone(), sampler.value(&header.ty));
-            quote!(#name: sample(#key),)
+            let value = read(&key);
+            quote!(#name: #value,)
         } else {
             quote!(#name: None,)
         }
     });
-    quote!(api::#module::#response_type::#variant { #status #body #(#headers)* })
+    quote!(#prefix #response_type::#variant { #status #body #(#headers)* })
 }
 
 /// A parameter's sample as it appears in a URL or header.
@@ -1096,12 +1113,13 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
         let name = format_ident!("{}_rejects_a_value_that_breaks_a_constraint", op.method_name);
         let parts = valid_request(api, op, Some(&breakage));
         let request = request_expr(&parts);
-        let doc = format!(" `{} {}` with a value at `{pointer}` that breaks the spec's constraints: 422 problem+json.", op.method.as_str(), op.path);
+        let status = op.violation_status();
+        let doc = format!(" `{} {}` with a value at `{pointer}` that breaks the spec's constraints: {status} problem+json.", op.method.as_str(), op.path);
         let check = if op.method == HttpMethod::Head {
-            quote!(expect(#request, 422, Some("application/problem+json")).await;)
+            quote!(expect(#request, #status, Some("application/problem+json")).await;)
         } else {
             quote! {
-                let (problem, _) = expect_problem(#request, 422).await;
+                let (problem, _) = expect_problem(#request, #status).await;
                 assert!(
                     problem.errors.iter().any(|e| e.pointer.starts_with(#pointer)),
                     "expected a violation at {}, got {:?}", #pointer, problem.errors

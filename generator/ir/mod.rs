@@ -340,6 +340,22 @@ impl Operation {
         self.params.iter().filter(move |p| p.location == location)
     }
 
+    /// The status for values that parse but break a constraint: 422 when the operation
+    /// documents it, else 400 when it documents that (so clients only see documented
+    /// statuses), else 422.
+    pub fn violation_status(&self) -> u16 {
+        let documents = |code: u16| {
+            self.responses
+                .iter()
+                .any(|r| r.status == Status::Code(code))
+        };
+        if !documents(422) && documents(400) {
+            400
+        } else {
+            422
+        }
+    }
+
     /// The first documented success response (2xx), which tests expect from a valid request.
     pub fn success_response(&self) -> Option<&Response> {
         self.responses

@@ -135,6 +135,8 @@ impl ResourceOps {
 pub struct ListOp {
     pub operation: usize,
     pub shape: ListShape,
+    /// A required response header that carries the total (`X-Total-Count`).
+    pub total_header: Option<String>,
     /// Parameter names (wire) by role.
     pub limit: Option<String>,
     pub offset: Option<String>,
@@ -550,6 +552,14 @@ fn fills_of(item: &StructType, create_body: Option<&StructType>, key: &str) -> V
                 (None, TyKind::String(StringFormat::DateTime)) => FillKind::Now,
                 (None, TyKind::String(StringFormat::Date)) => FillKind::Today,
                 (None, TyKind::String(StringFormat::Uuid)) => FillKind::Uuid,
+                // A new item starts empty and at zero where the schema allows it.
+                (None, TyKind::Array(_)) if f.ty.constraints.min_items.unwrap_or(0) == 0 => {
+                    FillKind::Value(Value::Array(Vec::new()))
+                }
+                (None, TyKind::Integer(_) | TyKind::Number(_)) if allows_zero(&f.ty) => {
+                    FillKind::Value(Value::from(0))
+                }
+                (None, TyKind::Bool) => FillKind::Value(Value::Bool(false)),
                 (None, _) => FillKind::Sample,
             };
             Fill {
@@ -558,6 +568,13 @@ fn fills_of(item: &StructType, create_body: Option<&StructType>, key: &str) -> V
             }
         })
         .collect()
+}
+
+fn allows_zero(ty: &Ty) -> bool {
+    let c = &ty.constraints;
+    let above_min = c.minimum.is_none_or(|m| m < 0.0 || (m == 0.0 && !c.exclusive_minimum));
+    let below_max = c.maximum.is_none_or(|m| m > 0.0 || (m == 0.0 && !c.exclusive_maximum));
+    above_min && below_max && (c.enumeration.is_empty() || c.enumeration.contains(&Value::from(0)))
 }
 
 const LIMIT_NAMES: &[&str] = &[
@@ -635,9 +652,19 @@ fn list_op(
     columns: &[Column],
 ) -> Option<ListOp> {
     let content = op.success_response()?.content.as_ref()?;
-    if content.kind != BodyKind::Json || !op.success_response()?.headers.iter().all(|h| !h.required)
-    {
+    if content.kind != BodyKind::Json {
         return None;
+    }
+    // The only required header a list can fill is its total (`X-Total-Count`).
+    let mut total_header = None;
+    for header in op.success_response()?.headers.iter().filter(|h| h.required) {
+        let name = header.wire_name.to_ascii_lowercase();
+        let name = name.trim_start_matches("x-");
+        if role_of(name, TOTAL_NAMES) && is_integer(&header.ty) {
+            total_header = Some(header.wire_name.clone());
+        } else {
+            return None;
+        }
     }
     let item_id = resolve(api, item)?;
     let is_item_array = |ty: &Ty| match &ty.kind {
@@ -736,6 +763,7 @@ fn list_op(
     Some(ListOp {
         operation: index,
         shape,
+        total_header,
         limit: limit.map(|p| p.wire_name.clone()),
         offset: find(OFFSET_NAMES, true).map(|p| p.wire_name.clone()),
         page: page.map(|p| p.wire_name.clone()),

@@ -1,4 +1,5 @@
-//! `Option<Option<T>>` fields: absent, `null` and a value read as three different things.
+//! `Option<Option<T>>` fields: absent, `null` and a value read as three different things;
+//! and optional fields that may not be `null`.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -21,6 +22,15 @@ pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// Reads a present field that may be left out but not `null` (optional, not nullable):
+/// `null` is refused like any other value of the wrong type. An absent field stays `None`
+/// through `#[serde(default)]`.
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
@@ -29,6 +39,20 @@ mod tests {
     struct Patch {
         #[serde(default, skip_serializing_if = "Option::is_none", with = "super")]
         tag: Option<Option<String>>,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Optional {
+        #[serde(default, deserialize_with = "super::present")]
+        tag: Option<String>,
+    }
+
+    #[test]
+    fn an_optional_field_that_is_not_nullable_may_be_absent_but_not_null() {
+        let read = |json: &str| serde_json::from_str::<Optional>(json).map(|o| o.tag);
+        assert_eq!(read("{}").ok(), Some(None));
+        assert_eq!(read(r#"{"tag": "x"}"#).ok(), Some(Some("x".to_owned())));
+        assert!(read(r#"{"tag": null}"#).is_err());
     }
 
     #[test]

@@ -678,7 +678,10 @@ impl Binder {
             let added = match value {
                 Bound::Null(ColumnKind::Boolean) => arguments.add(None::<bool>),
                 Bound::Null(ColumnKind::Integer) => arguments.add(None::<i64>),
-                Bound::Null(ColumnKind::Real) => arguments.add(None::<f64>),
+                // sqlx 0.9's PostgreSQL mapping of Any swaps the two float nulls (a null
+                // `f64` is sent as float4, which poisons the cached statement for later
+                // non-null values): a null `f32` arrives as a float8 null.
+                Bound::Null(ColumnKind::Real) => arguments.add(None::<f32>),
                 Bound::Null(_) => arguments.add(None::<String>),
                 Bound::Bool(b) => arguments.add(b),
                 Bound::Integer(i) => arguments.add(i),

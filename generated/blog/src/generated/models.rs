@@ -131,9 +131,17 @@ impl Validate for NewUser {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub email: Option<Email>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub display_name: Option<DisplayName>,
     #[serde(
         default,
@@ -244,9 +252,17 @@ pub struct NewPost {
     pub author_id: AuthorId,
     pub title: PostTitle,
     pub body: PostBody,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub tags: Option<Tags>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub published: Option<bool>,
 }
 
@@ -591,12 +607,24 @@ pub struct Problem {
     pub type_: String,
     pub title: String,
     pub status: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub detail: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub instance: Option<String>,
     /// Extension member listing individual validation failures (422).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub errors: Option<Vec<ProblemErrorsItem>>,
 }
 

@@ -85,6 +85,22 @@ pub static USERS: Table = Table {
     ],
 };
 
+///How the list of `users` pages and wraps its items.
+pub static USERS_LISTING: Listing = Listing {
+    default_limit: 20u32,
+    max_limit: 100u32,
+    zero_based_page: false,
+    shape: ListShape::Envelope {
+        items: "items",
+        total: None,
+        limit: None,
+        offset: None,
+        page: None,
+        next_cursor: None,
+        extra: &[("page", "1"), ("per_page", "20"), ("total", "57")],
+    },
+};
+
 ///Data access for `users`. `crate::repositories::users` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait UserRepository: Send + Sync {
     /// One page of the items in `scope`.
@@ -217,6 +233,22 @@ pub static POSTS: Table = Table {
     ],
 };
 
+///How the list of `posts` pages and wraps its items.
+pub static POSTS_LISTING: Listing = Listing {
+    default_limit: 20u32,
+    max_limit: 100u32,
+    zero_based_page: false,
+    shape: ListShape::Envelope {
+        items: "items",
+        total: None,
+        limit: None,
+        offset: None,
+        page: None,
+        next_cursor: None,
+        extra: &[("page", "1"), ("per_page", "20"), ("total", "57")],
+    },
+};
+
 ///Data access for `posts`. `crate::repositories::posts` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait PostRepository: Send + Sync {
     /// One page of the items in `scope`.
@@ -317,6 +349,22 @@ pub static COMMENTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+};
+
+///How the list of `comments` pages and wraps its items.
+pub static COMMENTS_LISTING: Listing = Listing {
+    default_limit: 20u32,
+    max_limit: 100u32,
+    zero_based_page: false,
+    shape: ListShape::Envelope {
+        items: "items",
+        total: None,
+        limit: None,
+        offset: None,
+        page: None,
+        next_cursor: None,
+        extra: &[("page", "1"), ("per_page", "20"), ("total", "57")],
+    },
 };
 
 ///Data access for `comments`. `crate::repositories::comments` implements it with SQL; implement it yourself to store items elsewhere.

@@ -2,9 +2,9 @@
 //! every value as a parameter.
 
 use crate::generated::models;
-use crate::generated::resources::{COMMENTS, CommentRepository};
+use crate::generated::resources::{COMMENTS, COMMENTS_LISTING, CommentRepository};
 use crate::generated::runtime::store::{
-    Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError, typed,
+    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
 };
 
 ///Stores `comments` in its SQL table.
@@ -25,14 +25,8 @@ impl CommentRepository for SqlCommentRepository {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<models::Comment>, StoreError> {
-        let listing = Listing {
-            default_limit: 20,
-            max_limit: 100,
-            zero_based_page: false,
-            shape: ListShape::Array,
-        };
         self.db
-            .list(&COMMENTS, &listing, scope, query)
+            .list(&COMMENTS, &COMMENTS_LISTING, scope, query)
             .await?
             .typed()
     }

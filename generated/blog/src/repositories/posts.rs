@@ -2,9 +2,9 @@
 //! every value as a parameter.
 
 use crate::generated::models;
-use crate::generated::resources::{POSTS, PostRepository};
+use crate::generated::resources::{POSTS, POSTS_LISTING, PostRepository};
 use crate::generated::runtime::store::{
-    Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError, typed,
+    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
 };
 
 ///Stores `posts` in its SQL table.
@@ -25,13 +25,10 @@ impl PostRepository for SqlPostRepository {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<models::Post>, StoreError> {
-        let listing = Listing {
-            default_limit: 20,
-            max_limit: 100,
-            zero_based_page: false,
-            shape: ListShape::Array,
-        };
-        self.db.list(&POSTS, &listing, scope, query).await?.typed()
+        self.db
+            .list(&POSTS, &POSTS_LISTING, scope, query)
+            .await?
+            .typed()
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Post>, StoreError> {

@@ -156,9 +156,10 @@ impl api::CommentsApi for Stub {
     }
 }
 
-/// The spec's samples, by operation (`samples.json`, generated beside this file).
+/// The spec's examples, by operation (`src/generated/examples.json`).
 static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("samples.json")).expect("samples.json is valid JSON")
+    serde_json::from_str(include_str!("../../src/generated/examples.json"))
+        .expect("examples.json is valid JSON")
 });
 
 /// A sample from the spec, as the type the handler returns.
@@ -399,12 +400,12 @@ async fn list_users_rejects_malformed_input() {
     );
 }
 
-/// `GET /users` with a value at `/query/page` that breaks the spec's constraints: 422 problem+json.
+/// `GET /users` with a value at `/query/page` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn list_users_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) = expect_problem(
         request("GET", "/users?page=100001&per_page=20", &[], None),
-        422,
+        400u16,
     )
     .await;
     assert!(
@@ -474,7 +475,7 @@ async fn create_user_rejects_a_value_that_breaks_a_constraint() {
                     b"{\"username\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
                 )),
             ),
-            422,
+            422u16,
         )
         .await;
     assert!(
@@ -672,7 +673,7 @@ async fn update_user_rejects_a_value_that_breaks_a_constraint() {
                 ),
                 &[Credential::Bearer(&[])],
             ),
-            422,
+            422u16,
         )
         .await;
     assert!(
@@ -775,7 +776,7 @@ async fn list_posts_rejects_malformed_input() {
     );
 }
 
-/// `GET /posts` with a value at `/query/page` that breaks the spec's constraints: 422 problem+json.
+/// `GET /posts` with a value at `/query/page` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn list_posts_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) = expect_problem(
@@ -785,7 +786,7 @@ async fn list_posts_rejects_a_value_that_breaks_a_constraint() {
                 &[],
                 None,
             ),
-            422,
+            400u16,
         )
         .await;
     assert!(
@@ -864,7 +865,7 @@ async fn create_post_rejects_a_value_that_breaks_a_constraint() {
                 ),
                 &[Credential::Bearer(&["posts:write"])],
             ),
-            422,
+            422u16,
         )
         .await;
     assert!(
@@ -954,10 +955,10 @@ async fn get_post_rejects_malformed_input() {
     );
 }
 
-/// `GET /posts/{postId}` with a value at `/path/postId` that breaks the spec's constraints: 422 problem+json.
+/// `GET /posts/{postId}` with a value at `/path/postId` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn get_post_rejects_a_value_that_breaks_a_constraint() {
-    let (problem, _) = expect_problem(request("GET", "/posts/0", &[], None), 422).await;
+    let (problem, _) = expect_problem(request("GET", "/posts/0", &[], None), 400u16).await;
     assert!(
         problem
             .errors
@@ -1037,7 +1038,7 @@ async fn replace_post_rejects_a_value_that_breaks_a_constraint() {
                 ),
                 &[Credential::Bearer(&[])],
             ),
-            422,
+            422u16,
         )
         .await;
     assert!(
@@ -1136,7 +1137,7 @@ async fn delete_post_rejects_malformed_input() {
     );
 }
 
-/// `DELETE /posts/{postId}` with a value at `/path/postId` that breaks the spec's constraints: 422 problem+json.
+/// `DELETE /posts/{postId}` with a value at `/path/postId` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn delete_post_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) = expect_problem(
@@ -1144,7 +1145,7 @@ async fn delete_post_rejects_a_value_that_breaks_a_constraint() {
             request("DELETE", "/posts/0", &[], None),
             &[Credential::Bearer(&[])],
         ),
-        422,
+        400u16,
     )
     .await;
     assert!(
@@ -1222,12 +1223,12 @@ async fn list_comments_rejects_malformed_input() {
     );
 }
 
-/// `GET /posts/{postId}/comments` with a value at `/path/postId` that breaks the spec's constraints: 422 problem+json.
+/// `GET /posts/{postId}/comments` with a value at `/path/postId` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn list_comments_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) = expect_problem(
         request("GET", "/posts/0/comments?page=1&per_page=20", &[], None),
-        422,
+        400u16,
     )
     .await;
     assert!(
@@ -1309,7 +1310,7 @@ async fn create_comment_rejects_a_value_that_breaks_a_constraint() {
                 ),
                 &[Credential::Bearer(&["comments:write"])],
             ),
-            422,
+            422u16,
         )
         .await;
     assert!(
@@ -1428,11 +1429,11 @@ async fn get_comment_rejects_malformed_input() {
     );
 }
 
-/// `GET /posts/{postId}/comments/{commentId}` with a value at `/path/postId` that breaks the spec's constraints: 422 problem+json.
+/// `GET /posts/{postId}/comments/{commentId}` with a value at `/path/postId` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn get_comment_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) =
-        expect_problem(request("GET", "/posts/0/comments/301", &[], None), 422).await;
+        expect_problem(request("GET", "/posts/0/comments/301", &[], None), 400u16).await;
     assert!(
         problem
             .errors
@@ -1480,7 +1481,7 @@ async fn delete_comment_rejects_malformed_input() {
     );
 }
 
-/// `DELETE /posts/{postId}/comments/{commentId}` with a value at `/path/postId` that breaks the spec's constraints: 422 problem+json.
+/// `DELETE /posts/{postId}/comments/{commentId}` with a value at `/path/postId` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn delete_comment_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) = expect_problem(
@@ -1488,7 +1489,7 @@ async fn delete_comment_rejects_a_value_that_breaks_a_constraint() {
             request("DELETE", "/posts/0/comments/301", &[], None),
             &[Credential::Bearer(&[])],
         ),
-        422,
+        400u16,
     )
     .await;
     assert!(
@@ -1638,6 +1639,22 @@ async fn users_round_trip_through_the_database() {
     )
     .await;
     assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(&app, request("GET", "/users", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert!(
+        items.iter().any(|item| item["id"] == created["id"]),
+        "the list finds the new item: {listed}"
+    );
     let (status, _, body) = send_to(
             &app,
             with_header(
@@ -1786,6 +1803,22 @@ async fn posts_round_trip_through_the_database() {
     )
     .await;
     assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(&app, request("GET", "/posts", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert!(
+        items.iter().any(|item| item["id"] == created["id"]),
+        "the list finds the new item: {listed}"
+    );
     let (status, _, body) = send_to(
             &app,
             with_header(
@@ -1944,6 +1977,22 @@ async fn comments_round_trip_through_the_database() {
     )
     .await;
     assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+    let (status, _, body) = send_to(&app, request("GET", "/posts/17/comments", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert!(
+        items.iter().any(|item| item["id"] == created["id"]),
+        "the list finds the new item: {listed}"
+    );
     let (status, _, body) = send_to(
         &app,
         with_header(
@@ -2011,4 +2060,140 @@ async fn comments_round_trip_through_the_database() {
     )
     .await;
     assert_eq!(status.as_u16(), 404, "a deleted item is gone");
+}
+
+/// `/users` pages by `per_page`: three items, two per page.
+#[tokio::test]
+async fn users_list_pages_by_per_page() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    for _ in 0..3 {
+        let (status, _, body) = send_to(
+                &app,
+                request(
+                    "POST",
+                    "/users",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                    )),
+                ),
+            )
+            .await;
+        assert_eq!(
+            status.as_u16(),
+            201u16,
+            "create: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (status, _, body) = send_to(&app, request("GET", "/users?per_page=2", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
+}
+
+/// `/posts` pages by `per_page`: three items, two per page.
+#[tokio::test]
+async fn posts_list_pages_by_per_page() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    for _ in 0..3 {
+        let (status, _, body) = send_to(
+                &app,
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                        )),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                ),
+            )
+            .await;
+        assert_eq!(
+            status.as_u16(),
+            201u16,
+            "create: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (status, _, body) = send_to(&app, request("GET", "/posts?per_page=2", &[], None)).await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
+}
+
+/// `/posts/{postId}/comments` pages by `per_page`: three items, two per page.
+#[tokio::test]
+async fn comments_list_pages_by_per_page() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    for _ in 0..3 {
+        let (status, _, body) = send_to(
+                &app,
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts/17/comments",
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
+                        )),
+                    ),
+                    &[Credential::Bearer(&["comments:write"])],
+                ),
+            )
+            .await;
+        assert_eq!(
+            status.as_u16(),
+            201u16,
+            "create: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    let (status, _, body) = send_to(
+        &app,
+        request("GET", "/posts/17/comments?per_page=2", &[], None),
+    )
+    .await;
+    assert_eq!(
+        status.as_u16(),
+        200,
+        "list: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
+    let items = listed
+        .pointer("/items")
+        .and_then(|v| v.as_array())
+        .expect("the list holds an array of items");
+    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
 }

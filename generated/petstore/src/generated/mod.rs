@@ -4,6 +4,8 @@
 
 pub mod api;
 
+pub mod examples;
+
 pub mod models;
 
 pub mod resources;

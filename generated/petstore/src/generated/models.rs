@@ -59,16 +59,28 @@ pub struct Pet {
     /// Free-form tag; always present, `null` when the pet has none.
     pub tag: Option<String>,
     /// Omitted when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub birth_date: Option<chrono::NaiveDate>,
     /// Set by the server (read-only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Weight in kilograms, 0 <= weight < 1000. Omitted when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub weight_kg: Option<f32>,
     /// Omitted when the pet is not chipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub microchip_id: Option<uuid::Uuid>,
 }
 
@@ -122,15 +134,31 @@ impl Validate for Pet {
 #[serde(deny_unknown_fields)]
 pub struct NewPet {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub status: Option<PetStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub birth_date: Option<chrono::NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub weight_kg: Option<f32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub microchip_id: Option<uuid::Uuid>,
 }
 
@@ -171,9 +199,17 @@ impl Validate for NewPet {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PetPatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub status: Option<PetStatus>,
     #[serde(
         default,
@@ -286,12 +322,24 @@ pub struct Problem {
     pub type_: String,
     pub title: String,
     pub status: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub detail: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub instance: Option<String>,
     /// Extension member listing individual validation failures (422).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub errors: Option<Vec<ProblemErrorsItem>>,
 }
 

@@ -1,8 +1,9 @@
 //! Handlers for the operations tagged `pets`.
 //!
-//! Implement the methods of [`PetsApi`] below; every method you leave out answers
-//! 501 Not Implemented. The trait's docs show each signature; for example:
-//! (operations that manage a stored resource come implemented: they call its service)
+//! The methods of [`PetsApi`] below come written: operations that manage a stored
+//! resource call its service; the others answer the spec's example until you
+//! implement them (marked TODO). A method you delete answers 501 Not Implemented.
+//! The trait's docs show each signature; for example:
 //!
 //! ```text
 //! async fn list_pets(&self, context: RequestContext, request: ListPetsRequest) -> Result<ListPetsResponse, Problem> {

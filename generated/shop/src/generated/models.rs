@@ -180,9 +180,17 @@ pub struct NewProduct {
     pub category: Category,
     pub price_cents: Cents,
     pub currency: Currency,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub stock: Option<Stock>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub active: Option<bool>,
 }
 
@@ -255,9 +263,17 @@ impl Validate for NewProduct {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProductPatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub sku: Option<Sku>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub name: Option<ProductName>,
     #[serde(
         default,
@@ -265,15 +281,35 @@ pub struct ProductPatch {
         with = "super::runtime::double_option"
     )]
     pub description: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub category: Option<Category>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub price_cents: Option<Cents>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub currency: Option<Currency>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub stock: Option<Stock>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub active: Option<bool>,
 }
 
@@ -810,12 +846,24 @@ pub struct Problem {
     pub type_: String,
     pub title: String,
     pub status: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub detail: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub instance: Option<String>,
     /// Extension member listing individual validation failures (422).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub errors: Option<Vec<ProblemErrorsItem>>,
 }
 

@@ -246,13 +246,11 @@ pub static CARTS: Table = Table {
         },
         Fill {
             field: "items",
-            value: FillValue::Json(
-                "[{\"id\":7,\"product_id\":\"5f0c6d1e-8a2b-4c3d-9e4f-a1b2c3d4e5f6\",\"quantity\":2,\"unit_price_cents\":1999}]",
-            ),
+            value: FillValue::Json("[]"),
         },
         Fill {
             field: "total_cents",
-            value: FillValue::Json("3998"),
+            value: FillValue::Json("0"),
         },
         Fill {
             field: "created_at",
@@ -352,7 +350,7 @@ pub static ITEMS: Table = Table {
         },
         Fill {
             field: "unit_price_cents",
-            value: FillValue::Json("1999"),
+            value: FillValue::Json("0"),
         },
     ],
 };
@@ -484,7 +482,7 @@ pub static ORDERS: Table = Table {
         },
         Fill {
             field: "total_cents",
-            value: FillValue::Json("3998"),
+            value: FillValue::Json("0"),
         },
         Fill {
             field: "created_at",

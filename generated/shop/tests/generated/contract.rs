@@ -176,9 +176,10 @@ impl api::OrdersApi for Stub {
     }
 }
 
-/// The spec's samples, by operation (`samples.json`, generated beside this file).
+/// The spec's examples, by operation (`src/generated/examples.json`).
 static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("samples.json")).expect("samples.json is valid JSON")
+    serde_json::from_str(include_str!("../../src/generated/examples.json"))
+        .expect("examples.json is valid JSON")
 });
 
 /// A sample from the spec, as the type the handler returns.
@@ -424,7 +425,7 @@ async fn list_products_rejects_malformed_input() {
     );
 }
 
-/// `GET /products` with a value at `/query/limit` that breaks the spec's constraints: 422 problem+json.
+/// `GET /products` with a value at `/query/limit` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn list_products_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) = expect_problem(
@@ -434,7 +435,7 @@ async fn list_products_rejects_a_value_that_breaks_a_constraint() {
             &[],
             None,
         ),
-        422,
+        400u16,
     )
     .await;
     assert!(
@@ -513,7 +514,7 @@ async fn create_product_rejects_a_value_that_breaks_a_constraint() {
                 ),
                 &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
             ),
-            422,
+            422u16,
         )
         .await;
     assert!(
@@ -679,7 +680,7 @@ async fn replace_product_rejects_a_value_that_breaks_a_constraint() {
                 ),
                 &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
             ),
-            422,
+            422u16,
         )
         .await;
     assert!(
@@ -894,7 +895,7 @@ async fn update_product_rejects_a_value_that_breaks_a_constraint() {
                 ),
                 &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
             ),
-            422,
+            422u16,
         )
         .await;
     assert!(
@@ -1458,7 +1459,7 @@ async fn add_cart_item_rejects_a_value_that_breaks_a_constraint() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
-        422,
+        422u16,
     )
     .await;
     assert!(
@@ -1588,7 +1589,7 @@ async fn delete_cart_item_rejects_malformed_input() {
     );
 }
 
-/// `DELETE /carts/{cartId}/items/{itemId}` with a value at `/path/itemId` that breaks the spec's constraints: 422 problem+json.
+/// `DELETE /carts/{cartId}/items/{itemId}` with a value at `/path/itemId` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn delete_cart_item_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) = expect_problem(
@@ -1601,7 +1602,7 @@ async fn delete_cart_item_rejects_a_value_that_breaks_a_constraint() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
-        422,
+        400u16,
     )
     .await;
     assert!(
@@ -1740,7 +1741,7 @@ async fn update_cart_item_rejects_a_value_that_breaks_a_constraint() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
-        422,
+        422u16,
     )
     .await;
     assert!(
@@ -1861,7 +1862,7 @@ async fn list_orders_rejects_malformed_input() {
     );
 }
 
-/// `GET /orders` with a value at `/query/cursor` that breaks the spec's constraints: 422 problem+json.
+/// `GET /orders` with a value at `/query/cursor` that breaks the spec's constraints: 400 problem+json.
 #[tokio::test]
 async fn list_orders_rejects_a_value_that_breaks_a_constraint() {
     let (problem, _) = expect_problem(
@@ -1874,7 +1875,7 @@ async fn list_orders_rejects_a_value_that_breaks_a_constraint() {
                 ),
                 &[Credential::Bearer(&["orders:read"])],
             ),
-            422,
+            400u16,
         )
         .await;
     assert!(

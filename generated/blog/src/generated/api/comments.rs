@@ -117,7 +117,7 @@ impl<S: Send + Sync> FromRequest<S> for ListCommentsRequest {
 }
 
 impl ListCommentsRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -160,7 +160,7 @@ impl ListCommentsRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -217,7 +217,7 @@ impl<S: Send + Sync> FromRequest<S> for CreateCommentRequest {
         let input = RequestInput::read(request, &["application/json"]).await?;
         let post_id = input.required::<i64>(Param::path("postId"));
         let body = input
-            .json::<models::NewComment>()
+            .json_object::<models::NewComment>()
             .and_then(required("/body"));
         match (post_id, body) {
             (Ok(post_id), Ok(body)) => Self { post_id, body }.check(),
@@ -227,7 +227,7 @@ impl<S: Send + Sync> FromRequest<S> for CreateCommentRequest {
 }
 
 impl CreateCommentRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -250,7 +250,7 @@ impl CreateCommentRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -335,7 +335,7 @@ impl<S: Send + Sync> FromRequest<S> for GetCommentRequest {
 }
 
 impl GetCommentRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -366,7 +366,7 @@ impl GetCommentRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -426,7 +426,7 @@ impl<S: Send + Sync> FromRequest<S> for DeleteCommentRequest {
 }
 
 impl DeleteCommentRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -457,7 +457,7 @@ impl DeleteCommentRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }

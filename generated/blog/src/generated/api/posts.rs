@@ -142,7 +142,7 @@ impl<S: Send + Sync> FromRequest<S> for ListPostsRequest {
 }
 
 impl ListPostsRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -173,7 +173,7 @@ impl ListPostsRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -221,7 +221,9 @@ impl<S: Send + Sync> FromRequest<S> for CreatePostRequest {
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/json"]).await?;
-        let body = input.json::<models::NewPost>().and_then(required("/body"));
+        let body = input
+            .json_object::<models::NewPost>()
+            .and_then(required("/body"));
         match (body,) {
             (Ok(body),) => Self { body }.check(),
             (body,) => Err(Problem::invalid_request([body.err()])),
@@ -230,7 +232,7 @@ impl<S: Send + Sync> FromRequest<S> for CreatePostRequest {
 }
 
 impl CreatePostRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -241,7 +243,7 @@ impl CreatePostRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -312,7 +314,7 @@ impl<S: Send + Sync> FromRequest<S> for GetPostRequest {
 }
 
 impl GetPostRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -331,7 +333,7 @@ impl GetPostRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -376,7 +378,9 @@ impl<S: Send + Sync> FromRequest<S> for ReplacePostRequest {
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/json"]).await?;
         let post_id = input.required::<i64>(Param::path("postId"));
-        let body = input.json::<models::NewPost>().and_then(required("/body"));
+        let body = input
+            .json_object::<models::NewPost>()
+            .and_then(required("/body"));
         match (post_id, body) {
             (Ok(post_id), Ok(body)) => Self { post_id, body }.check(),
             (post_id, body) => Err(Problem::invalid_request([post_id.err(), body.err()])),
@@ -385,7 +389,7 @@ impl<S: Send + Sync> FromRequest<S> for ReplacePostRequest {
 }
 
 impl ReplacePostRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -408,7 +412,7 @@ impl ReplacePostRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -471,7 +475,7 @@ impl<S: Send + Sync> FromRequest<S> for DeletePostRequest {
 }
 
 impl DeletePostRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -490,7 +494,7 @@ impl DeletePostRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }

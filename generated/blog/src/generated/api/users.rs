@@ -119,7 +119,7 @@ impl<S: Send + Sync> FromRequest<S> for ListUsersRequest {
 }
 
 impl ListUsersRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -150,7 +150,7 @@ impl ListUsersRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -198,7 +198,9 @@ impl<S: Send + Sync> FromRequest<S> for CreateUserRequest {
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/json"]).await?;
-        let body = input.json::<models::NewUser>().and_then(required("/body"));
+        let body = input
+            .json_object::<models::NewUser>()
+            .and_then(required("/body"));
         match (body,) {
             (Ok(body),) => Self { body }.check(),
             (body,) => Err(Problem::invalid_request([body.err()])),
@@ -207,7 +209,7 @@ impl<S: Send + Sync> FromRequest<S> for CreateUserRequest {
 }
 
 impl CreateUserRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -218,7 +220,7 @@ impl CreateUserRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -379,7 +381,7 @@ impl<S: Send + Sync> FromRequest<S> for UpdateUserRequest {
         let input = RequestInput::read(request, &["application/json"]).await?;
         let user_id = input.required::<uuid::Uuid>(Param::path("userId"));
         let body = input
-            .json::<models::UserPatch>()
+            .json_object::<models::UserPatch>()
             .and_then(required("/body"));
         match (user_id, body) {
             (Ok(user_id), Ok(body)) => Self { user_id, body }.check(),
@@ -389,7 +391,7 @@ impl<S: Send + Sync> FromRequest<S> for UpdateUserRequest {
 }
 
 impl UpdateUserRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -400,7 +402,7 @@ impl UpdateUserRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }

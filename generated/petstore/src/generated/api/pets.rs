@@ -157,7 +157,7 @@ impl<S: Send + Sync> FromRequest<S> for ListPetsRequest {
 }
 
 impl ListPetsRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -200,7 +200,7 @@ impl ListPetsRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -237,7 +237,9 @@ impl<S: Send + Sync> FromRequest<S> for CreatePetRequest {
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/json"]).await?;
-        let body = input.json::<models::NewPet>().and_then(required("/body"));
+        let body = input
+            .json_object::<models::NewPet>()
+            .and_then(required("/body"));
         match (body,) {
             (Ok(body),) => Self { body }.check(),
             (body,) => Err(Problem::invalid_request([body.err()])),
@@ -246,7 +248,7 @@ impl<S: Send + Sync> FromRequest<S> for CreatePetRequest {
 }
 
 impl CreatePetRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -257,7 +259,7 @@ impl CreatePetRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -325,7 +327,7 @@ impl<S: Send + Sync> FromRequest<S> for GetPetRequest {
 }
 
 impl GetPetRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -344,7 +346,7 @@ impl GetPetRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -391,7 +393,9 @@ impl<S: Send + Sync> FromRequest<S> for ReplacePetRequest {
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/json"]).await?;
         let pet_id = input.required::<i64>(Param::path("petId"));
-        let body = input.json::<models::NewPet>().and_then(required("/body"));
+        let body = input
+            .json_object::<models::NewPet>()
+            .and_then(required("/body"));
         match (pet_id, body) {
             (Ok(pet_id), Ok(body)) => Self { pet_id, body }.check(),
             (pet_id, body) => Err(Problem::invalid_request([pet_id.err(), body.err()])),
@@ -400,7 +404,7 @@ impl<S: Send + Sync> FromRequest<S> for ReplacePetRequest {
 }
 
 impl ReplacePetRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -423,7 +427,7 @@ impl ReplacePetRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -488,7 +492,7 @@ impl<S: Send + Sync> FromRequest<S> for DeletePetRequest {
 }
 
 impl DeletePetRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -507,7 +511,7 @@ impl DeletePetRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -559,7 +563,9 @@ impl<S: Send + Sync> FromRequest<S> for UpdatePetRequest {
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/merge-patch+json"]).await?;
         let pet_id = input.required::<i64>(Param::path("petId"));
-        let body = input.json::<models::PetPatch>().and_then(required("/body"));
+        let body = input
+            .json_object::<models::PetPatch>()
+            .and_then(required("/body"));
         match (pet_id, body) {
             (Ok(pet_id), Ok(body)) => Self { pet_id, body }.check(),
             (pet_id, body) => Err(Problem::invalid_request([pet_id.err(), body.err()])),
@@ -568,7 +574,7 @@ impl<S: Send + Sync> FromRequest<S> for UpdatePetRequest {
 }
 
 impl UpdatePetRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -591,7 +597,7 @@ impl UpdatePetRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }

@@ -184,6 +184,15 @@ impl RequestInput {
             })
     }
 
+    /// A JSON body that must be an object (serde would also read a struct from an array).
+    pub fn json_object<T: DeserializeOwned>(&self) -> Result<Option<T>, FieldError> {
+        let first = self.body.iter().find(|b| !b.is_ascii_whitespace());
+        match first {
+            None | Some(b'{') => self.json(),
+            Some(_) => Err(FieldError::new("/body", "must be a JSON object")),
+        }
+    }
+
     /// An `application/x-www-form-urlencoded` body, `None` when the body is empty.
     pub fn form<T: DeserializeOwned>(&self) -> Result<Option<T>, FieldError> {
         if self.body.is_empty() {

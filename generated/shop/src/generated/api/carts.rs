@@ -125,7 +125,9 @@ impl<S: Send + Sync> FromRequest<S> for CreateCartRequest {
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/json"]).await?;
-        let body = input.json::<models::NewCart>().and_then(required("/body"));
+        let body = input
+            .json_object::<models::NewCart>()
+            .and_then(required("/body"));
         match (body,) {
             (Ok(body),) => Ok(Self { body }),
             (body,) => Err(Problem::invalid_request([body.err()])),
@@ -359,7 +361,7 @@ impl<S: Send + Sync> FromRequest<S> for AddCartItemRequest {
         let input = RequestInput::read(request, &["application/json"]).await?;
         let cart_id = input.required::<uuid::Uuid>(Param::path("cartId"));
         let body = input
-            .json::<models::NewCartItem>()
+            .json_object::<models::NewCartItem>()
             .and_then(required("/body"));
         match (cart_id, body) {
             (Ok(cart_id), Ok(body)) => Self { cart_id, body }.check(),
@@ -369,7 +371,7 @@ impl<S: Send + Sync> FromRequest<S> for AddCartItemRequest {
 }
 
 impl AddCartItemRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -380,7 +382,7 @@ impl AddCartItemRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -464,7 +466,7 @@ impl<S: Send + Sync> FromRequest<S> for DeleteCartItemRequest {
 }
 
 impl DeleteCartItemRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -483,7 +485,7 @@ impl DeleteCartItemRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -542,7 +544,7 @@ impl<S: Send + Sync> FromRequest<S> for UpdateCartItemRequest {
         let cart_id = input.required::<uuid::Uuid>(Param::path("cartId"));
         let item_id = input.required::<i64>(Param::path("itemId"));
         let body = input
-            .json::<models::CartItemPatch>()
+            .json_object::<models::CartItemPatch>()
             .and_then(required("/body"));
         match (cart_id, item_id, body) {
             (Ok(cart_id), Ok(item_id), Ok(body)) => Self {
@@ -561,7 +563,7 @@ impl<S: Send + Sync> FromRequest<S> for UpdateCartItemRequest {
 }
 
 impl UpdateCartItemRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -584,7 +586,7 @@ impl UpdateCartItemRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }

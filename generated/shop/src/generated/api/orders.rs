@@ -99,7 +99,7 @@ impl<S: Send + Sync> FromRequest<S> for ListOrdersRequest {
 }
 
 impl ListOrdersRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -137,7 +137,7 @@ impl ListOrdersRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -184,7 +184,9 @@ impl<S: Send + Sync> FromRequest<S> for CreateOrderRequest {
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/json"]).await?;
-        let body = input.json::<models::NewOrder>().and_then(required("/body"));
+        let body = input
+            .json_object::<models::NewOrder>()
+            .and_then(required("/body"));
         match (body,) {
             (Ok(body),) => Ok(Self { body }),
             (body,) => Err(Problem::invalid_request([body.err()])),

@@ -159,7 +159,7 @@ impl<S: Send + Sync> FromRequest<S> for ListProductsRequest {
 }
 
 impl ListProductsRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -209,7 +209,7 @@ impl ListProductsRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(400u16, violations.into_errors()))
         }
     }
 }
@@ -247,7 +247,7 @@ impl<S: Send + Sync> FromRequest<S> for CreateProductRequest {
     async fn from_request(request: Request, _state: &S) -> Result<Self, Problem> {
         let input = RequestInput::read(request, &["application/json"]).await?;
         let body = input
-            .json::<models::NewProduct>()
+            .json_object::<models::NewProduct>()
             .and_then(required("/body"));
         match (body,) {
             (Ok(body),) => Self { body }.check(),
@@ -257,7 +257,7 @@ impl<S: Send + Sync> FromRequest<S> for CreateProductRequest {
 }
 
 impl CreateProductRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -268,7 +268,7 @@ impl CreateProductRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -379,7 +379,7 @@ impl<S: Send + Sync> FromRequest<S> for ReplaceProductRequest {
         let input = RequestInput::read(request, &["application/json"]).await?;
         let product_id = input.required::<uuid::Uuid>(Param::path("productId"));
         let body = input
-            .json::<models::NewProduct>()
+            .json_object::<models::NewProduct>()
             .and_then(required("/body"));
         match (product_id, body) {
             (Ok(product_id), Ok(body)) => Self { product_id, body }.check(),
@@ -389,7 +389,7 @@ impl<S: Send + Sync> FromRequest<S> for ReplaceProductRequest {
 }
 
 impl ReplaceProductRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -400,7 +400,7 @@ impl ReplaceProductRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }
@@ -518,7 +518,7 @@ impl<S: Send + Sync> FromRequest<S> for UpdateProductRequest {
         let input = RequestInput::read(request, &["application/json"]).await?;
         let product_id = input.required::<uuid::Uuid>(Param::path("productId"));
         let body = input
-            .json::<models::ProductPatch>()
+            .json_object::<models::ProductPatch>()
             .and_then(required("/body"));
         match (product_id, body) {
             (Ok(product_id), Ok(body)) => Self { product_id, body }.check(),
@@ -528,7 +528,7 @@ impl<S: Send + Sync> FromRequest<S> for UpdateProductRequest {
 }
 
 impl UpdateProductRequest {
-    /// Checks what parsing cannot: 422 listing every value that breaks a constraint.
+    /// Checks what parsing cannot: 422 (or 400) listing every value that breaks a constraint.
     fn check(self) -> Result<Self, Problem> {
         let mut violations = validate::Violations::default();
         let out = &mut violations;
@@ -539,7 +539,7 @@ impl UpdateProductRequest {
         if violations.is_empty() {
             Ok(self)
         } else {
-            Err(Problem::invalid_values(violations.into_errors()))
+            Err(Problem::invalid_values(422u16, violations.into_errors()))
         }
     }
 }

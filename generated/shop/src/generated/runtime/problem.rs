@@ -115,13 +115,15 @@ impl Problem {
         problem
     }
 
-    /// Values that parsed but break the spec's constraints: 422, listing every violation.
-    pub fn invalid_values(errors: Vec<FieldError>) -> Self {
+    /// Values that parsed but break the spec's constraints (422, or the 400 an operation
+    /// documents instead), listing every violation.
+    pub fn invalid_values(status: u16, errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => format!("{}: {}", one.pointer, one.detail),
             many => format!("{} values break the API's constraints", many.len()),
         };
-        let mut problem = Self::new(StatusCode::UNPROCESSABLE_ENTITY).with_detail(detail);
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        let mut problem = Self::new(status).with_detail(detail);
         problem.errors = errors;
         problem
     }

@@ -702,7 +702,7 @@ impl Binder {
             let added = match value {
                 Bound::Null(ColumnKind::Boolean) => arguments.add(None::<bool>),
                 Bound::Null(ColumnKind::Integer) => arguments.add(None::<i64>),
-                Bound::Null(ColumnKind::Real) => arguments.add(None::<f64>),
+                Bound::Null(ColumnKind::Real) => arguments.add(None::<f32>),
                 Bound::Null(_) => arguments.add(None::<String>),
                 Bound::Bool(b) => arguments.add(b),
                 Bound::Integer(i) => arguments.add(i),
