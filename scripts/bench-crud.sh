@@ -4,6 +4,7 @@
 # GET /pets/{petId} and POST /pets. wrk drives each server over loopback in interleaved
 # rounds; the script prints every run, the medians, and the generated/reference ratios
 # against the targets (requests/s >= 0.9x, p99 latency <= 1.2x). See bench/README.md.
+# Needs wrk and, to checkpoint the databases between runs, sqlite3 (Debian packages).
 #
 #   scripts/bench-crud.sh [GENERATED_PROJECT]
 #

@@ -83,7 +83,7 @@ PY
 )
   headers=(-H "Authorization: Bearer $token")
   while read -r header; do [ -n "$header" ] && headers+=(-H "$header: conformance-key"); done <<<"$key_headers"
-  if (cd "$root/target" && timeout 900 "$st" run "$root/$spec" --url "http://127.0.0.1:$port" "${headers[@]}" \
+  if (cd "$root/target" && timeout 900 "$st" --config-file "$root/scripts/schemathesis.toml" run "$root/$spec" --output-sanitize false --url "http://127.0.0.1:$port" "${headers[@]}" \
         -n 25 --seed 1 --workers 1 --checks "$checks" "${extra[@]}") >"$log" 2>&1; then
     passed=$((passed + 1)); echo "$name ($db): ok ($(grep -oE '[0-9]+ generated, [0-9]+ passed' "$log" | head -1))"
   else

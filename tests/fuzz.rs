@@ -119,6 +119,7 @@ fn info() -> ProjectInfo {
         crate_ident: "fuzz".to_owned(),
         spec_file: "openapi.json".to_owned(),
         generator_version: "fuzz".to_owned(),
+        history: Default::default(),
     }
 }
 

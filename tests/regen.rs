@@ -203,3 +203,44 @@ fn adding_operations_keeps_the_project_compiling_and_lists_them_unimplemented() 
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    let init = project.join("migrations/sqlite/0001_init.sql");
+    let init_before = read(&init);
+
+    // A new optional field on Pet.
+    let spec = project.join("openapi.yaml");
+    let text = read(&spec);
+    let anchor = "    Pet:\n";
+    let at = text.find(anchor).expect("the spec defines Pet");
+    let properties = text[at..].find("      properties:\n").expect("Pet has properties") + at;
+    let insert_at = properties + "      properties:\n".len();
+    let changed = format!(
+        "{}        nickname: {{type: string, maxLength: 40}}\n{}",
+        &text[..insert_at],
+        &text[insert_at..]
+    );
+    std::fs::write(&spec, changed).unwrap();
+
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(read(&init), init_before, "an applied migration is never rewritten");
+    for dialect in ["sqlite", "postgres"] {
+        let next = read(&project.join(format!("migrations/{dialect}/0002_spec_change.sql")));
+        assert!(
+            next.contains("ALTER TABLE \"pets\" ADD COLUMN \"nickname\" TEXT"),
+            "{dialect}: {next}"
+        );
+    }
+    let resources = read(&project.join("src/generated/resources.rs"));
+    assert!(resources.contains("0001_init.sql") && resources.contains("0002_spec_change.sql"));
+
+    // Regenerating again with the same spec adds nothing.
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!project.join("migrations/sqlite/0003_spec_change.sql").exists());
+}

@@ -21,28 +21,21 @@ pub fn crud_tests(api: &Api) -> TokenStream {
     }
 }
 
-/// A request for a resource operation: parent path parameters take the values of the
-/// create operation's samples (so every step works in the same scope), the item's key is
-/// the `{key}` placeholder, and only required query parameters are sent.
-fn crud_request(api: &Api, op: &Operation, create: &Operation, item: bool) -> RequestParts {
+/// A request for a resource operation: the enclosing items' keys are the `{parent0}`,
+/// `{parent1}`... placeholders (the test creates those items first), the item's key is the
+/// `{key}` placeholder, and only required query parameters are sent.
+fn crud_request(api: &Api, op: &Operation, parents: usize, item: bool) -> RequestParts {
     let mut parts = valid_request(api, op, None);
     let sampler = Sampler::new(api, Direction::Request);
-    let parent_values: Vec<String> = create
-        .params_in(ParamLocation::Path)
-        .map(|p| encode_path_param(p, &sampler.value_with_example(&p.ty, p.example.as_ref())))
-        .collect();
     let path_params: Vec<_> = op.params_in(ParamLocation::Path).collect();
     let mut path = normalized_template(&op.path);
     for (index, param) in path_params.iter().enumerate() {
         let text = if item && index + 1 == path_params.len() {
             "{key}".to_owned()
+        } else if index < parents {
+            format!("{{parent{index}}}")
         } else {
-            parent_values.get(index).cloned().unwrap_or_else(|| {
-                encode_path_param(
-                    param,
-                    &sampler.value_with_example(&param.ty, param.example.as_ref()),
-                )
-            })
+            encode_path_param(param, &sampler.value_with_example(&param.ty, param.example.as_ref()))
         };
         path = path.replace(&format!("{{{}}}", param.wire_name), &text);
     }
@@ -50,13 +43,7 @@ fn crud_request(api: &Api, op: &Operation, create: &Operation, item: bool) -> Re
         .params_in(ParamLocation::Query)
         .filter(|p| p.required)
         .flat_map(|p| encode_query_param(p, &sampler.value_with_example(&p.ty, p.example.as_ref())))
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                super::tests::encode_component(&k),
-                super::tests::encode_component(&v)
-            )
-        })
+        .map(|(k, v)| format!("{}={}", super::tests::encode_component(&k), super::tests::encode_component(&v)))
         .collect();
     parts.uri = if query.is_empty() {
         path
@@ -64,6 +51,73 @@ fn crud_request(api: &Api, op: &Operation, create: &Operation, item: bool) -> Re
         format!("{path}?{}", query.join("&"))
     };
     parts
+}
+
+/// The URI of a request with its placeholders filled from the test's variables.
+fn uri_expr(uri: &str, parents: usize, item: bool) -> TokenStream {
+    if parents == 0 && !item {
+        return quote!(#uri);
+    }
+    let mut expr = quote!(#uri.to_owned());
+    for index in 0..parents {
+        let placeholder = format!("{{parent{index}}}");
+        let variable = format_ident!("parent{}", index);
+        expr = quote!(#expr.replace(#placeholder, &#variable));
+    }
+    if item {
+        expr = quote!(#expr.replace("{key}", &key));
+    }
+    quote!(&#expr)
+}
+
+/// A request expression for a resource operation.
+fn crud_request_expr(api: &Api, op: &Operation, parents: usize, item: bool) -> TokenStream {
+    let parts = crud_request(api, op, parents, item);
+    let uri = uri_expr(&parts.uri, parents, item);
+    request_tokens(&parts, Some(uri))
+}
+
+/// The enclosing resources of a nested one, outermost first; `None` when one of them
+/// cannot be created through the API (the test would have nothing to nest in).
+fn parent_chain<'a>(api: &'a Api, resource: &'a Resource) -> Option<Vec<&'a Resource>> {
+    let mut chain = Vec::new();
+    let mut current = resource;
+    while !current.parents.is_empty() {
+        let parent = &api.resources[current.parent?];
+        parent.ops.create?;
+        chain.push(parent);
+        current = parent;
+        if chain.len() > 8 {
+            return None;
+        }
+    }
+    chain.reverse();
+    // Every level of nesting must be a resource of its own.
+    (chain.len() == resource.parents.len()).then_some(chain)
+}
+
+/// Statements that create each enclosing item and bind its key to `parent0`, `parent1`...
+fn create_parents(api: &Api, chain: &[&Resource]) -> TokenStream {
+    let steps = chain.iter().enumerate().map(|(index, parent)| {
+        let Some(create) = parent.ops.create.map(|i| &api.operations[i]) else {
+            return TokenStream::new();
+        };
+        let request = crud_request_expr(api, create, index, false);
+        let status = status_of(create);
+        let variable = format_ident!("parent{}", index);
+        let key_field = &parent.key.field;
+        let label = format!("create the enclosing {}", parent.singular);
+        quote! {
+            let (status, _, body) = send_to(&app, #request).await;
+            assert_eq!(status.as_u16(), #status, "{}: {}", #label, String::from_utf8_lossy(&body));
+            let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+            let #variable = match &created[#key_field] {
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+        }
+    });
+    quote!(#(#steps)*)
 }
 
 fn status_of(op: &Operation) -> u16 {
@@ -96,10 +150,12 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
          `ETag`, and stale `If-Match` writes are refused.",
         resource.collection_path
     );
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
     let key_field = &resource.key.field;
     let create_status = status_of(create);
-    let create_request = request_tokens(&crud_request(api, create, create, false), None);
-    let mut steps = vec![quote! {
+    let create_request = crud_request_expr(api, create, parents, false);
+    let mut steps = vec![create_parents(api, &chain), quote! {
         let (status, _, body) = send_to(&app, #create_request).await;
         assert_eq!(status.as_u16(), #create_status, "create: {}", String::from_utf8_lossy(&body));
         let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
@@ -110,9 +166,9 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         assert!(!key.is_empty() && key != "null", "the created item has its key `{}`: {created}", #key_field);
     }];
     let item_uri = |op: &Operation| {
-        let parts = crud_request(api, op, create, true);
-        let uri = parts.uri.clone();
-        (parts, quote!(&#uri.replace("{key}", &key)))
+        let parts = crud_request(api, op, parents, true);
+        let uri = uri_expr(&parts.uri, parents, true);
+        (parts, uri)
     };
     if let Some(get) = ops.get.map(|i| &api.operations[i]) {
         let (parts, uri) = item_uri(get);
@@ -129,7 +185,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         });
     }
     if let Some(list) = ops.list.as_ref().map(|l| &api.operations[l.operation]) {
-        let request = request_tokens(&crud_request(api, list, create, false), None);
+        let request = crud_request_expr(api, list, parents, false);
         let pointer = items_pointer(resource);
         steps.push(quote! {
             let (status, _, body) = send_to(&app, #request).await;
@@ -215,16 +271,20 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         " `{}` pages by `{limit}`: three items, two per page.",
         resource.collection_path
     );
-    let create_request = request_tokens(&crud_request(api, create, create, false), None);
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let setup = create_parents(api, &chain);
+    let create_request = crud_request_expr(api, create, parents, false);
     let create_status = status_of(create);
-    let mut parts = crud_request(api, list_op, create, false);
+    let mut parts = crud_request(api, list_op, parents, false);
     let separator = if parts.uri.contains('?') { '&' } else { '?' };
     parts.uri = format!(
         "{}{separator}{}=2",
         parts.uri,
         super::tests::encode_component(limit)
     );
-    let list_request = request_tokens(&parts, None);
+    let list_uri = uri_expr(&parts.uri, parents, false);
+    let list_request = request_tokens(&parts, Some(list_uri));
     let pointer = items_pointer(resource);
     let total_check = match &list.shape {
         ListShape::Envelope {
@@ -239,6 +299,7 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         #[tokio::test]
         async fn #name() {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
+            #setup
             for _ in 0..3 {
                 let (status, _, body) = send_to(&app, #create_request).await;
                 assert_eq!(status.as_u16(), #create_status, "create: {}", String::from_utf8_lossy(&body));

@@ -15,6 +15,8 @@ pub struct ProjectInfo {
     /// The project's copy of the spec, e.g. `openapi.yaml`.
     pub spec_file: String,
     pub generator_version: String,
+    /// The project's migrations so far and the layout they create (empty for `gen new`).
+    pub history: super::migrations::MigrationHistory,
 }
 
 pub struct OperationRow {

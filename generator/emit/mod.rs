@@ -4,6 +4,7 @@
 mod crud_tests;
 mod docs;
 mod files;
+pub mod migrations;
 mod models;
 mod operations;
 mod regex_sample;
@@ -91,11 +92,12 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
         )?);
     }
     files.push(generated("src/generated/router.rs", router::router(api))?);
+    let migrations = migrations::plan(api, &info.history)?;
     files.push(generated(
         "src/generated/resources.rs",
-        resources::resources_module(api),
+        resources::resources_module(api, &migrations.all),
     )?);
-    files.extend(resources::migration_files(api)?);
+    files.extend(migrations.files);
     if !api.resources.is_empty() {
         files.push(scaffold_rs(
             "src/repositories/mod.rs",

@@ -130,12 +130,12 @@ fn struct_field(api: &Api, field: &Field) -> TokenStream {
     if field.tri_state {
         serde_args.push(quote!(with = "super::runtime::double_option"));
         inner = quote!(Option<#inner>);
-    } else if !field.required
+    } else if (!field.required || field.read_only || field.write_only)
         && !field.ty.nullable
-        && !field.read_only
         && !matches!(field.ty.kind, TyKind::Any)
     {
-        // Optional but not nullable: may be left out, but `null` is not a valid value.
+        // An `Option` that is not nullable: the field may be left out, but `null` is not a
+        // valid value.
         serde_args.push(quote!(deserialize_with = "super::runtime::double_option::present"));
     }
     let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));

@@ -28,6 +28,9 @@ pub struct Resource {
     pub parents: Vec<ParentScope>,
     /// The collection path as written in the spec.
     pub collection_path: String,
+    /// The resource whose items enclose this one's (`/carts/{cartId}/items` → carts), by
+    /// index in [`Api::resources`]: its item must exist for this collection to.
+    pub parent: Option<usize>,
     /// One column per item field except the key.
     pub columns: Vec<Column>,
     /// Values the server sets when a write leaves a required field without one.
@@ -59,6 +62,13 @@ pub struct ParentScope {
     /// The path parameter's name in the spec.
     pub param: String,
     pub column: String,
+}
+
+impl Resource {
+    /// The item path, with the spec's parameter name for the key.
+    pub fn item_path_shape(&self) -> String {
+        operations::route_shape(&format!("{}/{{key}}", self.collection_path))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -187,6 +197,18 @@ pub fn detect(api: &Api, hints: &BTreeMap<usize, Value>) -> Vec<Resource> {
             claimed.extend(resource.ops.all());
             resources.push(resource);
         }
+    }
+    // A nested collection's parent: the resource whose item path its path extends.
+    let item_paths: Vec<String> = resources.iter().map(Resource::item_path_shape).collect();
+    for resource in &mut resources {
+        if resource.parents.is_empty() {
+            continue;
+        }
+        let Some((enclosing, _)) = resource.collection_path.rsplit_once('/') else {
+            continue;
+        };
+        let shape = operations::route_shape(enclosing);
+        resource.parent = item_paths.iter().position(|p| *p == shape);
     }
     resources
 }
@@ -374,6 +396,7 @@ fn detect_one(
         },
         parents,
         collection_path: collection.to_owned(),
+        parent: None,
         columns,
         fills,
         ops,

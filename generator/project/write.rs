@@ -8,6 +8,7 @@ use super::handlers;
 use super::manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
 use super::plan::{Action, Plan};
 use crate::emit::ProjectInfo;
+use crate::emit::migrations::{self, MigrationHistory};
 use crate::ir::Api;
 use crate::spec::{Diagnostics, SourceFile};
 use crate::{GENERATOR_VERSION, Generation};
@@ -56,7 +57,7 @@ pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
         });
     }
     let spec_file = format!("openapi.{}", source.format.extension());
-    let info = project_info(&package_name, &spec_file);
+    let info = project_info(&package_name, &spec_file, Default::default());
     let generation = crate::generate_from(api, warnings, &info)?;
     write_file(&root.join(&spec_file), source.text.as_bytes())?;
     apply(&root, generation, true)
@@ -100,7 +101,7 @@ fn generate_for(root: &Path) -> Result<Generation, ProjectError> {
             .and_then(|text| config::package_name(&text))
             .unwrap_or_else(|| default_package_name(&api)),
     };
-    let info = project_info(&package_name, &config.spec);
+    let info = project_info(&package_name, &config.spec, migration_history(root)?);
     crate::generate_from(api, warnings, &info).map_err(ProjectError::from)
 }
 
@@ -189,13 +190,38 @@ fn apply(root: &Path, generation: Generation, fresh: bool) -> Result<RegenReport
     Ok(report(root, plan, generation))
 }
 
-fn project_info(package_name: &str, spec_file: &str) -> ProjectInfo {
+fn project_info(package_name: &str, spec_file: &str, history: MigrationHistory) -> ProjectInfo {
     ProjectInfo {
         package_name: package_name.to_owned(),
         crate_ident: package_name.replace('-', "_"),
         spec_file: spec_file.to_owned(),
         generator_version: GENERATOR_VERSION.to_owned(),
+        history,
     }
+}
+
+/// The migrations in `migrations/sqlite/` and the layout `.specgen/schema.json` says they
+/// create.
+fn migration_history(root: &Path) -> Result<MigrationHistory, ProjectError> {
+    let dir = root.join("migrations/sqlite");
+    let mut migrations: Vec<_> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .filter_map(|e| migrations::parse_file_name(&e.file_name().to_string_lossy()))
+            .collect(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(ProjectError::io(&dir, error)),
+    };
+    migrations.sort_by_key(|m| m.version);
+    let layout_path = root.join(migrations::LAYOUT_PATH);
+    let layout = match std::fs::read_to_string(&layout_path) {
+        Ok(text) => Some(serde_json::from_str(&text).map_err(|e| {
+            ProjectError::io(&layout_path, std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        })?),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(ProjectError::io(&layout_path, error)),
+    };
+    Ok(MigrationHistory { migrations, layout })
 }
 
 /// A Cargo package name from the API title: `Swagger Petstore` → `swagger-petstore`.

@@ -44,6 +44,7 @@ pub fn generate_path(path: &Path) -> Files {
         crate_ident: "fixture".to_owned(),
         spec_file: "openapi.yaml".to_owned(),
         generator_version: "test".to_owned(),
+        history: Default::default(),
     };
     let generation = specgen::generate_from(api, warnings, &info).expect("emits");
     Files(

@@ -44,6 +44,8 @@ pub enum StoreError {
     Conflict(String),
     /// A stored item no longer fits its type (the spec changed under old data).
     Corrupt(String),
+    /// The item a nested collection belongs to does not exist.
+    ParentNotFound,
     /// `DATABASE_URL` or a pool setting is wrong.
     Config(String),
     Migrate(sqlx::migrate::MigrateError),
@@ -55,6 +57,7 @@ impl fmt::Display for StoreError {
             StoreError::Database(error) => write!(f, "database error: {error}"),
             StoreError::Conflict(detail) => write!(f, "conflict: {detail}"),
             StoreError::Corrupt(detail) => write!(f, "stored data does not fit its type: {detail}"),
+            StoreError::ParentNotFound => f.write_str("the enclosing item does not exist"),
             StoreError::Config(detail) => write!(f, "database configuration: {detail}"),
             StoreError::Migrate(error) => write!(f, "migration failed: {error}"),
         }
@@ -78,6 +81,9 @@ impl From<StoreError> for Problem {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(detail) => Problem::new(StatusCode::CONFLICT).with_detail(detail),
+            StoreError::ParentNotFound => {
+                Problem::not_found().with_detail("the enclosing item does not exist")
+            }
             StoreError::Database(sqlx::Error::PoolTimedOut) => {
                 tracing::warn!("database pool exhausted");
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE)
@@ -301,6 +307,9 @@ pub struct Table {
     pub key: KeyColumn,
     /// Columns holding the keys of the enclosing items, outermost first.
     pub parents: &'static [&'static str],
+    /// The table of the enclosing items, when they are a resource too: an item of this
+    /// table exists only while its enclosing item does.
+    pub parent: Option<&'static Table>,
     pub columns: &'static [Column],
     /// Values the server writes into required fields a write left empty.
     pub fills: &'static [Fill],
@@ -822,13 +831,27 @@ impl Database {
         row.map(|row| table.record_of_row(self.dialect, &row)).transpose()
     }
 
+    /// Fails with [`StoreError::ParentNotFound`] when the enclosing item is gone.
+    async fn ensure_parent(&self, table: &Table, scope: &Scope) -> Result<(), StoreError> {
+        let (Some(parent), Some((key, outer))) = (table.parent, scope.0.split_last()) else {
+            return Ok(());
+        };
+        let outer = Scope(outer.to_vec());
+        match self.fetch_with(&self.pool, parent, &outer, key).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::ParentNotFound),
+        }
+    }
+
     /// The item with this key, if there is one.
     pub async fn fetch(&self, table: &Table, scope: &Scope, key: &Key) -> Result<Option<Record>, StoreError> {
+        self.ensure_parent(table, scope).await?;
         self.fetch_with(&self.pool, table, scope, key).await
     }
 
     /// Stores a new item and returns its key and the item as stored.
     pub async fn insert(&self, table: &Table, scope: &Scope, mut record: Record) -> Result<(Key, Record), StoreError> {
+        self.ensure_parent(table, scope).await?;
         table.fill(&mut record);
         let given_key = record.get(table.key.field).filter(|v| !v.is_null()).cloned();
         let key = match (table.key.kind, given_key) {
@@ -877,6 +900,7 @@ impl Database {
     /// Fields the server fills (creation time, sampled defaults) keep their stored value
     /// when the new body leaves them out.
     pub async fn replace(&self, table: &Table, scope: &Scope, key: &Key, mut record: Record) -> Result<Option<Record>, StoreError> {
+        self.ensure_parent(table, scope).await?;
         let mut transaction = self.pool.begin().await?;
         let Some(current) = self.fetch_with(&mut *transaction, table, scope, key).await? else {
             return Ok(None);
@@ -900,6 +924,7 @@ impl Database {
     /// Applies a JSON merge patch (RFC 7396) to an item, in one transaction; `None` when
     /// there is no such item.
     pub async fn patch(&self, table: &Table, scope: &Scope, key: &Key, patch: &Record) -> Result<Option<Record>, StoreError> {
+        self.ensure_parent(table, scope).await?;
         let mut transaction = self.pool.begin().await?;
         let Some(current) = self.fetch_with(&mut *transaction, table, scope, key).await? else {
             return Ok(None);
@@ -953,6 +978,7 @@ impl Database {
 
     /// Deletes an item; `false` when there was none.
     pub async fn delete(&self, table: &Table, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+        self.ensure_parent(table, scope).await?;
         let mut binder = Binder::new(self.dialect);
         let sql = format!(
             "DELETE FROM {} WHERE {}",
@@ -967,6 +993,7 @@ impl Database {
 
     /// One page of the items in `scope` that pass the query's filters, in its order.
     pub async fn list(&self, table: &Table, listing: &Listing, scope: &Scope, query: &ListQuery) -> Result<Page<Record>, StoreError> {
+        self.ensure_parent(table, scope).await?;
         let (limit, offset) = listing.window(query);
         let mut binder = Binder::new(self.dialect);
         let mut conditions = table.where_scope(&mut binder, scope);

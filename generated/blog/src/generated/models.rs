@@ -27,7 +27,11 @@ static PATTERN_0: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub id: Option<uuid::Uuid>,
     pub username: Username,
     pub email: Email,
@@ -35,7 +39,11 @@ pub struct User {
     /// Always present; `null` when the user wrote none.
     pub bio: Option<String>,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -81,7 +89,11 @@ pub struct NewUser {
     /// Stored hashed, never returned.
     ///
     /// Only sent by clients (write-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub password: Option<String>,
     pub display_name: DisplayName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,7 +200,11 @@ pub type DisplayName = String;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Post {
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub id: Option<i64>,
     pub author_id: AuthorId,
     pub title: PostTitle,
@@ -196,10 +212,18 @@ pub struct Post {
     pub tags: Tags,
     pub published: bool,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -314,17 +338,29 @@ pub type Tags = Vec<String>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comment {
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub id: Option<i64>,
     /// Taken from the path.
     ///
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub post_id: Option<i64>,
     pub author_id: AuthorId,
     pub body: CommentBody,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

@@ -13,12 +13,12 @@ use super::runtime::store::{
 /// The SQL migrations in `migrations/`, applied at start-up.
 pub static MIGRATIONS: Migrations = Migrations {
     sqlite: &[(
-        1,
+        1i64,
         "init",
         include_str!("../../migrations/sqlite/0001_init.sql"),
     )],
     postgres: &[(
-        1,
+        1i64,
         "init",
         include_str!("../../migrations/postgres/0001_init.sql"),
     )],
@@ -33,6 +33,7 @@ pub static USERS: Table = Table {
         kind: KeyKind::Uuid,
     },
     parents: &[],
+    parent: None,
     columns: &[
         Column {
             field: "username",
@@ -157,6 +158,7 @@ pub static POSTS: Table = Table {
         kind: KeyKind::Integer,
     },
     parents: &[],
+    parent: None,
     columns: &[
         Column {
             field: "author_id",
@@ -305,6 +307,7 @@ pub static COMMENTS: Table = Table {
         kind: KeyKind::Integer,
     },
     parents: &["parent_post_id"],
+    parent: Some(&POSTS),
     columns: &[
         Column {
             field: "post_id",

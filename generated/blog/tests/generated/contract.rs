@@ -1613,7 +1613,12 @@ async fn users_round_trip_through_the_database() {
     );
     let (status, headers, body) = send_to(
         &app,
-        request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
+        request(
+            "GET",
+            &"/users/{key}".to_owned().replace("{key}", &key),
+            &[],
+            None,
+        ),
     )
     .await;
     assert_eq!(
@@ -1632,7 +1637,12 @@ async fn users_round_trip_through_the_database() {
     let (status, _, _) = send_to(
         &app,
         with_header(
-            request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
+            request(
+                "GET",
+                &"/users/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             "if-none-match",
             &etag,
         ),
@@ -1661,7 +1671,7 @@ async fn users_round_trip_through_the_database() {
                 with_credentials(
                     request(
                         "PATCH",
-                        &"/users/{key}".replace("{key}", &key),
+                        &"/users/{key}".to_owned().replace("{key}", &key),
                         &[],
                         Some((
                             "application/json",
@@ -1686,7 +1696,7 @@ async fn users_round_trip_through_the_database() {
             with_credentials(
                 request(
                     "PATCH",
-                    &"/users/{key}".replace("{key}", &key),
+                    &"/users/{key}".to_owned().replace("{key}", &key),
                     &[],
                     Some((
                         "application/json",
@@ -1709,7 +1719,12 @@ async fn users_round_trip_through_the_database() {
     let (status, _, body) = send_to(
         &app,
         with_credentials(
-            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
+            request(
+                "DELETE",
+                &"/users/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             &[Credential::ApiKey(Location::Header, "X-API-Key")],
         ),
     )
@@ -1723,7 +1738,12 @@ async fn users_round_trip_through_the_database() {
     let (status, _, _) = send_to(
         &app,
         with_credentials(
-            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
+            request(
+                "DELETE",
+                &"/users/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             &[Credential::ApiKey(Location::Header, "X-API-Key")],
         ),
     )
@@ -1731,7 +1751,12 @@ async fn users_round_trip_through_the_database() {
     assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
     let (status, _, _) = send_to(
         &app,
-        request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
+        request(
+            "GET",
+            &"/users/{key}".to_owned().replace("{key}", &key),
+            &[],
+            None,
+        ),
     )
     .await;
     assert_eq!(status.as_u16(), 404, "a deleted item is gone");
@@ -1777,7 +1802,12 @@ async fn posts_round_trip_through_the_database() {
     );
     let (status, headers, body) = send_to(
         &app,
-        request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
+        request(
+            "GET",
+            &"/posts/{key}".to_owned().replace("{key}", &key),
+            &[],
+            None,
+        ),
     )
     .await;
     assert_eq!(
@@ -1796,7 +1826,12 @@ async fn posts_round_trip_through_the_database() {
     let (status, _, _) = send_to(
         &app,
         with_header(
-            request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
+            request(
+                "GET",
+                &"/posts/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             "if-none-match",
             &etag,
         ),
@@ -1825,7 +1860,7 @@ async fn posts_round_trip_through_the_database() {
                 with_credentials(
                     request(
                         "PUT",
-                        &"/posts/{key}".replace("{key}", &key),
+                        &"/posts/{key}".to_owned().replace("{key}", &key),
                         &[],
                         Some((
                             "application/json",
@@ -1850,7 +1885,7 @@ async fn posts_round_trip_through_the_database() {
             with_credentials(
                 request(
                     "PUT",
-                    &"/posts/{key}".replace("{key}", &key),
+                    &"/posts/{key}".to_owned().replace("{key}", &key),
                     &[],
                     Some((
                         "application/json",
@@ -1873,7 +1908,12 @@ async fn posts_round_trip_through_the_database() {
     let (status, _, body) = send_to(
         &app,
         with_credentials(
-            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
+            request(
+                "DELETE",
+                &"/posts/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             &[Credential::Bearer(&[])],
         ),
     )
@@ -1887,7 +1927,12 @@ async fn posts_round_trip_through_the_database() {
     let (status, _, _) = send_to(
         &app,
         with_credentials(
-            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
+            request(
+                "DELETE",
+                &"/posts/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             &[Credential::Bearer(&[])],
         ),
     )
@@ -1895,7 +1940,12 @@ async fn posts_round_trip_through_the_database() {
     assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
     let (status, _, _) = send_to(
         &app,
-        request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
+        request(
+            "GET",
+            &"/posts/{key}".to_owned().replace("{key}", &key),
+            &[],
+            None,
+        ),
     )
     .await;
     assert_eq!(status.as_u16(), 404, "a deleted item is gone");
@@ -1912,7 +1962,37 @@ async fn comments_round_trip_through_the_database() {
             with_credentials(
                 request(
                     "POST",
-                    "/posts/17/comments",
+                    "/posts",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
+                ),
+                &[Credential::Bearer(&["posts:write"])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "{}: {}",
+        "create the enclosing post",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let parent0 = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments"
+                        .to_owned()
+                        .replace("{parent0}", &parent0),
                     &[],
                     Some((
                         "application/json",
@@ -1943,7 +2023,10 @@ async fn comments_round_trip_through_the_database() {
         &app,
         request(
             "GET",
-            &"/posts/17/comments/{key}".replace("{key}", &key),
+            &"/posts/{parent0}/comments/{key}"
+                .to_owned()
+                .replace("{parent0}", &parent0)
+                .replace("{key}", &key),
             &[],
             None,
         ),
@@ -1967,7 +2050,10 @@ async fn comments_round_trip_through_the_database() {
         with_header(
             request(
                 "GET",
-                &"/posts/17/comments/{key}".replace("{key}", &key),
+                &"/posts/{parent0}/comments/{key}"
+                    .to_owned()
+                    .replace("{parent0}", &parent0)
+                    .replace("{key}", &key),
                 &[],
                 None,
             ),
@@ -1977,7 +2063,18 @@ async fn comments_round_trip_through_the_database() {
     )
     .await;
     assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
-    let (status, _, body) = send_to(&app, request("GET", "/posts/17/comments", &[], None)).await;
+    let (status, _, body) = send_to(
+        &app,
+        request(
+            "GET",
+            &"/posts/{parent0}/comments"
+                .to_owned()
+                .replace("{parent0}", &parent0),
+            &[],
+            None,
+        ),
+    )
+    .await;
     assert_eq!(
         status.as_u16(),
         200,
@@ -1999,7 +2096,10 @@ async fn comments_round_trip_through_the_database() {
             with_credentials(
                 request(
                     "DELETE",
-                    &"/posts/17/comments/{key}".replace("{key}", &key),
+                    &"/posts/{parent0}/comments/{key}"
+                        .to_owned()
+                        .replace("{parent0}", &parent0)
+                        .replace("{key}", &key),
                     &[],
                     None,
                 ),
@@ -2021,7 +2121,10 @@ async fn comments_round_trip_through_the_database() {
         with_credentials(
             request(
                 "DELETE",
-                &"/posts/17/comments/{key}".replace("{key}", &key),
+                &"/posts/{parent0}/comments/{key}"
+                    .to_owned()
+                    .replace("{parent0}", &parent0)
+                    .replace("{key}", &key),
                 &[],
                 None,
             ),
@@ -2040,7 +2143,10 @@ async fn comments_round_trip_through_the_database() {
         with_credentials(
             request(
                 "DELETE",
-                &"/posts/17/comments/{key}".replace("{key}", &key),
+                &"/posts/{parent0}/comments/{key}"
+                    .to_owned()
+                    .replace("{parent0}", &parent0)
+                    .replace("{key}", &key),
                 &[],
                 None,
             ),
@@ -2053,7 +2159,10 @@ async fn comments_round_trip_through_the_database() {
         &app,
         request(
             "GET",
-            &"/posts/17/comments/{key}".replace("{key}", &key),
+            &"/posts/{parent0}/comments/{key}"
+                .to_owned()
+                .replace("{parent0}", &parent0)
+                .replace("{key}", &key),
             &[],
             None,
         ),
@@ -2155,13 +2264,43 @@ async fn comments_list_pages_by_per_page() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
+    let (status, _, body) = send_to(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/posts",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
+                ),
+                &[Credential::Bearer(&["posts:write"])],
+            ),
+        )
+        .await;
+    assert_eq!(
+        status.as_u16(),
+        201u16,
+        "{}: {}",
+        "create the enclosing post",
+        String::from_utf8_lossy(&body)
+    );
+    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
+    let parent0 = match &created["id"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
     for _ in 0..3 {
         let (status, _, body) = send_to(
                 &app,
                 with_credentials(
                     request(
                         "POST",
-                        "/posts/17/comments",
+                        &"/posts/{parent0}/comments"
+                            .to_owned()
+                            .replace("{parent0}", &parent0),
                         &[],
                         Some((
                             "application/json",
@@ -2181,7 +2320,14 @@ async fn comments_list_pages_by_per_page() {
     }
     let (status, _, body) = send_to(
         &app,
-        request("GET", "/posts/17/comments?per_page=2", &[], None),
+        request(
+            "GET",
+            &"/posts/{parent0}/comments?per_page=2"
+                .to_owned()
+                .replace("{parent0}", &parent0),
+            &[],
+            None,
+        ),
     )
     .await;
     assert_eq!(

@@ -52,7 +52,11 @@ impl std::fmt::Display for PetStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pet {
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub id: Option<i64>,
     pub name: String,
     pub status: PetStatus,
@@ -66,7 +70,11 @@ pub struct Pet {
     )]
     pub birth_date: Option<chrono::NaiveDate>,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Weight in kilograms, 0 <= weight < 1000. Omitted when unknown.
     #[serde(

@@ -13,12 +13,12 @@ use super::runtime::store::{
 /// The SQL migrations in `migrations/`, applied at start-up.
 pub static MIGRATIONS: Migrations = Migrations {
     sqlite: &[(
-        1,
+        1i64,
         "init",
         include_str!("../../migrations/sqlite/0001_init.sql"),
     )],
     postgres: &[(
-        1,
+        1i64,
         "init",
         include_str!("../../migrations/postgres/0001_init.sql"),
     )],
@@ -33,6 +33,7 @@ pub static PETS: Table = Table {
         kind: KeyKind::Integer,
     },
     parents: &[],
+    parent: None,
     columns: &[
         Column {
             field: "name",

@@ -948,7 +948,12 @@ async fn pets_round_trip_through_the_database() {
     );
     let (status, headers, body) = send_to(
         &app,
-        request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
+        request(
+            "GET",
+            &"/pets/{key}".to_owned().replace("{key}", &key),
+            &[],
+            None,
+        ),
     )
     .await;
     assert_eq!(
@@ -967,7 +972,12 @@ async fn pets_round_trip_through_the_database() {
     let (status, _, _) = send_to(
         &app,
         with_header(
-            request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
+            request(
+                "GET",
+                &"/pets/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             "if-none-match",
             &etag,
         ),
@@ -996,7 +1006,7 @@ async fn pets_round_trip_through_the_database() {
                 with_credentials(
                     request(
                         "PUT",
-                        &"/pets/{key}".replace("{key}", &key),
+                        &"/pets/{key}".to_owned().replace("{key}", &key),
                         &[],
                         Some((
                             "application/json",
@@ -1021,7 +1031,7 @@ async fn pets_round_trip_through_the_database() {
             with_credentials(
                 request(
                     "PUT",
-                    &"/pets/{key}".replace("{key}", &key),
+                    &"/pets/{key}".to_owned().replace("{key}", &key),
                     &[],
                     Some((
                         "application/json",
@@ -1046,7 +1056,7 @@ async fn pets_round_trip_through_the_database() {
             with_credentials(
                 request(
                     "PATCH",
-                    &"/pets/{key}".replace("{key}", &key),
+                    &"/pets/{key}".to_owned().replace("{key}", &key),
                     &[],
                     Some((
                         "application/merge-patch+json",
@@ -1069,7 +1079,12 @@ async fn pets_round_trip_through_the_database() {
     let (status, _, body) = send_to(
         &app,
         with_credentials(
-            request("DELETE", &"/pets/{key}".replace("{key}", &key), &[], None),
+            request(
+                "DELETE",
+                &"/pets/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             &[Credential::Bearer(&[])],
         ),
     )
@@ -1083,7 +1098,12 @@ async fn pets_round_trip_through_the_database() {
     let (status, _, _) = send_to(
         &app,
         with_credentials(
-            request("DELETE", &"/pets/{key}".replace("{key}", &key), &[], None),
+            request(
+                "DELETE",
+                &"/pets/{key}".to_owned().replace("{key}", &key),
+                &[],
+                None,
+            ),
             &[Credential::Bearer(&[])],
         ),
     )
@@ -1091,7 +1111,12 @@ async fn pets_round_trip_through_the_database() {
     assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
     let (status, _, _) = send_to(
         &app,
-        request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
+        request(
+            "GET",
+            &"/pets/{key}".to_owned().replace("{key}", &key),
+            &[],
+            None,
+        ),
     )
     .await;
     assert_eq!(status.as_u16(), 404, "a deleted item is gone");

@@ -87,7 +87,11 @@ pub type Stock = i32;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub id: Option<uuid::Uuid>,
     pub sku: Sku,
     pub name: ProductName,
@@ -99,10 +103,18 @@ pub struct Product {
     /// Inactive products are listed but cannot be added to carts.
     pub active: bool,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -464,22 +476,42 @@ pub struct NewCart {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cart {
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub id: Option<uuid::Uuid>,
     pub currency: Currency,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub items: Option<Vec<CartItem>>,
     /// Sum of quantity x unit_price_cents over the items.
     ///
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub total_cents: Option<i64>,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -526,14 +558,22 @@ impl Validate for Cart {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CartItem {
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub id: Option<i64>,
     pub product_id: uuid::Uuid,
     pub quantity: Quantity,
     /// Product price when the item was added.
     ///
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub unit_price_cents: Option<i64>,
 }
 
@@ -744,17 +784,29 @@ pub struct NewOrder {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub id: Option<uuid::Uuid>,
     pub status: OrderStatus,
     pub currency: Currency,
     pub items: Vec<LineItem>,
     pub total_cents: i64,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set by the server (read-only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::runtime::double_option::present"
+    )]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

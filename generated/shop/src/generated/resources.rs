@@ -13,12 +13,12 @@ use super::runtime::store::{
 /// The SQL migrations in `migrations/`, applied at start-up.
 pub static MIGRATIONS: Migrations = Migrations {
     sqlite: &[(
-        1,
+        1i64,
         "init",
         include_str!("../../migrations/sqlite/0001_init.sql"),
     )],
     postgres: &[(
-        1,
+        1i64,
         "init",
         include_str!("../../migrations/postgres/0001_init.sql"),
     )],
@@ -33,6 +33,7 @@ pub static PRODUCTS: Table = Table {
         kind: KeyKind::Uuid,
     },
     parents: &[],
+    parent: None,
     columns: &[
         Column {
             field: "sku",
@@ -207,6 +208,7 @@ pub static CARTS: Table = Table {
         kind: KeyKind::Uuid,
     },
     parents: &[],
+    parent: None,
     columns: &[
         Column {
             field: "currency",
@@ -319,6 +321,7 @@ pub static ITEMS: Table = Table {
         kind: KeyKind::Integer,
     },
     parents: &["parent_cart_id"],
+    parent: Some(&CARTS),
     columns: &[
         Column {
             field: "product_id",
@@ -427,6 +430,7 @@ pub static ORDERS: Table = Table {
         kind: KeyKind::Uuid,
     },
     parents: &[],
+    parent: None,
     columns: &[
         Column {
             field: "status",

@@ -45,6 +45,8 @@ pub enum StoreError {
     Conflict(String),
     /// A stored item no longer fits its type (the spec changed under old data).
     Corrupt(String),
+    /// The item a nested collection belongs to does not exist.
+    ParentNotFound,
     /// `DATABASE_URL` or a pool setting is wrong.
     Config(String),
     Migrate(sqlx::migrate::MigrateError),
@@ -58,6 +60,7 @@ impl fmt::Display for StoreError {
             StoreError::Corrupt(detail) => {
                 write!(f, "stored data does not fit its type: {detail}")
             }
+            StoreError::ParentNotFound => f.write_str("the enclosing item does not exist"),
             StoreError::Config(detail) => write!(f, "database configuration: {detail}"),
             StoreError::Migrate(error) => write!(f, "migration failed: {error}"),
         }
@@ -81,6 +84,9 @@ impl From<StoreError> for Problem {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Conflict(detail) => Problem::new(StatusCode::CONFLICT).with_detail(detail),
+            StoreError::ParentNotFound => {
+                Problem::not_found().with_detail("the enclosing item does not exist")
+            }
             StoreError::Database(sqlx::Error::PoolTimedOut) => {
                 tracing::warn!("database pool exhausted");
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE)
@@ -309,6 +315,9 @@ pub struct Table {
     pub key: KeyColumn,
     /// Columns holding the keys of the enclosing items, outermost first.
     pub parents: &'static [&'static str],
+    /// The table of the enclosing items, when they are a resource too: an item of this
+    /// table exists only while its enclosing item does.
+    pub parent: Option<&'static Table>,
     pub columns: &'static [Column],
     /// Values the server writes into required fields a write left empty.
     pub fills: &'static [Fill],
@@ -873,6 +882,18 @@ impl Database {
             .transpose()
     }
 
+    /// Fails with [`StoreError::ParentNotFound`] when the enclosing item is gone.
+    async fn ensure_parent(&self, table: &Table, scope: &Scope) -> Result<(), StoreError> {
+        let (Some(parent), Some((key, outer))) = (table.parent, scope.0.split_last()) else {
+            return Ok(());
+        };
+        let outer = Scope(outer.to_vec());
+        match self.fetch_with(&self.pool, parent, &outer, key).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::ParentNotFound),
+        }
+    }
+
     /// The item with this key, if there is one.
     pub async fn fetch(
         &self,
@@ -880,6 +901,7 @@ impl Database {
         scope: &Scope,
         key: &Key,
     ) -> Result<Option<Record>, StoreError> {
+        self.ensure_parent(table, scope).await?;
         self.fetch_with(&self.pool, table, scope, key).await
     }
 
@@ -890,6 +912,7 @@ impl Database {
         scope: &Scope,
         mut record: Record,
     ) -> Result<(Key, Record), StoreError> {
+        self.ensure_parent(table, scope).await?;
         table.fill(&mut record);
         let given_key = record
             .get(table.key.field)
@@ -950,6 +973,7 @@ impl Database {
         key: &Key,
         mut record: Record,
     ) -> Result<Option<Record>, StoreError> {
+        self.ensure_parent(table, scope).await?;
         let mut transaction = self.pool.begin().await?;
         let Some(current) = self
             .fetch_with(&mut *transaction, table, scope, key)
@@ -987,6 +1011,7 @@ impl Database {
         key: &Key,
         patch: &Record,
     ) -> Result<Option<Record>, StoreError> {
+        self.ensure_parent(table, scope).await?;
         let mut transaction = self.pool.begin().await?;
         let Some(current) = self
             .fetch_with(&mut *transaction, table, scope, key)
@@ -1067,6 +1092,7 @@ impl Database {
         scope: &Scope,
         key: &Key,
     ) -> Result<bool, StoreError> {
+        self.ensure_parent(table, scope).await?;
         let mut binder = Binder::new(self.dialect);
         let sql = format!(
             "DELETE FROM {} WHERE {}",
@@ -1087,6 +1113,7 @@ impl Database {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<Record>, StoreError> {
+        self.ensure_parent(table, scope).await?;
         let (limit, offset) = listing.window(query);
         let mut binder = Binder::new(self.dialect);
         let mut conditions = table.where_scope(&mut binder, scope);
