@@ -875,12 +875,13 @@ impl Database {
             names.push(quote(column.name));
             values.push(binder.push(Bound::of(column.kind, record.get(column.field)), column.kind));
         }
+        // One round trip: the stored item comes back as the select list reads it.
         let sql = format!(
             "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
             quote(table.name),
             names.join(", "),
             values.join(", "),
-            quote(table.key.column)
+            table.select_list(self.dialect)
         );
         let row = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
             .fetch_one(&self.pool)
@@ -889,10 +890,7 @@ impl Database {
             KeyKind::Integer => Key::Integer(row.try_get(0)?),
             KeyKind::Uuid | KeyKind::Text => Key::Text(row.try_get(0)?),
         };
-        let stored = self
-            .fetch(table, scope, &key)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("the new item cannot be read back".to_owned()))?;
+        let stored = table.record_of_row(self.dialect, &row)?;
         Ok((key, stored))
     }
 
