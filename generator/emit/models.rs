@@ -352,10 +352,17 @@ fn validate_impl(
                     outer,
                     0,
                 );
+                let presence = super::validation::must_be_sent(field).then(|| {
+                    quote! {
+                        if self.#ident.is_none() {
+                            out.report(&at.field(#wire), "is required");
+                        }
+                    }
+                });
                 if inner.is_empty() {
-                    TokenStream::new()
+                    quote!(#presence)
                 } else {
-                    quote!({ let value = &self.#ident; #inner })
+                    quote!(#presence { let value = &self.#ident; #inner })
                 }
             });
             quote!(#(#checks)*)

@@ -47,6 +47,12 @@ pub fn pattern_compiles(source: &str) -> bool {
     regress::Regex::new(source).is_ok()
 }
 
+/// A required write-only field: its Rust type is an `Option` (responses leave it out), so
+/// a request that leaves it out is refused by a check rather than by parsing.
+pub fn must_be_sent(field: &crate::ir::Field) -> bool {
+    field.required && field.write_only && !field.ty.nullable
+}
+
 /// Which named types need a `Validate` impl (they, or something they contain, have checks).
 pub struct Checked {
     named: Vec<bool>,
@@ -63,7 +69,10 @@ impl Checked {
                     continue;
                 }
                 let needs = match &ty.kind {
-                    NamedKind::Struct(s) => s.fields.iter().any(|f| ty_needs(api, &named, &f.ty)),
+                    NamedKind::Struct(s) => s
+                        .fields
+                        .iter()
+                        .any(|f| ty_needs(api, &named, &f.ty) || must_be_sent(f)),
                     NamedKind::Union(u) => u.variants.iter().any(|v| ty_needs(api, &named, &v.ty)),
                     NamedKind::Alias(target) => ty_needs(api, &named, target),
                     NamedKind::Enum(_) => false,

@@ -118,6 +118,9 @@ impl Validate for NewUser {
             validate::length(out, &at.field("email"), value, None, Some(254));
             validate::format(out, &at.field("email"), value, "email");
         }
+        if self.password.is_none() {
+            out.report(&at.field("password"), "is required");
+        }
         {
             let value = &self.password;
             if let Some(value) = value {

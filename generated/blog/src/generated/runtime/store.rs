@@ -695,6 +695,12 @@ impl Binder {
 
     /// The placeholder for a new value, cast for JSON columns on PostgreSQL.
     fn push(&mut self, value: Bound, kind: ColumnKind) -> String {
+        let value = match value {
+            Bound::Text(text) if self.dialect == Dialect::Postgres && kind != ColumnKind::Json => {
+                Bound::Text(nul_safe::encode(&text).into_owned())
+            }
+            other => other,
+        };
         self.values.push(value);
         match self.dialect {
             Dialect::Sqlite => "?".to_owned(),
@@ -703,6 +709,20 @@ impl Binder {
             }
             Dialect::Postgres => format!("${}", self.values.len()),
         }
+    }
+
+    /// The placeholder for a field's value, stored as `kind`.
+    fn push_value(&mut self, kind: ColumnKind, value: Option<&Value>) -> String {
+        if self.dialect == Dialect::Postgres
+            && kind == ColumnKind::Json
+            && let Some(value) = value
+            && nul_safe::needed_in(value)
+        {
+            let mut value = value.clone();
+            nul_safe::map_strings(&mut value, nul_safe::encode);
+            return self.push(Bound::of(kind, Some(&value)), kind);
+        }
+        self.push(Bound::of(kind, value), kind)
     }
 
     fn arguments(self) -> Result<AnyArguments, StoreError> {
@@ -807,7 +827,13 @@ impl Table {
         let mut record = Record::new();
         let key = match self.key.kind {
             KeyKind::Integer => Value::from(row.try_get::<i64, _>(0)?),
-            KeyKind::Uuid | KeyKind::Text => Value::from(row.try_get::<String, _>(0)?),
+            KeyKind::Uuid | KeyKind::Text => {
+                let text: String = row.try_get(0)?;
+                match dialect {
+                    Dialect::Postgres => Value::from(nul_safe::decode(&text).into_owned()),
+                    Dialect::Sqlite => Value::from(text),
+                }
+            }
         };
         record.insert(self.key.field.to_owned(), key);
         for (index, column) in self.columns.iter().enumerate() {
@@ -826,11 +852,13 @@ fn decode(
     kind: ColumnKind,
     dialect: Dialect,
 ) -> Result<Value, StoreError> {
-    let _ = dialect;
+    let postgres = dialect == Dialect::Postgres;
     Ok(match kind {
-        ColumnKind::Text => row
-            .try_get::<Option<String>, _>(index)?
-            .map_or(Value::Null, Value::from),
+        ColumnKind::Text => match row.try_get::<Option<String>, _>(index)? {
+            Some(text) if postgres => Value::from(nul_safe::decode(&text).into_owned()),
+            Some(text) => Value::from(text),
+            None => Value::Null,
+        },
         ColumnKind::Integer => row
             .try_get::<Option<i64>, _>(index)?
             .map_or(Value::Null, Value::from),
@@ -850,7 +878,12 @@ fn decode(
             .map_or(Value::Null, Value::from),
         ColumnKind::Json => match row.try_get::<Option<String>, _>(index)? {
             Some(text) => {
-                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?
+                let mut value: Value =
+                    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                if postgres && text.contains(nul_safe::ESCAPE) {
+                    nul_safe::map_strings(&mut value, nul_safe::decode);
+                }
+                value
             }
             None => Value::Null,
         },
@@ -937,17 +970,14 @@ impl Database {
         }
         for column in table.columns {
             names.push(quote(column.name));
-            values.push(binder.push(
-                Bound::of(column.kind, record.get(column.field)),
-                column.kind,
-            ));
+            values.push(binder.push_value(column.kind, record.get(column.field)));
         }
         let sql = format!(
             "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
             quote(table.name),
             names.join(", "),
             values.join(", "),
-            quote(table.key.column)
+            table.select_list(self.dialect)
         );
         let row = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
             .fetch_one(&self.pool)
@@ -956,10 +986,7 @@ impl Database {
             KeyKind::Integer => Key::Integer(row.try_get(0)?),
             KeyKind::Uuid | KeyKind::Text => Key::Text(row.try_get(0)?),
         };
-        let stored = self
-            .fetch(table, scope, &key)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("the new item cannot be read back".to_owned()))?;
+        let stored = table.record_of_row(self.dialect, &row)?;
         Ok((key, stored))
     }
 
@@ -1055,10 +1082,7 @@ impl Database {
                 format!(
                     "{} = {}",
                     quote(column.name),
-                    binder.push(
-                        Bound::of(column.kind, record.get(column.field)),
-                        column.kind
-                    )
+                    binder.push_value(column.kind, record.get(column.field))
                 )
             })
             .collect();
@@ -1129,7 +1153,7 @@ impl Database {
             conditions.push(format!(
                 "{} = {}",
                 quote(column),
-                binder.push(Bound::of(kind, Some(value)), kind)
+                binder.push_value(kind, Some(value))
             ));
         }
         let condition = if conditions.is_empty() {
@@ -1203,6 +1227,110 @@ impl Database {
             .iter()
             .find(|c| c.field == field && c.kind != ColumnKind::Json)
             .map_or((table.key.column, descending), |c| (c.name, descending))
+    }
+}
+
+/// PostgreSQL text cannot hold NUL (U+0000), which JSON strings may. On PostgreSQL, text is
+/// stored with NUL written as U+E000 `0` and U+E000 itself doubled, and read back the same.
+mod nul_safe {
+    use serde_json::Value;
+    use std::borrow::Cow;
+
+    pub const ESCAPE: char = '\u{E000}';
+
+    pub fn encode(text: &str) -> Cow<'_, str> {
+        if !text.contains(['\0', ESCAPE]) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len() + 4);
+        for c in text.chars() {
+            match c {
+                '\0' => {
+                    out.push(ESCAPE);
+                    out.push('0');
+                }
+                ESCAPE => {
+                    out.push(ESCAPE);
+                    out.push(ESCAPE);
+                }
+                other => out.push(other),
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    pub fn decode(text: &str) -> Cow<'_, str> {
+        if !text.contains(ESCAPE) {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c != ESCAPE {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('0') => out.push('\0'),
+                Some(ESCAPE) | None => out.push(ESCAPE),
+                Some(other) => {
+                    out.push(ESCAPE);
+                    out.push(other);
+                }
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// Whether a JSON value holds a string (or key) that needs encoding.
+    pub fn needed_in(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s.contains(['\0', ESCAPE]),
+            Value::Array(items) => items.iter().any(needed_in),
+            Value::Object(map) => map
+                .iter()
+                .any(|(k, v)| k.contains(['\0', ESCAPE]) || needed_in(v)),
+            _ => false,
+        }
+    }
+
+    pub fn map_strings(value: &mut Value, f: fn(&str) -> Cow<'_, str>) {
+        match value {
+            Value::String(s) => {
+                if let Cow::Owned(mapped) = f(s) {
+                    *s = mapped;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| map_strings(v, f)),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (key, mut v) in entries {
+                    map_strings(&mut v, f);
+                    map.insert(f(&key).into_owned(), v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn text_with_nul_and_the_escape_round_trips_without_nul() {
+            for text in [
+                "plain",
+                "a\0b",
+                "\u{E000}",
+                "\u{E000}0",
+                "\0\0\u{E000}\u{E000}",
+            ] {
+                let encoded = encode(text);
+                assert!(!encoded.contains('\0'), "{encoded:?}");
+                assert_eq!(decode(&encoded), text);
+            }
+        }
     }
 }
 
