@@ -155,14 +155,19 @@ impl Database {
             options = options.min_connections(1).idle_timeout(None).max_lifetime(None);
         }
         if dialect == Dialect::Sqlite {
+            // A local file needs no ping before each use: that would be one more hand-off
+            // to the connection's worker thread per query.
+            options = options.test_before_acquire(false);
             options = options.after_connect(|connection, _| {
                 Box::pin(async move {
-                    connection
-                        .execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                        )
-                        .await?;
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA busy_timeout = 5000",
+                        "PRAGMA foreign_keys = ON",
+                    ] {
+                        connection.execute(pragma).await?;
+                    }
                     Ok(())
                 })
             });

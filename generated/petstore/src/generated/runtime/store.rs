@@ -160,14 +160,17 @@ impl Database {
                 .max_lifetime(None);
         }
         if dialect == Dialect::Sqlite {
+            options = options.test_before_acquire(false);
             options = options.after_connect(|connection, _| {
                 Box::pin(async move {
-                    connection
-                        .execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                        )
-                        .await?;
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA busy_timeout = 5000",
+                        "PRAGMA foreign_keys = ON",
+                    ] {
+                        connection.execute(pragma).await?;
+                    }
                     Ok(())
                 })
             });
