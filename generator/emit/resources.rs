@@ -83,6 +83,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
             KeyKind::Text => quote!(KeyKind::Text),
         };
         let parents = resource.parents.iter().map(|p| &p.column);
+        let read_only = resource.read_only.iter();
         let parent = match resource.parent.map(|i| table_static(&api.resources[i])) {
             Some(parent) => quote!(Some(&#parent)),
             None => quote!(None),
@@ -170,6 +171,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
                 key: KeyColumn { field: #key_field, column: #key_column, kind: #key_kind },
                 parents: &[#(#parents),*],
                 parent: #parent,
+                read_only: &[#(#read_only),*],
                 columns: &[#(#columns),*],
                 fills: &[#(#fills),*],
             };

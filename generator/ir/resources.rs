@@ -35,6 +35,8 @@ pub struct Resource {
     pub columns: Vec<Column>,
     /// Values the server sets when a write leaves a required field without one.
     pub fills: Vec<Fill>,
+    /// Item fields marked `readOnly`: the server sets them, whatever a client sends.
+    pub read_only: Vec<String>,
     pub ops: ResourceOps,
 }
 
@@ -397,6 +399,12 @@ fn detect_one(
         parents,
         collection_path: collection.to_owned(),
         parent: None,
+        read_only: item_struct
+            .fields
+            .iter()
+            .filter(|f| f.read_only)
+            .map(|f| f.wire_name.clone())
+            .collect(),
         columns,
         fills,
         ops,

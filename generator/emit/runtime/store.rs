@@ -318,6 +318,8 @@ pub struct Table {
     pub columns: &'static [Column],
     /// Values the server writes into required fields a write left empty.
     pub fills: &'static [Fill],
+    /// Fields only the server sets (`readOnly`): dropped from what a client sends.
+    pub read_only: &'static [&'static str],
 }
 
 #[derive(Debug)]
@@ -786,6 +788,13 @@ impl Table {
             .collect()
     }
 
+    /// Drops what a client may not set: `readOnly` fields, the key among them when it is.
+    fn drop_read_only(&self, record: &mut Record) {
+        for field in self.read_only {
+            record.remove(*field);
+        }
+    }
+
     /// Sets the server's values in required fields the record leaves empty.
     fn fill(&self, record: &mut Record) {
         for fill in self.fills {
@@ -893,6 +902,7 @@ impl Database {
     /// Stores a new item and returns its key and the item as stored.
     pub async fn insert(&self, table: &Table, scope: &Scope, mut record: Record) -> Result<(Key, Record), StoreError> {
         self.ensure_parent(table, scope).await?;
+        table.drop_read_only(&mut record);
         table.fill(&mut record);
         let given_key = record.get(table.key.field).filter(|v| !v.is_null()).cloned();
         let key = match (table.key.kind, given_key) {
@@ -944,6 +954,12 @@ impl Database {
         let Some(current) = self.fetch_with(&mut *transaction, table, scope, key).await? else {
             return Ok(None);
         };
+        table.drop_read_only(&mut record);
+        for field in table.read_only {
+            if let Some(value) = current.get(*field) {
+                record.insert((*field).to_owned(), value.clone());
+            }
+        }
         for fill in table.fills {
             if record.get(fill.field).is_none_or(Value::is_null)
                 && let Some(value) = current.get(fill.field)
@@ -968,8 +984,10 @@ impl Database {
         let Some(current) = self.fetch_with(&mut *transaction, table, scope, key).await? else {
             return Ok(None);
         };
+        let mut patch = patch.clone();
+        table.drop_read_only(&mut patch);
         let mut merged = Value::Object(current);
-        merge_patch(&mut merged, &Value::Object(patch.clone()));
+        merge_patch(&mut merged, &Value::Object(patch));
         let Value::Object(mut record) = merged else {
             return Err(StoreError::Corrupt("a patched item is not an object".to_owned()));
         };

@@ -34,6 +34,7 @@ pub static USERS: Table = Table {
     },
     parents: &[],
     parent: None,
+    read_only: &["id", "created_at"],
     columns: &[
         Column {
             field: "username",
@@ -159,6 +160,7 @@ pub static POSTS: Table = Table {
     },
     parents: &[],
     parent: None,
+    read_only: &["id", "created_at", "updated_at"],
     columns: &[
         Column {
             field: "author_id",
@@ -308,6 +310,7 @@ pub static COMMENTS: Table = Table {
     },
     parents: &["parent_post_id"],
     parent: Some(&POSTS),
+    read_only: &["id", "post_id", "created_at"],
     columns: &[
         Column {
             field: "post_id",

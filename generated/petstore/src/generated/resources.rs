@@ -34,6 +34,7 @@ pub static PETS: Table = Table {
     },
     parents: &[],
     parent: None,
+    read_only: &["id", "created_at"],
     columns: &[
         Column {
             field: "name",

@@ -34,6 +34,7 @@ pub static PRODUCTS: Table = Table {
     },
     parents: &[],
     parent: None,
+    read_only: &["id", "created_at", "updated_at"],
     columns: &[
         Column {
             field: "sku",
@@ -209,6 +210,7 @@ pub static CARTS: Table = Table {
     },
     parents: &[],
     parent: None,
+    read_only: &["id", "items", "total_cents", "created_at", "updated_at"],
     columns: &[
         Column {
             field: "currency",
@@ -322,6 +324,7 @@ pub static ITEMS: Table = Table {
     },
     parents: &["parent_cart_id"],
     parent: Some(&CARTS),
+    read_only: &["id", "unit_price_cents"],
     columns: &[
         Column {
             field: "product_id",
@@ -431,6 +434,7 @@ pub static ORDERS: Table = Table {
     },
     parents: &[],
     parent: None,
+    read_only: &["id", "created_at", "updated_at"],
     columns: &[
         Column {
             field: "status",
