@@ -217,7 +217,10 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
     let text = read(&spec);
     let anchor = "    Pet:\n";
     let at = text.find(anchor).expect("the spec defines Pet");
-    let properties = text[at..].find("      properties:\n").expect("Pet has properties") + at;
+    let properties = text[at..]
+        .find("      properties:\n")
+        .expect("Pet has properties")
+        + at;
     let insert_at = properties + "      properties:\n".len();
     let changed = format!(
         "{}        nickname: {{type: string, maxLength: 40}}\n{}",
@@ -228,7 +231,11 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
 
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(read(&init), init_before, "an applied migration is never rewritten");
+    assert_eq!(
+        read(&init),
+        init_before,
+        "an applied migration is never rewritten"
+    );
     for dialect in ["sqlite", "postgres"] {
         let next = read(&project.join(format!("migrations/{dialect}/0002_spec_change.sql")));
         assert!(
@@ -242,5 +249,9 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
     // Regenerating again with the same spec adds nothing.
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(!project.join("migrations/sqlite/0003_spec_change.sql").exists());
+    assert!(
+        !project
+            .join("migrations/sqlite/0003_spec_change.sql")
+            .exists()
+    );
 }

@@ -35,7 +35,10 @@ fn crud_request(api: &Api, op: &Operation, parents: usize, item: bool) -> Reques
         } else if index < parents {
             format!("{{parent{index}}}")
         } else {
-            encode_path_param(param, &sampler.value_with_example(&param.ty, param.example.as_ref()))
+            encode_path_param(
+                param,
+                &sampler.value_with_example(&param.ty, param.example.as_ref()),
+            )
         };
         path = path.replace(&format!("{{{}}}", param.wire_name), &text);
     }
@@ -43,7 +46,13 @@ fn crud_request(api: &Api, op: &Operation, parents: usize, item: bool) -> Reques
         .params_in(ParamLocation::Query)
         .filter(|p| p.required)
         .flat_map(|p| encode_query_param(p, &sampler.value_with_example(&p.ty, p.example.as_ref())))
-        .map(|(k, v)| format!("{}={}", super::tests::encode_component(&k), super::tests::encode_component(&v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                super::tests::encode_component(&k),
+                super::tests::encode_component(&v)
+            )
+        })
         .collect();
     parts.uri = if query.is_empty() {
         path
@@ -58,7 +67,7 @@ fn uri_expr(uri: &str, parents: usize, item: bool) -> TokenStream {
     if parents == 0 && !item {
         return quote!(#uri);
     }
-    let mut expr = quote!(#uri.to_owned());
+    let mut expr = quote!(#uri);
     for index in 0..parents {
         let placeholder = format!("{{parent{index}}}");
         let variable = format_ident!("parent{}", index);
@@ -108,13 +117,8 @@ fn create_parents(api: &Api, chain: &[&Resource]) -> TokenStream {
         let key_field = &parent.key.field;
         let label = format!("create the enclosing {}", parent.singular);
         quote! {
-            let (status, _, body) = send_to(&app, #request).await;
-            assert_eq!(status.as_u16(), #status, "{}: {}", #label, String::from_utf8_lossy(&body));
-            let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-            let #variable = match &created[#key_field] {
-                serde_json::Value::String(text) => text.clone(),
-                other => other.to_string(),
-            };
+            let (_, created) = exchange(&app, #request, #status, #label).await;
+            let #variable = key_of(&created, #key_field);
         }
     });
     quote!(#(#steps)*)
@@ -155,16 +159,13 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let key_field = &resource.key.field;
     let create_status = status_of(create);
     let create_request = crud_request_expr(api, create, parents, false);
-    let mut steps = vec![create_parents(api, &chain), quote! {
-        let (status, _, body) = send_to(&app, #create_request).await;
-        assert_eq!(status.as_u16(), #create_status, "create: {}", String::from_utf8_lossy(&body));
-        let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-        let key = match &created[#key_field] {
-            serde_json::Value::String(text) => text.clone(),
-            other => other.to_string(),
-        };
-        assert!(!key.is_empty() && key != "null", "the created item has its key `{}`: {created}", #key_field);
-    }];
+    let mut steps = vec![
+        create_parents(api, &chain),
+        quote! {
+            let (_, created) = exchange(&app, #create_request, #create_status, "create").await;
+            let key = key_of(&created, #key_field);
+        },
+    ];
     let item_uri = |op: &Operation| {
         let parts = crud_request(api, op, parents, true);
         let uri = uri_expr(&parts.uri, parents, true);
@@ -175,24 +176,18 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         let request = request_tokens(&parts, Some(uri.clone()));
         let conditional = request_tokens(&parts, Some(uri));
         steps.push(quote! {
-            let (status, headers, body) = send_to(&app, #request).await;
-            assert_eq!(status.as_u16(), 200, "get: {}", String::from_utf8_lossy(&body));
-            let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
+            let (headers, fetched) = exchange(&app, #request, 200, "get").await;
             assert_eq!(fetched, created, "get answers what create stored");
             let etag = headers.get(header::ETAG).and_then(|v| v.to_str().ok()).expect("a read carries an ETag").to_owned();
-            let (status, _, _) = send_to(&app, with_header(#conditional, "if-none-match", &etag)).await;
-            assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
+            exchange(&app, with_header(#conditional, "if-none-match", &etag), 304, "If-None-Match with the current ETag").await;
         });
     }
     if let Some(list) = ops.list.as_ref().map(|l| &api.operations[l.operation]) {
         let request = crud_request_expr(api, list, parents, false);
         let pointer = items_pointer(resource);
         steps.push(quote! {
-            let (status, _, body) = send_to(&app, #request).await;
-            assert_eq!(status.as_u16(), 200, "list: {}", String::from_utf8_lossy(&body));
-            let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-            let items = listed.pointer(#pointer).and_then(|v| v.as_array()).expect("the list holds an array of items");
-            assert!(items.iter().any(|item| item[#key_field] == created[#key_field]), "the list finds the new item: {listed}");
+            let (_, listed) = exchange(&app, #request, 200, "list").await;
+            assert!(items_at(&listed, #pointer).iter().any(|item| item[#key_field] == created[#key_field]), "the list finds the new item: {listed}");
         });
     }
     let writes = [ops.replace, ops.patch, ops.delete];
@@ -202,8 +197,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         let (parts, uri) = item_uri(write);
         let request = request_tokens(&parts, Some(uri));
         steps.push(quote! {
-            let (status, _, body) = send_to(&app, with_header(#request, "if-match", "\"stale\"")).await;
-            assert_eq!(status.as_u16(), 412, "a write with a stale If-Match: {}", String::from_utf8_lossy(&body));
+            exchange(&app, with_header(#request, "if-match", "\"stale\""), 412, "a write with a stale If-Match").await;
         });
     }
     for (label, op) in [("replace", ops.replace), ("patch", ops.patch)] {
@@ -214,9 +208,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         let request = request_tokens(&parts, Some(uri));
         let status = status_of(op);
         steps.push(quote! {
-            let (status, _, body) = send_to(&app, #request).await;
-            assert_eq!(status.as_u16(), #status, "{}: {}", #label, String::from_utf8_lossy(&body));
-            let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+            let (_, updated) = exchange(&app, #request, #status, #label).await;
             assert_eq!(updated[#key_field], created[#key_field], "an update keeps the key");
         });
     }
@@ -225,17 +217,14 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         let request = request_tokens(&parts, Some(uri.clone()));
         let status = status_of(delete);
         steps.push(quote! {
-            let (status, _, body) = send_to(&app, #request).await;
-            assert_eq!(status.as_u16(), #status, "delete: {}", String::from_utf8_lossy(&body));
-            let (status, _, _) = send_to(&app, #request).await;
-            assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
+            exchange(&app, #request, #status, "delete").await;
+            exchange(&app, #request, 404, "deleting again finds nothing").await;
         });
         if let Some(get) = ops.get.map(|i| &api.operations[i]) {
             let (parts, uri) = item_uri(get);
             let request = request_tokens(&parts, Some(uri));
             steps.push(quote! {
-                let (status, _, _) = send_to(&app, #request).await;
-                assert_eq!(status.as_u16(), 404, "a deleted item is gone");
+                exchange(&app, #request, 404, "a deleted item is gone").await;
             });
         }
     }
@@ -301,14 +290,10 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
             #setup
             for _ in 0..3 {
-                let (status, _, body) = send_to(&app, #create_request).await;
-                assert_eq!(status.as_u16(), #create_status, "create: {}", String::from_utf8_lossy(&body));
+                exchange(&app, #create_request, #create_status, "create").await;
             }
-            let (status, _, body) = send_to(&app, #list_request).await;
-            assert_eq!(status.as_u16(), 200, "list: {}", String::from_utf8_lossy(&body));
-            let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-            let items = listed.pointer(#pointer).and_then(|v| v.as_array()).expect("the list holds an array of items");
-            assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
+            let (_, listed) = exchange(&app, #list_request, 200, "list").await;
+            assert_eq!(items_at(&listed, #pointer).len(), 2, "one page holds `limit` items: {listed}");
             #total_check
         }
     })

@@ -79,7 +79,11 @@ fn table_layout(resource: &Resource) -> TableLayout {
     let table = quote_sql(&resource.table);
     let mut indexes = Vec::new();
     if !resource.parents.is_empty() {
-        let parents: Vec<String> = resource.parents.iter().map(|p| quote_sql(&p.column)).collect();
+        let parents: Vec<String> = resource
+            .parents
+            .iter()
+            .map(|p| quote_sql(&p.column))
+            .collect();
         indexes.push(format!(
             "CREATE INDEX {} ON {table} ({})",
             quote_sql(&format!("{}_parent_idx", resource.table)),
@@ -141,14 +145,24 @@ fn column_name(definition: &str) -> &str {
 
 /// The statements that take `old` to `new`, and notes on what they leave alone.
 fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<String>, Vec<String>) {
-    let columns = |t: &TableLayout| if postgres { t.postgres.clone() } else { t.sqlite.clone() };
+    let columns = |t: &TableLayout| {
+        if postgres {
+            t.postgres.clone()
+        } else {
+            t.sqlite.clone()
+        }
+    };
     let mut statements = Vec::new();
     let mut notes = Vec::new();
     for table in &new.tables {
         match old.tables.iter().find(|t| t.name == table.name) {
             None => {
                 let defs = columns(table);
-                statements.push(format!("CREATE TABLE {} (\n    {}\n)", table.name, defs.join(",\n    ")));
+                statements.push(format!(
+                    "CREATE TABLE {} (\n    {}\n)",
+                    table.name,
+                    defs.join(",\n    ")
+                ));
                 statements.extend(table.indexes.iter().cloned());
             }
             Some(before) => {
@@ -169,7 +183,9 @@ fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<String>, Vec<S
                     }
                 }
                 for gone in before_columns.iter().filter(|d| {
-                    !columns(table).iter().any(|n| column_name(n) == column_name(d))
+                    !columns(table)
+                        .iter()
+                        .any(|n| column_name(n) == column_name(d))
                 }) {
                     notes.push(format!(
                         "{}.{} is no longer in the spec; kept with its data (drop it when it can go)",
@@ -178,12 +194,20 @@ fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<String>, Vec<S
                     ));
                 }
                 for index in table.indexes.iter().filter(|i| !before.indexes.contains(i)) {
-                    statements.push(index.replacen("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1));
+                    statements.push(index.replacen(
+                        "CREATE INDEX",
+                        "CREATE INDEX IF NOT EXISTS",
+                        1,
+                    ));
                 }
             }
         }
     }
-    for gone in old.tables.iter().filter(|t| !new.tables.iter().any(|n| n.name == t.name)) {
+    for gone in old
+        .tables
+        .iter()
+        .filter(|t| !new.tables.iter().any(|n| n.name == t.name))
+    {
         notes.push(format!(
             "table {} is no longer in the spec; kept with its data (drop it when it can go)",
             gone.name
@@ -229,7 +253,14 @@ pub fn plan(api: &Api, history: &MigrationHistory) -> Result<Planned, EmitError>
                         indexes: &t.indexes,
                     })
                     .collect();
-                contents.push(render(&InitSql { title: &api.title, dialect, tables }, "sql/init.sql.txt")?);
+                contents.push(render(
+                    &InitSql {
+                        title: &api.title,
+                        dialect,
+                        tables,
+                    },
+                    "sql/init.sql.txt",
+                )?);
             }
             ("init", contents)
         }
@@ -239,7 +270,12 @@ pub fn plan(api: &Api, history: &MigrationHistory) -> Result<Planned, EmitError>
             for (dialect, postgres) in [("sqlite", false), ("postgres", true)] {
                 let (statements, notes) = difference(old, &new, postgres);
                 contents.push(render(
-                    &ChangeSql { title: &api.title, dialect, statements, notes },
+                    &ChangeSql {
+                        title: &api.title,
+                        dialect,
+                        statements,
+                        notes,
+                    },
                     "sql/change.sql.txt",
                 )?);
             }
@@ -292,10 +328,24 @@ mod tests {
 
     #[test]
     fn a_new_table_is_created_and_a_new_column_added_without_not_null() {
-        let old = Layout { tables: vec![table("pets", &["\"id\" TEXT PRIMARY KEY", "\"name\" TEXT"], &[])] };
+        let old = Layout {
+            tables: vec![table(
+                "pets",
+                &["\"id\" TEXT PRIMARY KEY", "\"name\" TEXT"],
+                &[],
+            )],
+        };
         let new = Layout {
             tables: vec![
-                table("pets", &["\"id\" TEXT PRIMARY KEY", "\"name\" TEXT", "\"owner\" TEXT NOT NULL"], &[]),
+                table(
+                    "pets",
+                    &[
+                        "\"id\" TEXT PRIMARY KEY",
+                        "\"name\" TEXT",
+                        "\"owner\" TEXT NOT NULL",
+                    ],
+                    &[],
+                ),
                 table("toys", &["\"id\" TEXT PRIMARY KEY"], &[]),
             ],
         };
@@ -312,8 +362,20 @@ mod tests {
 
     #[test]
     fn removed_and_retyped_columns_are_left_alone_with_a_note() {
-        let old = Layout { tables: vec![table("pets", &["\"id\" TEXT PRIMARY KEY", "\"age\" TEXT", "\"tag\" TEXT"], &[])] };
-        let new = Layout { tables: vec![table("pets", &["\"id\" TEXT PRIMARY KEY", "\"age\" INTEGER"], &[])] };
+        let old = Layout {
+            tables: vec![table(
+                "pets",
+                &["\"id\" TEXT PRIMARY KEY", "\"age\" TEXT", "\"tag\" TEXT"],
+                &[],
+            )],
+        };
+        let new = Layout {
+            tables: vec![table(
+                "pets",
+                &["\"id\" TEXT PRIMARY KEY", "\"age\" INTEGER"],
+                &[],
+            )],
+        };
         let (statements, notes) = difference(&old, &new, false);
         assert!(statements.is_empty(), "{statements:?}");
         assert_eq!(notes.len(), 2, "{notes:?}");
@@ -325,7 +387,10 @@ mod tests {
     fn migration_file_names_give_version_and_description() {
         assert_eq!(
             parse_file_name("0002_spec_change.sql"),
-            Some(ExistingMigration { version: 2, description: "spec_change".to_owned() })
+            Some(ExistingMigration {
+                version: 2,
+                description: "spec_change".to_owned()
+            })
         );
         assert_eq!(parse_file_name("notes.txt"), None);
     }

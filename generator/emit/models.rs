@@ -136,7 +136,9 @@ fn struct_field(api: &Api, field: &Field) -> TokenStream {
     {
         // An `Option` that is not nullable: the field may be left out, but `null` is not a
         // valid value.
-        serde_args.push(quote!(deserialize_with = "super::runtime::double_option::present"));
+        serde_args.push(quote!(
+            deserialize_with = "super::runtime::double_option::present"
+        ));
     }
     let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
     let ty = if field.is_optional() || field.read_only || field.write_only {

@@ -6,8 +6,8 @@ use heck::{ToPascalCase, ToShoutySnakeCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::samples::{Direction, Sampler};
 use super::migrations::ExistingMigration;
+use super::samples::{Direction, Sampler};
 use crate::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, NamedKind, Resource, Ty};
 
 /// `PETS`: the static describing a resource's table.

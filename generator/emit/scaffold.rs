@@ -281,7 +281,8 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
             group.trait_name
         ),
         " resource call its service; the others answer the spec's example until you".to_owned(),
-        " implement them (marked TODO). A method you delete answers 501 Not Implemented.".to_owned(),
+        " implement them (marked TODO). A method you delete answers 501 Not Implemented."
+            .to_owned(),
         " The trait's docs show each signature; for example:".to_owned(),
         String::new(),
         " ```text".to_owned(),
@@ -549,10 +550,12 @@ fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenSt
             }
         }
         let listing = resources::listing_static(resource);
-        let total = list
-            .total_header
-            .as_ref()
-            .map(|wire| (wire.as_str(), quote!(page.total.try_into().unwrap_or_default())));
+        let total = list.total_header.as_ref().map(|wire| {
+            (
+                wire.as_str(),
+                quote!(page.total.try_into().unwrap_or_default()),
+            )
+        });
         let variant = success_variant(op, Some(quote!(#listing.body(&page)?)), total.as_slice());
         quote! {
             let query = #query;

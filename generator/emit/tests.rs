@@ -178,6 +178,34 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
             (status, headers, body)
         }
 
+        /// Sends a request to a real app, asserts the status (`what` names the step in the
+        /// message) and returns the headers and the JSON body (`null` when there is none).
+        async fn exchange(app: &axum::Router, request: Request<Body>, status: u16, what: &str) -> (HeaderMap, serde_json::Value) {
+            let (actual, headers, body) = send_to(app, request).await;
+            assert_eq!(actual.as_u16(), status, "{what}: {}", String::from_utf8_lossy(&body));
+            let json = if body.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{what}: the body is not JSON: {e}"))
+            };
+            (headers, json)
+        }
+
+        /// An item's key as it appears in a path.
+        fn key_of(item: &serde_json::Value, field: &str) -> String {
+            let key = match &item[field] {
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            assert!(!key.is_empty() && key != "null", "the item has its key `{field}`: {item}");
+            key
+        }
+
+        /// The items of a list response: the body, or the array at `pointer` in it.
+        fn items_at<'a>(listed: &'a serde_json::Value, pointer: &str) -> &'a Vec<serde_json::Value> {
+            listed.pointer(pointer).and_then(|v| v.as_array()).unwrap_or_else(|| panic!("the list holds an array of items: {listed}"))
+        }
+
         fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
             request.headers_mut().insert(name, value.parse().expect("a valid header value"));
             request
@@ -287,9 +315,14 @@ fn response_value(
     samples: &mut Samples,
 ) -> TokenStream {
     let module = format_ident!("{}", api.groups[op.group].module);
-    example_response(api, op, response, samples, &quote!(api::#module::), &|key| {
-        quote!(sample(#key))
-    })
+    example_response(
+        api,
+        op,
+        response,
+        samples,
+        &quote!(api::#module::),
+        &|key| quote!(sample(#key)),
+    )
 }
 
 /// An expression building a response from the spec's examples: `prefix` qualifies the

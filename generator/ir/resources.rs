@@ -603,8 +603,12 @@ fn fills_of(item: &StructType, create_body: Option<&StructType>, key: &str) -> V
 
 fn allows_zero(ty: &Ty) -> bool {
     let c = &ty.constraints;
-    let above_min = c.minimum.is_none_or(|m| m < 0.0 || (m == 0.0 && !c.exclusive_minimum));
-    let below_max = c.maximum.is_none_or(|m| m > 0.0 || (m == 0.0 && !c.exclusive_maximum));
+    let above_min = c
+        .minimum
+        .is_none_or(|m| m < 0.0 || (m == 0.0 && !c.exclusive_minimum));
+    let below_max = c
+        .maximum
+        .is_none_or(|m| m > 0.0 || (m == 0.0 && !c.exclusive_maximum));
     above_min && below_max && (c.enumeration.is_empty() || c.enumeration.contains(&Value::from(0)))
 }
 

@@ -216,7 +216,10 @@ fn migration_history(root: &Path) -> Result<MigrationHistory, ProjectError> {
     let layout_path = root.join(migrations::LAYOUT_PATH);
     let layout = match std::fs::read_to_string(&layout_path) {
         Ok(text) => Some(serde_json::from_str(&text).map_err(|e| {
-            ProjectError::io(&layout_path, std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+            ProjectError::io(
+                &layout_path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
         })?),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => return Err(ProjectError::io(&layout_path, error)),

@@ -317,6 +317,51 @@ async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, Hea
     (status, headers, body)
 }
 
+/// Sends a request to a real app, asserts the status (`what` names the step in the
+/// message) and returns the headers and the JSON body (`null` when there is none).
+async fn exchange(
+    app: &axum::Router,
+    request: Request<Body>,
+    status: u16,
+    what: &str,
+) -> (HeaderMap, serde_json::Value) {
+    let (actual, headers, body) = send_to(app, request).await;
+    assert_eq!(
+        actual.as_u16(),
+        status,
+        "{what}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let json = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{what}: the body is not JSON: {e}"))
+    };
+    (headers, json)
+}
+
+/// An item's key as it appears in a path.
+fn key_of(item: &serde_json::Value, field: &str) -> String {
+    let key = match &item[field] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the item has its key `{field}`: {item}"
+    );
+    key
+}
+
+/// The items of a list response: the body, or the array at `pointer` in it.
+fn items_at<'a>(listed: &'a serde_json::Value, pointer: &str) -> &'a Vec<serde_json::Value> {
+    listed
+        .pointer(pointer)
+        .and_then(|v| v.as_array())
+        .unwrap_or_else(|| panic!("the list holds an array of items: {listed}"))
+}
+
 fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
     request
         .headers_mut()
@@ -1582,7 +1627,7 @@ async fn users_round_trip_through_the_database() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
             &app,
             request(
                 "POST",
@@ -1593,85 +1638,49 @@ async fn users_round_trip_through_the_database() {
                     b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
                 )),
             ),
+            201u16,
+            "create",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "create: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let key = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    assert!(
-        !key.is_empty() && key != "null",
-        "the created item has its key `{}`: {created}",
-        "id"
-    );
-    let (status, headers, body) = send_to(
+    let key = key_of(&created, "id");
+    let (headers, fetched) = exchange(
         &app,
-        request(
-            "GET",
-            &"/users/{key}".to_owned().replace("{key}", &key),
-            &[],
-            None,
-        ),
+        request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
+        200,
+        "get",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "get: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
     assert_eq!(fetched, created, "get answers what create stored");
     let etag = headers
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .expect("a read carries an ETag")
         .to_owned();
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         with_header(
-            request(
-                "GET",
-                &"/users/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
             "if-none-match",
             &etag,
         ),
+        304,
+        "If-None-Match with the current ETag",
     )
     .await;
-    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
-    let (status, _, body) = send_to(&app, request("GET", "/users", &[], None)).await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
+    let (_, listed) = exchange(&app, request("GET", "/users", &[], None), 200, "list").await;
     assert!(
-        items.iter().any(|item| item["id"] == created["id"]),
+        items_at(&listed, "/items")
+            .iter()
+            .any(|item| item["id"] == created["id"]),
         "the list finds the new item: {listed}"
     );
-    let (status, _, body) = send_to(
+    exchange(
             &app,
             with_header(
                 with_credentials(
                     request(
                         "PATCH",
-                        &"/users/{key}".to_owned().replace("{key}", &key),
+                        &"/users/{key}".replace("{key}", &key),
                         &[],
                         Some((
                             "application/json",
@@ -1683,20 +1692,16 @@ async fn users_round_trip_through_the_database() {
                 "if-match",
                 "\"stale\"",
             ),
+            412,
+            "a write with a stale If-Match",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        412,
-        "a write with a stale If-Match: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, body) = send_to(
+    let (_, updated) = exchange(
             &app,
             with_credentials(
                 request(
                     "PATCH",
-                    &"/users/{key}".to_owned().replace("{key}", &key),
+                    &"/users/{key}".replace("{key}", &key),
                     &[],
                     Some((
                         "application/json",
@@ -1705,61 +1710,38 @@ async fn users_round_trip_through_the_database() {
                 ),
                 &[Credential::Bearer(&[])],
             ),
+            200u16,
+            "patch",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        200u16,
-        "{}: {}",
-        "patch",
-        String::from_utf8_lossy(&body)
-    );
-    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
     assert_eq!(updated["id"], created["id"], "an update keeps the key");
-    let (status, _, body) = send_to(
+    exchange(
         &app,
         with_credentials(
-            request(
-                "DELETE",
-                &"/users/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
             &[Credential::ApiKey(Location::Header, "X-API-Key")],
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         204u16,
-        "delete: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, _) = send_to(
+        "delete",
+    )
+    .await;
+    exchange(
         &app,
         with_credentials(
-            request(
-                "DELETE",
-                &"/users/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
             &[Credential::ApiKey(Location::Header, "X-API-Key")],
         ),
+        404,
+        "deleting again finds nothing",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
-    let (status, _, _) = send_to(
+    exchange(
         &app,
-        request(
-            "GET",
-            &"/users/{key}".to_owned().replace("{key}", &key),
-            &[],
-            None,
-        ),
+        request("GET", &"/users/{key}".replace("{key}", &key), &[], None),
+        404,
+        "a deleted item is gone",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
 }
 
 /// `/posts`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
@@ -1768,7 +1750,7 @@ async fn posts_round_trip_through_the_database() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
             &app,
             with_credentials(
                 request(
@@ -1782,85 +1764,49 @@ async fn posts_round_trip_through_the_database() {
                 ),
                 &[Credential::Bearer(&["posts:write"])],
             ),
+            201u16,
+            "create",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "create: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let key = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    assert!(
-        !key.is_empty() && key != "null",
-        "the created item has its key `{}`: {created}",
-        "id"
-    );
-    let (status, headers, body) = send_to(
+    let key = key_of(&created, "id");
+    let (headers, fetched) = exchange(
         &app,
-        request(
-            "GET",
-            &"/posts/{key}".to_owned().replace("{key}", &key),
-            &[],
-            None,
-        ),
+        request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
+        200,
+        "get",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "get: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
     assert_eq!(fetched, created, "get answers what create stored");
     let etag = headers
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .expect("a read carries an ETag")
         .to_owned();
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         with_header(
-            request(
-                "GET",
-                &"/posts/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
             "if-none-match",
             &etag,
         ),
+        304,
+        "If-None-Match with the current ETag",
     )
     .await;
-    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
-    let (status, _, body) = send_to(&app, request("GET", "/posts", &[], None)).await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
+    let (_, listed) = exchange(&app, request("GET", "/posts", &[], None), 200, "list").await;
     assert!(
-        items.iter().any(|item| item["id"] == created["id"]),
+        items_at(&listed, "/items")
+            .iter()
+            .any(|item| item["id"] == created["id"]),
         "the list finds the new item: {listed}"
     );
-    let (status, _, body) = send_to(
+    exchange(
             &app,
             with_header(
                 with_credentials(
                     request(
                         "PUT",
-                        &"/posts/{key}".to_owned().replace("{key}", &key),
+                        &"/posts/{key}".replace("{key}", &key),
                         &[],
                         Some((
                             "application/json",
@@ -1872,20 +1818,16 @@ async fn posts_round_trip_through_the_database() {
                 "if-match",
                 "\"stale\"",
             ),
+            412,
+            "a write with a stale If-Match",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        412,
-        "a write with a stale If-Match: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, body) = send_to(
+    let (_, updated) = exchange(
             &app,
             with_credentials(
                 request(
                     "PUT",
-                    &"/posts/{key}".to_owned().replace("{key}", &key),
+                    &"/posts/{key}".replace("{key}", &key),
                     &[],
                     Some((
                         "application/json",
@@ -1894,61 +1836,38 @@ async fn posts_round_trip_through_the_database() {
                 ),
                 &[Credential::Bearer(&[])],
             ),
+            200u16,
+            "replace",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        200u16,
-        "{}: {}",
-        "replace",
-        String::from_utf8_lossy(&body)
-    );
-    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
     assert_eq!(updated["id"], created["id"], "an update keeps the key");
-    let (status, _, body) = send_to(
+    exchange(
         &app,
         with_credentials(
-            request(
-                "DELETE",
-                &"/posts/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
             &[Credential::Bearer(&[])],
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         204u16,
-        "delete: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, _) = send_to(
+        "delete",
+    )
+    .await;
+    exchange(
         &app,
         with_credentials(
-            request(
-                "DELETE",
-                &"/posts/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
             &[Credential::Bearer(&[])],
         ),
+        404,
+        "deleting again finds nothing",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
-    let (status, _, _) = send_to(
+    exchange(
         &app,
-        request(
-            "GET",
-            &"/posts/{key}".to_owned().replace("{key}", &key),
-            &[],
-            None,
-        ),
+        request("GET", &"/posts/{key}".replace("{key}", &key), &[], None),
+        404,
+        "a deleted item is gone",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
 }
 
 /// `/posts/{postId}/comments`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
@@ -1957,7 +1876,7 @@ async fn comments_round_trip_through_the_database() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
             &app,
             with_credentials(
                 request(
@@ -1971,28 +1890,17 @@ async fn comments_round_trip_through_the_database() {
                 ),
                 &[Credential::Bearer(&["posts:write"])],
             ),
+            201u16,
+            "create the enclosing post",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "{}: {}",
-        "create the enclosing post",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let parent0 = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    let (status, _, body) = send_to(
+    let parent0 = key_of(&created, "id");
+    let (_, created) = exchange(
             &app,
             with_credentials(
                 request(
                     "POST",
-                    &"/posts/{parent0}/comments"
-                        .to_owned()
-                        .replace("{parent0}", &parent0),
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
                     &[],
                     Some((
                         "application/json",
@@ -2001,57 +1909,37 @@ async fn comments_round_trip_through_the_database() {
                 ),
                 &[Credential::Bearer(&["comments:write"])],
             ),
+            201u16,
+            "create",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "create: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let key = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    assert!(
-        !key.is_empty() && key != "null",
-        "the created item has its key `{}`: {created}",
-        "id"
-    );
-    let (status, headers, body) = send_to(
+    let key = key_of(&created, "id");
+    let (headers, fetched) = exchange(
         &app,
         request(
             "GET",
             &"/posts/{parent0}/comments/{key}"
-                .to_owned()
                 .replace("{parent0}", &parent0)
                 .replace("{key}", &key),
             &[],
             None,
         ),
+        200,
+        "get",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "get: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
     assert_eq!(fetched, created, "get answers what create stored");
     let etag = headers
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .expect("a read carries an ETag")
         .to_owned();
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         with_header(
             request(
                 "GET",
                 &"/posts/{parent0}/comments/{key}"
-                    .to_owned()
                     .replace("{parent0}", &parent0)
                     .replace("{key}", &key),
                 &[],
@@ -2060,44 +1948,35 @@ async fn comments_round_trip_through_the_database() {
             "if-none-match",
             &etag,
         ),
+        304,
+        "If-None-Match with the current ETag",
     )
     .await;
-    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
-    let (status, _, body) = send_to(
+    let (_, listed) = exchange(
         &app,
         request(
             "GET",
-            &"/posts/{parent0}/comments"
-                .to_owned()
-                .replace("{parent0}", &parent0),
+            &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
             &[],
             None,
         ),
+        200,
+        "list",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
     assert!(
-        items.iter().any(|item| item["id"] == created["id"]),
+        items_at(&listed, "/items")
+            .iter()
+            .any(|item| item["id"] == created["id"]),
         "the list finds the new item: {listed}"
     );
-    let (status, _, body) = send_to(
+    exchange(
         &app,
         with_header(
             with_credentials(
                 request(
                     "DELETE",
                     &"/posts/{parent0}/comments/{key}"
-                        .to_owned()
                         .replace("{parent0}", &parent0)
                         .replace("{key}", &key),
                     &[],
@@ -2108,21 +1987,16 @@ async fn comments_round_trip_through_the_database() {
             "if-match",
             "\"stale\"",
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         412,
-        "a write with a stale If-Match: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, body) = send_to(
+        "a write with a stale If-Match",
+    )
+    .await;
+    exchange(
         &app,
         with_credentials(
             request(
                 "DELETE",
                 &"/posts/{parent0}/comments/{key}"
-                    .to_owned()
                     .replace("{parent0}", &parent0)
                     .replace("{key}", &key),
                 &[],
@@ -2130,21 +2004,16 @@ async fn comments_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&[])],
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         204u16,
-        "delete: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, _) = send_to(
+        "delete",
+    )
+    .await;
+    exchange(
         &app,
         with_credentials(
             request(
                 "DELETE",
                 &"/posts/{parent0}/comments/{key}"
-                    .to_owned()
                     .replace("{parent0}", &parent0)
                     .replace("{key}", &key),
                 &[],
@@ -2152,23 +2021,24 @@ async fn comments_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&[])],
         ),
+        404,
+        "deleting again finds nothing",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         request(
             "GET",
             &"/posts/{parent0}/comments/{key}"
-                .to_owned()
                 .replace("{parent0}", &parent0)
                 .replace("{key}", &key),
             &[],
             None,
         ),
+        404,
+        "a deleted item is gone",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
 }
 
 /// `/users` pages by `per_page`: three items, two per page.
@@ -2178,7 +2048,7 @@ async fn users_list_pages_by_per_page() {
         .await
         .expect("the app starts on a fresh database");
     for _ in 0..3 {
-        let (status, _, body) = send_to(
+        exchange(
                 &app,
                 request(
                     "POST",
@@ -2189,28 +2059,23 @@ async fn users_list_pages_by_per_page() {
                         b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
                     )),
                 ),
+                201u16,
+                "create",
             )
             .await;
-        assert_eq!(
-            status.as_u16(),
-            201u16,
-            "create: {}",
-            String::from_utf8_lossy(&body)
-        );
     }
-    let (status, _, body) = send_to(&app, request("GET", "/users?per_page=2", &[], None)).await;
-    assert_eq!(
-        status.as_u16(),
+    let (_, listed) = exchange(
+        &app,
+        request("GET", "/users?per_page=2", &[], None),
         200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
+        "list",
+    )
+    .await;
+    assert_eq!(
+        items_at(&listed, "/items").len(),
+        2,
+        "one page holds `limit` items: {listed}"
     );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
-    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
 }
 
 /// `/posts` pages by `per_page`: three items, two per page.
@@ -2220,7 +2085,7 @@ async fn posts_list_pages_by_per_page() {
         .await
         .expect("the app starts on a fresh database");
     for _ in 0..3 {
-        let (status, _, body) = send_to(
+        exchange(
                 &app,
                 with_credentials(
                     request(
@@ -2234,28 +2099,23 @@ async fn posts_list_pages_by_per_page() {
                     ),
                     &[Credential::Bearer(&["posts:write"])],
                 ),
+                201u16,
+                "create",
             )
             .await;
-        assert_eq!(
-            status.as_u16(),
-            201u16,
-            "create: {}",
-            String::from_utf8_lossy(&body)
-        );
     }
-    let (status, _, body) = send_to(&app, request("GET", "/posts?per_page=2", &[], None)).await;
-    assert_eq!(
-        status.as_u16(),
+    let (_, listed) = exchange(
+        &app,
+        request("GET", "/posts?per_page=2", &[], None),
         200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
+        "list",
+    )
+    .await;
+    assert_eq!(
+        items_at(&listed, "/items").len(),
+        2,
+        "one page holds `limit` items: {listed}"
     );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
-    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
 }
 
 /// `/posts/{postId}/comments` pages by `per_page`: three items, two per page.
@@ -2264,7 +2124,7 @@ async fn comments_list_pages_by_per_page() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
             &app,
             with_credentials(
                 request(
@@ -2278,29 +2138,18 @@ async fn comments_list_pages_by_per_page() {
                 ),
                 &[Credential::Bearer(&["posts:write"])],
             ),
+            201u16,
+            "create the enclosing post",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "{}: {}",
-        "create the enclosing post",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let parent0 = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
+    let parent0 = key_of(&created, "id");
     for _ in 0..3 {
-        let (status, _, body) = send_to(
+        exchange(
                 &app,
                 with_credentials(
                     request(
                         "POST",
-                        &"/posts/{parent0}/comments"
-                            .to_owned()
-                            .replace("{parent0}", &parent0),
+                        &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
                         &[],
                         Some((
                             "application/json",
@@ -2309,37 +2158,26 @@ async fn comments_list_pages_by_per_page() {
                     ),
                     &[Credential::Bearer(&["comments:write"])],
                 ),
+                201u16,
+                "create",
             )
             .await;
-        assert_eq!(
-            status.as_u16(),
-            201u16,
-            "create: {}",
-            String::from_utf8_lossy(&body)
-        );
     }
-    let (status, _, body) = send_to(
+    let (_, listed) = exchange(
         &app,
         request(
             "GET",
-            &"/posts/{parent0}/comments?per_page=2"
-                .to_owned()
-                .replace("{parent0}", &parent0),
+            &"/posts/{parent0}/comments?per_page=2".replace("{parent0}", &parent0),
             &[],
             None,
         ),
+        200,
+        "list",
     )
     .await;
     assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
+        items_at(&listed, "/items").len(),
+        2,
+        "one page holds `limit` items: {listed}"
     );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
-    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
 }

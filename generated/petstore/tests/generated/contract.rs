@@ -234,6 +234,51 @@ async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, Hea
     (status, headers, body)
 }
 
+/// Sends a request to a real app, asserts the status (`what` names the step in the
+/// message) and returns the headers and the JSON body (`null` when there is none).
+async fn exchange(
+    app: &axum::Router,
+    request: Request<Body>,
+    status: u16,
+    what: &str,
+) -> (HeaderMap, serde_json::Value) {
+    let (actual, headers, body) = send_to(app, request).await;
+    assert_eq!(
+        actual.as_u16(),
+        status,
+        "{what}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let json = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{what}: the body is not JSON: {e}"))
+    };
+    (headers, json)
+}
+
+/// An item's key as it appears in a path.
+fn key_of(item: &serde_json::Value, field: &str) -> String {
+    let key = match &item[field] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the item has its key `{field}`: {item}"
+    );
+    key
+}
+
+/// The items of a list response: the body, or the array at `pointer` in it.
+fn items_at<'a>(listed: &'a serde_json::Value, pointer: &str) -> &'a Vec<serde_json::Value> {
+    listed
+        .pointer(pointer)
+        .and_then(|v| v.as_array())
+        .unwrap_or_else(|| panic!("the list holds an array of items: {listed}"))
+}
+
 fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
     request
         .headers_mut()
@@ -914,7 +959,7 @@ async fn pets_round_trip_through_the_database() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
             &app,
             with_credentials(
                 request(
@@ -928,85 +973,49 @@ async fn pets_round_trip_through_the_database() {
                 ),
                 &[Credential::Bearer(&[])],
             ),
+            201u16,
+            "create",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "create: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let key = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    assert!(
-        !key.is_empty() && key != "null",
-        "the created item has its key `{}`: {created}",
-        "id"
-    );
-    let (status, headers, body) = send_to(
+    let key = key_of(&created, "id");
+    let (headers, fetched) = exchange(
         &app,
-        request(
-            "GET",
-            &"/pets/{key}".to_owned().replace("{key}", &key),
-            &[],
-            None,
-        ),
+        request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
+        200,
+        "get",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "get: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
     assert_eq!(fetched, created, "get answers what create stored");
     let etag = headers
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .expect("a read carries an ETag")
         .to_owned();
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         with_header(
-            request(
-                "GET",
-                &"/pets/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
             "if-none-match",
             &etag,
         ),
+        304,
+        "If-None-Match with the current ETag",
     )
     .await;
-    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
-    let (status, _, body) = send_to(&app, request("GET", "/pets", &[], None)).await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
+    let (_, listed) = exchange(&app, request("GET", "/pets", &[], None), 200, "list").await;
     assert!(
-        items.iter().any(|item| item["id"] == created["id"]),
+        items_at(&listed, "/items")
+            .iter()
+            .any(|item| item["id"] == created["id"]),
         "the list finds the new item: {listed}"
     );
-    let (status, _, body) = send_to(
+    exchange(
             &app,
             with_header(
                 with_credentials(
                     request(
                         "PUT",
-                        &"/pets/{key}".to_owned().replace("{key}", &key),
+                        &"/pets/{key}".replace("{key}", &key),
                         &[],
                         Some((
                             "application/json",
@@ -1018,20 +1027,16 @@ async fn pets_round_trip_through_the_database() {
                 "if-match",
                 "\"stale\"",
             ),
+            412,
+            "a write with a stale If-Match",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        412,
-        "a write with a stale If-Match: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, body) = send_to(
+    let (_, updated) = exchange(
             &app,
             with_credentials(
                 request(
                     "PUT",
-                    &"/pets/{key}".to_owned().replace("{key}", &key),
+                    &"/pets/{key}".replace("{key}", &key),
                     &[],
                     Some((
                         "application/json",
@@ -1040,23 +1045,17 @@ async fn pets_round_trip_through_the_database() {
                 ),
                 &[Credential::Bearer(&[])],
             ),
+            200u16,
+            "replace",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        200u16,
-        "{}: {}",
-        "replace",
-        String::from_utf8_lossy(&body)
-    );
-    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
     assert_eq!(updated["id"], created["id"], "an update keeps the key");
-    let (status, _, body) = send_to(
+    let (_, updated) = exchange(
             &app,
             with_credentials(
                 request(
                     "PATCH",
-                    &"/pets/{key}".to_owned().replace("{key}", &key),
+                    &"/pets/{key}".replace("{key}", &key),
                     &[],
                     Some((
                         "application/merge-patch+json",
@@ -1065,61 +1064,38 @@ async fn pets_round_trip_through_the_database() {
                 ),
                 &[Credential::Bearer(&[])],
             ),
+            200u16,
+            "patch",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        200u16,
-        "{}: {}",
-        "patch",
-        String::from_utf8_lossy(&body)
-    );
-    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
     assert_eq!(updated["id"], created["id"], "an update keeps the key");
-    let (status, _, body) = send_to(
+    exchange(
         &app,
         with_credentials(
-            request(
-                "DELETE",
-                &"/pets/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("DELETE", &"/pets/{key}".replace("{key}", &key), &[], None),
             &[Credential::Bearer(&[])],
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         204u16,
-        "delete: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, _) = send_to(
+        "delete",
+    )
+    .await;
+    exchange(
         &app,
         with_credentials(
-            request(
-                "DELETE",
-                &"/pets/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("DELETE", &"/pets/{key}".replace("{key}", &key), &[], None),
             &[Credential::Bearer(&[])],
         ),
+        404,
+        "deleting again finds nothing",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
-    let (status, _, _) = send_to(
+    exchange(
         &app,
-        request(
-            "GET",
-            &"/pets/{key}".to_owned().replace("{key}", &key),
-            &[],
-            None,
-        ),
+        request("GET", &"/pets/{key}".replace("{key}", &key), &[], None),
+        404,
+        "a deleted item is gone",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
 }
 
 /// `/pets` pages by `limit`: three items, two per page.
@@ -1129,7 +1105,7 @@ async fn pets_list_pages_by_limit() {
         .await
         .expect("the app starts on a fresh database");
     for _ in 0..3 {
-        let (status, _, body) = send_to(
+        exchange(
                 &app,
                 with_credentials(
                     request(
@@ -1143,28 +1119,23 @@ async fn pets_list_pages_by_limit() {
                     ),
                     &[Credential::Bearer(&[])],
                 ),
+                201u16,
+                "create",
             )
             .await;
-        assert_eq!(
-            status.as_u16(),
-            201u16,
-            "create: {}",
-            String::from_utf8_lossy(&body)
-        );
     }
-    let (status, _, body) = send_to(&app, request("GET", "/pets?limit=2", &[], None)).await;
-    assert_eq!(
-        status.as_u16(),
+    let (_, listed) = exchange(
+        &app,
+        request("GET", "/pets?limit=2", &[], None),
         200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
+        "list",
+    )
+    .await;
+    assert_eq!(
+        items_at(&listed, "/items").len(),
+        2,
+        "one page holds `limit` items: {listed}"
     );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
-    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
     assert_eq!(
         listed["total"],
         serde_json::json!(3),

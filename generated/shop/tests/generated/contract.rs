@@ -337,6 +337,51 @@ async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, Hea
     (status, headers, body)
 }
 
+/// Sends a request to a real app, asserts the status (`what` names the step in the
+/// message) and returns the headers and the JSON body (`null` when there is none).
+async fn exchange(
+    app: &axum::Router,
+    request: Request<Body>,
+    status: u16,
+    what: &str,
+) -> (HeaderMap, serde_json::Value) {
+    let (actual, headers, body) = send_to(app, request).await;
+    assert_eq!(
+        actual.as_u16(),
+        status,
+        "{what}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let json = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{what}: the body is not JSON: {e}"))
+    };
+    (headers, json)
+}
+
+/// An item's key as it appears in a path.
+fn key_of(item: &serde_json::Value, field: &str) -> String {
+    let key = match &item[field] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !key.is_empty() && key != "null",
+        "the item has its key `{field}`: {item}"
+    );
+    key
+}
+
+/// The items of a list response: the body, or the array at `pointer` in it.
+fn items_at<'a>(listed: &'a serde_json::Value, pointer: &str) -> &'a Vec<serde_json::Value> {
+    listed
+        .pointer(pointer)
+        .and_then(|v| v.as_array())
+        .unwrap_or_else(|| panic!("the list holds an array of items: {listed}"))
+}
+
 fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
     request
         .headers_mut()
@@ -2220,7 +2265,7 @@ async fn products_round_trip_through_the_database() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
             &app,
             with_credentials(
                 request(
@@ -2234,85 +2279,49 @@ async fn products_round_trip_through_the_database() {
                 ),
                 &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
             ),
+            201u16,
+            "create",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "create: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let key = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    assert!(
-        !key.is_empty() && key != "null",
-        "the created item has its key `{}`: {created}",
-        "id"
-    );
-    let (status, headers, body) = send_to(
+    let key = key_of(&created, "id");
+    let (headers, fetched) = exchange(
         &app,
-        request(
-            "GET",
-            &"/products/{key}".to_owned().replace("{key}", &key),
-            &[],
-            None,
-        ),
+        request("GET", &"/products/{key}".replace("{key}", &key), &[], None),
+        200,
+        "get",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "get: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
     assert_eq!(fetched, created, "get answers what create stored");
     let etag = headers
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .expect("a read carries an ETag")
         .to_owned();
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         with_header(
-            request(
-                "GET",
-                &"/products/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("GET", &"/products/{key}".replace("{key}", &key), &[], None),
             "if-none-match",
             &etag,
         ),
+        304,
+        "If-None-Match with the current ETag",
     )
     .await;
-    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
-    let (status, _, body) = send_to(&app, request("GET", "/products", &[], None)).await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
+    let (_, listed) = exchange(&app, request("GET", "/products", &[], None), 200, "list").await;
     assert!(
-        items.iter().any(|item| item["id"] == created["id"]),
+        items_at(&listed, "/items")
+            .iter()
+            .any(|item| item["id"] == created["id"]),
         "the list finds the new item: {listed}"
     );
-    let (status, _, body) = send_to(
+    exchange(
             &app,
             with_header(
                 with_credentials(
                     request(
                         "PUT",
-                        &"/products/{key}".to_owned().replace("{key}", &key),
+                        &"/products/{key}".replace("{key}", &key),
                         &[],
                         Some((
                             "application/json",
@@ -2324,20 +2333,16 @@ async fn products_round_trip_through_the_database() {
                 "if-match",
                 "\"stale\"",
             ),
+            412,
+            "a write with a stale If-Match",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        412,
-        "a write with a stale If-Match: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, body) = send_to(
+    let (_, updated) = exchange(
             &app,
             with_credentials(
                 request(
                     "PUT",
-                    &"/products/{key}".to_owned().replace("{key}", &key),
+                    &"/products/{key}".replace("{key}", &key),
                     &[],
                     Some((
                         "application/json",
@@ -2346,23 +2351,17 @@ async fn products_round_trip_through_the_database() {
                 ),
                 &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
             ),
+            200u16,
+            "replace",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        200u16,
-        "{}: {}",
-        "replace",
-        String::from_utf8_lossy(&body)
-    );
-    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
     assert_eq!(updated["id"], created["id"], "an update keeps the key");
-    let (status, _, body) = send_to(
+    let (_, updated) = exchange(
             &app,
             with_credentials(
                 request(
                     "PATCH",
-                    &"/products/{key}".to_owned().replace("{key}", &key),
+                    &"/products/{key}".replace("{key}", &key),
                     &[],
                     Some((
                         "application/json",
@@ -2371,61 +2370,48 @@ async fn products_round_trip_through_the_database() {
                 ),
                 &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
             ),
+            200u16,
+            "patch",
         )
         .await;
-    assert_eq!(
-        status.as_u16(),
-        200u16,
-        "{}: {}",
-        "patch",
-        String::from_utf8_lossy(&body)
-    );
-    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
     assert_eq!(updated["id"], created["id"], "an update keeps the key");
-    let (status, _, body) = send_to(
+    exchange(
         &app,
         with_credentials(
             request(
                 "DELETE",
-                &"/products/{key}".to_owned().replace("{key}", &key),
+                &"/products/{key}".replace("{key}", &key),
                 &[],
                 None,
             ),
             &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         204u16,
-        "delete: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, _) = send_to(
+        "delete",
+    )
+    .await;
+    exchange(
         &app,
         with_credentials(
             request(
                 "DELETE",
-                &"/products/{key}".to_owned().replace("{key}", &key),
+                &"/products/{key}".replace("{key}", &key),
                 &[],
                 None,
             ),
             &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
         ),
+        404,
+        "deleting again finds nothing",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
-    let (status, _, _) = send_to(
+    exchange(
         &app,
-        request(
-            "GET",
-            &"/products/{key}".to_owned().replace("{key}", &key),
-            &[],
-            None,
-        ),
+        request("GET", &"/products/{key}".replace("{key}", &key), &[], None),
+        404,
+        "a deleted item is gone",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
 }
 
 /// `/carts`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
@@ -2434,7 +2420,7 @@ async fn carts_round_trip_through_the_database() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
         &app,
         with_credentials(
             request(
@@ -2445,138 +2431,85 @@ async fn carts_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
+        201u16,
+        "create",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "create: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let key = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    assert!(
-        !key.is_empty() && key != "null",
-        "the created item has its key `{}`: {created}",
-        "id"
-    );
-    let (status, headers, body) = send_to(
+    let key = key_of(&created, "id");
+    let (headers, fetched) = exchange(
         &app,
         with_credentials(
-            request(
-                "GET",
-                &"/carts/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
             &[Credential::Bearer(&["cart:write"])],
         ),
+        200,
+        "get",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "get: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
     assert_eq!(fetched, created, "get answers what create stored");
     let etag = headers
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .expect("a read carries an ETag")
         .to_owned();
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         with_header(
             with_credentials(
-                request(
-                    "GET",
-                    &"/carts/{key}".to_owned().replace("{key}", &key),
-                    &[],
-                    None,
-                ),
+                request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
                 &[Credential::Bearer(&["cart:write"])],
             ),
             "if-none-match",
             &etag,
         ),
+        304,
+        "If-None-Match with the current ETag",
     )
     .await;
-    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
-    let (status, _, body) = send_to(
+    exchange(
         &app,
         with_header(
             with_credentials(
-                request(
-                    "DELETE",
-                    &"/carts/{key}".to_owned().replace("{key}", &key),
-                    &[],
-                    None,
-                ),
+                request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
                 &[Credential::Bearer(&["cart:write"])],
             ),
             "if-match",
             "\"stale\"",
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         412,
-        "a write with a stale If-Match: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, body) = send_to(
-        &app,
-        with_credentials(
-            request(
-                "DELETE",
-                &"/carts/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
-            &[Credential::Bearer(&["cart:write"])],
-        ),
+        "a write with a stale If-Match",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
+    exchange(
+        &app,
+        with_credentials(
+            request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
         204u16,
-        "delete: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, _) = send_to(
-        &app,
-        with_credentials(
-            request(
-                "DELETE",
-                &"/carts/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
-            &[Credential::Bearer(&["cart:write"])],
-        ),
+        "delete",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         with_credentials(
-            request(
-                "GET",
-                &"/carts/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
             &[Credential::Bearer(&["cart:write"])],
         ),
+        404,
+        "deleting again finds nothing",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "a deleted item is gone");
+    exchange(
+        &app,
+        with_credentials(
+            request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        404,
+        "a deleted item is gone",
+    )
+    .await;
 }
 
 /// `/carts/{cartId}/items`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
@@ -2585,7 +2518,7 @@ async fn items_round_trip_through_the_database() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
         &app,
         with_credentials(
             request(
@@ -2596,28 +2529,17 @@ async fn items_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
+        201u16,
+        "create the enclosing cart",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "{}: {}",
-        "create the enclosing cart",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let parent0 = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    let (status, _, body) = send_to(
+    let parent0 = key_of(&created, "id");
+    let (_, created) = exchange(
         &app,
         with_credentials(
             request(
                 "POST",
-                &"/carts/{parent0}/items"
-                    .to_owned()
-                    .replace("{parent0}", &parent0),
+                &"/carts/{parent0}/items".replace("{parent0}", &parent0),
                 &[],
                 Some((
                     "application/json",
@@ -2626,61 +2548,38 @@ async fn items_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
+        201u16,
+        "create",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "create: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let key = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    assert!(
-        !key.is_empty() && key != "null",
-        "the created item has its key `{}`: {created}",
-        "id"
-    );
-    let (status, _, body) = send_to(
+    let key = key_of(&created, "id");
+    let (_, listed) = exchange(
         &app,
         with_credentials(
             request(
                 "GET",
-                &"/carts/{parent0}/items"
-                    .to_owned()
-                    .replace("{parent0}", &parent0),
+                &"/carts/{parent0}/items".replace("{parent0}", &parent0),
                 &[],
                 None,
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
+        200,
+        "list",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
     assert!(
-        items.iter().any(|item| item["id"] == created["id"]),
+        items_at(&listed, "/items")
+            .iter()
+            .any(|item| item["id"] == created["id"]),
         "the list finds the new item: {listed}"
     );
-    let (status, _, body) = send_to(
+    let (_, updated) = exchange(
         &app,
         with_credentials(
             request(
                 "PATCH",
                 &"/carts/{parent0}/items/{key}"
-                    .to_owned()
                     .replace("{parent0}", &parent0)
                     .replace("{key}", &key),
                 &[],
@@ -2688,24 +2587,17 @@ async fn items_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         200u16,
-        "{}: {}",
         "patch",
-        String::from_utf8_lossy(&body)
-    );
-    let updated: serde_json::Value = serde_json::from_slice(&body).expect("an update answers JSON");
+    )
+    .await;
     assert_eq!(updated["id"], created["id"], "an update keeps the key");
-    let (status, _, body) = send_to(
+    exchange(
         &app,
         with_credentials(
             request(
                 "DELETE",
                 &"/carts/{parent0}/items/{key}"
-                    .to_owned()
                     .replace("{parent0}", &parent0)
                     .replace("{key}", &key),
                 &[],
@@ -2713,21 +2605,16 @@ async fn items_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
-    )
-    .await;
-    assert_eq!(
-        status.as_u16(),
         204u16,
-        "delete: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let (status, _, _) = send_to(
+        "delete",
+    )
+    .await;
+    exchange(
         &app,
         with_credentials(
             request(
                 "DELETE",
                 &"/carts/{parent0}/items/{key}"
-                    .to_owned()
                     .replace("{parent0}", &parent0)
                     .replace("{key}", &key),
                 &[],
@@ -2735,9 +2622,10 @@ async fn items_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&["cart:write"])],
         ),
+        404,
+        "deleting again finds nothing",
     )
     .await;
-    assert_eq!(status.as_u16(), 404, "deleting again finds nothing");
 }
 
 /// `/orders`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
@@ -2746,7 +2634,7 @@ async fn orders_round_trip_through_the_database() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    let (status, _, body) = send_to(
+    let (_, created) = exchange(
         &app,
         with_credentials(
             request(
@@ -2760,89 +2648,55 @@ async fn orders_round_trip_through_the_database() {
             ),
             &[Credential::Bearer(&["orders:write"])],
         ),
+        201u16,
+        "create",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        201u16,
-        "create: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let created: serde_json::Value = serde_json::from_slice(&body).expect("create answers JSON");
-    let key = match &created["id"] {
-        serde_json::Value::String(text) => text.clone(),
-        other => other.to_string(),
-    };
-    assert!(
-        !key.is_empty() && key != "null",
-        "the created item has its key `{}`: {created}",
-        "id"
-    );
-    let (status, headers, body) = send_to(
+    let key = key_of(&created, "id");
+    let (headers, fetched) = exchange(
         &app,
         with_credentials(
-            request(
-                "GET",
-                &"/orders/{key}".to_owned().replace("{key}", &key),
-                &[],
-                None,
-            ),
+            request("GET", &"/orders/{key}".replace("{key}", &key), &[], None),
             &[Credential::Bearer(&["orders:read"])],
         ),
+        200,
+        "get",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "get: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let fetched: serde_json::Value = serde_json::from_slice(&body).expect("get answers JSON");
     assert_eq!(fetched, created, "get answers what create stored");
     let etag = headers
         .get(header::ETAG)
         .and_then(|v| v.to_str().ok())
         .expect("a read carries an ETag")
         .to_owned();
-    let (status, _, _) = send_to(
+    exchange(
         &app,
         with_header(
             with_credentials(
-                request(
-                    "GET",
-                    &"/orders/{key}".to_owned().replace("{key}", &key),
-                    &[],
-                    None,
-                ),
+                request("GET", &"/orders/{key}".replace("{key}", &key), &[], None),
                 &[Credential::Bearer(&["orders:read"])],
             ),
             "if-none-match",
             &etag,
         ),
+        304,
+        "If-None-Match with the current ETag",
     )
     .await;
-    assert_eq!(status.as_u16(), 304, "If-None-Match with the current ETag");
-    let (status, _, body) = send_to(
+    let (_, listed) = exchange(
         &app,
         with_credentials(
             request("GET", "/orders", &[], None),
             &[Credential::Bearer(&["orders:read"])],
         ),
+        200,
+        "list",
     )
     .await;
-    assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
-    );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
     assert!(
-        items.iter().any(|item| item["id"] == created["id"]),
+        items_at(&listed, "/items")
+            .iter()
+            .any(|item| item["id"] == created["id"]),
         "the list finds the new item: {listed}"
     );
 }
@@ -2854,7 +2708,7 @@ async fn products_list_pages_by_limit() {
         .await
         .expect("the app starts on a fresh database");
     for _ in 0..3 {
-        let (status, _, body) = send_to(
+        exchange(
                 &app,
                 with_credentials(
                     request(
@@ -2868,28 +2722,23 @@ async fn products_list_pages_by_limit() {
                     ),
                     &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
                 ),
+                201u16,
+                "create",
             )
             .await;
-        assert_eq!(
-            status.as_u16(),
-            201u16,
-            "create: {}",
-            String::from_utf8_lossy(&body)
-        );
     }
-    let (status, _, body) = send_to(&app, request("GET", "/products?limit=2", &[], None)).await;
-    assert_eq!(
-        status.as_u16(),
+    let (_, listed) = exchange(
+        &app,
+        request("GET", "/products?limit=2", &[], None),
         200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
+        "list",
+    )
+    .await;
+    assert_eq!(
+        items_at(&listed, "/items").len(),
+        2,
+        "one page holds `limit` items: {listed}"
     );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
-    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
     assert_eq!(
         listed["total"],
         serde_json::json!(3),
@@ -2904,7 +2753,7 @@ async fn orders_list_pages_by_limit() {
         .await
         .expect("the app starts on a fresh database");
     for _ in 0..3 {
-        let (status, _, body) = send_to(
+        exchange(
             &app,
             with_credentials(
                 request(
@@ -2918,33 +2767,24 @@ async fn orders_list_pages_by_limit() {
                 ),
                 &[Credential::Bearer(&["orders:write"])],
             ),
+            201u16,
+            "create",
         )
         .await;
-        assert_eq!(
-            status.as_u16(),
-            201u16,
-            "create: {}",
-            String::from_utf8_lossy(&body)
-        );
     }
-    let (status, _, body) = send_to(
+    let (_, listed) = exchange(
         &app,
         with_credentials(
             request("GET", "/orders?limit=2", &[], None),
             &[Credential::Bearer(&["orders:read"])],
         ),
+        200,
+        "list",
     )
     .await;
     assert_eq!(
-        status.as_u16(),
-        200,
-        "list: {}",
-        String::from_utf8_lossy(&body)
+        items_at(&listed, "/items").len(),
+        2,
+        "one page holds `limit` items: {listed}"
     );
-    let listed: serde_json::Value = serde_json::from_slice(&body).expect("list answers JSON");
-    let items = listed
-        .pointer("/items")
-        .and_then(|v| v.as_array())
-        .expect("the list holds an array of items");
-    assert_eq!(items.len(), 2, "one page holds `limit` items: {listed}");
 }
