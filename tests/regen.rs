@@ -245,6 +245,11 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
     }
     let resources = read(&project.join("src/generated/resources.rs"));
     assert!(resources.contains("0001_init.sql") && resources.contains("0002_spec_change.sql"));
+    let manifest = read(&project.join(".specgen/manifest.json"));
+    assert!(
+        manifest.contains("migrations/sqlite/0001_init.sql"),
+        "the first migration stays a recorded scaffold file"
+    );
 
     // Regenerating again with the same spec adds nothing.
     let (code, stderr) = run_gen(&project, &["regen"]);

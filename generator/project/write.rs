@@ -176,6 +176,16 @@ fn apply(root: &Path, generation: Generation, fresh: bool) -> Result<RegenReport
             );
         }
     }
+    // Scaffold files this generation did not produce (migrations already applied, say)
+    // are still the project's: keep their records while they exist.
+    for (path, record) in &old_manifest.files {
+        if record.ownership == crate::emit::Ownership::Scaffold
+            && !manifest.files.contains_key(path)
+            && root.join(path).exists()
+        {
+            manifest.files.insert(path.clone(), record.clone());
+        }
+    }
     if let Some(updated) = new_handlers_mod {
         write_file(&handlers_mod, updated.as_bytes())?;
     }
