@@ -159,11 +159,23 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let key_field = &resource.key.field;
     let create_status = status_of(create);
     let create_request = crud_request_expr(api, create, parents, false);
+    // The key addresses the item's own operations; without any, it is only checked.
+    let addressed = ops
+        .get
+        .or(ops.replace)
+        .or(ops.patch)
+        .or(ops.delete)
+        .is_some();
+    let bind_key = if addressed {
+        quote!(let key = key_of(&created, #key_field);)
+    } else {
+        quote!(key_of(&created, #key_field);)
+    };
     let mut steps = vec![
         create_parents(api, &chain),
         quote! {
             let (_, created) = exchange(&app, #create_request, #create_status, "create").await;
-            let key = key_of(&created, #key_field);
+            #bind_key
         },
     ];
     let item_uri = |op: &Operation| {
