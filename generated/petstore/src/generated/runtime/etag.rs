@@ -12,12 +12,14 @@
 use super::problem::Problem;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use tower::ServiceExt;
 
 /// Bodies larger than this are not hashed (they get no `ETag`).
@@ -25,32 +27,77 @@ const MAX_HASHED_BODY: usize = 4 * 1024 * 1024;
 
 /// Adds conditional request handling to `router`.
 pub fn layer(router: Router) -> Router {
-    let inner = router.clone();
-    router.layer(axum::middleware::from_fn_with_state(inner, conditional))
+    let probe = router.clone();
+    router.layer(ConditionalLayer { probe })
 }
 
-async fn conditional(State(inner): State<Router>, request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    if method == Method::GET || method == Method::HEAD {
-        let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
-        let response = next.run(request).await;
-        return with_etag(response, if_none_match.as_ref()).await;
-    }
-    if matches!(method, Method::PUT | Method::PATCH | Method::DELETE)
-        && let Some(if_match) = request.headers().get(header::IF_MATCH).cloned()
-    {
-        let probe = probe_for(&request);
-        let current = match probe {
-            Some(probe) => current_etag(inner, probe).await,
-            None => None,
-        };
-        if !matches_any(&if_match, current.as_deref()) {
-            return Problem::new(StatusCode::PRECONDITION_FAILED)
-                .with_detail("the resource changed since it was read (If-Match)")
-                .into_response();
+/// Wraps each route in [`Conditional`]. A plain tower layer rather than
+/// `middleware::from_fn`: no boxed inner service per request.
+#[derive(Clone)]
+struct ConditionalLayer {
+    probe: Router,
+}
+
+impl<S> tower::Layer<S> for ConditionalLayer {
+    type Service = Conditional<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Conditional {
+            inner,
+            probe: self.probe.clone(),
         }
     }
-    next.run(request).await
+}
+
+#[derive(Clone)]
+struct Conditional<S> {
+    inner: S,
+    /// The router without this layer, for reading the current representation.
+    probe: Router,
+}
+
+impl<S> tower::Service<Request> for Conditional<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+
+    type Error = Infallible;
+
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let fresh = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, fresh);
+        let probe = self.probe.clone();
+        Box::pin(async move {
+            let method = request.method().clone();
+            if method == Method::GET || method == Method::HEAD {
+                let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+                let response = inner.call(request).await?;
+                return Ok(with_etag(response, if_none_match.as_ref()).await);
+            }
+            if matches!(method, Method::PUT | Method::PATCH | Method::DELETE)
+                && let Some(if_match) = request.headers().get(header::IF_MATCH).cloned()
+            {
+                let current = match probe_for(&request) {
+                    Some(probe_request) => current_etag(probe, probe_request).await,
+                    None => None,
+                };
+                if !matches_any(&if_match, current.as_deref()) {
+                    return Ok(Problem::new(StatusCode::PRECONDITION_FAILED)
+                        .with_detail("the resource changed since it was read (If-Match)")
+                        .into_response());
+                }
+            }
+            inner.call(request).await
+        })
+    }
 }
 
 /// A `GET` of the request's URI with its credentials.
@@ -109,11 +156,18 @@ fn copy_validators(from: &HeaderMap, to: &mut HeaderMap) {
     }
 }
 
-/// A strong tag: the first 128 bits of the body's SHA-256.
+/// A strong tag: the first 128 bits of the body's SHA-256, in hex.
 fn tag_of(body: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(body);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    let mut tag = String::with_capacity(34);
+    tag.push('"');
+    for byte in &digest[..16] {
+        tag.push(char::from(HEX[usize::from(byte >> 4)]));
+        tag.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    tag.push('"');
+    tag
 }
 
 /// Whether an `If-Match`/`If-None-Match` list names `current` (`*` names any current one).
@@ -148,5 +202,6 @@ mod tests {
     fn different_bodies_get_different_tags() {
         assert_ne!(tag_of(b"{\"a\":1}"), tag_of(b"{\"a\":2}"));
         assert_eq!(tag_of(b"same"), tag_of(b"same"));
+        assert_eq!(tag_of(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
     }
 }
