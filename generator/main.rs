@@ -148,18 +148,10 @@ fn main() -> ExitCode {
 /// `/pets` (list, create) + `/pets/{petId}` (get, delete): what `gen validate` shows
 /// of a detected resource.
 fn describe(api: &specgen::ir::Api, resource: &specgen::ir::Resource) -> String {
-    let ops = &resource.ops;
-    let roles = [
-        ("list", ops.list.as_ref().map(|l| l.operation)),
-        ("create", ops.create),
-        ("get", ops.get),
-        ("replace", ops.replace),
-        ("patch", ops.patch),
-        ("delete", ops.delete),
-    ];
-    let served: Vec<String> = roles
-        .iter()
-        .filter_map(|(role, op)| op.map(|i| format!("{role} {}", api.operations[i].id)))
+    let served: Vec<String> = resource
+        .ops
+        .served()
+        .map(|(role, op)| format!("{role} {}", api.operations[op].id))
         .collect();
     format!(
         "{} keyed by `{}`; {}",

@@ -128,28 +128,16 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
     let resources = api
         .resources
         .iter()
-        .map(|r| {
-            let ops = &r.ops;
-            let roles = [
-                ("list", ops.list.as_ref().map(|l| l.operation)),
-                ("create", ops.create),
-                ("get", ops.get),
-                ("replace", ops.replace),
-                ("patch", ops.patch),
-                ("delete", ops.delete),
-            ];
-            ResourceRow {
-                name: r.table.clone(),
-                path: r.collection_path.clone(),
-                key: r.key.field.clone(),
-                operations: roles
-                    .iter()
-                    .filter_map(|(role, op)| {
-                        op.map(|i| format!("{role} `{}`", api.operations[i].id))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }
+        .map(|r| ResourceRow {
+            name: r.table.clone(),
+            path: r.collection_path.clone(),
+            key: r.key.field.clone(),
+            operations: r
+                .ops
+                .served()
+                .map(|(role, op)| format!("{role} `{}`", api.operations[op].id))
+                .collect::<Vec<_>>()
+                .join(", "),
         })
         .collect();
     let readme = Readme {

@@ -127,17 +127,23 @@ pub struct ResourceOps {
 }
 
 impl ResourceOps {
-    pub fn all(&self) -> impl Iterator<Item = usize> + '_ {
+    /// Each CRUD role the resource serves, with the operation that serves it, in the
+    /// order list, create, get, replace, patch, delete.
+    pub fn served(&self) -> impl Iterator<Item = (&'static str, usize)> + '_ {
         [
-            self.list.as_ref().map(|l| l.operation),
-            self.create,
-            self.get,
-            self.replace,
-            self.patch,
-            self.delete,
+            ("list", self.list.as_ref().map(|l| l.operation)),
+            ("create", self.create),
+            ("get", self.get),
+            ("replace", self.replace),
+            ("patch", self.patch),
+            ("delete", self.delete),
         ]
         .into_iter()
-        .flatten()
+        .filter_map(|(role, op)| op.map(|op| (role, op)))
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = usize> + '_ {
+        self.served().map(|(_, op)| op)
     }
 }
 
