@@ -7,6 +7,7 @@ mod files;
 pub mod migrations;
 mod models;
 mod operations;
+mod platform_tests;
 mod regex_sample;
 mod resources;
 mod router;
@@ -81,7 +82,17 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
         rust::format_file(path, tokens).map(|c| OutputFile::new(path, c, Scaffold))
     };
 
-    files.push(generated("src/generated/mod.rs", router::generated_mod())?);
+    files.push(generated(
+        "src/generated/mod.rs",
+        router::generated_mod(api, &info.spec_file),
+    )?);
+    if let Some(json) = &api.spec_json {
+        files.push(OutputFile::new(
+            "src/generated/openapi.json",
+            json.clone(),
+            Generated,
+        ));
+    }
     files.push(generated("src/generated/models.rs", models::models(api))?);
     files.push(generated("src/generated/api/mod.rs", router::api_mod(api))?);
     for (index, group) in api.groups.iter().enumerate() {
@@ -121,6 +132,10 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
     files.extend(runtime_files::runtime_files()?);
     let (contract, samples) = tests::contract_tests(api, &info.crate_ident);
     files.push(generated("tests/generated/contract.rs", contract)?);
+    files.push(generated(
+        "tests/generated/platform.rs",
+        platform_tests::platform_tests(api, &info.crate_ident),
+    )?);
     let mut samples_json = serde_json::to_string_pretty(&samples).unwrap_or_default();
     samples_json.push('\n');
     files.push(OutputFile::new(

@@ -256,7 +256,29 @@ pub fn api_mod(api: &Api) -> TokenStream {
     }
 }
 
-pub fn generated_mod() -> TokenStream {
+/// The operational paths the runtime serves, which a spec may also define for itself.
+const OPERATIONAL_PATHS: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/openapi.yaml",
+    "/docs",
+];
+
+pub fn generated_mod(api: &Api, spec_file: &str) -> TokenStream {
+    let own = format!("../../{spec_file}");
+    let (json, yaml) = if api.spec_json.is_some() {
+        ("openapi.json".to_owned(), own)
+    } else {
+        // A JSON document is also valid YAML 1.2: one file serves both.
+        (own.clone(), own)
+    };
+    let taken = OPERATIONAL_PATHS.iter().filter(|path| {
+        api.operations.iter().any(|op| {
+            op.path == **path || (**path == "/docs" && op.path.starts_with("/docs/"))
+        })
+    });
     quote! {
         //! Code generated from the OpenAPI spec. Every file here is rewritten by `gen regen`;
         //! put your code in `src/handlers/` and the other scaffold files instead.
@@ -272,5 +294,14 @@ pub fn generated_mod() -> TokenStream {
         pub use router::{AUTH_NEEDS, router};
         pub use runtime::auth::AuthConfig;
         pub use runtime::{Problem, RequestContext};
+
+        /// The spec this code was generated from, as the service publishes it at
+        /// `/openapi.json` and `/openapi.yaml`, with the operational paths it defines itself.
+        pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec =
+            runtime::endpoints::PublishedSpec {
+                json: include_str!(#json),
+                yaml: include_str!(#yaml),
+                taken: &[#(#taken),*],
+            };
     }
 }

@@ -8,13 +8,18 @@ const FILES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("runtime/auth.rs")),
     ("context.rs", include_str!("runtime/context.rs")),
     ("double_option.rs", include_str!("runtime/double_option.rs")),
+    ("endpoints.rs", include_str!("runtime/endpoints.rs")),
     ("etag.rs", include_str!("runtime/etag.rs")),
     ("fallback.rs", include_str!("runtime/fallback.rs")),
     ("params.rs", include_str!("runtime/params.rs")),
+    ("platform.rs", include_str!("runtime/platform.rs")),
     ("problem.rs", include_str!("runtime/problem.rs")),
+    ("rate_limit.rs", include_str!("runtime/rate_limit.rs")),
     ("request.rs", include_str!("runtime/request.rs")),
     ("response.rs", include_str!("runtime/response.rs")),
+    ("settings.rs", include_str!("runtime/settings.rs")),
     ("store.rs", include_str!("runtime/store.rs")),
+    ("telemetry.rs", include_str!("runtime/telemetry.rs")),
     ("validate.rs", include_str!("runtime/validate.rs")),
 ];
 

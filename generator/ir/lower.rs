@@ -116,6 +116,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         operations,
         security_schemes,
         resources: Vec::new(),
+        spec_json: published_json(&spec.source),
     };
     api.resources = super::resources::detect(&api, &hints);
     // Checks that need the finished model.
@@ -139,6 +140,22 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         return Err(diagnostics);
     }
     Ok((api, diagnostics))
+}
+
+/// The document as JSON when its file is YAML, so the service can publish both forms; a
+/// JSON file needs no copy (JSON is also valid YAML 1.2, so it serves as both).
+fn published_json(source: &crate::spec::SourceFile) -> Option<String> {
+    match source.format {
+        crate::spec::SourceFormat::Json => None,
+        crate::spec::SourceFormat::Yaml => source
+            .parse_value()
+            .ok()
+            .and_then(|value| serde_json::to_string_pretty(&value).ok())
+            .map(|mut text| {
+                text.push('\n');
+                text
+            }),
+    }
 }
 
 /// In the body of a PATCH, an optional nullable field has three states: absent (leave it),

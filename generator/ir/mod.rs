@@ -35,6 +35,8 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     /// Stored collections managed by CRUD operations.
     pub resources: Vec<Resource>,
+    /// The spec as JSON, when the user's file is YAML: what `/openapi.json` serves.
+    pub spec_json: Option<String>,
 }
 
 impl Api {

@@ -1,37 +1,89 @@
-//! The server, and two helpers for credentials:
+//! The server, and a few helpers:
 //!
 //! - `token --sub alice [--scopes a,b] [--ttl 3600]` prints a JWT signed with `JWT_SECRET`;
 //! - `hash-password [PASSWORD]` prints an argon2 hash for `BASIC_USERS` (reads stdin
-//!   when no password is given).
+//!   when no password is given);
+//! - `config` prints the settings the server would run with (passwords hidden);
+//! - `healthcheck` asks the local server's `/healthz`, for container health checks.
 
+use petstore::generated::runtime::settings::Settings;
+use petstore::generated::runtime::telemetry;
 use petstore::generated::{AUTH_NEEDS, AuthConfig};
-use std::io::Read;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::time::Duration;
+
+const USAGE: &str = "usage: [serve | token --sub SUBJECT [--scopes A,B] [--ttl SECONDS] | hash-password [PASSWORD] | config | healthcheck]\n\nWithout arguments: serve on HOST:PORT (default 127.0.0.1:8080). Settings come from the environment (and `.env` outside production); see .env.example.";
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    load_dotenv();
     let result = match args.first().map(String::as_str) {
+        None | Some("serve") => serve().await,
         Some("token") => token(&args[1..]),
         Some("hash-password") => hash_password(&args[1..]),
+        Some("config") => Settings::from_env()
+            .map(|settings| println!("{settings:#?}"))
+            .map_err(|e| e.to_string()),
+        Some("healthcheck") => healthcheck(),
         Some("--help" | "-h" | "help") => {
-            println!(
-                "usage: [token --sub SUBJECT [--scopes A,B] [--ttl SECONDS] | hash-password [PASSWORD]]\n\nWithout arguments: serve on HOST:PORT (default 127.0.0.1:8080)."
-            );
+            println!("{USAGE}");
             Ok(())
         }
         Some(other) => Err(format!("unknown command `{other}` (try --help)")),
-        None => {
-            petstore::startup::init_tracing();
-            petstore::startup::run_from_env().await
-        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads `.env` into the environment, except in production, where settings come from
+/// the real environment only. Variables already set win over the file.
+fn load_dotenv() {
+    let production = std::env::var("APP_ENV").is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "production" | "prod"
+        )
+    });
+    if production {
+        return;
+    }
+    match dotenvy::dotenv() {
+        Ok(_) => {}
+        Err(dotenvy::Error::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => eprintln!("warning: .env ignored: {error}"),
+    }
+}
+
+/// Checks every setting and credential (reporting all that are wrong), then serves
+/// until SIGTERM or Ctrl-C.
+async fn serve() -> Result<(), String> {
+    let settings = Settings::from_env();
+    if let Ok(settings) = &settings {
+        telemetry::init_tracing(settings);
+    }
+    let auth = AuthConfig::from_env(AUTH_NEEDS);
+    match (settings, auth) {
+        (Ok(settings), Ok(auth)) => petstore::startup::run(settings, auth).await,
+        (settings, auth) => {
+            let mut problems = Vec::new();
+            if let Err(error) = settings {
+                problems.extend(error.0);
+            }
+            if let Err(error) = auth {
+                problems.push(error.to_string());
+            }
+            Err(format!(
+                "invalid configuration:\n  - {}",
+                problems.join("\n  - ")
+            ))
         }
     }
 }
@@ -91,4 +143,30 @@ fn hash_password(args: &[String]) -> Result<(), String> {
         petstore::generated::runtime::auth::hash_password(&password).map_err(|e| e.to_string())?;
     println!("{hash}");
     Ok(())
+}
+
+/// `healthcheck`: exit 0 when the server on this machine answers `/healthz` with 200.
+/// The runtime image has no curl; this is what its `HEALTHCHECK` runs.
+fn healthcheck() -> Result<(), String> {
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let mut address = settings.address;
+    if address.ip().is_unspecified() {
+        address = SocketAddr::from(([127, 0, 0, 1], address.port()));
+    }
+    let timeout = Duration::from_secs(3);
+    let mut stream = TcpStream::connect_timeout(&address, timeout)
+        .map_err(|e| format!("cannot reach {address}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut answer = [0u8; 12];
+    stream.read_exact(&mut answer).map_err(|e| e.to_string())?;
+    if answer.starts_with(b"HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!("unhealthy: {}", String::from_utf8_lossy(&answer)))
+    }
 }

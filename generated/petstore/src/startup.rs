@@ -1,98 +1,119 @@
-//! Putting the service together: the router with its middleware, configuration from
-//! the environment, and a server that shuts down gracefully.
+//! Putting the service together: the router with its middleware, the database, and a
+//! server that shuts down gracefully. Settings come from the environment
+//! ([`Settings`]); the middleware order is explained in `generated/runtime/platform.rs`.
 
 use crate::generated::resources::MIGRATIONS;
-use crate::generated::runtime::etag;
+use crate::generated::runtime::rate_limit::RateLimiter;
+use crate::generated::runtime::settings::Settings;
 use crate::generated::runtime::store::Database;
-use crate::generated::{self, AUTH_NEEDS, AuthConfig};
+use crate::generated::runtime::{endpoints, etag, platform};
+use crate::generated::{self, AuthConfig, PUBLISHED_SPEC};
 use crate::handlers::Handlers;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
 
 /// The whole application: every route of the spec served by [`Handlers`] on `db`,
 /// checking credentials with `auth`, with conditional requests (`ETag`,
-/// `If-None-Match`, `If-Match`). Bodies larger than `MAX_BODY_BYTES` (default 2 MiB)
-/// get 413.
-pub fn app(auth: Arc<AuthConfig>, db: Database) -> Router {
-    etag::layer(generated::router(Arc::new(Handlers::new(db)), auth))
-        .layer(DefaultBodyLimit::max(max_body_bytes()))
-        .layer(TraceLayer::new_for_http())
+/// `If-None-Match`, `If-Match`), the operational endpoints (`/healthz`, `/readyz`,
+/// `/metrics`, `/openapi.json`, `/docs`) and the middleware stack.
+pub fn app(
+    settings: &Settings,
+    auth: Arc<AuthConfig>,
+    db: Database,
+    limiter: Option<RateLimiter>,
+) -> Router {
+    let routes = generated::router(Arc::new(Handlers::new(db.clone())), auth)
+        .merge(endpoints::routes(settings, db, PUBLISHED_SPEC));
+    let routes = etag::layer(routes).layer(DefaultBodyLimit::max(settings.max_body_bytes));
+    platform::layers(routes, settings, limiter)
 }
 
-/// Connects to `DATABASE_URL` (default: a SQLite file under `data/`) and applies the
-/// migrations in `migrations/`.
-pub async fn database_from_env() -> Result<Database, String> {
-    let db = Database::from_env().await.map_err(|e| e.to_string())?;
+/// Connects to the configured database and applies the migrations in `migrations/`.
+pub async fn database(settings: &Settings) -> Result<Database, String> {
+    let db = Database::connect(&settings.database_url, settings.pool)
+        .await
+        .map_err(|e| e.to_string())?;
     db.migrate(&MIGRATIONS).await.map_err(|e| e.to_string())?;
     Ok(db)
+}
+
+/// The per-client rate limiter: shared through Redis when `REDIS_URL` is set, in
+/// this process otherwise; none when limiting is off.
+pub async fn rate_limiter(settings: &Settings) -> Result<Option<RateLimiter>, String> {
+    let Some(limit) = settings.rate_limit else {
+        return Ok(None);
+    };
+    match &settings.redis_url {
+        Some(url) => RateLimiter::redis(url, limit)
+            .await
+            .map(Some)
+            .map_err(|e| format!("cannot connect to REDIS_URL: {e}")),
+        None => Ok(Some(RateLimiter::local(limit))),
+    }
 }
 
 /// The app on a fresh, migrated database: in-memory SQLite, or a new schema in the
 /// PostgreSQL database `TEST_DATABASE_URL` names. What tests drive.
 pub async fn test_app(auth: Arc<AuthConfig>) -> Result<Router, String> {
+    test_app_with(&Settings::for_tests(), auth).await
+}
+
+/// [`test_app`] with settings of the test's choosing (rate limits, CORS...).
+pub async fn test_app_with(settings: &Settings, auth: Arc<AuthConfig>) -> Result<Router, String> {
     let db = Database::for_tests().await.map_err(|e| e.to_string())?;
     db.migrate(&MIGRATIONS).await.map_err(|e| e.to_string())?;
-    Ok(app(auth, db))
+    let limiter = rate_limiter(settings).await?;
+    Ok(app(settings, auth, db, limiter))
 }
 
-/// `MAX_BODY_BYTES`, the largest request body accepted (default 2 MiB).
-pub fn max_body_bytes() -> usize {
-    std::env::var("MAX_BODY_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2 * 1024 * 1024)
-}
-
-/// Logs to stderr; `RUST_LOG` filters (default `info`).
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
-}
-
-/// Where to listen: `HOST` and `PORT` (default 127.0.0.1:8080).
-pub fn listen_address() -> Result<SocketAddr, String> {
-    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
-    let port = std::env::var("PORT").unwrap_or_else(|_| "8080".to_owned());
-    let port: u16 = port
-        .parse()
-        .map_err(|_| format!("PORT must be a number from 0 to 65535, got `{port}`"))?;
-    format!("{host}:{port}")
-        .parse()
-        .or_else(|_| format!("[{host}]:{port}").parse())
-        .map_err(|_| format!("HOST must be an IP address, got `{host}`"))
-}
-
-/// Serves on the address from the environment until SIGINT or SIGTERM. Refuses to
-/// start when the credentials configuration is invalid (or missing in production).
-pub async fn run_from_env() -> Result<(), String> {
-    let address = listen_address()?;
-    let auth = AuthConfig::from_env(AUTH_NEEDS).map_err(|e| e.to_string())?;
-    let db = database_from_env().await?;
-    let listener = TcpListener::bind(address)
+/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish (for at most
+/// `SHUTDOWN_GRACE_SECS`) and closes the database pool.
+pub async fn run(settings: Settings, auth: AuthConfig) -> Result<(), String> {
+    let db = database(&settings).await?;
+    let limiter = rate_limiter(&settings).await?;
+    let listener = TcpListener::bind(settings.address)
         .await
-        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
-    serve(listener, Arc::new(auth), db)
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.address))?;
+    let app = app(&settings, Arc::new(auth), db.clone(), limiter);
+    serve(listener, app, settings.shutdown_grace)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
 }
 
-/// Serves the app on `listener`; in-flight requests finish before it returns.
-pub async fn serve(
-    listener: TcpListener,
-    auth: Arc<AuthConfig>,
-    db: Database,
-) -> std::io::Result<()> {
+/// Serves `app` on `listener` until [`shutdown_signal`]; requests already in flight
+/// then get `grace` to finish before they are abandoned.
+pub async fn serve(listener: TcpListener, app: Router, grace: Duration) -> std::io::Result<()> {
     if let Ok(address) = listener.local_addr() {
         tracing::info!(% address, "listening");
     }
-    axum::serve(listener, app(auth, db))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping_tx.send(true);
+    })
+    .into_future();
+    let deadline = async move {
+        if stopping.wait_for(|stopping| *stopping).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result, () = deadline => { tracing::warn!(grace_secs = grace
+        .as_secs(), "grace period over; abandoning requests still in flight"); Ok(()) }
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
@@ -122,5 +143,5 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {}, () = terminate => {},
     }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: no new connections; finishing requests in flight");
 }

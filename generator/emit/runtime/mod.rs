@@ -4,13 +4,18 @@
 pub mod auth;
 mod context;
 pub mod double_option;
+pub mod endpoints;
 pub mod etag;
 mod fallback;
 mod params;
+pub mod platform;
 mod problem;
+pub mod rate_limit;
 mod request;
 mod response;
+pub mod settings;
 pub mod store;
+pub mod telemetry;
 pub mod validate;
 
 pub use context::{Principal, REQUEST_ID_HEADER, RequestContext};

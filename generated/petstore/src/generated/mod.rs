@@ -18,3 +18,11 @@ pub use api::Api;
 pub use router::{AUTH_NEEDS, router};
 pub use runtime::auth::AuthConfig;
 pub use runtime::{Problem, RequestContext};
+
+/// The spec this code was generated from, as the service publishes it at
+/// `/openapi.json` and `/openapi.yaml`, with the operational paths it defines itself.
+pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints::PublishedSpec {
+    json: include_str!("openapi.json"),
+    yaml: include_str!("../../openapi.yaml"),
+    taken: &[],
+};

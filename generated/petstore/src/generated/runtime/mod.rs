@@ -8,19 +8,29 @@ mod context;
 
 pub mod double_option;
 
+pub mod endpoints;
+
 pub mod etag;
 
 mod fallback;
 
 mod params;
 
+pub mod platform;
+
 mod problem;
+
+pub mod rate_limit;
 
 mod request;
 
 mod response;
 
+pub mod settings;
+
 pub mod store;
+
+pub mod telemetry;
 
 pub mod validate;
 

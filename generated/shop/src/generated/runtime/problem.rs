@@ -32,6 +32,9 @@ pub struct ProblemDetails {
     /// Every part of the request that was wrong, each located by a JSON pointer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The `X-Request-Id` of the request that failed, to quote when reporting it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// Headers that belong with the problem, such as `Allow` or `WWW-Authenticate`.
     #[serde(skip)]
     pub headers: HeaderMap,
@@ -68,6 +71,7 @@ impl Problem {
             detail: None,
             instance: None,
             errors: Vec::new(),
+            request_id: None,
             headers: HeaderMap::new(),
         }))
     }
@@ -162,7 +166,10 @@ impl std::fmt::Display for Problem {
 impl std::error::Error for Problem {}
 
 impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        if self.request_id.is_none() {
+            self.request_id = super::platform::current_request_id().map(|id| id.to_string());
+        }
         let status = self.status_code();
         let body = match serde_json::to_vec(&self) {
             Ok(body) => body,

@@ -254,6 +254,22 @@ impl Database {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+
+    /// The pool's open connections and how many of them are idle, for metrics.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        (self.pool.size(), idle)
+    }
+
+    /// The most connections the pool opens.
+    pub fn max_connections(&self) -> u32 {
+        self.pool.options().get_max_connections()
+    }
+
+    /// Closes every connection once it is returned; what a graceful shutdown ends with.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
 }
 
 fn create_parent_dir(url: &str) -> Result<(), StoreError> {

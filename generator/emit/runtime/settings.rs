@@ -1,0 +1,393 @@
+//! The service's settings, read from the environment the 12-factor way, typed and
+//! checked once at start-up. Every bad value is reported, each on its own line, so a
+//! misconfigured deployment is fixed in one round instead of one variable at a time.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+
+use super::store::PoolSettings;
+
+/// Everything the server reads from the environment, except credentials (see
+/// [`super::auth::AuthConfig`]). `Debug` never shows the database password.
+#[derive(Clone)]
+pub struct Settings {
+    /// `HOST` and `PORT` (default 127.0.0.1:8080).
+    pub address: SocketAddr,
+    /// `APP_ENV`: `development` (default) or `production`.
+    pub production: bool,
+    /// `LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `RUST_LOG`, in tracing's `EnvFilter` syntax (default `info`).
+    pub log_filter: String,
+    /// `DATABASE_URL`: a SQLite file (default) or `postgres://...`.
+    pub database_url: String,
+    /// `DATABASE_MAX_CONNECTIONS`, `DATABASE_ACQUIRE_TIMEOUT_SECS`.
+    pub pool: PoolSettings,
+    /// `MAX_BODY_BYTES`: larger request bodies get 413 (default 2 MiB).
+    pub max_body_bytes: usize,
+    /// `REQUEST_TIMEOUT_SECS`: slower requests get 503 (default 30; 0 turns it off).
+    pub request_timeout: Option<Duration>,
+    /// `SHUTDOWN_GRACE_SECS`: how long in-flight requests may run after SIGTERM (default 25,
+    /// under Kubernetes' 30 s termination grace period).
+    pub shutdown_grace: Duration,
+    /// `CORS_ALLOWED_ORIGINS`: comma-separated origins, or `*` (default: none, so browsers
+    /// on other origins are refused).
+    pub cors_origins: CorsOrigins,
+    /// `RATE_LIMIT_PER_SECOND` and `RATE_LIMIT_BURST` per client (default 50 and 100; a
+    /// rate of 0 turns limiting off).
+    pub rate_limit: Option<RateLimit>,
+    /// `TRUST_PROXY`: take the client address from `X-Forwarded-For` and the scheme from
+    /// `X-Forwarded-Proto` (default false: only behind a proxy that sets them).
+    pub trust_proxy: bool,
+    /// `REDIS_URL`: share rate limits across replicas through Redis.
+    pub redis_url: Option<String>,
+    /// `COMPRESSION`: gzip/brotli responses and requests (default true).
+    pub compression: bool,
+    /// `METRICS_ENABLED`: serve Prometheus metrics at `/metrics` (default true).
+    pub metrics: bool,
+    /// `DOCS_ENABLED`: serve `/docs`, `/openapi.json` and `/openapi.yaml` (default true).
+    pub docs: bool,
+    /// `HSTS_MAX_AGE_SECS`: `Strict-Transport-Security` on requests that came over TLS
+    /// (default one year; 0 turns it off).
+    pub hsts_max_age: u64,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: export traces over OTLP (needs the `otel` feature).
+    pub otel_endpoint: Option<String>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Which browser origins may call the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    None,
+    Any,
+    List(Vec<HeaderValue>),
+}
+
+/// A token bucket per client: `per_second` sustained, bursts up to `burst`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+/// Every setting that was set to something unusable, one message each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError(pub Vec<String>);
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid configuration:")?;
+        for message in &self.0 {
+            write!(f, "\n  - {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (tests pass a map). An empty variable counts as
+    /// unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let mut reader = Reader {
+            lookup: &lookup,
+            errors: Vec::new(),
+        };
+        let host = reader.text("HOST", "127.0.0.1");
+        let port: u16 = reader.parsed("PORT", 8080, "a port number from 0 to 65535");
+        let address = format!("{host}:{port}")
+            .parse()
+            .or_else(|_| format!("[{host}]:{port}").parse());
+        let address = address.unwrap_or_else(|_| {
+            reader
+                .errors
+                .push(format!("HOST must be an IP address, got `{host}`"));
+            SocketAddr::from(([127, 0, 0, 1], port))
+        });
+        let environment = reader.text("APP_ENV", "development").to_ascii_lowercase();
+        let production = match environment.as_str() {
+            "production" | "prod" => true,
+            "development" | "dev" | "test" | "staging" => false,
+            other => {
+                reader.errors.push(format!(
+                    "APP_ENV must be `development` or `production`, got `{other}`"
+                ));
+                false
+            }
+        };
+        let log_format = match reader.text("LOG_FORMAT", "text").to_ascii_lowercase().as_str() {
+            "text" | "pretty" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                reader
+                    .errors
+                    .push(format!("LOG_FORMAT must be `text` or `json`, got `{other}`"));
+                LogFormat::Text
+            }
+        };
+        let log_filter = reader.text("RUST_LOG", "info");
+        if let Err(error) = tracing_subscriber::EnvFilter::try_new(&log_filter) {
+            reader
+                .errors
+                .push(format!("RUST_LOG is not a valid filter ({error})"));
+        }
+        let database_url = reader.text("DATABASE_URL", super::store::DEFAULT_DATABASE_URL);
+        if !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|prefix| database_url.starts_with(prefix))
+        {
+            reader.errors.push(format!(
+                "DATABASE_URL must start with `sqlite:` or `postgres://`, got `{}:...`",
+                database_url.split(':').next().unwrap_or_default()
+            ));
+        }
+        let max_connections: u32 = reader.parsed("DATABASE_MAX_CONNECTIONS", 8, "a number");
+        let acquire_timeout = reader.seconds("DATABASE_ACQUIRE_TIMEOUT_SECS", 5);
+        let pool = PoolSettings {
+            max_connections: max_connections.max(1),
+            acquire_timeout,
+        };
+        let max_body_bytes = reader.parsed("MAX_BODY_BYTES", 2 * 1024 * 1024, "a number of bytes");
+        let request_timeout = Some(reader.seconds("REQUEST_TIMEOUT_SECS", 30)).filter(|d| !d.is_zero());
+        let shutdown_grace = reader.seconds("SHUTDOWN_GRACE_SECS", 25);
+        let cors_origins = reader.cors_origins();
+        let per_second: u32 = reader.parsed("RATE_LIMIT_PER_SECOND", 50, "a number of requests");
+        let burst: u32 = reader.parsed("RATE_LIMIT_BURST", per_second.saturating_mul(2), "a number of requests");
+        let rate_limit = (per_second > 0).then_some(RateLimit {
+            per_second,
+            burst: burst.max(1),
+        });
+        let trust_proxy = reader.flag("TRUST_PROXY", false);
+        let redis_url = reader.optional("REDIS_URL");
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            reader
+                .errors
+                .push("REDIS_URL must start with `redis://` or `rediss://`".to_owned());
+        }
+        let compression = reader.flag("COMPRESSION", true);
+        let metrics = reader.flag("METRICS_ENABLED", true);
+        let docs = reader.flag("DOCS_ENABLED", true);
+        let hsts_max_age = reader.parsed("HSTS_MAX_AGE_SECS", 31_536_000, "a number of seconds");
+        let otel_endpoint = reader.optional("OTEL_EXPORTER_OTLP_ENDPOINT");
+
+        if !reader.errors.is_empty() {
+            return Err(SettingsError(reader.errors));
+        }
+        Ok(Self {
+            address,
+            production,
+            log_format,
+            log_filter,
+            database_url,
+            pool,
+            max_body_bytes,
+            request_timeout,
+            shutdown_grace,
+            cors_origins,
+            rate_limit,
+            trust_proxy,
+            redis_url,
+            compression,
+            metrics,
+            docs,
+            hsts_max_age,
+            otel_endpoint,
+        })
+    }
+
+    /// Settings for in-process tests: in-memory SQLite, no rate limit, defaults otherwise.
+    pub fn for_tests() -> Self {
+        let mut settings = Self::from_lookup(|_| None).unwrap_or_else(|_| unreachable!("defaults are valid"));
+        settings.database_url = "sqlite::memory:".to_owned();
+        settings.rate_limit = None;
+        settings
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("address", &self.address)
+            .field("production", &self.production)
+            .field("log_format", &self.log_format)
+            .field("log_filter", &self.log_filter)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("pool", &self.pool)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("request_timeout", &self.request_timeout)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .field("cors_origins", &self.cors_origins)
+            .field("rate_limit", &self.rate_limit)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("compression", &self.compression)
+            .field("metrics", &self.metrics)
+            .field("docs", &self.docs)
+            .field("hsts_max_age", &self.hsts_max_age)
+            .field("otel_endpoint", &self.otel_endpoint)
+            .finish()
+    }
+}
+
+/// `scheme://user:secret@host/db` → `scheme://user:***@host/db`: safe to log.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            if credentials.contains(':') {
+                format!("{scheme}://{user}:***@{host}{path}")
+            } else {
+                format!("{scheme}://{user}@{host}{path}")
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Reads variables and collects what is wrong with them.
+struct Reader<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    errors: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn optional(&self, name: &str) -> Option<String> {
+        (self.lookup)(name)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn text(&self, name: &str, default: &str) -> String {
+        self.optional(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    fn parsed<T: FromStr>(&mut self, name: &str, default: T, what: &str) -> T {
+        match self.optional(name) {
+            None => default,
+            Some(value) => value.parse().unwrap_or_else(|_| {
+                self.errors
+                    .push(format!("{name} must be {what}, got `{value}`"));
+                default
+            }),
+        }
+    }
+
+    fn seconds(&mut self, name: &str, default: u64) -> Duration {
+        Duration::from_secs(self.parsed(name, default, "a number of seconds"))
+    }
+
+    fn flag(&mut self, name: &str, default: bool) -> bool {
+        match self.optional(name).map(|v| v.to_ascii_lowercase()) {
+            None => default,
+            Some(value) => match value.as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => {
+                    self.errors
+                        .push(format!("{name} must be true or false, got `{value}`"));
+                    default
+                }
+            },
+        }
+    }
+
+    fn cors_origins(&mut self) -> CorsOrigins {
+        let Some(value) = self.optional("CORS_ALLOWED_ORIGINS") else {
+            return CorsOrigins::None;
+        };
+        if value == "*" {
+            return CorsOrigins::Any;
+        }
+        let mut origins = Vec::new();
+        for origin in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+            let well_formed = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.trim_end_matches('/').contains(['?', '#'])
+                && origin.matches('/').count() == 2;
+            match HeaderValue::from_str(origin) {
+                Ok(header) if well_formed => origins.push(header),
+                _ => self.errors.push(format!(
+                    "CORS_ALLOWED_ORIGINS: `{origin}` is not an origin like `https://app.example.com`"
+                )),
+            }
+        }
+        CorsOrigins::List(origins)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_on_loopback_with_limits_on() {
+        let settings = settings(&[]).expect("defaults are valid");
+        assert_eq!(settings.address, SocketAddr::from(([127, 0, 0, 1], 8080)));
+        assert!(!settings.production);
+        assert_eq!(settings.request_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(settings.rate_limit, Some(RateLimit { per_second: 50, burst: 100 }));
+        assert_eq!(settings.cors_origins, CorsOrigins::None);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once() {
+        let error = settings(&[
+            ("PORT", "eighty"),
+            ("REQUEST_TIMEOUT_SECS", "-1"),
+            ("COMPRESSION", "maybe"),
+            ("CORS_ALLOWED_ORIGINS", "https://ok.example.com, not-an-origin"),
+        ])
+        .expect_err("four bad values");
+        assert_eq!(error.0.len(), 4, "{error}");
+        assert!(error.0[0].starts_with("PORT must be"), "{error}");
+        assert!(error.to_string().contains("`not-an-origin`"), "{error}");
+    }
+
+    #[test]
+    fn zero_turns_timeouts_and_rate_limits_off() {
+        let settings = settings(&[("REQUEST_TIMEOUT_SECS", "0"), ("RATE_LIMIT_PER_SECOND", "0")])
+            .expect("valid");
+        assert_eq!(settings.request_timeout, None);
+        assert_eq!(settings.rate_limit, None);
+    }
+
+    #[test]
+    fn passwords_never_reach_the_debug_output() {
+        let settings = settings(&[("DATABASE_URL", "postgres://app:s3cret@db:5432/app")])
+            .expect("valid");
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://app:***@db:5432/app"), "{shown}");
+    }
+}

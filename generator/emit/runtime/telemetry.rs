@@ -1,0 +1,132 @@
+//! Logs and metrics: the tracing subscriber (text or JSON), the process-wide Prometheus
+//! recorder, and what each request records.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use super::settings::{LogFormat, Settings};
+use super::store::Database;
+
+/// Latency buckets, in seconds: from a cached read to a slow report.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Installs the global tracing subscriber: `RUST_LOG` filters, `LOG_FORMAT=json` writes one
+/// JSON object per line (with the request span's fields), and `OTEL_EXPORTER_OTLP_ENDPOINT`
+/// adds trace export when the `otel` feature is built. Call once, at start-up.
+pub fn init_tracing(settings: &Settings) {
+    let filter = EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let registry = tracing_subscriber::registry().with(filter);
+    let registry = registry.with(otel_layer(settings));
+    let result = match settings.log_format {
+        LogFormat::Json => registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(false),
+            )
+            .try_init(),
+        LogFormat::Text => registry.with(tracing_subscriber::fmt::layer()).try_init(),
+    };
+    if result.is_err() {
+        tracing::debug!("a tracing subscriber was already installed");
+    }
+}
+
+#[cfg(feature = "otel")]
+fn otel_layer<S>(settings: &Settings) -> Option<impl tracing_subscriber::Layer<S>>
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+{
+    use opentelemetry::trace::TracerProvider as _;
+    let endpoint = settings.otel_endpoint.as_deref()?;
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
+        .build()
+        .map_err(|error| eprintln!("cannot export traces to {endpoint}: {error}"))
+        .ok()?;
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .build();
+    let tracer = provider.tracer(env!("CARGO_PKG_NAME"));
+    opentelemetry::global::set_tracer_provider(provider);
+    Some(tracing_opentelemetry::layer().with_tracer(tracer))
+}
+
+/// Without the `otel` feature there is nothing to export to; say so once if it was asked for.
+#[cfg(not(feature = "otel"))]
+fn otel_layer(settings: &Settings) -> Option<tracing_subscriber::layer::Identity> {
+    if settings.otel_endpoint.is_some() {
+        eprintln!(
+            "OTEL_EXPORTER_OTLP_ENDPOINT is set but this build has no `otel` feature; build with `--features otel` to export traces"
+        );
+    }
+    None
+}
+
+/// The process-wide Prometheus recorder. The `metrics` facade allows one recorder per
+/// process, so every app (and every test) shares this one.
+pub fn prometheus() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full("http_request_duration_seconds".to_owned()),
+                LATENCY_BUCKETS,
+            )
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed; /metrics will be empty");
+        }
+        handle
+    })
+}
+
+/// One finished request, by route template (never the raw path, which would make a
+/// series per id) and status.
+pub fn record_request(method: &str, route: &str, status: u16, latency: Duration) {
+    let labels = [
+        ("method", method.to_owned()),
+        ("route", route.to_owned()),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(latency.as_secs_f64());
+}
+
+/// Counts a request as in flight until the guard is dropped, also when the client goes
+/// away and the request future is dropped half-way.
+pub struct InFlight(());
+
+impl InFlight {
+    pub fn start() -> Self {
+        metrics::gauge!("http_requests_in_flight").increment(1.0);
+        Self(())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!("http_requests_in_flight").decrement(1.0);
+    }
+}
+
+/// The Prometheus text for a scrape, with the database pool's gauges brought up to date.
+pub fn render(db: &Database) -> String {
+    let handle = prometheus();
+    let (size, idle) = db.pool_state();
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
+    metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(size.saturating_sub(idle)));
+    metrics::gauge!("db_pool_max_connections").set(f64::from(db.max_connections()));
+    handle.render()
+}
