@@ -47,6 +47,17 @@ enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// (Re)write the project's CI pipeline for a CI system, and remember the choice in
+    /// gen.toml. The pipeline runs fmt, clippy, the tests on PostgreSQL, a staleness check,
+    /// a dependency audit, a cached Docker build and an image release on tags.
+    Ci {
+        /// The project directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// github (GitHub Actions), gitlab (GitLab CI) or none.
+        #[arg(long, default_value = "github")]
+        provider: String,
+    },
     /// Check a spec and report every problem with its location.
     Validate {
         /// The OpenAPI spec (YAML or JSON).
@@ -115,6 +126,33 @@ fn main() -> ExitCode {
             }
             Err(error) => fail(error),
         },
+        Command::Ci { dir, provider } => {
+            let Some(provider) = specgen::emit::CiProvider::parse(&provider) else {
+                eprintln!("error: --provider must be github, gitlab or none, got `{provider}`");
+                return ExitCode::from(2);
+            };
+            match project::ci(&dir, provider) {
+                Ok(report) => {
+                    if let Some(path) = &report.written {
+                        eprintln!("wrote {}", dir.join(path).display());
+                    }
+                    for path in &report.removed {
+                        eprintln!(
+                            "removed {} (the previous pipeline)",
+                            dir.join(path).display()
+                        );
+                    }
+                    for path in &report.kept {
+                        eprintln!(
+                            "kept {}: you changed it; delete it yourself if it is no longer wanted",
+                            dir.join(path).display()
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(error),
+            }
+        }
         Command::Validate { spec } => {
             let loaded = match specgen::spec::load(&spec) {
                 Ok(loaded) => loaded,

@@ -120,6 +120,7 @@ fn info() -> ProjectInfo {
         spec_file: "openapi.json".to_owned(),
         generator_version: "fuzz".to_owned(),
         history: Default::default(),
+        ci: Default::default(),
     }
 }
 

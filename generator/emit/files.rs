@@ -17,6 +17,51 @@ pub struct ProjectInfo {
     pub generator_version: String,
     /// The project's migrations so far and the layout they create (empty for `gen new`).
     pub history: super::migrations::MigrationHistory,
+    /// Which CI system the project's pipeline is written for.
+    pub ci: CiProvider,
+}
+
+/// The CI systems `gen ci` writes a pipeline for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CiProvider {
+    #[default]
+    Github,
+    Gitlab,
+    /// No pipeline file (the project has its own).
+    None,
+}
+
+impl CiProvider {
+    /// Every provider's pipeline file, so switching can find the old one.
+    pub const FILES: &[(CiProvider, &str)] = &[
+        (CiProvider::Github, ".github/workflows/ci.yml"),
+        (CiProvider::Gitlab, ".gitlab-ci.yml"),
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CiProvider::Github => "github",
+            CiProvider::Gitlab => "gitlab",
+            CiProvider::None => "none",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "github" => Some(CiProvider::Github),
+            "gitlab" => Some(CiProvider::Gitlab),
+            "none" => Some(CiProvider::None),
+            _ => None,
+        }
+    }
+
+    /// The pipeline file this provider reads.
+    pub fn file(self) -> Option<&'static str> {
+        Self::FILES
+            .iter()
+            .find(|(provider, _)| *provider == self)
+            .map(|(_, path)| *path)
+    }
 }
 
 pub struct OperationRow {
@@ -89,7 +134,60 @@ struct EnvExample;
 
 #[derive(Template)]
 #[template(path = "project/ci.yml.txt", escape = "none")]
-struct CiWorkflow;
+struct GithubWorkflow;
+
+#[derive(Template)]
+#[template(path = "project/gitlab-ci.yml.txt", escape = "none")]
+struct GitlabPipeline;
+
+#[derive(Template)]
+#[template(path = "project/docker-compose.yml.txt", escape = "none")]
+struct Compose;
+
+/// The Kubernetes manifests under `deploy/k8s/`.
+mod k8s {
+    use super::ProjectInfo;
+    use askama::Template;
+
+    #[derive(Template)]
+    #[template(path = "project/k8s/kustomization.yaml.txt", escape = "none")]
+    pub struct Kustomization<'a> {
+        pub info: &'a ProjectInfo,
+    }
+
+    #[derive(Template)]
+    #[template(path = "project/k8s/configmap.yaml.txt", escape = "none")]
+    pub struct ConfigMap<'a> {
+        pub info: &'a ProjectInfo,
+    }
+
+    #[derive(Template)]
+    #[template(path = "project/k8s/secret.yaml.txt", escape = "none")]
+    pub struct Secret<'a> {
+        pub info: &'a ProjectInfo,
+        pub uses_bearer: bool,
+        pub uses_api_key: bool,
+        pub uses_basic: bool,
+    }
+
+    #[derive(Template)]
+    #[template(path = "project/k8s/deployment.yaml.txt", escape = "none")]
+    pub struct Deployment<'a> {
+        pub info: &'a ProjectInfo,
+    }
+
+    #[derive(Template)]
+    #[template(path = "project/k8s/service.yaml.txt", escape = "none")]
+    pub struct Service<'a> {
+        pub info: &'a ProjectInfo,
+    }
+
+    #[derive(Template)]
+    #[template(path = "project/k8s/hpa.yaml.txt", escape = "none")]
+    pub struct Autoscaler<'a> {
+        pub info: &'a ProjectInfo,
+    }
+}
 
 #[derive(Template)]
 #[template(path = "project/gen.toml.txt", escape = "none")]
@@ -140,18 +238,21 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
                 .join(", "),
         })
         .collect();
+    let uses_bearer = kind_used(|k| {
+        matches!(
+            k,
+            SecuritySchemeKind::Bearer { .. }
+                | SecuritySchemeKind::OAuth2 { .. }
+                | SecuritySchemeKind::OpenIdConnect { .. }
+        )
+    });
+    let uses_api_key = kind_used(|k| matches!(k, SecuritySchemeKind::ApiKey { .. }));
+    let uses_basic = kind_used(|k| matches!(k, SecuritySchemeKind::Basic));
     let readme = Readme {
         resources,
-        uses_bearer: kind_used(|k| {
-            matches!(
-                k,
-                SecuritySchemeKind::Bearer { .. }
-                    | SecuritySchemeKind::OAuth2 { .. }
-                    | SecuritySchemeKind::OpenIdConnect { .. }
-            )
-        }),
-        uses_api_key: kind_used(|k| matches!(k, SecuritySchemeKind::ApiKey { .. })),
-        uses_basic: kind_used(|k| matches!(k, SecuritySchemeKind::Basic)),
+        uses_bearer,
+        uses_api_key,
+        uses_basic,
         example_scopes,
         info,
         title: &api.title,
@@ -192,16 +293,72 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
             })
             .collect(),
     };
-    Ok(vec![
+    let mut files = vec![
         scaffold("Cargo.toml", render("Cargo.toml", &CargoToml { info })?),
         scaffold("README.md", render("README.md", &readme)?),
         scaffold("Dockerfile", render("Dockerfile", &Dockerfile { info })?),
         scaffold(".dockerignore", render(".dockerignore", &DockerIgnore)?),
         scaffold(".gitignore", render(".gitignore", &GitIgnore)?),
         scaffold(".env.example", render(".env.example", &EnvExample)?),
-        scaffold(".github/workflows/ci.yml", render("ci.yml", &CiWorkflow)?),
+        scaffold(
+            "docker-compose.yml",
+            render("docker-compose.yml", &Compose)?,
+        ),
         scaffold("gen.toml", render("gen.toml", &GenToml { info })?),
-    ])
+    ];
+    let k8s = [
+        (
+            "kustomization.yaml",
+            render("k8s/kustomization.yaml", &k8s::Kustomization { info })?,
+        ),
+        (
+            "configmap.yaml",
+            render("k8s/configmap.yaml", &k8s::ConfigMap { info })?,
+        ),
+        (
+            "secret.yaml",
+            render(
+                "k8s/secret.yaml",
+                &k8s::Secret {
+                    info,
+                    uses_bearer,
+                    uses_api_key,
+                    uses_basic,
+                },
+            )?,
+        ),
+        (
+            "deployment.yaml",
+            render("k8s/deployment.yaml", &k8s::Deployment { info })?,
+        ),
+        (
+            "service.yaml",
+            render("k8s/service.yaml", &k8s::Service { info })?,
+        ),
+        (
+            "hpa.yaml",
+            render("k8s/hpa.yaml", &k8s::Autoscaler { info })?,
+        ),
+    ];
+    for (name, contents) in k8s {
+        files.push(scaffold(&format!("deploy/k8s/{name}"), contents));
+    }
+    if let Some(pipeline) = ci_pipeline(info.ci)? {
+        files.push(pipeline);
+    }
+    Ok(files)
+}
+
+/// The CI pipeline file for `provider`, if it has one.
+pub fn ci_pipeline(provider: CiProvider) -> Result<Option<OutputFile>, EmitError> {
+    let contents = match provider {
+        CiProvider::Github => render("ci.yml", &GithubWorkflow)?,
+        CiProvider::Gitlab => render(".gitlab-ci.yml", &GitlabPipeline)?,
+        CiProvider::None => return Ok(None),
+    };
+    Ok(provider
+        .file()
+        .map(|path| OutputFile::new(path, contents, Ownership::Scaffold)))
 }
 
 fn auth_summary(op: &crate::ir::Operation) -> String {

@@ -19,7 +19,7 @@ mod tests;
 mod types;
 mod validation;
 
-pub use files::ProjectInfo;
+pub use files::{CiProvider, ProjectInfo, ci_pipeline};
 pub use rust::GENERATED_HEADER;
 pub use scaffold::HANDLER_MODULES_MARKER;
 
@@ -134,7 +134,7 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
     files.push(generated("tests/generated/contract.rs", contract)?);
     files.push(generated(
         "tests/generated/platform.rs",
-        platform_tests::platform_tests(api, &info.crate_ident),
+        platform_tests::platform_tests(api, &info.crate_ident, &info.spec_file),
     )?);
     let mut samples_json = serde_json::to_string_pretty(&samples).unwrap_or_default();
     samples_json.push('\n');

@@ -275,10 +275,11 @@ pub fn generated_mod(api: &Api, spec_file: &str) -> TokenStream {
         (own.clone(), own)
     };
     let taken = OPERATIONAL_PATHS.iter().filter(|path| {
-        api.operations.iter().any(|op| {
-            op.path == **path || (**path == "/docs" && op.path.starts_with("/docs/"))
-        })
+        api.operations
+            .iter()
+            .any(|op| op.path == **path || (**path == "/docs" && op.path.starts_with("/docs/")))
     });
+    let spec_sha256 = &api.spec_sha256;
     quote! {
         //! Code generated from the OpenAPI spec. Every file here is rewritten by `gen regen`;
         //! put your code in `src/handlers/` and the other scaffold files instead.
@@ -303,5 +304,8 @@ pub fn generated_mod(api: &Api, spec_file: &str) -> TokenStream {
                 yaml: include_str!(#yaml),
                 taken: &[#(#taken),*],
             };
+
+        /// SHA-256 of the spec file this code was generated from.
+        pub const SPEC_SHA256: &str = #spec_sha256;
     }
 }

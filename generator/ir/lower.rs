@@ -117,6 +117,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         security_schemes,
         resources: Vec::new(),
         spec_json: published_json(&spec.source),
+        spec_sha256: sha256_hex(spec.source.text.as_bytes()),
     };
     api.resources = super::resources::detect(&api, &hints);
     // Checks that need the finished model.
@@ -140,6 +141,17 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         return Err(diagnostics);
     }
     Ok((api, diagnostics))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    use std::fmt::Write;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 /// The document as JSON when its file is YAML, so the service can publish both forms; a

@@ -37,6 +37,9 @@ pub struct Api {
     pub resources: Vec<Resource>,
     /// The spec as JSON, when the user's file is YAML: what `/openapi.json` serves.
     pub spec_json: Option<String>,
+    /// SHA-256 (hex) of the spec file's text, so the project's tests can tell when the spec
+    /// changed without a regen.
+    pub spec_sha256: String,
 }
 
 impl Api {

@@ -19,6 +19,9 @@ pub struct GenConfig {
     /// The Cargo package name (defaults to the one in Cargo.toml).
     #[serde(default)]
     pub name: Option<String>,
+    /// The CI system the project's pipeline is for: `github` (default), `gitlab` or `none`.
+    #[serde(default)]
+    pub ci: Option<String>,
 }
 
 impl GenConfig {
@@ -42,20 +45,35 @@ impl GenConfig {
 
 /// Rewrites the `generator = "..."` line of gen.toml, leaving everything else as the user has it.
 pub fn with_generator_version(text: &str, version: &str) -> String {
+    with_setting(text, "generator", version, true)
+}
+
+/// Sets `key = "value"` in gen.toml text: rewrites the key's line, or adds one (at the top
+/// when `first`, else at the end), leaving every other line as the user has it.
+pub fn with_setting(text: &str, key: &str, value: &str, first: bool) -> String {
     let mut found = false;
     let mut out: Vec<String> = text
         .lines()
         .map(|line| {
-            if !found && line.trim_start().starts_with("generator") && line.contains('=') {
+            let trimmed = line.trim_start();
+            let is_key = trimmed
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='));
+            if !found && is_key {
                 found = true;
-                format!("generator = \"{version}\"")
+                format!("{key} = \"{value}\"")
             } else {
                 line.to_owned()
             }
         })
         .collect();
     if !found {
-        out.insert(0, format!("generator = \"{version}\""));
+        let line = format!("{key} = \"{value}\"");
+        if first {
+            out.insert(0, line);
+        } else {
+            out.push(line);
+        }
     }
     let mut joined = out.join("\n");
     if text.ends_with('\n') {

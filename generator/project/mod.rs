@@ -10,7 +10,7 @@ pub use config::{CONFIG_FILE, GenConfig};
 pub use handlers::{orphaned_methods, unimplemented_operations};
 pub use manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
 pub use plan::{Action, Plan, PlannedFile};
-pub use write::{NewOptions, RegenOptions, RegenReport, check, new_project, regen};
+pub use write::{CiReport, NewOptions, RegenOptions, RegenReport, check, ci, new_project, regen};
 
 use std::path::Path;
 

@@ -7,8 +7,8 @@ use super::config::{self, CONFIG_FILE, GenConfig};
 use super::handlers;
 use super::manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
 use super::plan::{Action, Plan};
-use crate::emit::ProjectInfo;
 use crate::emit::migrations::{self, MigrationHistory};
+use crate::emit::{CiProvider, ProjectInfo};
 use crate::ir::Api;
 use crate::spec::{Diagnostics, SourceFile};
 use crate::{GENERATOR_VERSION, Generation};
@@ -57,7 +57,12 @@ pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
         });
     }
     let spec_file = format!("openapi.{}", source.format.extension());
-    let info = project_info(&package_name, &spec_file, Default::default());
+    let info = project_info(
+        &package_name,
+        &spec_file,
+        Default::default(),
+        CiProvider::default(),
+    );
     let generation = crate::generate_from(api, warnings, &info)?;
     write_file(&root.join(&spec_file), source.text.as_bytes())?;
     apply(&root, generation, true)
@@ -91,6 +96,7 @@ pub fn check(root: &Path) -> Result<RegenReport, ProjectError> {
 
 fn generate_for(root: &Path) -> Result<Generation, ProjectError> {
     let config = GenConfig::load(root)?;
+    let ci = ci_provider(root, &config)?;
     let spec_path = root.join(&config.spec);
     let loaded = crate::spec::load(&spec_path).map_err(ProjectError::Spec)?;
     let (api, warnings) = crate::ir::lower(&loaded).map_err(ProjectError::Spec)?;
@@ -101,8 +107,80 @@ fn generate_for(root: &Path) -> Result<Generation, ProjectError> {
             .and_then(|text| config::package_name(&text))
             .unwrap_or_else(|| default_package_name(&api)),
     };
-    let info = project_info(&package_name, &config.spec, migration_history(root)?);
+    let info = project_info(&package_name, &config.spec, migration_history(root)?, ci);
     crate::generate_from(api, warnings, &info).map_err(ProjectError::from)
+}
+
+/// The `ci` setting of gen.toml (GitHub Actions when absent).
+fn ci_provider(root: &Path, config: &GenConfig) -> Result<CiProvider, ProjectError> {
+    match &config.ci {
+        None => Ok(CiProvider::default()),
+        Some(name) => CiProvider::parse(name).ok_or_else(|| ProjectError::Config {
+            path: root.join(CONFIG_FILE).display().to_string(),
+            message: format!("ci must be `github`, `gitlab` or `none`, got `{name}`"),
+        }),
+    }
+}
+
+/// What `gen ci` did.
+#[derive(Debug, Default)]
+pub struct CiReport {
+    /// The pipeline file written.
+    pub written: Option<String>,
+    /// Another provider's pipeline, removed because it was as specgen wrote it.
+    pub removed: Vec<String>,
+    /// Another provider's pipeline, kept because the user changed it.
+    pub kept: Vec<String>,
+}
+
+/// `gen ci`: records `provider` in gen.toml and (re)writes its pipeline file, overwriting
+/// it on request. Another provider's pipeline is removed when it is still as specgen wrote
+/// it, and kept (and reported) when the user changed it.
+pub fn ci(root: &Path, provider: CiProvider) -> Result<CiReport, ProjectError> {
+    GenConfig::load(root)?;
+    let config_path = root.join(CONFIG_FILE);
+    let text =
+        std::fs::read_to_string(&config_path).map_err(|e| ProjectError::io(&config_path, e))?;
+    let updated = config::with_setting(&text, "ci", provider.name(), false);
+    let mut manifest = Manifest::load(root)?.unwrap_or_default();
+    let mut report = CiReport::default();
+    for (other, path) in CiProvider::FILES {
+        if *other == provider {
+            continue;
+        }
+        let on_disk = match std::fs::read(root.join(path)) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(error) => return Err(ProjectError::io(&root.join(path), error)),
+        };
+        let pristine = manifest
+            .files
+            .get(*path)
+            .is_some_and(|record| record.sha256 == sha256_hex(&on_disk));
+        if pristine {
+            remove_file(&root.join(path))?;
+            manifest.files.remove(*path);
+            report.removed.push((*path).to_owned());
+        } else {
+            report.kept.push((*path).to_owned());
+        }
+    }
+    if let Some(pipeline) = crate::emit::ci_pipeline(provider)? {
+        write_file(&root.join(&pipeline.path), pipeline.contents.as_bytes())?;
+        manifest.files.insert(
+            pipeline.path.clone(),
+            FileRecord {
+                ownership: pipeline.ownership,
+                sha256: sha256_hex(pipeline.contents.as_bytes()),
+            },
+        );
+        report.written = Some(pipeline.path);
+    }
+    if updated != text {
+        write_file(&config_path, updated.as_bytes())?;
+    }
+    write_file(&root.join(MANIFEST_PATH), manifest.to_json().as_bytes())?;
+    Ok(report)
 }
 
 fn report(root: &Path, plan: Plan, generation: Generation) -> RegenReport {
@@ -200,8 +278,14 @@ fn apply(root: &Path, generation: Generation, fresh: bool) -> Result<RegenReport
     Ok(report(root, plan, generation))
 }
 
-fn project_info(package_name: &str, spec_file: &str, history: MigrationHistory) -> ProjectInfo {
+fn project_info(
+    package_name: &str,
+    spec_file: &str,
+    history: MigrationHistory,
+    ci: CiProvider,
+) -> ProjectInfo {
     ProjectInfo {
+        ci,
         package_name: package_name.to_owned(),
         crate_ident: package_name.replace('-', "_"),
         spec_file: spec_file.to_owned(),

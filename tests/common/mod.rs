@@ -45,6 +45,7 @@ pub fn generate_path(path: &Path) -> Files {
         spec_file: "openapi.yaml".to_owned(),
         generator_version: "test".to_owned(),
         history: Default::default(),
+        ci: Default::default(),
     };
     let generation = specgen::generate_from(api, warnings, &info).expect("emits");
     Files(

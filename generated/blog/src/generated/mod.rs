@@ -26,3 +26,6 @@ pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints
     yaml: include_str!("../../openapi.yaml"),
     taken: &[],
 };
+
+/// SHA-256 of the spec file this code was generated from.
+pub const SPEC_SHA256: &str = "9b7c6d7070b0ba1603490ab20781fb089727c3cb35ce1403f8fb77aba13408ef";

@@ -26,3 +26,6 @@ pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints
     yaml: include_str!("../../openapi.yaml"),
     taken: &[],
 };
+
+/// SHA-256 of the spec file this code was generated from.
+pub const SPEC_SHA256: &str = "b7b08cb04f99f071dc2269e54486372d1685f24658b36c986ea35f969c91af60";

@@ -308,6 +308,56 @@ async fn panics() -> &'static str {
     panic!("a bug in a handler")
 }
 
+/// SHA-256 of `bytes`, as hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The staleness check that needs no generator: the spec is the one the code was
+/// generated from. Run `gen regen` after editing it.
+#[test]
+fn the_spec_has_not_changed_since_the_last_regen() {
+    assert_eq!(
+        sha256_hex(include_bytes!("../../openapi.yaml")),
+        shop::generated::SPEC_SHA256,
+        "the spec changed since the code was generated: run `gen regen`"
+    );
+}
+
+/// Generated files are exactly as specgen wrote them (`.specgen/manifest.json`):
+/// edits belong in the scaffold files, where regen keeps them.
+#[test]
+fn generated_files_are_as_generated() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(".specgen/manifest.json"))
+            .expect("the manifest is readable"),
+    )
+    .expect("the manifest is JSON");
+    let files = manifest["files"]
+        .as_object()
+        .expect("the manifest lists files");
+    let mut edited = Vec::new();
+    for (path, record) in files.iter().filter(|(_, r)| r["ownership"] == "generated") {
+        let on_disk = std::fs::read(root.join(path)).map(|bytes| sha256_hex(&bytes));
+        if on_disk.ok().as_deref() != record["sha256"].as_str() {
+            edited.push(path.as_str());
+        }
+    }
+    assert!(
+        edited.is_empty(),
+        "generated files were edited or removed (move the change to a scaffold file, then `gen regen`): {edited:?}"
+    );
+    assert!(
+        files.values().any(|r| r["ownership"] == "generated"),
+        "the manifest lists the generated files"
+    );
+}
+
 #[tokio::test]
 async fn a_request_over_the_time_limit_gets_503_problem() {
     let mut settings = Settings::for_tests();
