@@ -67,7 +67,7 @@ secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 # start NAME BINARY PORT: a server on a fresh database in $work.
 start() {
-  DATABASE_URL="sqlite://$work/$1.db?mode=rwc" JWT_SECRET=$secret HOST=127.0.0.1 PORT=$3 \
+  DATABASE_URL="sqlite://$work/$1.db?mode=rwc" JWT_SECRET=$secret HOST=127.0.0.1 PORT=$3 RATE_LIMIT_PER_SECOND=0 \
     RUST_LOG=${BENCH_RUST_LOG:-info} "$2" >"$work/$1.log" 2>&1 &
   pids+=($!)
   local pid=$!

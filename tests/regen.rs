@@ -258,3 +258,47 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
             .exists()
     );
 }
+
+#[test]
+fn gen_ci_switches_the_pipeline_and_regen_keeps_the_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    let github = project.join(".github/workflows/ci.yml");
+    let gitlab = project.join(".gitlab-ci.yml");
+    assert!(github.exists(), "gen new writes GitHub Actions by default");
+
+    let (code, stderr) = run_gen(&project, &["ci", ".", "--provider", "gitlab"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(read(&gitlab).contains("cargo clippy --all-targets"));
+    assert!(
+        !github.exists(),
+        "the untouched GitHub workflow is replaced"
+    );
+    assert!(read(&project.join("gen.toml")).contains("ci = \"gitlab\""));
+
+    // Regen honours the choice: no GitHub workflow comes back, and the project is fresh.
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !github.exists(),
+        "regen must not bring the other provider back"
+    );
+    let (code, stderr) = run_gen(&project, &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+
+    // A pipeline the user changed is kept when switching back, and said so.
+    append(&gitlab, "\n# my deploy job\n");
+    let (code, stderr) = run_gen(&project, &["ci", ".", "--provider", "github"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(github.exists());
+    assert!(
+        read(&gitlab).contains("# my deploy job"),
+        "an edited pipeline is never deleted"
+    );
+    assert!(stderr.contains("kept"), "{stderr}");
+
+    let (code, stderr) = run_gen(&project, &["ci", ".", "--provider", "jenkins"]);
+    assert_eq!(code, 2, "an unknown provider is a usage error: {stderr}");
+    assert!(stderr.contains("github, gitlab or none"), "{stderr}");
+}
