@@ -17,6 +17,15 @@ fn served(api: &Api, path: &str) -> bool {
 pub fn platform_tests(api: &Api, crate_ident: &str, spec_file: &str) -> TokenStream {
     let krate = format_ident!("{}", crate_ident);
     let spec_path = format!("../../{spec_file}");
+    // Deeper than any path of the spec, so no route (not even `/{id}`) can match it.
+    let depth = api
+        .operations
+        .iter()
+        .map(|op| op.path.split('/').filter(|s| !s.is_empty()).count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let nowhere = "/__specgen_no_such_route__".repeat(depth);
     let health = served(api, "/healthz").then(|| {
         quote! {
             #[tokio::test]
@@ -205,8 +214,9 @@ pub fn platform_tests(api: &Api, crate_ident: &str, spec_file: &str) -> TokenStr
             serde_json::from_slice(body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
         }
 
-        /// A path no spec defines: its 404s count against the rate limit like any request.
-        const NOWHERE: &str = "/__specgen_no_such_route__";
+        /// A path deeper than any route of the spec: its 404s count against the rate limit
+        /// like any request.
+        const NOWHERE: &str = #nowhere;
 
         #health
         #ready

@@ -195,7 +195,7 @@ pub fn startup_rs() -> TokenStream {
         use crate::generated::runtime::rate_limit::RateLimiter;
         use crate::generated::runtime::settings::Settings;
         use crate::generated::runtime::store::Database;
-        use crate::generated::runtime::{endpoints, etag, platform};
+        use crate::generated::runtime::{endpoints, etag, platform, telemetry};
         use crate::generated::{self, AuthConfig, PUBLISHED_SPEC};
         use crate::handlers::Handlers;
 
@@ -253,6 +253,7 @@ pub fn startup_rs() -> TokenStream {
             serve(listener, app, settings.shutdown_grace).await.map_err(|e| e.to_string())?;
             db.close().await;
             tracing::info!("stopped");
+            telemetry::shutdown_tracing();
             Ok(())
         }
 

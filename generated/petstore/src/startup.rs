@@ -6,7 +6,7 @@ use crate::generated::resources::MIGRATIONS;
 use crate::generated::runtime::rate_limit::RateLimiter;
 use crate::generated::runtime::settings::Settings;
 use crate::generated::runtime::store::Database;
-use crate::generated::runtime::{endpoints, etag, platform};
+use crate::generated::runtime::{endpoints, etag, platform, telemetry};
 use crate::generated::{self, AuthConfig, PUBLISHED_SPEC};
 use crate::handlers::Handlers;
 use axum::Router;
@@ -85,6 +85,7 @@ pub async fn run(settings: Settings, auth: AuthConfig) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     db.close().await;
     tracing::info!("stopped");
+    telemetry::shutdown_tracing();
     Ok(())
 }
 

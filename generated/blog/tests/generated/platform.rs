@@ -63,8 +63,9 @@ fn json(body: &[u8]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
 }
 
-/// A path no spec defines: its 404s count against the rate limit like any request.
-const NOWHERE: &str = "/__specgen_no_such_route__";
+/// A path deeper than any route of the spec: its 404s count against the rate limit
+/// like any request.
+const NOWHERE: &str = "/__specgen_no_such_route__/__specgen_no_such_route__/__specgen_no_such_route__/__specgen_no_such_route__/__specgen_no_such_route__";
 
 #[tokio::test]
 async fn liveness_needs_no_credentials() {

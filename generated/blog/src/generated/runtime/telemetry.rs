@@ -46,6 +46,7 @@ where
     S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
 {
     use opentelemetry::trace::TracerProvider as _;
+    use opentelemetry_otlp::WithExportConfig as _;
     let endpoint = settings.otel_endpoint.as_deref()?;
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
@@ -57,8 +58,23 @@ where
         .with_batch_exporter(exporter)
         .build();
     let tracer = provider.tracer(env!("CARGO_PKG_NAME"));
-    opentelemetry::global::set_tracer_provider(provider);
+    opentelemetry::global::set_tracer_provider(provider.clone());
+    let _ = TRACER_PROVIDER.set(provider);
     Some(tracing_opentelemetry::layer().with_tracer(tracer))
+}
+
+/// The exporting provider, kept so shutdown can flush the spans still batched.
+#[cfg(feature = "otel")]
+static TRACER_PROVIDER: OnceLock<opentelemetry_sdk::trace::SdkTracerProvider> = OnceLock::new();
+
+/// Sends the spans still waiting in the batch; call once, as the server stops.
+pub fn shutdown_tracing() {
+    #[cfg(feature = "otel")]
+    if let Some(provider) = TRACER_PROVIDER.get()
+        && let Err(error) = provider.shutdown()
+    {
+        eprintln!("trace export did not flush: {error}");
+    }
 }
 
 /// Without the `otel` feature there is nothing to export to; say so once if it was asked for.
