@@ -291,6 +291,49 @@ async fn a_burst_beyond_the_rate_limit_gets_429_with_retry_after() {
     assert_eq!(json(&body)["status"], 429);
 }
 
+/// Two replicas sharing one Redis (`TEST_REDIS_URL`) share the limit: a client that
+/// used its burst on one replica is refused by the other. Fixed one-second windows can
+/// reset between two requests, so the sequence gets three tries.
+#[tokio::test]
+async fn rate_limits_are_shared_across_replicas_through_redis() {
+    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
+        eprintln!("skipped: set TEST_REDIS_URL=redis://127.0.0.1:6379 to run");
+        return;
+    };
+    let mut settings = Settings::for_tests();
+    settings.rate_limit = Some(RateLimit {
+        per_second: 2,
+        burst: 2,
+    });
+    settings.redis_url = Some(url);
+    settings.trust_proxy = true;
+    let (first, second) = (app_with(&settings).await, app_with(&settings).await);
+    let mut refused_by_the_other_replica = false;
+    for _ in 0..3 {
+        let client = format!("203.0.113.{}", uuid::Uuid::new_v4().as_u128() % 250);
+        let request = || {
+            let mut request = get(NOWHERE);
+            request
+                .headers_mut()
+                .insert("x-forwarded-for", HeaderValue::from_str(&client).unwrap());
+            request
+        };
+        for _ in 0..2 {
+            send(&first, request()).await;
+        }
+        let (status, headers, _) = send(&second, request()).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(headers.contains_key(header::RETRY_AFTER));
+            refused_by_the_other_replica = true;
+            break;
+        }
+    }
+    assert!(
+        refused_by_the_other_replica,
+        "the second replica did not see the first one's requests"
+    );
+}
+
 /// The middleware stack around a router of our own, with a slow and a panicking route.
 fn misbehaving(settings: &Settings) -> Router {
     let routes = Router::new()
