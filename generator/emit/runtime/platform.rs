@@ -1,16 +1,16 @@
 //! The middleware every request passes through, in this order (outermost first):
 //!
-//! 1. [`Observe`]: request id (`X-Request-Id` honoured or generated, echoed), one tracing
-//!    span and access-log line per request, Prometheus metrics, security headers. It is
-//!    outermost so that every answer, including a 429 or a CORS refusal, is counted,
-//!    logged and carries the id and the headers.
-//! 2. CORS: before the rate limit, so a 429 still carries `Access-Control-Allow-Origin`
-//!    and the browser can show it; pre-flights are answered here and never reach a handler.
-//! 3. [`Guard`]: rate limit per client (429 with `Retry-After`), then the request timeout
-//!    (503). Refusing early costs nothing downstream.
-//! 4. Compression of responses and decompression of requests (gzip, br); the body limit
+//! 1. CORS: outermost, so every answer — a 429 or a 503 included — carries
+//!    `Access-Control-Allow-Origin` and a browser can show it; pre-flights are answered here
+//!    and never reach the API.
+//! 2. [`Edge`]: request id (`X-Request-Id` honoured or generated, echoed), one tracing span
+//!    and access-log line per request, Prometheus metrics and security headers; then the
+//!    per-client rate limit (429 with `Retry-After`) and the request timeout (503). One
+//!    service does all of it, so a request pays for one boxed future here, not five; every
+//!    answer below it, refusals included, is counted, logged and tagged.
+//! 3. Compression of responses and decompression of requests (gzip, br); the body limit
 //!    applies to the decompressed bytes, so a small zip bomb cannot get past it.
-//! 5. Panic catching: innermost, so the 500 problem it makes passes back through the
+//! 4. Panic catching: innermost, so the 500 problem it makes passes back through the
 //!    layers above and is counted, logged and tagged like any other answer.
 
 use std::convert::Infallible;
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, Method, Response, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{BoxError, Router};
 use tower::{Layer, Service, ServiceBuilder};
@@ -57,18 +57,15 @@ pub fn current_request_id() -> Option<Arc<str>> {
 /// Wraps every route of `router` (the spec's and the operational ones) in the middleware
 /// stack described at the top of this module.
 pub fn layers(router: Router, settings: &Settings, limiter: Option<RateLimiter>) -> Router {
-    let observe = ObserveLayer {
-        config: Arc::new(ObserveConfig {
+    let edge = EdgeLayer {
+        config: Arc::new(EdgeConfig {
             hsts: (settings.hsts_max_age > 0)
                 .then(|| HeaderValue::from_str(&format!("max-age={}; includeSubDomains", settings.hsts_max_age)).ok())
                 .flatten(),
             trust_proxy: settings.trust_proxy,
+            limiter,
+            timeout: settings.request_timeout,
         }),
-    };
-    let guard = GuardLayer {
-        limiter,
-        timeout: settings.request_timeout,
-        trust_proxy: settings.trust_proxy,
     };
     let mut compression = CompressionLayer::new();
     let mut decompression = RequestDecompressionLayer::new();
@@ -78,9 +75,8 @@ pub fn layers(router: Router, settings: &Settings, limiter: Option<RateLimiter>)
     }
     router.layer(
         ServiceBuilder::new()
-            .layer(observe)
             .layer(cors(&settings.cors_origins))
-            .layer(guard)
+            .layer(edge)
             .layer(compression)
             .layer(decompression)
             .layer(CatchPanicLayer::custom(panic_response)),
@@ -121,37 +117,40 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Bo
     Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response()
 }
 
-struct ObserveConfig {
+struct EdgeConfig {
     hsts: Option<HeaderValue>,
     trust_proxy: bool,
+    limiter: Option<RateLimiter>,
+    timeout: Option<Duration>,
 }
 
 #[derive(Clone)]
-struct ObserveLayer {
-    config: Arc<ObserveConfig>,
+struct EdgeLayer {
+    config: Arc<EdgeConfig>,
 }
 
-impl<S> Layer<S> for ObserveLayer {
-    type Service = Observe<S>;
+impl<S> Layer<S> for EdgeLayer {
+    type Service = Edge<S>;
 
-    fn layer(&self, inner: S) -> Observe<S> {
-        Observe {
+    fn layer(&self, inner: S) -> Edge<S> {
+        Edge {
             inner,
             config: self.config.clone(),
         }
     }
 }
 
-/// Request id, span, access log, metrics and security headers for one route.
+/// What every request gets on its way in and out: id, span, log, metrics, security
+/// headers, rate limit and timeout.
 #[derive(Clone)]
-pub struct Observe<S> {
+pub struct Edge<S> {
     inner: S,
-    config: Arc<ObserveConfig>,
+    config: Arc<EdgeConfig>,
 }
 
 type BoxedResponse = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
-impl<S, B> Service<Request> for Observe<S>
+impl<S, B> Service<Request> for Edge<S>
 where
     S: Service<Request, Response = Response<B>, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -168,7 +167,7 @@ where
 
     fn call(&mut self, mut request: Request) -> Self::Future {
         let fresh = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, fresh);
+        let inner = std::mem::replace(&mut self.inner, fresh);
         let config = self.config.clone();
         let started = Instant::now();
         let in_flight = telemetry::InFlight::start();
@@ -189,6 +188,11 @@ where
                     .get("x-forwarded-proto")
                     .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")));
         let docs = request.uri().path().starts_with("/docs");
+        let client = config
+            .limiter
+            .as_ref()
+            .filter(|_| !OPERATIONAL_PATHS.contains(&request.uri().path()))
+            .map(|_| client_key(&request, config.trust_proxy));
         let span = tracing::info_span!(
             "request",
             method = %method,
@@ -200,11 +204,8 @@ where
         let id: Arc<str> = Arc::from(id);
         Box::pin(
             async move {
-                let response = CURRENT_REQUEST_ID
-                    .scope(id.clone(), inner.call(request))
-                    .await;
-                let Ok(response) = response;
-                let mut response = response.map(Body::new);
+                let answer = guarded(inner, request, client, &config);
+                let mut response = CURRENT_REQUEST_ID.scope(id.clone(), answer).await;
                 let latency = started.elapsed();
                 let status = response.status();
                 let span = tracing::Span::current();
@@ -237,6 +238,37 @@ where
     }
 }
 
+/// The rate limit (when `client` is being limited), then the inner service under the
+/// request timeout.
+async fn guarded<S, B>(mut inner: S, request: Request, client: Option<String>, config: &EdgeConfig) -> Response<Body>
+where
+    S: Service<Request, Response = Response<B>, Error = Infallible>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    if let (Some(limiter), Some(client)) = (&config.limiter, client)
+        && let Err(retry_after) = limiter.check(&client).await
+    {
+        return too_many_requests(retry_after);
+    }
+    let Some(timeout) = config.timeout else {
+        let Ok(response) = inner.call(request).await;
+        return response.map(Body::new);
+    };
+    match tokio::time::timeout(timeout, inner.call(request)).await {
+        Ok(Ok(response)) => response.map(Body::new),
+        Err(_) => {
+            tracing::warn!(timeout_secs = timeout.as_secs_f64(), "request timed out");
+            Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+                .with_detail(format!(
+                    "the request took longer than {} s and was abandoned",
+                    timeout.as_secs_f64()
+                ))
+                .into_response()
+        }
+    }
+}
+
 /// The client's `X-Request-Id` when it is a sane token (visible ASCII, at most 128
 /// bytes), otherwise a new UUID: a hostile id never reaches the logs verbatim.
 fn request_id(request: &Request) -> String {
@@ -262,88 +294,6 @@ fn security_headers(docs: bool) -> [(HeaderName, HeaderValue); 4] {
         (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
         (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy)),
     ]
-}
-
-#[derive(Clone)]
-struct GuardLayer {
-    limiter: Option<RateLimiter>,
-    timeout: Option<Duration>,
-    trust_proxy: bool,
-}
-
-impl<S> Layer<S> for GuardLayer {
-    type Service = Guard<S>;
-
-    fn layer(&self, inner: S) -> Guard<S> {
-        Guard {
-            inner,
-            limiter: self.limiter.clone(),
-            timeout: self.timeout,
-            trust_proxy: self.trust_proxy,
-        }
-    }
-}
-
-/// Rate limit and request timeout for one route.
-#[derive(Clone)]
-pub struct Guard<S> {
-    inner: S,
-    limiter: Option<RateLimiter>,
-    timeout: Option<Duration>,
-    trust_proxy: bool,
-}
-
-impl<S, B> Service<Request> for Guard<S>
-where
-    S: Service<Request, Response = Response<B>, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = BoxedResponse;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let fresh = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, fresh);
-        let limiter = self
-            .limiter
-            .clone()
-            .filter(|_| !OPERATIONAL_PATHS.contains(&request.uri().path()))
-            .filter(|_| request.method() != Method::OPTIONS);
-        let client = limiter
-            .is_some()
-            .then(|| client_key(&request, self.trust_proxy));
-        let timeout = self.timeout;
-        Box::pin(async move {
-            if let (Some(limiter), Some(client)) = (limiter, client)
-                && let Err(retry_after) = limiter.check(&client).await
-            {
-                return Ok(too_many_requests(retry_after));
-            }
-            let Some(timeout) = timeout else {
-                let Ok(response) = inner.call(request).await;
-                return Ok(response.map(Body::new));
-            };
-            match tokio::time::timeout(timeout, inner.call(request)).await {
-                Ok(Ok(response)) => Ok(response.map(Body::new)),
-                Err(_) => {
-                    tracing::warn!(timeout_secs = timeout.as_secs_f64(), "request timed out");
-                    Ok(Problem::new(StatusCode::SERVICE_UNAVAILABLE)
-                        .with_detail(format!(
-                            "the request took longer than {} s and was abandoned",
-                            timeout.as_secs_f64()
-                        ))
-                        .into_response())
-                }
-            }
-        })
-    }
 }
 
 /// Who is asking, for the rate limit: the peer address, or the first `X-Forwarded-For`
