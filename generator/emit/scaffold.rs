@@ -92,9 +92,8 @@ pub fn main_rs(crate_ident: &str) -> TokenStream {
         /// until SIGTERM or Ctrl-C.
         async fn serve() -> Result<(), String> {
             let settings = Settings::from_env();
-            if let Ok(settings) = &settings {
-                telemetry::init_tracing(settings);
-            }
+            // Held to the end of `serve`: dropping it flushes the last log lines.
+            let _logs = settings.as_ref().ok().map(telemetry::init_tracing);
             let auth = AuthConfig::from_env(AUTH_NEEDS);
             match (settings, auth) {
                 (Ok(settings), Ok(auth)) => #krate::startup::run(settings, auth).await,

@@ -66,9 +66,7 @@ fn load_dotenv() {
 /// until SIGTERM or Ctrl-C.
 async fn serve() -> Result<(), String> {
     let settings = Settings::from_env();
-    if let Ok(settings) = &settings {
-        telemetry::init_tracing(settings);
-    }
+    let _logs = settings.as_ref().ok().map(telemetry::init_tracing);
     let auth = AuthConfig::from_env(AUTH_NEEDS);
     match (settings, auth) {
         (Ok(settings), Ok(auth)) => petstore::startup::run(settings, auth).await,

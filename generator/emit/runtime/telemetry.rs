@@ -17,10 +17,26 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// Keeps the log writer thread alive; dropping it (at the end of `main`) flushes the lines
+/// still queued.
+#[must_use = "logs written after the guard is dropped are lost"]
+pub struct LogGuard {
+    _writer: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
+
 /// Installs the global tracing subscriber: `RUST_LOG` filters, `LOG_FORMAT=json` writes one
 /// JSON object per line (with the request span's fields), and `OTEL_EXPORTER_OTLP_ENDPOINT`
-/// adds trace export when the `otel` feature is built. Call once, at start-up.
-pub fn init_tracing(settings: &Settings) {
+/// adds trace export when the `otel` feature is built. Call once, at start-up, and keep the
+/// guard until the process ends.
+///
+/// Lines go to stderr through a writer thread with a buffer, so a request never waits for a
+/// `write` system call and a busy server writes many lines per call. If the queue ever
+/// overflows, lines are dropped rather than requests slowed.
+pub fn init_tracing(settings: &Settings) -> LogGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .thread_name("log-writer")
+        .finish(std::io::BufWriter::new(std::io::stderr()));
     let filter = EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter);
     let registry = registry.with(otel_layer(settings));
@@ -30,13 +46,20 @@ pub fn init_tracing(settings: &Settings) {
                 tracing_subscriber::fmt::layer()
                     .json()
                     .with_current_span(true)
-                    .with_span_list(false),
+                    .with_span_list(false)
+                    .with_writer(writer),
             )
             .try_init(),
-        LogFormat::Text => registry.with(tracing_subscriber::fmt::layer()).try_init(),
+        LogFormat::Text => registry
+            .with(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer))
+            .try_init(),
     };
     if result.is_err() {
         tracing::debug!("a tracing subscriber was already installed");
+        return LogGuard { _writer: None };
+    }
+    LogGuard {
+        _writer: Some(guard),
     }
 }
 
