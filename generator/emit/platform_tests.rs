@@ -9,9 +9,7 @@ use crate::ir::Api;
 
 /// Whether the runtime serves `path` itself, or leaves it to an operation of the spec.
 fn served(api: &Api, path: &str) -> bool {
-    !api.operations
-        .iter()
-        .any(|op| op.path == path || op.path.starts_with(&format!("{path}/")))
+    !super::router::spec_owns_path(api, path)
 }
 
 pub fn platform_tests(api: &Api, crate_ident: &str, spec_file: &str) -> TokenStream {

@@ -266,6 +266,15 @@ const OPERATIONAL_PATHS: &[&str] = &[
     "/docs",
 ];
 
+/// Whether the spec itself defines the operational endpoint `path`, so the runtime leaves it
+/// to the API. `/docs` also counts as taken when the spec has paths below it (the docs
+/// serve a whole subtree).
+pub fn spec_owns_path(api: &Api, path: &str) -> bool {
+    api.operations
+        .iter()
+        .any(|op| op.path == path || (path == "/docs" && op.path.starts_with("/docs/")))
+}
+
 pub fn generated_mod(api: &Api, spec_file: &str) -> TokenStream {
     let own = format!("../../{spec_file}");
     let (json, yaml) = if api.spec_json.is_some() {
@@ -274,11 +283,9 @@ pub fn generated_mod(api: &Api, spec_file: &str) -> TokenStream {
         // A JSON document is also valid YAML 1.2: one file serves both.
         (own.clone(), own)
     };
-    let taken = OPERATIONAL_PATHS.iter().filter(|path| {
-        api.operations
-            .iter()
-            .any(|op| op.path == **path || (**path == "/docs" && op.path.starts_with("/docs/")))
-    });
+    let taken = OPERATIONAL_PATHS
+        .iter()
+        .filter(|path| spec_owns_path(api, path));
     let spec_sha256 = &api.spec_sha256;
     quote! {
         //! Code generated from the OpenAPI spec. Every file here is rewritten by `gen regen`;

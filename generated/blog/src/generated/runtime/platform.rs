@@ -37,7 +37,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 use tracing::Instrument;
 
 /// The header that carries a request's correlation id.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub const REQUEST_ID: HeaderName = HeaderName::from_static(super::REQUEST_ID_HEADER);
 
 /// Paths of the operational endpoints: never rate limited, so probes and scrapes keep
 /// working when a client floods the API.

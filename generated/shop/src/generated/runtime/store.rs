@@ -97,42 +97,18 @@ impl From<StoreError> for Problem {
     }
 }
 
-/// Pool settings, from the environment (`DATABASE_MAX_CONNECTIONS`,
-/// `DATABASE_ACQUIRE_TIMEOUT_SECS`).
+/// Pool settings (`DATABASE_MAX_CONNECTIONS`, `DATABASE_ACQUIRE_TIMEOUT_SECS`, read and
+/// checked by [`super::settings::Settings`]).
 #[derive(Debug, Clone, Copy)]
 pub struct PoolSettings {
     pub max_connections: u32,
     pub acquire_timeout: Duration,
 }
 
-impl PoolSettings {
-    pub fn from_env() -> Result<Self, StoreError> {
-        let number = |name: &str, default: u64| -> Result<u64, StoreError> {
-            match std::env::var(name) {
-                Ok(value) => value.parse().map_err(|_| {
-                    StoreError::Config(format!("{name} must be a number, got `{value}`"))
-                }),
-                Err(_) => Ok(default),
-            }
-        };
-        Ok(Self {
-            max_connections: u32::try_from(number("DATABASE_MAX_CONNECTIONS", 8)?.max(1))
-                .unwrap_or(u32::MAX),
-            acquire_timeout: Duration::from_secs(number("DATABASE_ACQUIRE_TIMEOUT_SECS", 5)?),
-        })
-    }
-}
-
 /// The default database: a SQLite file under `data/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db?mode=rwc";
 
 impl Database {
-    /// Connects to `DATABASE_URL` (default [`DEFAULT_DATABASE_URL`]).
-    pub async fn from_env() -> Result<Self, StoreError> {
-        let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned());
-        Self::connect(&url, PoolSettings::from_env()?).await
-    }
-
     /// Connects to `url`: `sqlite:...` or `postgres://...`.
     pub async fn connect(url: &str, settings: PoolSettings) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
