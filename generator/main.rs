@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use specgen::project::{self, Action, NewOptions, ProjectError, RegenOptions, RegenReport};
+use specgen::project::{
+    self, Action, EditedPolicy, NewOptions, ProjectError, RegenOptions, RegenReport,
+};
 use specgen::spec::{Diagnostic, Diagnostics};
 
 /// Generate a complete, production-grade Rust (axum) backend from an OpenAPI spec.
@@ -32,14 +34,26 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Regenerate a project after its spec changed.
+    /// Regenerate a project after its spec changed. Generated files are rewritten; scaffold
+    /// files you edited are merged three-way with the new output (conflicts get git's
+    /// markers and make regen exit 1); Cargo.toml is merged key by key. All writes happen
+    /// in one transaction.
     Regen {
         /// The project directory.
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// Overwrite generated files even if they were edited by hand.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "merge")]
         force: bool,
+        /// Merge hand edits to generated files into the new output, like scaffold files.
+        #[arg(long)]
+        merge: bool,
+        /// Print what would happen to each file, and the diff, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Run even though the project has uncommitted changes (other than to the spec).
+        #[arg(long)]
+        allow_dirty: bool,
     },
     /// Exit 1 when the project's generated code is not what its spec produces.
     Check {
@@ -92,15 +106,59 @@ fn main() -> ExitCode {
             }
             Err(error) => fail(error),
         },
-        Command::Regen { dir, force } => match project::regen(&RegenOptions { root: dir, force }) {
-            Ok(report) => {
-                print_warnings(&report.warnings);
-                print_changes(&report);
-                print_unimplemented(&report);
-                ExitCode::SUCCESS
+        Command::Regen {
+            dir,
+            force,
+            merge,
+            dry_run,
+            allow_dirty,
+        } => {
+            let edited = if force {
+                EditedPolicy::Force
+            } else if merge {
+                EditedPolicy::Merge
+            } else {
+                EditedPolicy::Refuse
+            };
+            match project::regen(&RegenOptions {
+                root: dir,
+                edited,
+                dry_run,
+                allow_dirty,
+            }) {
+                Ok(report) if dry_run => {
+                    print_warnings(&report.warnings);
+                    print_plan(&report, true);
+                    eprintln!("dry run: nothing was written");
+                    ExitCode::SUCCESS
+                }
+                Ok(report) => {
+                    print_warnings(&report.warnings);
+                    if report.recovered {
+                        eprintln!(
+                            "note: an earlier regen was interrupted; its changes were rolled back first"
+                        );
+                    }
+                    print_plan(&report, false);
+                    print_unimplemented(&report);
+                    let conflicts = report.conflicts();
+                    if conflicts.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        eprintln!(
+                            "error: {} file{} merged with conflicts; resolve the <<<<<<< ======= >>>>>>> blocks, then build:",
+                            conflicts.len(),
+                            if conflicts.len() == 1 { "" } else { "s" }
+                        );
+                        for file in conflicts {
+                            eprintln!("  {}", file.disk_path);
+                        }
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(error) => fail(error),
             }
-            Err(error) => fail(error),
-        },
+        }
         Command::Check { dir } => match project::check(&dir) {
             Ok(report) => {
                 let stale = report.plan.stale();
@@ -253,21 +311,35 @@ fn print_warnings(warnings: &Diagnostics) {
     );
 }
 
-fn print_changes(report: &RegenReport) {
-    let mut any = false;
-    for (action, label) in [
-        (Action::Create, "created"),
-        (Action::Update, "updated"),
-        (Action::Edited, "overwrote (hand-edited)"),
-        (Action::Remove, "removed"),
-    ] {
-        for file in report.plan.with_action(action) {
-            eprintln!("  {label:<10} {}", file.path);
-            any = true;
+/// One line per file regen changes (or keeps with something to say), with the notes
+/// below it; with `diff`, each change as a unified diff after the list.
+fn print_plan(report: &RegenReport, diff: bool) {
+    let mut counts = std::collections::BTreeMap::new();
+    for file in &report.plan.files {
+        let shown = file.changes_disk() || !file.notes.is_empty() || file.action == Action::Edited;
+        if !shown {
+            continue;
+        }
+        let verb = match file.action {
+            Action::Update if file.notes.iter().any(|n| n.contains("--force")) => "overwrite",
+            action => action.verb(),
+        };
+        *counts.entry(verb).or_insert(0usize) += 1;
+        let moved = if file.disk_path == file.path {
+            String::new()
+        } else {
+            format!(" (moved from {})", file.path)
+        };
+        eprintln!("  {verb:<9} {}{moved}", file.disk_path);
+        for note in &file.notes {
+            eprintln!("            {note}");
         }
     }
-    if !any {
+    if counts.is_empty() {
         eprintln!("{}: already up to date", report.root.display());
+    } else {
+        let summary: Vec<String> = counts.iter().map(|(verb, n)| format!("{n} {verb}")).collect();
+        eprintln!("{}: {}", report.root.display(), summary.join(", "));
     }
     if !report.rustfmt_used {
         eprintln!("note: rustfmt was not found; Rust files are laid out by prettyplease instead");
@@ -276,6 +348,11 @@ fn print_changes(report: &RegenReport) {
         eprintln!(
             "warning: your handler implements {method}, which the spec no longer has; remove it (your code was kept)"
         );
+    }
+    if diff {
+        for file in &report.plan.files {
+            print!("{}", file.unified_diff());
+        }
     }
 }
 

@@ -20,7 +20,7 @@ mod types;
 mod validation;
 
 pub use files::{CiProvider, ProjectInfo, ci_pipeline};
-pub use rust::GENERATED_HEADER;
+pub use rust::{FILE_ID_PREFIX, GENERATED_HEADER, file_id};
 pub use scaffold::HANDLER_MODULES_MARKER;
 
 use crate::ir::Api;
@@ -79,7 +79,7 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
         rust::generated_file(path, tokens).map(|c| OutputFile::new(path, c, Generated))
     };
     let scaffold_rs = |path: &str, tokens| {
-        rust::format_file(path, tokens).map(|c| OutputFile::new(path, c, Scaffold))
+        rust::scaffold_file(path, tokens).map(|c| OutputFile::new(path, c, Scaffold))
     };
 
     files.push(generated(
@@ -154,7 +154,7 @@ pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>
         scaffold::main_rs(&info.crate_ident),
     )?);
     files.push(scaffold_rs("src/startup.rs", scaffold::startup_rs())?);
-    let mut handlers_mod = rust::format_file("src/handlers/mod.rs", scaffold::handlers_mod())?;
+    let mut handlers_mod = rust::scaffold_file("src/handlers/mod.rs", scaffold::handlers_mod())?;
     handlers_mod.push('\n');
     handlers_mod.push_str(HANDLER_MODULES_MARKER);
     handlers_mod.push('\n');

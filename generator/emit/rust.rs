@@ -32,6 +32,29 @@ pub fn generated_file(path: &str, tokens: TokenStream) -> Result<String, EmitErr
     ))
 }
 
+/// The first line of every Rust scaffold file: the file's stable id, its path when specgen
+/// first wrote it. Regen finds a file the user moved or renamed by this line.
+pub const FILE_ID_PREFIX: &str = "// specgen:id ";
+
+/// The id line for a scaffold file first written at `path`.
+pub fn file_id_line(path: &str) -> String {
+    format!("{FILE_ID_PREFIX}{path} (keep this line: regen finds the file by it if you move it)")
+}
+
+/// The id in a file's id line, if it has one near the top.
+pub fn file_id(text: &str) -> Option<&str> {
+    text.lines()
+        .take(3)
+        .find_map(|line| line.strip_prefix(FILE_ID_PREFIX))
+        .and_then(|rest| rest.split_whitespace().next())
+}
+
+/// Formats a scaffold file and puts its id line on top.
+pub fn scaffold_file(path: &str, tokens: TokenStream) -> Result<String, EmitError> {
+    Ok(format!("{}
+{}", file_id_line(path), format_file(path, tokens)?))
+}
+
 /// Parses Rust source that ships with the generator (the runtime) and re-prints it, so a
 /// mistake in it is caught here rather than in a user's build.
 pub fn reformat_source(path: &str, source: &str) -> Result<String, EmitError> {

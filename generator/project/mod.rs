@@ -1,15 +1,20 @@
 //! Stage 4: writing a project to disk, owning its files, regenerating and checking it.
 
+mod cargo_toml;
 mod config;
+mod git;
 mod handlers;
 mod manifest;
+pub mod merge;
 mod plan;
+mod pristine;
+mod txn;
 mod write;
 
 pub use config::{CONFIG_FILE, GenConfig};
 pub use handlers::{orphaned_methods, unimplemented_operations};
 pub use manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
-pub use plan::{Action, Plan, PlannedFile};
+pub use plan::{Action, EditedPolicy, Plan, PlannedFile};
 pub use write::{CiReport, NewOptions, RegenOptions, RegenReport, check, ci, new_project, regen};
 
 use std::path::Path;
@@ -28,6 +33,11 @@ pub enum ProjectError {
     NotAProject { root: String },
     #[error("{path} is not valid: {message}")]
     Config { path: String, message: String },
+    #[error(
+        "the project has uncommitted changes; commit or stash them first so regen's work is one reviewable diff (or pass --allow-dirty):\n{}",
+        .files.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n")
+    )]
+    DirtyTree { files: Vec<String> },
     #[error("{path} is not a valid manifest: {message}")]
     Manifest { path: String, message: String },
     #[error("{dir} is not empty; pass --force to generate into it anyway")]
@@ -36,7 +46,7 @@ pub enum ProjectError {
     Spec(Diagnostics),
     #[error(transparent)]
     Emit(#[from] crate::emit::EmitError),
-    #[error("regen would overwrite hand-edited generated files (pass --force to overwrite them):\n{}", .files.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n"))]
+    #[error("regen would overwrite hand-edited generated files (pass --merge to merge your edits into the new output, or --force to overwrite them):\n{}", .files.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n"))]
     EditedGeneratedFiles { files: Vec<String> },
     #[error(
         "src/handlers/mod.rs has lost the line `{marker}`; add it back so regen can add the handler modules {modules:?}"

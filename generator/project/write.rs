@@ -6,7 +6,9 @@ use super::ProjectError;
 use super::config::{self, CONFIG_FILE, GenConfig};
 use super::handlers;
 use super::manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
-use super::plan::{Action, Plan};
+use super::plan::{Action, EditedPolicy, Plan, PlannedFile};
+use super::txn::{self, Transaction};
+use super::{git, pristine};
 use crate::emit::migrations::{self, MigrationHistory};
 use crate::emit::{CiProvider, ProjectInfo};
 use crate::ir::Api;
@@ -22,7 +24,12 @@ pub struct NewOptions {
 
 pub struct RegenOptions {
     pub root: PathBuf,
-    pub force: bool,
+    /// What to do with generated files the user edited.
+    pub edited: EditedPolicy,
+    /// Plan only: write nothing.
+    pub dry_run: bool,
+    /// Run even though the project has uncommitted changes.
+    pub allow_dirty: bool,
 }
 
 /// What a generation did, for the CLI to report.
@@ -36,6 +43,15 @@ pub struct RegenReport {
     /// Handler methods for operations the spec no longer has.
     pub orphaned: Vec<String>,
     pub rustfmt_used: bool,
+    /// An earlier regen was interrupted, and its changes were rolled back first.
+    pub recovered: bool,
+}
+
+impl RegenReport {
+    /// Files written with conflict markers.
+    pub fn conflicts(&self) -> Vec<&PlannedFile> {
+        self.plan.with_action(Action::Conflict).collect()
+    }
 }
 
 /// `gen new`: a fresh project from a spec.
@@ -65,23 +81,55 @@ pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
     );
     let generation = crate::generate_from(api, warnings, &info)?;
     write_file(&root.join(&spec_file), source.text.as_bytes())?;
-    apply(&root, generation, true)
+    let plan = Plan::new(
+        &root,
+        &generation.api,
+        &generation.emitted.files,
+        &Manifest::default(),
+        EditedPolicy::Refuse,
+    )?;
+    apply(&root, plan, &Manifest::default(), generation, false)
 }
 
-/// `gen regen`: rewrite generated files, create missing scaffold, remove stale output.
+/// `gen regen`: brings the project to what the spec produces: generated files rewritten,
+/// scaffold files the user edited merged three-way, stale output removed; all in one
+/// transaction.
 pub fn regen(options: &RegenOptions) -> Result<RegenReport, ProjectError> {
-    let generation = generate_for(&options.root)?;
-    let manifest = Manifest::load(&options.root)?.unwrap_or_default();
-    let plan = Plan::new(&options.root, &generation.emitted.files, &manifest)
-        .map_err(|e| ProjectError::io(&options.root, e))?;
+    let root = &options.root;
+    let recovered = if options.dry_run {
+        false
+    } else {
+        txn::recover(root)?
+    };
+    let config = GenConfig::load(root)?;
+    if !options.allow_dirty && !options.dry_run {
+        let allowed = [config.spec.as_str(), CONFIG_FILE];
+        if let Some(dirty) = git::uncommitted_changes(root, &allowed)
+            && !dirty.is_empty()
+        {
+            return Err(ProjectError::DirtyTree { files: dirty });
+        }
+    }
+    let generation = generate_for(root)?;
+    let manifest = Manifest::load(root)?.unwrap_or_default();
+    let plan = Plan::new(
+        root,
+        &generation.api,
+        &generation.emitted.files,
+        &manifest,
+        options.edited,
+    )?;
+    if options.dry_run {
+        return Ok(report(root, plan, generation, false));
+    }
     let edited: Vec<String> = plan
         .with_action(Action::Edited)
         .map(|f| f.path.clone())
         .collect();
-    if !edited.is_empty() && !options.force {
+    if !edited.is_empty() {
         return Err(ProjectError::EditedGeneratedFiles { files: edited });
     }
-    apply(&options.root, generation, false)
+    apply(root, plan, &manifest, generation, recovered)
 }
 
 /// `gen check`: the plan regen would carry out; the project is fresh when nothing in it
@@ -89,9 +137,16 @@ pub fn regen(options: &RegenOptions) -> Result<RegenReport, ProjectError> {
 pub fn check(root: &Path) -> Result<RegenReport, ProjectError> {
     let generation = generate_for(root)?;
     let manifest = Manifest::load(root)?.unwrap_or_default();
-    let plan = Plan::new(root, &generation.emitted.files, &manifest)
-        .map_err(|e| ProjectError::io(root, e))?;
-    Ok(report(root, plan, generation))
+    let plan = Plan::new(
+        root,
+        &generation.api,
+        &generation.emitted.files,
+        &manifest,
+        EditedPolicy::Refuse,
+    )?;
+    let mut report = report(root, plan, generation, false);
+    report.recovered = root.join(txn::TXN_DIR).exists();
+    Ok(report)
 }
 
 fn generate_for(root: &Path) -> Result<Generation, ProjectError> {
@@ -144,6 +199,7 @@ pub fn ci(root: &Path, provider: CiProvider) -> Result<CiReport, ProjectError> {
     let updated = config::with_setting(&text, "ci", provider.name(), false);
     let mut manifest = Manifest::load(root)?.unwrap_or_default();
     let mut report = CiReport::default();
+    let mut txn = Transaction::default();
     for (other, path) in CiProvider::FILES {
         if *other == provider {
             continue;
@@ -158,7 +214,7 @@ pub fn ci(root: &Path, provider: CiProvider) -> Result<CiReport, ProjectError> {
             .get(*path)
             .is_some_and(|record| record.sha256 == sha256_hex(&on_disk));
         if pristine {
-            remove_file(&root.join(path))?;
+            txn.remove(*path);
             manifest.files.remove(*path);
             report.removed.push((*path).to_owned());
         } else {
@@ -166,24 +222,27 @@ pub fn ci(root: &Path, provider: CiProvider) -> Result<CiReport, ProjectError> {
         }
     }
     if let Some(pipeline) = crate::emit::ci_pipeline(provider)? {
-        write_file(&root.join(&pipeline.path), pipeline.contents.as_bytes())?;
+        txn.write(pipeline.path.clone(), pipeline.contents.clone());
+        let sha256 = sha256_hex(pipeline.contents.as_bytes());
+        txn.write(pristine::blob_path(&sha256), pristine::encode(&pipeline.contents));
         manifest.files.insert(
             pipeline.path.clone(),
             FileRecord {
                 ownership: pipeline.ownership,
-                sha256: sha256_hex(pipeline.contents.as_bytes()),
+                sha256,
             },
         );
         report.written = Some(pipeline.path);
     }
     if updated != text {
-        write_file(&config_path, updated.as_bytes())?;
+        txn.write(CONFIG_FILE, updated);
     }
-    write_file(&root.join(MANIFEST_PATH), manifest.to_json().as_bytes())?;
+    txn.write(MANIFEST_PATH, manifest.to_json());
+    txn.commit(root)?;
     Ok(report)
 }
 
-fn report(root: &Path, plan: Plan, generation: Generation) -> RegenReport {
+fn report(root: &Path, plan: Plan, generation: Generation, recovered: bool) -> RegenReport {
     RegenReport {
         root: root.to_path_buf(),
         plan,
@@ -191,91 +250,101 @@ fn report(root: &Path, plan: Plan, generation: Generation) -> RegenReport {
         orphaned: handlers::orphaned_methods(&generation.api, root),
         warnings: generation.warnings,
         rustfmt_used: generation.emitted.rustfmt_used,
+        recovered,
     }
 }
 
-/// Writes the plan: generated files (forced over hand edits only when the caller allowed it),
-/// missing scaffold, handler module lines, gen.toml's version, then the manifest.
-fn apply(root: &Path, generation: Generation, fresh: bool) -> Result<RegenReport, ProjectError> {
-    let old_manifest = if fresh {
-        Manifest::default()
-    } else {
-        Manifest::load(root)?.unwrap_or_default()
-    };
-    let plan = Plan::new(root, &generation.emitted.files, &old_manifest)
-        .map_err(|e| ProjectError::io(root, e))?;
-
-    // Check the handler module list before writing anything, so a failure leaves no trace.
-    let handlers_mod = root.join("src/handlers/mod.rs");
-    let new_handlers_mod = match std::fs::read_to_string(&handlers_mod) {
-        Ok(text) if !fresh => match handlers::with_handler_modules(&text, &generation.api) {
-            Some(updated) if updated != text => Some(updated),
-            Some(_) => None,
-            None => {
-                return Err(ProjectError::MissingHandlerMarker {
-                    marker: crate::emit::HANDLER_MODULES_MARKER.to_owned(),
-                    modules: generation
-                        .api
-                        .groups
-                        .iter()
-                        .map(|g| g.module.clone())
-                        .collect(),
-                });
-            }
-        },
-        _ => None,
-    };
-
+/// Carries out the plan in one transaction: the files, the pristine copies of the new
+/// output (the next merge's base), gen.toml's version and the manifest.
+fn apply(
+    root: &Path,
+    plan: Plan,
+    old_manifest: &Manifest,
+    generation: Generation,
+    recovered: bool,
+) -> Result<RegenReport, ProjectError> {
+    let mut txn = Transaction::default();
     let mut manifest = Manifest {
         generator: format!("specgen {GENERATOR_VERSION}"),
         files: Default::default(),
     };
     for file in &plan.files {
-        match (file.action, &file.contents) {
-            (Action::Remove | Action::Edited, None) => remove_file(&root.join(&file.path))?,
-            (Action::Create | Action::Update | Action::Edited, Some(contents)) => {
-                write_file(&root.join(&file.path), contents.as_bytes())?;
-            }
-            _ => {}
+        if file.action == Action::Remove {
+            txn.remove(file.disk_path.clone());
+        } else if file.changes_disk()
+            && let Some(written) = &file.written
+        {
+            txn.write(file.disk_path.clone(), written.clone());
         }
-        if let Some(contents) = &file.contents {
-            // A kept scaffold file keeps the hash of what specgen first wrote, the base for
-            // future merges; a new one records what was just written.
-            let sha256 = match (file.action, old_manifest.files.get(&file.path)) {
-                (Action::Keep, Some(previous)) => previous.sha256.clone(),
-                _ => sha256_hex(contents.as_bytes()),
-            };
-            manifest.files.insert(
-                file.path.clone(),
-                FileRecord {
-                    ownership: file.ownership,
-                    sha256,
-                },
-            );
+        let record = match &file.contents {
+            Some(contents) => Some(FileRecord {
+                ownership: file.ownership,
+                sha256: sha256_hex(contents.as_bytes()),
+            }),
+            // Kept although no longer produced: still the project's, still tracked.
+            None if file.action == Action::Keep => old_manifest.files.get(&file.path).cloned(),
+            None => None,
+        };
+        if let Some(record) = record {
+            manifest.files.insert(file.path.clone(), record);
         }
     }
-    // Scaffold files this generation did not produce (migrations already applied, say)
-    // are still the project's: keep their records while they exist.
+    // Migrations this generation did not produce are still the project's: keep their
+    // records while they exist.
     for (path, record) in &old_manifest.files {
-        if record.ownership == crate::emit::Ownership::Scaffold
-            && !manifest.files.contains_key(path)
+        if !manifest.files.contains_key(path)
+            && path.starts_with("migrations/")
             && root.join(path).exists()
         {
             manifest.files.insert(path.clone(), record.clone());
         }
     }
-    if let Some(updated) = new_handlers_mod {
-        write_file(&handlers_mod, updated.as_bytes())?;
-    }
+    store_pristine(root, &plan, &manifest, &mut txn)?;
     let config_path = root.join(CONFIG_FILE);
     if let Ok(text) = std::fs::read_to_string(&config_path) {
         let updated = config::with_generator_version(&text, GENERATOR_VERSION);
         if updated != text {
-            write_file(&config_path, updated.as_bytes())?;
+            txn.write(CONFIG_FILE, updated);
         }
     }
-    write_file(&root.join(MANIFEST_PATH), manifest.to_json().as_bytes())?;
-    Ok(report(root, plan, generation))
+    let manifest_json = manifest.to_json();
+    if std::fs::read_to_string(root.join(MANIFEST_PATH)).ok().as_deref() != Some(&manifest_json) {
+        txn.write(MANIFEST_PATH, manifest_json);
+    }
+    txn.commit(root)?;
+    Ok(report(root, plan, generation, recovered))
+}
+
+/// Adds a pristine blob for every recorded file that lacks one, and removes the blobs no
+/// record needs any more.
+fn store_pristine(
+    root: &Path,
+    plan: &Plan,
+    manifest: &Manifest,
+    txn: &mut Transaction,
+) -> Result<(), ProjectError> {
+    let stored = pristine::stored(root)?;
+    let needed: std::collections::BTreeSet<String> = manifest
+        .files
+        .values()
+        .map(|r| pristine::blob_path(&r.sha256))
+        .collect();
+    let mut added = std::collections::BTreeSet::new();
+    for file in &plan.files {
+        let Some(contents) = &file.contents else {
+            continue;
+        };
+        let blob = pristine::blob_path(&sha256_hex(contents.as_bytes()));
+        if stored.binary_search(&blob).is_err() && added.insert(blob.clone()) {
+            txn.write(blob, pristine::encode(contents));
+        }
+    }
+    for blob in stored {
+        if !needed.contains(&blob) {
+            txn.remove(blob);
+        }
+    }
+    Ok(())
 }
 
 fn project_info(
@@ -354,22 +423,4 @@ fn write_file(path: &Path, contents: &[u8]) -> Result<(), ProjectError> {
     let temp = PathBuf::from(temp);
     std::fs::write(&temp, contents).map_err(|e| ProjectError::io(&temp, e))?;
     std::fs::rename(&temp, path).map_err(|e| ProjectError::io(path, e))
-}
-
-fn remove_file(path: &Path) -> Result<(), ProjectError> {
-    match std::fs::remove_file(path) {
-        Ok(()) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => return Err(ProjectError::io(path, error)),
-    }
-    // Tidy up directories the removal emptied (only inside generated trees).
-    let mut dir = path.parent();
-    while let Some(current) = dir {
-        let is_generated_tree = current.components().any(|c| c.as_os_str() == "generated");
-        if !is_generated_tree || std::fs::remove_dir(current).is_err() {
-            break;
-        }
-        dir = current.parent();
-    }
-    Ok(())
 }

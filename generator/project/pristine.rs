@@ -1,0 +1,99 @@
+//! `.specgen/pristine/`: the exact content specgen wrote last time for every file it owns or
+//! scaffolded, the `base` of the next three-way merge.
+//!
+//! Blobs are keyed by the SHA-256 the manifest records, so identical files are stored once
+//! and a blob is never rewritten, and zlib-compressed, so the store costs a fraction of the
+//! project. It is committed with the project: a teammate's regen merges against the same
+//! base. Compression is deterministic (no timestamps), so the same output always gives the
+//! same bytes.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use flate2::Compression;
+use flate2::read::ZlibDecoder;
+use flate2::write::ZlibEncoder;
+
+use super::ProjectError;
+
+pub const PRISTINE_DIR: &str = ".specgen/pristine";
+
+/// The blob of content hashed `sha256`, relative to the project root.
+pub fn blob_path(sha256: &str) -> String {
+    format!("{PRISTINE_DIR}/{sha256}.z")
+}
+
+/// The compressed bytes stored for `contents`.
+pub fn encode(contents: &str) -> Vec<u8> {
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(contents.as_bytes());
+    encoder.finish().unwrap_or_default()
+}
+
+/// The pristine content hashed `sha256`, if the store has it. A blob that does not
+/// decompress, or does not hash to its name, counts as missing: a merge without a base is
+/// safe (the user's file is kept), a merge against a wrong base is not.
+pub fn read(root: &Path, sha256: &str) -> Result<Option<String>, ProjectError> {
+    let path = root.join(blob_path(sha256));
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(ProjectError::io(&path, error)),
+    };
+    let mut text = String::new();
+    if ZlibDecoder::new(bytes.as_slice())
+        .read_to_string(&mut text)
+        .is_err()
+        || super::sha256_hex(text.as_bytes()) != sha256
+    {
+        return Ok(None);
+    }
+    Ok(Some(text))
+}
+
+/// The blobs in the store, by file name (relative to the project root).
+pub fn stored(root: &Path) -> Result<Vec<String>, ProjectError> {
+    let dir = root.join(PRISTINE_DIR);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(ProjectError::io(&dir, error)),
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| format!("{PRISTINE_DIR}/{}", e.file_name().to_string_lossy()))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_reads_back_as_the_content_it_was_made_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let contents = "fn main() {}\n".repeat(50);
+        let sha = crate::project::sha256_hex(contents.as_bytes());
+        let path = dir.path().join(blob_path(&sha));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let encoded = encode(&contents);
+        assert!(encoded.len() < contents.len() / 4, "compressed");
+        assert_eq!(encoded, encode(&contents), "deterministic");
+        std::fs::write(&path, encoded).unwrap();
+        assert_eq!(read(dir.path(), &sha).unwrap(), Some(contents));
+    }
+
+    #[test]
+    fn a_blob_that_does_not_match_its_name_is_not_a_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let sha = crate::project::sha256_hex(b"one");
+        let path = dir.path().join(blob_path(&sha));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, encode("two")).unwrap();
+        assert_eq!(read(dir.path(), &sha).unwrap(), None);
+        assert_eq!(read(dir.path(), "missing").unwrap(), None);
+    }
+}
