@@ -161,6 +161,11 @@ fn main() -> ExitCode {
         }
         Command::Check { dir } => match project::check(&dir) {
             Ok(report) => {
+                if report.recovered {
+                    eprintln!(
+                        "note: an earlier regen was interrupted; its changes were rolled back"
+                    );
+                }
                 let stale = report.plan.stale();
                 if stale.is_empty() {
                     eprintln!("{}: generated code is up to date", report.root.display());

@@ -33,6 +33,112 @@ fn append(path: &Path, text: &str) {
     std::fs::write(path, contents).unwrap();
 }
 
+/// Puts `line` (and a newline) after the first line containing `anchor`.
+fn insert_after(path: &Path, anchor: &str, line: &str) {
+    let text = read(path);
+    let at = text
+        .find(anchor)
+        .unwrap_or_else(|| panic!("{} has no `{anchor}`", path.display()));
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    std::fs::write(path, format!("{}{line}\n{}", &text[..end], &text[end..])).unwrap();
+}
+
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = read(path);
+    assert!(text.contains(from), "{} has no `{from}`", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Every file of the project but git's, by path.
+fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(root).unwrap().display().to_string();
+                files.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let output = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {output:?}");
+}
+
+/// Adds a `nickname` property to the `Pet` schema of the project's spec.
+fn add_pet_field(project: &Path) {
+    let spec = project.join("openapi.yaml");
+    let text = read(&spec);
+    let at = text.find("    Pet:\n").expect("the spec defines Pet");
+    let properties = text[at..]
+        .find("      properties:\n")
+        .expect("Pet has properties")
+        + at
+        + "      properties:\n".len();
+    std::fs::write(
+        &spec,
+        format!(
+            "{}        nickname: {{type: string, maxLength: 40}}\n{}",
+            &text[..properties],
+            &text[properties..]
+        ),
+    )
+    .unwrap();
+}
+
+/// `cargo check` of a generated project, with the tests' shared target directory
+/// (`SPECGEN_TEST_TARGET_DIR`, default `target/generated-projects`).
+fn assert_compiles(project: &Path) {
+    let target = std::env::var("SPECGEN_TEST_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join("target/generated-projects"));
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["check", "--all-targets", "--quiet"])
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the regenerated project does not compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs SQL scripts on a SQLite database file (with Python's sqlite3, which every CI image
+/// here has) and returns the rows the last one selects, one Python tuple a line.
+fn sqlite(database: &Path, scripts: &[&str]) -> String {
+    let program = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nrows = []\nfor script in sys.argv[2:]:\n    rows = c.executescript(script).fetchall() if not script.lstrip().upper().startswith('SELECT') else c.execute(script).fetchall()\nc.commit()\nfor row in rows:\n    print(row)\n";
+    let output = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(program)
+        .arg(database)
+        .args(scripts)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Adds operations to the project's spec: one under the existing `pets` tag and one under
 /// a new `owners` tag.
 fn add_operations(project: &Path) {
@@ -121,7 +227,7 @@ fn new_refuses_a_non_empty_directory_without_force() {
 }
 
 #[test]
-fn removing_a_tag_removes_its_generated_module_and_keeps_the_users_handler() {
+fn removing_a_tag_removes_its_generated_code_and_keeps_the_handler_the_user_wrote() {
     let dir = tempfile::tempdir().unwrap();
     new_petstore(dir.path());
     let project = dir.path().join("p");
@@ -129,6 +235,8 @@ fn removing_a_tag_removes_its_generated_module_and_keeps_the_users_handler() {
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(project.join("src/generated/api/owners.rs").exists());
+    let owners = project.join("src/handlers/owners.rs");
+    insert_after(&owners, "impl OwnersApi for Handlers", "    // my owners code");
     // Take the owners operation out again.
     let spec = project.join("openapi.yaml");
     let text = read(&spec);
@@ -145,61 +253,276 @@ fn removing_a_tag_removes_its_generated_module_and_keeps_the_users_handler() {
         "generated code for the tag is gone"
     );
     assert!(
-        project.join("src/handlers/owners.rs").exists(),
+        read(&owners).contains("// my owners code"),
         "the user's handler file is kept"
     );
     assert!(
-        stderr.contains("OwnersApi"),
-        "regen says the handler implements a trait that is gone:\n{stderr}"
+        stderr.contains("keep      src/handlers/owners.rs")
+            && stderr.contains("your edited copy is kept")
+            && stderr.contains("OwnersApi"),
+        "regen says it kept the file, and that its trait is gone:\n{stderr}"
+    );
+    assert!(
+        !read(&project.join("src/handlers/mod.rs")).contains("mod owners;"),
+        "the module is no longer declared, so the project still compiles"
     );
 }
 
-/// The slow scenario: adding operations (one under a new tag) keeps the project compiling,
-/// and regen names the operations no handler implements: a new tag's file answers the
-/// spec's examples, but an operation added to an existing tag's file is listed. Runs
-/// `cargo check` on the project with a shared target directory (`SPECGEN_TEST_TARGET_DIR`,
-/// default `target/generated-projects`).
 #[test]
-fn adding_operations_keeps_the_project_compiling_and_lists_them_unimplemented() {
+fn a_scaffold_file_the_user_never_touched_goes_with_its_operations() {
     let dir = tempfile::tempdir().unwrap();
     new_petstore(dir.path());
     let project = dir.path().join("p");
+    let spec = project.join("openapi.yaml");
+    let pristine = read(&spec);
     add_operations(&project);
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(project.join("src/handlers/owners.rs").exists());
+    std::fs::write(&spec, pristine).unwrap();
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!project.join("src/handlers/owners.rs").exists(), "{stderr}");
+    assert!(stderr.contains("remove    src/handlers/owners.rs"), "{stderr}");
+}
+
+/// The slow scenario, the daily loop: the user has edited a handler, a service and
+/// Cargo.toml; the spec gains operations (one under a new tag) and a field, and loses one
+/// operation's old name to a new one. Regen merges everything cleanly, no user line is lost,
+/// the new stubs land in the user's own files, and the result compiles.
+#[test]
+fn the_daily_loop_merges_spec_changes_into_edited_files_and_the_project_compiles() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    let handler = project.join("src/handlers/pets.rs");
+    let service = project.join("src/services/pets.rs");
+    let cargo_toml = project.join("Cargo.toml");
+    insert_after(
+        &handler,
+        "let query = ListQuery::new()",
+        "            // my tuning: list queries are logged\n            .limit(request.limit.map(|limit| limit.min(50)))",
+    );
+    insert_after(
+        &service,
+        "impl PetsService",
+        "    // my service note: kept across regen",
+    );
+    insert_after(&cargo_toml, "[dependencies]", "itoa = \"1\" # mine");
+
+    add_operations(&project);
+    add_pet_field(&project);
+    let spec = project.join("openapi.yaml");
+    replace_in(&spec, "operationId: deletePet", "operationId: removePet");
 
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
+    let handlers = read(&handler);
     assert!(
-        stderr.contains("listVaccinations → PetsApi::list_vaccinations"),
-        "an operation added to an existing handler file is listed:\n{stderr}"
+        handlers.contains("// my tuning: list queries are logged")
+            && handlers.contains(".limit(request.limit.map(|limit| limit.min(50)))"),
+        "the user's lines stay:\n{handlers}"
     );
     assert!(
-        !stderr.contains("listOwners") && !stderr.contains("deletePet"),
-        "operations the handler files implement are not listed:\n{stderr}"
+        handlers.contains("async fn list_vaccinations(")
+            && handlers.contains("async fn remove_pet(")
+            && !handlers.contains("async fn delete_pet("),
+        "the new operation's stub is added and the renamed one follows:\n{handlers}"
+    );
+    assert!(stderr.contains("merge     src/handlers/pets.rs"), "{stderr}");
+    assert!(read(&service).contains("// my service note: kept across regen"));
+    let manifest = read(&cargo_toml);
+    assert!(manifest.contains("itoa = \"1\" # mine"), "{manifest}");
+    assert!(manifest.contains("axum"), "{manifest}");
+    assert!(
+        !stderr.contains("not implemented yet"),
+        "every operation has a handler:\n{stderr}"
     );
     let owners = read(&project.join("src/handlers/owners.rs"));
     assert!(
-        owners.contains("examples::example(")
-            && owners.contains("\"list_owners\"")
-            && owners.contains("TODO"),
+        owners.contains("examples::example(") && owners.contains("\"list_owners\""),
         "a new tag's handler answers the spec's example until implemented:\n{owners}"
     );
     assert!(read(&project.join("src/handlers/mod.rs")).contains("mod owners;"));
-    assert!(project.join("src/handlers/owners.rs").exists());
+    let (code, stderr) = run_gen(&project, &["check"]);
+    assert_eq!(code, 0, "fresh after regen: {stderr}");
+    assert_compiles(&project);
+}
 
-    let target = std::env::var("SPECGEN_TEST_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| repo_root().join("target/generated-projects"));
-    let output = std::process::Command::new(env!("CARGO"))
-        .args(["check", "--all-targets", "--quiet"])
-        .current_dir(&project)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "the regenerated project does not compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
+#[test]
+fn an_edit_the_new_output_also_changes_is_a_conflict_with_markers_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    let readme = project.join("README.md");
+    replace_in(
+        &readme,
+        "| GET | `/pets` | `listPets` |",
+        "| GET | `/pets` | `listPets` (cached for 60 s) |",
     );
+    let spec = project.join("openapi.yaml");
+    replace_in(&spec, "operationId: listPets", "operationId: listAllPets");
+
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("conflict  README.md") && stderr.contains("merged with conflicts"),
+        "{stderr}"
+    );
+    let text = read(&readme);
+    let conflict = text
+        .split("<<<<<<< ")
+        .nth(1)
+        .and_then(|rest| rest.split(">>>>>>> ").next())
+        .unwrap_or_else(|| panic!("no conflict block:\n{text}"));
+    assert!(
+        conflict.contains("(cached for 60 s)") && conflict.contains("`listAllPets`"),
+        "both sides are in the block:\n{conflict}"
+    );
+    // Everything else was still merged.
+    assert!(read(&project.join("src/handlers/pets.rs")).contains("async fn list_all_pets("));
+}
+
+#[test]
+fn a_moved_handler_file_is_found_by_its_id_and_merged_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    std::fs::create_dir_all(project.join("src/handlers/animals")).unwrap();
+    std::fs::rename(
+        project.join("src/handlers/pets.rs"),
+        project.join("src/handlers/animals/pets.rs"),
+    )
+    .unwrap();
+    add_operations(&project);
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !project.join("src/handlers/pets.rs").exists(),
+        "the moved file is not written again at its old place"
+    );
+    assert!(
+        read(&project.join("src/handlers/animals/pets.rs")).contains("async fn list_vaccinations("),
+        "the new stub goes to where the file is now"
+    );
+    assert!(
+        stderr.contains("src/handlers/animals/pets.rs (moved from src/handlers/pets.rs)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn regen_refuses_uncommitted_changes_but_not_to_the_spec_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    git(&project, &["init", "-q"]);
+    git(&project, &["add", "."]);
+    git(&project, &["commit", "-q", "-m", "generated"]);
+    add_operations(&project);
+    let handler = project.join("src/handlers/pets.rs");
+    append(&handler, "// work in progress\n");
+    let before = snapshot(&project);
+
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("uncommitted changes") && stderr.contains("src/handlers/pets.rs"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("openapi.yaml"), "the spec may be edited: {stderr}");
+    assert_eq!(snapshot(&project), before, "nothing is written");
+
+    let (code, stderr) = run_gen(&project, &["regen", "--allow-dirty"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(read(&handler).contains("// work in progress"));
+
+    git(&project, &["add", "."]);
+    git(&project, &["commit", "-q", "-m", "regen"]);
+    add_pet_field(&project);
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "a spec edit alone is how a regen starts: {stderr}");
+}
+
+#[test]
+fn an_interrupted_regen_is_rolled_back_to_the_previous_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    append(&project.join("src/handlers/pets.rs"), "// mine\n");
+    add_operations(&project);
+    let before = snapshot(&project);
+
+    // The process dies (SIGABRT, no unwinding) after three files are swapped in.
+    let output = std::process::Command::new(common::gen_binary())
+        .arg("regen")
+        .current_dir(&project)
+        .env("SPECGEN_CRASH_AFTER_WRITES", "3")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert_ne!(snapshot(&project), before, "the crash hit mid-swap");
+
+    let (code, stderr) = run_gen(&project, &["check"]);
+    assert!(stderr.contains("rolled back"), "{stderr}");
+    assert_eq!(code, 1, "the spec changed, so the project is stale: {stderr}");
+    assert_eq!(snapshot(&project), before, "the previous tree, byte for byte");
+
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(read(&project.join("src/handlers/pets.rs")).contains("async fn list_vaccinations("));
+    assert!(!project.join(".specgen/txn").exists());
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_the_diff_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    append(&project.join("src/handlers/pets.rs"), "// mine\n");
+    add_operations(&project);
+    let before = snapshot(&project);
+    let output = std::process::Command::new(common::gen_binary())
+        .args(["regen", "--dry-run"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(snapshot(&project), before, "nothing written");
+    for line in [
+        "create    src/generated/api/owners.rs",
+        "update    src/generated/router.rs",
+        "merge     src/handlers/pets.rs",
+        "create    src/handlers/owners.rs",
+        "dry run: nothing was written",
+    ] {
+        assert!(stderr.contains(line), "no `{line}` in:\n{stderr}");
+    }
+    assert!(
+        stdout.contains("--- a/src/handlers/pets.rs\n+++ b/src/handlers/pets.rs\n")
+            && stdout.contains("+    async fn list_vaccinations("),
+        "a unified diff of each change:\n{stdout}"
+    );
+    assert!(stdout.contains("--- /dev/null\n+++ b/src/handlers/owners.rs"));
+}
+
+#[test]
+fn an_edited_generated_file_is_merged_with_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    let router = project.join("src/generated/router.rs");
+    insert_after(&router, "// @generated", "// my note in a generated file");
+    add_operations(&project);
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 1, "refused by default: {stderr}");
+    assert!(stderr.contains("--merge"), "{stderr}");
+    let (code, stderr) = run_gen(&project, &["regen", "--merge"]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = read(&router);
+    assert!(text.contains("// my note in a generated file") && text.contains("list_vaccinations"));
 }
 
 #[test]
@@ -209,6 +532,13 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
     let project = dir.path().join("p");
     let init = project.join("migrations/sqlite/0001_init.sql");
     let init_before = read(&init);
+    // A database the previous version created and filled.
+    let database = project.join("data/app.db");
+    std::fs::create_dir_all(database.parent().unwrap()).unwrap();
+    sqlite(
+        &database,
+        &[&init_before, "INSERT INTO pets (name, status) VALUES ('Rex', 'available');"],
+    );
 
     // A new optional field on Pet.
     let spec = project.join("openapi.yaml");
@@ -243,6 +573,13 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
     }
     let resources = read(&project.join("src/generated/resources.rs"));
     assert!(resources.contains("0001_init.sql") && resources.contains("0002_spec_change.sql"));
+    // The new migration brings that database to the new shape, its data intact.
+    let change = read(&project.join("migrations/sqlite/0002_spec_change.sql"));
+    let rows = sqlite(
+        &database,
+        &[&change, "UPDATE pets SET nickname = 'R' WHERE name = 'Rex';", "SELECT name, status, nickname FROM pets;"],
+    );
+    assert_eq!(rows.trim(), "('Rex', 'available', 'R')");
     let manifest = read(&project.join(".specgen/manifest.json"));
     assert!(
         manifest.contains("migrations/sqlite/0001_init.sql"),

@@ -346,6 +346,12 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
     if let Some(pipeline) = ci_pipeline(info.ci)? {
         files.push(pipeline);
     }
+    // The pristine store is compressed blobs: no text diffs, and folded in code review.
+    files.push(OutputFile::new(
+        ".specgen/.gitattributes",
+        "pristine/** binary linguist-generated=true\nmanifest.json linguist-generated=true\nschema.json linguist-generated=true\n",
+        Ownership::Generated,
+    ));
     Ok(files)
 }
 

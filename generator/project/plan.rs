@@ -136,7 +136,6 @@ impl Plan {
     /// Compares the new output with the project on disk and the last manifest.
     pub fn new(
         root: &Path,
-        api: &Api,
         output: &[OutputFile],
         manifest: &Manifest,
         policy: EditedPolicy,
@@ -194,11 +193,6 @@ impl Plan {
             }
             files.push(planned);
         }
-        for planned in &mut files {
-            if planned.path == "src/handlers/mod.rs" {
-                ensure_handler_modules(planned, api)?;
-            }
-        }
         for (path, record) in &manifest.files {
             if path.starts_with("migrations/") || output.iter().any(|f| &f.path == path) {
                 continue;
@@ -232,6 +226,17 @@ impl Plan {
             });
         }
         Ok(Self { files })
+    }
+
+    /// `src/handlers/mod.rs` must declare every tag's handler module, whatever the merge
+    /// made of the file.
+    pub fn declare_handler_modules(&mut self, api: &Api) -> Result<(), ProjectError> {
+        for planned in &mut self.files {
+            if planned.path == "src/handlers/mod.rs" {
+                ensure_handler_modules(planned, api)?;
+            }
+        }
+        Ok(())
     }
 
     pub fn with_action(&self, action: Action) -> impl Iterator<Item = &PlannedFile> {
@@ -309,8 +314,6 @@ fn merge_into(planned: &mut PlannedFile, base: Option<&str>, current: &str, thei
     planned.written = Some(merged.text);
 }
 
-/// `src/handlers/mod.rs` must declare every tag's handler module, whatever the merge made of
-/// the file.
 fn ensure_handler_modules(planned: &mut PlannedFile, api: &Api) -> Result<(), ProjectError> {
     let Some(text) = planned.written.as_ref().or(planned.current.as_ref()) else {
         return Ok(());

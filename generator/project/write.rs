@@ -83,7 +83,6 @@ pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
     write_file(&root.join(&spec_file), source.text.as_bytes())?;
     let plan = Plan::new(
         &root,
-        &generation.api,
         &generation.emitted.files,
         &Manifest::default(),
         EditedPolicy::Refuse,
@@ -112,13 +111,8 @@ pub fn regen(options: &RegenOptions) -> Result<RegenReport, ProjectError> {
     }
     let generation = generate_for(root)?;
     let manifest = Manifest::load(root)?.unwrap_or_default();
-    let plan = Plan::new(
-        root,
-        &generation.api,
-        &generation.emitted.files,
-        &manifest,
-        options.edited,
-    )?;
+    let mut plan = Plan::new(root, &generation.emitted.files, &manifest, options.edited)?;
+    plan.declare_handler_modules(&generation.api)?;
     if options.dry_run {
         return Ok(report(root, plan, generation, false));
     }
@@ -135,18 +129,12 @@ pub fn regen(options: &RegenOptions) -> Result<RegenReport, ProjectError> {
 /// `gen check`: the plan regen would carry out; the project is fresh when nothing in it
 /// touches generated files.
 pub fn check(root: &Path) -> Result<RegenReport, ProjectError> {
+    // A half-swapped tree would make the report meaningless: put it back first.
+    let recovered = txn::recover(root)?;
     let generation = generate_for(root)?;
     let manifest = Manifest::load(root)?.unwrap_or_default();
-    let plan = Plan::new(
-        root,
-        &generation.api,
-        &generation.emitted.files,
-        &manifest,
-        EditedPolicy::Refuse,
-    )?;
-    let mut report = report(root, plan, generation, false);
-    report.recovered = root.join(txn::TXN_DIR).exists();
-    Ok(report)
+    let plan = Plan::new(root, &generation.emitted.files, &manifest, EditedPolicy::Refuse)?;
+    Ok(report(root, plan, generation, recovered))
 }
 
 fn generate_for(root: &Path) -> Result<Generation, ProjectError> {
