@@ -343,7 +343,10 @@ fn print_plan(report: &RegenReport, diff: bool) {
     if counts.is_empty() {
         eprintln!("{}: already up to date", report.root.display());
     } else {
-        let summary: Vec<String> = counts.iter().map(|(verb, n)| format!("{n} {verb}")).collect();
+        let summary: Vec<String> = counts
+            .iter()
+            .map(|(verb, n)| format!("{n} {verb}"))
+            .collect();
         eprintln!("{}: {}", report.root.display(), summary.join(", "));
     }
     if !report.rustfmt_used {

@@ -32,7 +32,13 @@ fn a_missing_file_is_created_whoever_owns_it() {
         OutputFile::new("src/generated/a.rs", "a", Ownership::Generated),
         OutputFile::new("src/handlers/b.rs", "b", Ownership::Scaffold),
     ];
-    let plan = Plan::new(dir.path(), &output, &Manifest::default(), EditedPolicy::Refuse).unwrap();
+    let plan = Plan::new(
+        dir.path(),
+        &output,
+        &Manifest::default(),
+        EditedPolicy::Refuse,
+    )
+    .unwrap();
     assert_eq!(action_for(&plan, "src/generated/a.rs"), Action::Create);
     assert_eq!(action_for(&plan, "src/handlers/b.rs"), Action::Create);
 }
@@ -87,7 +93,13 @@ fn a_generated_file_identical_to_the_new_output_is_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.rs"), "same").unwrap();
     let output = [OutputFile::new("a.rs", "same", Ownership::Generated)];
-    let plan = Plan::new(dir.path(), &output, &Manifest::default(), EditedPolicy::Refuse).unwrap();
+    let plan = Plan::new(
+        dir.path(),
+        &output,
+        &Manifest::default(),
+        EditedPolicy::Refuse,
+    )
+    .unwrap();
     assert_eq!(action_for(&plan, "a.rs"), Action::Unchanged);
     assert!(plan.stale().is_empty());
 }
@@ -97,7 +109,13 @@ fn a_user_file_where_a_generated_file_goes_counts_as_an_edit() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.rs"), "user wrote this").unwrap();
     let output = [OutputFile::new("a.rs", "generated", Ownership::Generated)];
-    let plan = Plan::new(dir.path(), &output, &Manifest::default(), EditedPolicy::Refuse).unwrap();
+    let plan = Plan::new(
+        dir.path(),
+        &output,
+        &Manifest::default(),
+        EditedPolicy::Refuse,
+    )
+    .unwrap();
     assert_eq!(action_for(&plan, "a.rs"), Action::Edited);
 }
 
@@ -121,8 +139,16 @@ fn a_file_the_spec_no_longer_produces_is_removed_unless_edited() {
     assert_eq!(action_for(&plan, "gone-edited.rs"), Action::Edited);
     assert_eq!(action_for(&plan, "scaffold.rs"), Action::Remove);
     assert_eq!(action_for(&plan, "scaffold-edited.rs"), Action::Keep);
-    let kept = plan.files.iter().find(|f| f.path == "scaffold-edited.rs").unwrap();
-    assert!(kept.notes[0].contains("your edited copy is kept"), "{:?}", kept.notes);
+    let kept = plan
+        .files
+        .iter()
+        .find(|f| f.path == "scaffold-edited.rs")
+        .unwrap();
+    assert!(
+        kept.notes[0].contains("your edited copy is kept"),
+        "{:?}",
+        kept.notes
+    );
 
     let plan = Plan::new(dir.path(), &[], &manifest, EditedPolicy::Force).unwrap();
     assert_eq!(action_for(&plan, "gone-edited.rs"), Action::Remove);
@@ -135,7 +161,11 @@ fn an_existing_migration_is_never_rewritten_even_when_untouched() {
     let path = "migrations/sqlite/0001_init.sql";
     std::fs::write(dir.path().join(path), "CREATE TABLE a (id INTEGER);").unwrap();
     let manifest = manifest_with(path, Ownership::Scaffold, "CREATE TABLE a (id INTEGER);");
-    let output = [OutputFile::new(path, "CREATE TABLE a (id TEXT);", Ownership::Scaffold)];
+    let output = [OutputFile::new(
+        path,
+        "CREATE TABLE a (id TEXT);",
+        Ownership::Scaffold,
+    )];
     let plan = Plan::new(dir.path(), &output, &manifest, EditedPolicy::Force).unwrap();
     assert_eq!(action_for(&plan, path), Action::Keep);
     let plan = Plan::new(dir.path(), &[], &manifest, EditedPolicy::Force).unwrap();

@@ -236,7 +236,11 @@ fn removing_a_tag_removes_its_generated_code_and_keeps_the_handler_the_user_wrot
     assert_eq!(code, 0, "{stderr}");
     assert!(project.join("src/generated/api/owners.rs").exists());
     let owners = project.join("src/handlers/owners.rs");
-    insert_after(&owners, "impl OwnersApi for Handlers", "    // my owners code");
+    insert_after(
+        &owners,
+        "impl OwnersApi for Handlers",
+        "    // my owners code",
+    );
     // Take the owners operation out again.
     let spec = project.join("openapi.yaml");
     let text = read(&spec);
@@ -283,7 +287,10 @@ fn a_scaffold_file_the_user_never_touched_goes_with_its_operations() {
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!project.join("src/handlers/owners.rs").exists(), "{stderr}");
-    assert!(stderr.contains("remove    src/handlers/owners.rs"), "{stderr}");
+    assert!(
+        stderr.contains("remove    src/handlers/owners.rs"),
+        "{stderr}"
+    );
 }
 
 /// The slow scenario, the daily loop: the user has edited a handler, a service and
@@ -301,11 +308,11 @@ fn the_daily_loop_merges_spec_changes_into_edited_files_and_the_project_compiles
     insert_after(
         &handler,
         "let query = ListQuery::new()",
-        "            // my tuning: list queries are logged\n            .limit(request.limit.map(|limit| limit.min(50)))",
+        "            // my tuning: list queries are logged\n            .limit(request.limit.min(50))",
     );
     insert_after(
         &service,
-        "impl PetsService",
+        "impl<R: PetRepository> PetService<R>",
         "    // my service note: kept across regen",
     );
     insert_after(&cargo_toml, "[dependencies]", "itoa = \"1\" # mine");
@@ -320,7 +327,7 @@ fn the_daily_loop_merges_spec_changes_into_edited_files_and_the_project_compiles
     let handlers = read(&handler);
     assert!(
         handlers.contains("// my tuning: list queries are logged")
-            && handlers.contains(".limit(request.limit.map(|limit| limit.min(50)))"),
+            && handlers.contains(".limit(request.limit.min(50))"),
         "the user's lines stay:\n{handlers}"
     );
     assert!(
@@ -329,7 +336,10 @@ fn the_daily_loop_merges_spec_changes_into_edited_files_and_the_project_compiles
             && !handlers.contains("async fn delete_pet("),
         "the new operation's stub is added and the renamed one follows:\n{handlers}"
     );
-    assert!(stderr.contains("merge     src/handlers/pets.rs"), "{stderr}");
+    assert!(
+        stderr.contains("merge     src/handlers/pets.rs"),
+        "{stderr}"
+    );
     assert!(read(&service).contains("// my service note: kept across regen"));
     let manifest = read(&cargo_toml);
     assert!(manifest.contains("itoa = \"1\" # mine"), "{manifest}");
@@ -430,7 +440,10 @@ fn regen_refuses_uncommitted_changes_but_not_to_the_spec_unless_allowed() {
         stderr.contains("uncommitted changes") && stderr.contains("src/handlers/pets.rs"),
         "{stderr}"
     );
-    assert!(!stderr.contains("openapi.yaml"), "the spec may be edited: {stderr}");
+    assert!(
+        !stderr.contains("openapi.yaml"),
+        "the spec may be edited: {stderr}"
+    );
     assert_eq!(snapshot(&project), before, "nothing is written");
 
     let (code, stderr) = run_gen(&project, &["regen", "--allow-dirty"]);
@@ -465,8 +478,15 @@ fn an_interrupted_regen_is_rolled_back_to_the_previous_tree() {
 
     let (code, stderr) = run_gen(&project, &["check"]);
     assert!(stderr.contains("rolled back"), "{stderr}");
-    assert_eq!(code, 1, "the spec changed, so the project is stale: {stderr}");
-    assert_eq!(snapshot(&project), before, "the previous tree, byte for byte");
+    assert_eq!(
+        code, 1,
+        "the spec changed, so the project is stale: {stderr}"
+    );
+    assert_eq!(
+        snapshot(&project),
+        before,
+        "the previous tree, byte for byte"
+    );
 
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
@@ -537,7 +557,10 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
     std::fs::create_dir_all(database.parent().unwrap()).unwrap();
     sqlite(
         &database,
-        &[&init_before, "INSERT INTO pets (name, status) VALUES ('Rex', 'available');"],
+        &[
+            &init_before,
+            "INSERT INTO pets (name, status) VALUES ('Rex', 'available');",
+        ],
     );
 
     // A new optional field on Pet.
@@ -577,7 +600,11 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
     let change = read(&project.join("migrations/sqlite/0002_spec_change.sql"));
     let rows = sqlite(
         &database,
-        &[&change, "UPDATE pets SET nickname = 'R' WHERE name = 'Rex';", "SELECT name, status, nickname FROM pets;"],
+        &[
+            &change,
+            "UPDATE pets SET nickname = 'R' WHERE name = 'Rex';",
+            "SELECT name, status, nickname FROM pets;",
+        ],
     );
     assert_eq!(rows.trim(), "('Rex', 'available', 'R')");
     let manifest = read(&project.join(".specgen/manifest.json"));

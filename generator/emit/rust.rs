@@ -51,8 +51,12 @@ pub fn file_id(text: &str) -> Option<&str> {
 
 /// Formats a scaffold file and puts its id line on top.
 pub fn scaffold_file(path: &str, tokens: TokenStream) -> Result<String, EmitError> {
-    Ok(format!("{}
-{}", file_id_line(path), format_file(path, tokens)?))
+    Ok(format!(
+        "{}
+{}",
+        file_id_line(path),
+        format_file(path, tokens)?
+    ))
 }
 
 /// Parses Rust source that ships with the generator (the runtime) and re-prints it, so a

@@ -162,7 +162,9 @@ fn merge_array(
         .iter()
         .enumerate()
         .filter(|(_, v)| !base.contains(v) && !o.contains(v))
-        .filter(|(_, v)| name_of(v).is_none_or(|n| !o.iter().any(|x| name_of(x) == Some(n.clone()))))
+        .filter(|(_, v)| {
+            name_of(v).is_none_or(|n| !o.iter().any(|x| name_of(x) == Some(n.clone())))
+        })
         .map(|(i, _)| i)
         .collect();
     if added.is_empty() {
@@ -357,7 +359,11 @@ path = "tests/api.rs"
         let ours = BASE.replace("[[test]]", "# mine\nreqwest = \"0.12\"\n\n[[test]]");
         let theirs = BASE.replace("old-helper = \"1\"\n", "uuid = \"1\"\n");
         let result = merged(&ours, &theirs);
-        assert!(result.text.contains("# mine\nreqwest = \"0.12\""), "{}", result.text);
+        assert!(
+            result.text.contains("# mine\nreqwest = \"0.12\""),
+            "{}",
+            result.text
+        );
         assert!(result.text.contains("uuid = \"1\""), "{}", result.text);
         assert!(!result.text.contains("old-helper"), "{}", result.text);
     }
@@ -369,17 +375,31 @@ path = "tests/api.rs"
         assert!(merged(&ours, &theirs).text.contains("axum = \"=0.8.9\""));
         let theirs = BASE.replace("axum = \"0.8\"", "axum = \"0.9\"");
         let result = merged(&ours, &theirs);
-        assert!(result.text.contains("axum = { version = \"0.9\" }"), "{}", result.text);
-        assert!(result.notes.iter().any(|n| n.contains("raised `dependencies.axum`")));
+        assert!(
+            result.text.contains("axum = { version = \"0.9\" }"),
+            "{}",
+            result.text
+        );
+        assert!(
+            result
+                .notes
+                .iter()
+                .any(|n| n.contains("raised `dependencies.axum`"))
+        );
     }
 
     #[test]
     fn features_are_the_union_of_the_users_and_those_specgen_needs() {
         let ours = BASE.replace("features = [\"derive\"]", "features = [\"derive\", \"rc\"]");
-        let theirs = BASE.replace("features = [\"derive\"]", "features = [\"derive\", \"std\"]");
+        let theirs = BASE.replace(
+            "features = [\"derive\"]",
+            "features = [\"derive\", \"std\"]",
+        );
         let result = merged(&ours, &theirs);
         assert!(
-            result.text.contains("features = [\"derive\", \"rc\", \"std\"]"),
+            result
+                .text
+                .contains("features = [\"derive\", \"rc\", \"std\"]"),
             "{}",
             result.text
         );
@@ -397,7 +417,8 @@ path = "tests/api.rs"
     #[test]
     fn new_test_targets_are_added_beside_the_users() {
         let ours = format!("{BASE}\n[[test]]\nname = \"mine\"\npath = \"tests/mine.rs\"\n");
-        let theirs = format!("{BASE}\n[[test]]\nname = \"platform\"\npath = \"tests/platform.rs\"\n");
+        let theirs =
+            format!("{BASE}\n[[test]]\nname = \"platform\"\npath = \"tests/platform.rs\"\n");
         let text = merged(&ours, &theirs).text;
         for name in ["\"api\"", "\"mine\"", "\"platform\""] {
             assert!(text.contains(name), "{text}");

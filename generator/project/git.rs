@@ -37,7 +37,11 @@ pub fn uncommitted_changes(root: &Path, allowed: &[&str]) -> Option<Vec<String>>
         .split('\0')
         .filter_map(|entry| entry.get(3..))
         .filter(|path| !path.is_empty())
-        .map(|path| path.strip_prefix(prefix.as_str()).unwrap_or(path).to_owned())
+        .map(|path| {
+            path.strip_prefix(prefix.as_str())
+                .unwrap_or(path)
+                .to_owned()
+        })
         .filter(|path| !allowed.iter().any(|a| normalise(a) == *path))
         .collect();
     dirty.sort();

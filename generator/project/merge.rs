@@ -219,7 +219,10 @@ mod tests {
         let theirs = "fn a() {}\n\nfn b() {}\nfn c() {}\n}\n";
         let result = merged(base, ours, theirs);
         assert!(result.is_clean());
-        assert_eq!(result.text, "fn a() { mine(); }\n\nfn b() {}\nfn c() {}\n}\n");
+        assert_eq!(
+            result.text,
+            "fn a() { mine(); }\n\nfn b() {}\nfn c() {}\n}\n"
+        );
     }
 
     #[test]
@@ -263,5 +266,94 @@ mod tests {
     fn a_missing_final_newline_does_not_glue_lines_together() {
         let result = merged("a\nb", "a\nb\nmine", "x\na\nb");
         assert_eq!(result.text, "x\na\nb\nmine");
+    }
+}
+
+/// The merge's promise, on random texts: a line the user wrote never disappears, and neither
+/// does one the new output added; one side left alone means the other side's text exactly.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Edits of a base text: each base line kept, dropped or replaced, and new lines (named
+    /// `tag` and a number, so they can be found again) inserted anywhere.
+    fn edited(base: Vec<String>, tag: &'static str) -> impl Strategy<Value = Vec<String>> {
+        let n = base.len();
+        (
+            proptest::collection::vec(0..4u8, n),
+            proptest::collection::vec(proptest::option::weighted(0.2, 0..3u8), n + 1),
+        )
+            .prop_map(move |(fates, inserts)| {
+                let mut out = Vec::new();
+                let mut counter = 0;
+                let mut insert = |out: &mut Vec<String>, how_many: Option<u8>| {
+                    for _ in 0..how_many.unwrap_or(0) {
+                        counter += 1;
+                        out.push(format!("{tag}{counter}"));
+                    }
+                };
+                for (i, line) in base.iter().enumerate() {
+                    insert(&mut out, inserts[i]);
+                    match fates[i] {
+                        0 => {}                                   // dropped
+                        1 => out.push(format!("{line} ({tag})")), // changed
+                        _ => out.push(line.clone()),              // kept
+                    }
+                }
+                insert(&mut out, inserts[n]);
+                out
+            })
+    }
+
+    fn text(lines: &[String]) -> String {
+        lines.iter().map(|l| format!("{l}\n")).collect()
+    }
+
+    fn base_lines() -> impl Strategy<Value = Vec<String>> {
+        // A small alphabet: repeated lines, like `}` in code, make matching ambiguous.
+        proptest::collection::vec(
+            prop_oneof![
+                Just("}".to_owned()),
+                Just(String::new()),
+                (0..12u8).prop_map(|i| format!("line {i}")),
+            ],
+            0..25,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn no_written_line_is_lost(
+            (base, ours, theirs) in base_lines().prop_flat_map(|base| {
+                (Just(base.clone()), edited(base.clone(), "user"), edited(base, "gen"))
+            })
+        ) {
+            let merged = merge(&text(&base), &text(&ours), &text(&theirs), Labels::default());
+            let out: Vec<&str> = merged.text.lines().collect();
+            for line in ours.iter().chain(&theirs) {
+                if line.starts_with("user") || line.starts_with("gen") {
+                    prop_assert!(out.contains(&line.as_str()), "{line} lost:\n{}", merged.text);
+                }
+            }
+            for line in &ours {
+                if line.ends_with("(user)") {
+                    prop_assert!(out.contains(&line.as_str()), "{line} lost:\n{}", merged.text);
+                }
+            }
+        }
+
+        #[test]
+        fn one_side_untouched_gives_the_other_side(
+            (base, other) in base_lines().prop_flat_map(|base| (Just(base.clone()), edited(base, "x")))
+        ) {
+            let base = text(&base);
+            let other = text(&other);
+            prop_assert_eq!(&merge(&base, &base, &other, Labels::default()).text, &other);
+            prop_assert_eq!(&merge(&base, &other, &base, Labels::default()).text, &other);
+        }
     }
 }

@@ -183,7 +183,9 @@ impl Plan {
             } else if file.ownership == Ownership::Generated && policy == EditedPolicy::Force {
                 planned.action = Action::Update;
                 planned.written = Some(file.contents.clone());
-                planned.notes.push("your edits are overwritten (--force)".to_owned());
+                planned
+                    .notes
+                    .push("your edits are overwritten (--force)".to_owned());
             } else {
                 let base = match record {
                     Some(record) => pristine::read(root, &record.sha256)?,

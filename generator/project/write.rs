@@ -133,7 +133,12 @@ pub fn check(root: &Path) -> Result<RegenReport, ProjectError> {
     let recovered = txn::recover(root)?;
     let generation = generate_for(root)?;
     let manifest = Manifest::load(root)?.unwrap_or_default();
-    let plan = Plan::new(root, &generation.emitted.files, &manifest, EditedPolicy::Refuse)?;
+    let plan = Plan::new(
+        root,
+        &generation.emitted.files,
+        &manifest,
+        EditedPolicy::Refuse,
+    )?;
     Ok(report(root, plan, generation, recovered))
 }
 
@@ -212,7 +217,10 @@ pub fn ci(root: &Path, provider: CiProvider) -> Result<CiReport, ProjectError> {
     if let Some(pipeline) = crate::emit::ci_pipeline(provider)? {
         txn.write(pipeline.path.clone(), pipeline.contents.clone());
         let sha256 = sha256_hex(pipeline.contents.as_bytes());
-        txn.write(pristine::blob_path(&sha256), pristine::encode(&pipeline.contents));
+        txn.write(
+            pristine::blob_path(&sha256),
+            pristine::encode(&pipeline.contents),
+        );
         manifest.files.insert(
             pipeline.path.clone(),
             FileRecord {
@@ -296,7 +304,11 @@ fn apply(
         }
     }
     let manifest_json = manifest.to_json();
-    if std::fs::read_to_string(root.join(MANIFEST_PATH)).ok().as_deref() != Some(&manifest_json) {
+    if std::fs::read_to_string(root.join(MANIFEST_PATH))
+        .ok()
+        .as_deref()
+        != Some(&manifest_json)
+    {
         txn.write(MANIFEST_PATH, manifest_json);
     }
     txn.commit(root)?;
