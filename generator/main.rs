@@ -335,7 +335,13 @@ fn print_plan(report: &RegenReport, diff: bool) {
         } else {
             format!(" (moved from {})", file.path)
         };
-        eprintln!("  {verb:<9} {}{moved}", file.disk_path);
+        let (added, removed) = file.line_changes();
+        let size = if file.changes_disk() {
+            format!("  +{added} -{removed}")
+        } else {
+            String::new()
+        };
+        eprintln!("  {verb:<9} {}{moved}{size}", file.disk_path);
         for note in &file.notes {
             eprintln!("            {note}");
         }
@@ -358,7 +364,9 @@ fn print_plan(report: &RegenReport, diff: bool) {
         );
     }
     if diff {
-        for file in &report.plan.files {
+        // The diffs a reviewer reads: files the user owns or edited. Generated files only
+        // restate the spec's diff; their sizes are in the list above.
+        for file in report.plan.files.iter().filter(|f| f.diff_worth_reading()) {
             print!("{}", file.unified_diff());
         }
     }

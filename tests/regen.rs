@@ -23,6 +23,14 @@ fn new_petstore(dir: &Path) {
     assert_eq!(code, 0, "{stderr}");
 }
 
+/// A fresh petstore project in a temporary directory (deleted when the guard drops).
+fn petstore() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    new_petstore(dir.path());
+    let project = dir.path().join("p");
+    (dir, project)
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -157,9 +165,7 @@ fn add_operations(project: &Path) {
 
 #[test]
 fn regen_keeps_an_edited_scaffold_file() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let handler = project.join("src/handlers/pets.rs");
     append(&handler, "\n// my own note, kept across regen\n");
     let (code, stderr) = run_gen(&project, &["regen"]);
@@ -169,9 +175,7 @@ fn regen_keeps_an_edited_scaffold_file() {
 
 #[test]
 fn regen_refuses_to_overwrite_an_edited_generated_file_and_names_it() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let models = project.join("src/generated/models.rs");
     append(&models, "\n// hand edit\n");
     let (code, stderr) = run_gen(&project, &["regen"]);
@@ -192,9 +196,7 @@ fn regen_refuses_to_overwrite_an_edited_generated_file_and_names_it() {
 
 #[test]
 fn gen_check_is_clean_after_new_and_fails_when_the_spec_changes() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let (code, stderr) = run_gen(&project, &["check"]);
     assert_eq!(code, 0, "{stderr}");
     add_operations(&project);
@@ -228,9 +230,7 @@ fn new_refuses_a_non_empty_directory_without_force() {
 
 #[test]
 fn removing_a_tag_removes_its_generated_code_and_keeps_the_handler_the_user_wrote() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     add_operations(&project);
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
@@ -274,9 +274,7 @@ fn removing_a_tag_removes_its_generated_code_and_keeps_the_handler_the_user_wrot
 
 #[test]
 fn a_scaffold_file_the_user_never_touched_goes_with_its_operations() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let spec = project.join("openapi.yaml");
     let pristine = read(&spec);
     add_operations(&project);
@@ -299,9 +297,7 @@ fn a_scaffold_file_the_user_never_touched_goes_with_its_operations() {
 /// the new stubs land in the user's own files, and the result compiles.
 #[test]
 fn the_daily_loop_merges_spec_changes_into_edited_files_and_the_project_compiles() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let handler = project.join("src/handlers/pets.rs");
     let service = project.join("src/services/pets.rs");
     let cargo_toml = project.join("Cargo.toml");
@@ -361,9 +357,7 @@ fn the_daily_loop_merges_spec_changes_into_edited_files_and_the_project_compiles
 
 #[test]
 fn an_edit_the_new_output_also_changes_is_a_conflict_with_markers_and_exit_1() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let readme = project.join("README.md");
     replace_in(
         &readme,
@@ -395,9 +389,7 @@ fn an_edit_the_new_output_also_changes_is_a_conflict_with_markers_and_exit_1() {
 
 #[test]
 fn a_moved_handler_file_is_found_by_its_id_and_merged_where_it_is() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     std::fs::create_dir_all(project.join("src/handlers/animals")).unwrap();
     std::fs::rename(
         project.join("src/handlers/pets.rs"),
@@ -423,9 +415,7 @@ fn a_moved_handler_file_is_found_by_its_id_and_merged_where_it_is() {
 
 #[test]
 fn regen_refuses_uncommitted_changes_but_not_to_the_spec_unless_allowed() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     git(&project, &["init", "-q"]);
     git(&project, &["add", "."]);
     git(&project, &["commit", "-q", "-m", "generated"]);
@@ -459,9 +449,7 @@ fn regen_refuses_uncommitted_changes_but_not_to_the_spec_unless_allowed() {
 
 #[test]
 fn an_interrupted_regen_is_rolled_back_to_the_previous_tree() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     append(&project.join("src/handlers/pets.rs"), "// mine\n");
     add_operations(&project);
     let before = snapshot(&project);
@@ -496,9 +484,7 @@ fn an_interrupted_regen_is_rolled_back_to_the_previous_tree() {
 
 #[test]
 fn dry_run_prints_the_plan_and_the_diff_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     append(&project.join("src/handlers/pets.rs"), "// mine\n");
     add_operations(&project);
     let before = snapshot(&project);
@@ -530,9 +516,7 @@ fn dry_run_prints_the_plan_and_the_diff_and_writes_nothing() {
 
 #[test]
 fn an_edited_generated_file_is_merged_with_merge() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let router = project.join("src/generated/router.rs");
     insert_after(&router, "// @generated", "// my note in a generated file");
     add_operations(&project);
@@ -547,9 +531,7 @@ fn an_edited_generated_file_is_merged_with_merge() {
 
 #[test]
 fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_one() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let init = project.join("migrations/sqlite/0001_init.sql");
     let init_before = read(&init);
     // A database the previous version created and filled.
@@ -625,9 +607,7 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
 
 #[test]
 fn gen_ci_switches_the_pipeline_and_regen_keeps_the_choice() {
-    let dir = tempfile::tempdir().unwrap();
-    new_petstore(dir.path());
-    let project = dir.path().join("p");
+    let (_dir, project) = petstore();
     let github = project.join(".github/workflows/ci.yml");
     let gitlab = project.join(".gitlab-ci.yml");
     assert!(github.exists(), "gen new writes GitHub Actions by default");

@@ -2,7 +2,7 @@
 //! handler module list in `src/handlers/mod.rs` up to date with the spec's tags.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::emit::{HANDLER_MODULES_MARKER, handler_module_line};
 use crate::ir::Api;
@@ -10,7 +10,17 @@ use crate::ir::Api;
 /// Methods implemented per trait name, found in every `src/handlers/**/*.rs` file.
 pub fn implemented_methods(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut stack = vec![root.join("src/handlers")];
+    for_each_rust_file(&[root.join("src/handlers")], |_, text| {
+        if let Ok(file) = syn::parse_file(text) {
+            collect_impls(&file.items, &mut found);
+        }
+    });
+    found
+}
+
+/// Calls `visit` with the path and text of every `.rs` file below `dirs`, in a stable order.
+pub fn for_each_rust_file(dirs: &[PathBuf], mut visit: impl FnMut(&Path, &str)) {
+    let mut stack = dirs.to_vec();
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -22,13 +32,11 @@ pub fn implemented_methods(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs")
                 && let Ok(text) = std::fs::read_to_string(&path)
-                && let Ok(file) = syn::parse_file(&text)
             {
-                collect_impls(&file.items, &mut found);
+                visit(&path, &text);
             }
         }
     }
-    found
 }
 
 fn collect_impls(items: &[syn::Item], found: &mut BTreeMap<String, BTreeSet<String>>) {

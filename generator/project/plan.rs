@@ -86,17 +86,49 @@ impl PlannedFile {
 }
 
 impl PlannedFile {
+    /// Lines added and removed on disk by carrying out the plan.
+    pub fn line_changes(&self) -> (usize, usize) {
+        if !self.changes_disk() {
+            return (0, 0);
+        }
+        let (before, after) = self.before_after();
+        let diff = similar::TextDiff::from_lines(before, after);
+        let mut counts = (0, 0);
+        for change in diff.iter_all_changes() {
+            match change.tag() {
+                similar::ChangeTag::Insert => counts.0 += 1,
+                similar::ChangeTag::Delete => counts.1 += 1,
+                similar::ChangeTag::Equal => {}
+            }
+        }
+        counts
+    }
+
+    /// Whether a reviewer needs this file's diff: every change to a file the user owns or
+    /// edited. A generated file's diff is the spec's diff in another form.
+    pub fn diff_worth_reading(&self) -> bool {
+        self.changes_disk()
+            && (self.ownership == Ownership::Scaffold
+                || !self.notes.is_empty()
+                || matches!(self.action, Action::Merge | Action::Conflict))
+    }
+
+    fn before_after(&self) -> (&str, &str) {
+        let before = self.current.as_deref().unwrap_or("");
+        let after = match self.action {
+            Action::Remove => "",
+            _ => self.written.as_deref().unwrap_or(""),
+        };
+        (before, after)
+    }
+
     /// The change to the file on disk as a unified diff (`a/` before, `b/` after); empty when
     /// the file does not change.
     pub fn unified_diff(&self) -> String {
         if !self.changes_disk() {
             return String::new();
         }
-        let before = self.current.as_deref().unwrap_or("");
-        let after = match self.action {
-            Action::Remove => "",
-            _ => self.written.as_deref().unwrap_or(""),
-        };
+        let (before, after) = self.before_after();
         let old_name = if self.current.is_some() {
             format!("a/{}", self.disk_path)
         } else {
@@ -360,27 +392,15 @@ impl<'a> MovedFiles<'a> {
 /// Every Rust file under `src/` and `tests/` that carries an id, by id.
 fn ids_under(root: &Path) -> BTreeMap<String, String> {
     let mut found = BTreeMap::new();
-    let mut stack = vec![root.join("src"), root.join("tests")];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths {
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs")
-                && let Ok(text) = std::fs::read_to_string(&path)
-                && let Some(id) = crate::emit::file_id(&text)
-                && let Ok(relative) = path.strip_prefix(root)
-            {
-                found
-                    .entry(id.to_owned())
-                    .or_insert_with(|| relative.to_string_lossy().replace('\\', "/"));
-            }
+    handlers::for_each_rust_file(&[root.join("src"), root.join("tests")], |path, text| {
+        if let Some(id) = crate::emit::file_id(text)
+            && let Ok(relative) = path.strip_prefix(root)
+        {
+            found
+                .entry(id.to_owned())
+                .or_insert_with(|| relative.to_string_lossy().replace('\\', "/"));
         }
-    }
+    });
     found
 }
 

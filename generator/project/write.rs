@@ -81,11 +81,13 @@ pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
     );
     let generation = crate::generate_from(api, warnings, &info)?;
     write_file(&root.join(&spec_file), source.text.as_bytes())?;
+    // Only `--force` gets here with files in the way: generated ones are overwritten, the
+    // others kept.
     let plan = Plan::new(
         &root,
         &generation.emitted.files,
         &Manifest::default(),
-        EditedPolicy::Refuse,
+        EditedPolicy::Force,
     )?;
     apply(&root, plan, &Manifest::default(), generation, false)
 }

@@ -1,3 +1,4 @@
+// specgen:id src/main.rs (keep this line: regen finds the file by it if you move it)
 //! The server, and a few helpers:
 //!
 //! - `token --sub alice [--scopes a,b] [--ttl 3600]` prints a JWT signed with `JWT_SECRET`;

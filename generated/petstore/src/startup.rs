@@ -1,3 +1,4 @@
+// specgen:id src/startup.rs (keep this line: regen finds the file by it if you move it)
 //! Putting the service together: the router with its middleware, the database, and a
 //! server that shuts down gracefully. Settings come from the environment
 //! ([`Settings`]); the middleware order is explained in `generated/runtime/platform.rs`.

@@ -1,3 +1,4 @@
+// specgen:id src/handlers/comments.rs (keep this line: regen finds the file by it if you move it)
 //! Handlers for the operations tagged `comments`.
 //!
 //! The methods of [`CommentsApi`] below come written: operations that manage a stored

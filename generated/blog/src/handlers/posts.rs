@@ -1,3 +1,4 @@
+// specgen:id src/handlers/posts.rs (keep this line: regen finds the file by it if you move it)
 //! Handlers for the operations tagged `posts`.
 //!
 //! The methods of [`PostsApi`] below come written: operations that manage a stored

@@ -1,3 +1,4 @@
+// specgen:id src/handlers/users.rs (keep this line: regen finds the file by it if you move it)
 //! Handlers for the operations tagged `users`.
 //!
 //! The methods of [`UsersApi`] below come written: operations that manage a stored

@@ -1,3 +1,4 @@
+// specgen:id src/repositories/posts.rs (keep this line: regen finds the file by it if you move it)
 //! SQL storage for the resource; the statements are shared by every table and bind
 //! every value as a parameter.
 

@@ -1,3 +1,4 @@
+// specgen:id src/services/posts.rs (keep this line: regen finds the file by it if you move it)
 use crate::generated::Problem;
 use crate::generated::models;
 use crate::generated::resources::PostRepository;

@@ -1,3 +1,4 @@
+// specgen:id src/handlers/mod.rs (keep this line: regen finds the file by it if you move it)
 //! Your implementation of the API. One file per tag; each implements that tag's trait
 //! from `crate::generated::api` on [`Handlers`].
 

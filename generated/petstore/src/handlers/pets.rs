@@ -1,3 +1,4 @@
+// specgen:id src/handlers/pets.rs (keep this line: regen finds the file by it if you move it)
 //! Handlers for the operations tagged `pets`.
 //!
 //! The methods of [`PetsApi`] below come written: operations that manage a stored

@@ -1,3 +1,4 @@
+// specgen:id src/handlers/carts.rs (keep this line: regen finds the file by it if you move it)
 //! Handlers for the operations tagged `carts`.
 //!
 //! The methods of [`CartsApi`] below come written: operations that manage a stored

@@ -1,3 +1,4 @@
+// specgen:id src/handlers/orders.rs (keep this line: regen finds the file by it if you move it)
 //! Handlers for the operations tagged `orders`.
 //!
 //! The methods of [`OrdersApi`] below come written: operations that manage a stored

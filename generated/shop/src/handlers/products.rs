@@ -1,3 +1,4 @@
+// specgen:id src/handlers/products.rs (keep this line: regen finds the file by it if you move it)
 //! Handlers for the operations tagged `products`.
 //!
 //! The methods of [`ProductsApi`] below come written: operations that manage a stored
