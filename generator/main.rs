@@ -140,11 +140,13 @@ fn main() -> ExitCode {
                         );
                     }
                     print_plan(&report, false);
-                    print_unimplemented(&report);
                     let conflicts = report.conflicts();
                     if conflicts.is_empty() {
+                        print_unimplemented(&report);
                         ExitCode::SUCCESS
                     } else {
+                        // Handler files with markers do not parse: which operations they
+                        // implement is only known once the conflicts are resolved.
                         eprintln!(
                             "error: {} file{} merged with conflicts; resolve the <<<<<<< ======= >>>>>>> blocks, then build:",
                             conflicts.len(),

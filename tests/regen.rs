@@ -306,6 +306,12 @@ fn the_daily_loop_merges_spec_changes_into_edited_files_and_the_project_compiles
         "let query = ListQuery::new()",
         "            // my tuning: list queries are logged\n            .limit(request.limit.min(50))",
     );
+    // Right below a signature the rename below rewrites: the user's line follows the rename.
+    insert_after(
+        &handler,
+        ") -> Result<DeletePetResponse, Problem> {",
+        "        tracing::info!(pet = request.pet_id, \"deleting a pet\");",
+    );
     insert_after(
         &service,
         "impl<R: PetRepository> PetService<R>",
@@ -331,6 +337,10 @@ fn the_daily_loop_merges_spec_changes_into_edited_files_and_the_project_compiles
             && handlers.contains("async fn remove_pet(")
             && !handlers.contains("async fn delete_pet("),
         "the new operation's stub is added and the renamed one follows:\n{handlers}"
+    );
+    assert!(
+        handlers.contains(") -> Result<RemovePetResponse, Problem> {\n        tracing::info!(pet = request.pet_id, \"deleting a pet\");"),
+        "the user's line in the renamed handler stays below its new signature:\n{handlers}"
     );
     assert!(
         stderr.contains("merge     src/handlers/pets.rs"),

@@ -121,6 +121,8 @@ impl Output {
             self.push_all(theirs);
         } else if same(theirs, base) || same(ours, theirs) {
             self.push_all(ours);
+        } else if let Some(spliced) = splice(base, ours, theirs) {
+            self.push_all(&spliced);
         } else if theirs.is_empty() {
             // The new output dropped lines the user changed: keep the user's lines.
             let first = self.line + 1;
@@ -150,6 +152,26 @@ impl Output {
 /// Lines with their endings, so a merge reproduces the files byte for byte.
 fn lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
+}
+
+/// Two changes that touch without overlapping: one side only added lines right before or
+/// after the lines of the chunk (a line of the user's after a signature specgen renamed; a
+/// method of theirs where specgen added a stub), the other rewrote the chunk. The additions go
+/// around the rewrite. Additions by both sides at the same place keep specgen's first.
+fn splice<'a>(base: &[&'a str], ours: &[&'a str], theirs: &[&'a str]) -> Option<Vec<&'a str>> {
+    let around = |added: &[&'a str], rewritten: &[&'a str]| -> Option<Vec<&'a str>> {
+        if added.len() > base.len() && same(&added[..base.len()], base) {
+            Some([rewritten, &added[base.len()..]].concat())
+        } else if added.len() > base.len() && same(&added[added.len() - base.len()..], base) {
+            Some([&added[..added.len() - base.len()], rewritten].concat())
+        } else {
+            None
+        }
+    };
+    if base.is_empty() {
+        return Some([theirs, ours].concat());
+    }
+    around(ours, theirs).or_else(|| around(theirs, ours))
 }
 
 /// Lines without their endings: what is compared, so that a last line without a newline
@@ -241,6 +263,40 @@ mod tests {
             "a\n<<<<<<< yours\nmine\n=======\nnew\n>>>>>>> specgen\nc\n"
         );
         assert!(has_conflict_markers(&result.text));
+    }
+
+    #[test]
+    fn lines_added_next_to_lines_the_other_side_rewrote_go_around_the_rewrite() {
+        let base = "fn delete_pet(\n) -> DeletePet {\nbody\n";
+        let ours = "fn delete_pet(\n) -> DeletePet {\n    mine();\nbody\n";
+        let theirs = "fn remove_pet(\n) -> RemovePet {\nbody\n";
+        let result = merged(base, ours, theirs);
+        assert!(result.is_clean(), "{}", result.text);
+        assert_eq!(
+            result.text,
+            "fn remove_pet(\n) -> RemovePet {\n    mine();\nbody\n"
+        );
+
+        let ours = "// mine\nfn delete_pet(\n) -> DeletePet {\nbody\n";
+        let result = merged(base, ours, theirs);
+        assert_eq!(
+            result.text,
+            "// mine\nfn remove_pet(\n) -> RemovePet {\nbody\n"
+        );
+    }
+
+    #[test]
+    fn additions_by_both_sides_at_the_same_place_keep_both_specgens_first() {
+        let result = merged(
+            "impl {\n}\n",
+            "impl {\n    fn mine() {}\n}\n",
+            "impl {\n    fn stub() {}\n}\n",
+        );
+        assert!(result.is_clean());
+        assert_eq!(
+            result.text,
+            "impl {\n    fn stub() {}\n    fn mine() {}\n}\n"
+        );
     }
 
     #[test]
