@@ -12,15 +12,15 @@ use specgen::project::{self, EditedPolicy, NewOptions, RegenOptions};
 
 /// Spec edits, each one a toggle, so any sequence of them is a valid spec.
 #[derive(Debug, Clone, Copy)]
-enum SpecEdit {
+enum SpecToggle {
     /// Adds (or removes again) an operation under a new tag.
-    ToggleOwners,
+    Owners,
     /// Adds (or removes again) an operation under the existing tag.
-    ToggleVaccinations,
+    Vaccinations,
     /// Renames `listPets` (or back).
-    ToggleRename,
+    Rename,
     /// Adds (or removes again) a field of `Pet`.
-    ToggleField,
+    Field,
 }
 
 const OWNERS: &str = "  /owners:\n    get:\n      operationId: listOwners\n      tags: [owners]\n      security: []\n      responses:\n        \"200\":\n          description: Owners\n          content:\n            application/json:\n              schema: {type: array, items: {type: string, maxLength: 50}}\n";
@@ -35,17 +35,17 @@ fn toggle_block(spec: &str, anchor: &str, block: &str) -> String {
     }
 }
 
-fn apply(edit: SpecEdit, spec: &str) -> String {
+fn apply(edit: SpecToggle, spec: &str) -> String {
     match edit {
-        SpecEdit::ToggleOwners => toggle_block(spec, "\npaths:\n", OWNERS),
-        SpecEdit::ToggleVaccinations => toggle_block(spec, "\npaths:\n", VACCINATIONS),
-        SpecEdit::ToggleRename if spec.contains("operationId: listPets\n") => {
+        SpecToggle::Owners => toggle_block(spec, "\npaths:\n", OWNERS),
+        SpecToggle::Vaccinations => toggle_block(spec, "\npaths:\n", VACCINATIONS),
+        SpecToggle::Rename if spec.contains("operationId: listPets\n") => {
             spec.replacen("operationId: listPets\n", "operationId: listAllPets\n", 1)
         }
-        SpecEdit::ToggleRename => {
+        SpecToggle::Rename => {
             spec.replacen("operationId: listAllPets\n", "operationId: listPets\n", 1)
         }
-        SpecEdit::ToggleField => {
+        SpecToggle::Field => {
             let at = spec.find("    Pet:\n").expect("Pet");
             let properties = spec[at..].find("      properties:\n").expect("properties")
                 + at
@@ -121,12 +121,12 @@ fn scaffold_rust_files(root: &Path) -> Vec<String> {
     files
 }
 
-fn step() -> impl Strategy<Value = (Vec<SpecEdit>, Vec<UserEdit>)> {
+fn step() -> impl Strategy<Value = (Vec<SpecToggle>, Vec<UserEdit>)> {
     let spec_edit = prop_oneof![
-        Just(SpecEdit::ToggleOwners),
-        Just(SpecEdit::ToggleVaccinations),
-        Just(SpecEdit::ToggleRename),
-        Just(SpecEdit::ToggleField),
+        Just(SpecToggle::Owners),
+        Just(SpecToggle::Vaccinations),
+        Just(SpecToggle::Rename),
+        Just(SpecToggle::Field),
     ];
     let user_edit = (0..64usize, 0..400usize, proptest::bool::weighted(0.6))
         .prop_map(|(file, at, hot)| UserEdit { file, at, hot });
