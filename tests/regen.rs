@@ -492,6 +492,61 @@ fn an_interrupted_regen_is_rolled_back_to_the_previous_tree() {
     assert!(!project.join(".specgen/txn").exists());
 }
 
+/// The same with a real SIGKILL at moments spread over the run: whenever it lands, the next
+/// `gen` command leaves either the previous tree or the finished one, never a mix.
+#[test]
+fn a_regen_killed_at_any_moment_leaves_the_old_tree_or_the_new_one() {
+    let (_dir, project) = petstore();
+    append(&project.join("src/handlers/pets.rs"), "// mine\n");
+    add_operations(&project);
+    let before = snapshot(&project);
+    let finished = {
+        let copy = tempfile::tempdir().unwrap();
+        for (path, bytes) in &before {
+            let target = copy.path().join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, bytes).unwrap();
+        }
+        let (code, stderr) = run_gen(copy.path(), &["regen"]);
+        assert_eq!(code, 0, "{stderr}");
+        snapshot(copy.path())
+    };
+    let mut outcomes = std::collections::BTreeSet::new();
+    for delay_ms in [0, 5, 20, 60, 120, 200, 300, 450] {
+        let mut child = std::process::Command::new(common::gen_binary())
+            .arg("regen")
+            .current_dir(&project)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = run_gen(&project, &["check"]);
+        let now = snapshot(&project);
+        if now == before {
+            outcomes.insert("previous");
+        } else if now == finished {
+            outcomes.insert("finished");
+            // Start over from the previous tree for the next kill.
+            for path in now.keys().filter(|p| !before.contains_key(*p)) {
+                std::fs::remove_file(project.join(path)).unwrap();
+            }
+            for (path, bytes) in &before {
+                std::fs::write(project.join(path), bytes).unwrap();
+            }
+        } else {
+            let differing: Vec<_> = now
+                .keys()
+                .chain(before.keys())
+                .filter(|p| now.get(*p) != before.get(*p) && now.get(*p) != finished.get(*p))
+                .collect();
+            panic!("killed after {delay_ms} ms, the tree is a mix: {differing:?}");
+        }
+    }
+    assert!(!outcomes.is_empty());
+}
+
 #[test]
 fn dry_run_prints_the_plan_and_the_diff_and_writes_nothing() {
     let (_dir, project) = petstore();
