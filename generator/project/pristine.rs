@@ -23,9 +23,10 @@ pub fn blob_path(sha256: &str) -> String {
     format!("{PRISTINE_DIR}/{sha256}.z")
 }
 
-/// The compressed bytes stored for `contents`.
+/// The compressed bytes stored for `contents`. The default level: the best one costs a
+/// third of `gen new`'s time on a large spec for 3 % fewer bytes.
 pub fn encode(contents: &str) -> Vec<u8> {
-    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
     // Writing into a Vec cannot fail.
     let _ = encoder.write_all(contents.as_bytes());
     encoder.finish().unwrap_or_default()
