@@ -216,7 +216,7 @@ where
                 } else {
                     tracing::info!("request finished");
                 }
-                telemetry::record_request(method.as_str(), &route, status.as_u16(), latency);
+                telemetry::record_request(&method, &route, status.as_u16(), latency);
                 drop(in_flight);
 
                 let headers = response.headers_mut();

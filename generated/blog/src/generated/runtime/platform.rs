@@ -217,7 +217,7 @@ where
                 } else {
                     tracing::info!("request finished");
                 }
-                telemetry::record_request(method.as_str(), &route, status.as_u16(), latency);
+                telemetry::record_request(&method, &route, status.as_u16(), latency);
                 drop(in_flight);
                 let headers = response.headers_mut();
                 if let Ok(value) = HeaderValue::from_str(&id) {

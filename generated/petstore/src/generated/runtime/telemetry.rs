@@ -4,9 +4,11 @@
 
 use super::settings::{LogFormat, Settings};
 use super::store::Database;
+use axum::http::Method;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use std::sync::OnceLock;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -116,11 +118,12 @@ fn otel_layer(settings: &Settings) -> Option<tracing_subscriber::layer::Identity
     None
 }
 
+static PROMETHEUS: OnceLock<PrometheusHandle> = OnceLock::new();
+
 /// The process-wide Prometheus recorder. The `metrics` facade allows one recorder per
 /// process, so every app (and every test) shares this one.
 pub fn prometheus() -> &'static PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE.get_or_init(|| {
+    PROMETHEUS.get_or_init(|| {
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full("http_request_duration_seconds".to_owned()),
@@ -136,16 +139,43 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
+/// The counter and histogram of one (method, route template, status).
+type RouteSeries = (metrics::Counter, metrics::Histogram);
+
+/// Which series a finished request belongs to.
+type RouteKey = (Method, Arc<str>, u16);
+
+/// Handles by (method, route template, status), so a request costs a hash look-up under a
+/// read lock instead of building labels and a key (four allocations) for the registry
+/// twice. The set is bounded: route templates, never raw paths.
+static ROUTE_SERIES: OnceLock<RwLock<HashMap<RouteKey, RouteSeries>>> = OnceLock::new();
+
 /// One finished request, by route template (never the raw path, which would make a
-/// series per id) and status.
-pub fn record_request(method: &str, route: &str, status: u16, latency: Duration) {
-    let labels = [
-        ("method", method.to_owned()),
-        ("route", route.to_owned()),
-        ("status", status.to_string()),
-    ];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(latency.as_secs_f64());
+/// series per id) and status. Nothing is recorded while no app serves `/metrics`.
+pub fn record_request(method: &Method, route: &Arc<str>, status: u16, latency: Duration) {
+    if PROMETHEUS.get().is_none() {
+        return;
+    }
+    let series = ROUTE_SERIES.get_or_init(Default::default);
+    let key = (method.clone(), route.clone(), status);
+    let cached = series.read().ok().and_then(|map| map.get(&key).cloned());
+    let (counter, histogram) = cached.unwrap_or_else(|| {
+        let labels = [
+            ("method", method.as_str().to_owned()),
+            ("route", route.to_string()),
+            ("status", status.to_string()),
+        ];
+        let made = (
+            metrics::counter!("http_requests_total", &labels),
+            metrics::histogram!("http_request_duration_seconds", &labels),
+        );
+        if let Ok(mut map) = series.write() {
+            map.insert(key, made.clone());
+        }
+        made
+    });
+    counter.increment(1);
+    histogram.record(latency.as_secs_f64());
 }
 
 /// Requests being served now. A plain atomic, published as a gauge at each scrape: two
