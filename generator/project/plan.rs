@@ -201,13 +201,14 @@ impl Plan {
                 files.push(planned);
                 continue;
             };
-            let untouched = record.is_some_and(|r| r.sha256 == sha256_hex(current.as_bytes()));
+            // Hashed only when the file differs from the new output: most do not.
+            let untouched = || record.is_some_and(|r| r.sha256 == sha256_hex(current.as_bytes()));
             if current == file.contents {
                 planned.action = Action::Unchanged;
             } else if file.path.starts_with("migrations/") {
                 // A migration may have been applied: it is never rewritten.
                 planned.action = Action::Keep;
-            } else if untouched {
+            } else if untouched() {
                 planned.action = Action::Update;
                 planned.written = Some(file.contents.clone());
             } else if file.ownership == Ownership::Generated && policy == EditedPolicy::Refuse {

@@ -7,6 +7,7 @@
 //! base. Compression is deterministic (no timestamps), so the same output always gives the
 //! same bytes.
 
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -14,7 +15,8 @@ use flate2::Compression;
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 
-use super::ProjectError;
+use super::txn::Transaction;
+use super::{Manifest, ProjectError};
 
 pub const PRISTINE_DIR: &str = ".specgen/pristine";
 
@@ -67,6 +69,48 @@ pub fn stored(root: &Path) -> Result<Vec<String>, ProjectError> {
         .collect();
     out.sort();
     Ok(out)
+}
+
+/// The blobs one transaction adds to the store: each content once, and only when the store
+/// lacks it; then the blobs no record needs any more go.
+pub struct Additions {
+    /// What the store held before this transaction.
+    on_disk: Vec<String>,
+    /// What it will hold: `on_disk` and the blobs added since.
+    known: BTreeSet<String>,
+}
+
+impl Additions {
+    pub fn new(root: &Path) -> Result<Self, ProjectError> {
+        let on_disk = stored(root)?;
+        let known = on_disk.iter().cloned().collect();
+        Ok(Self { on_disk, known })
+    }
+
+    /// Schedules the blob of `contents` if the store lacks it; returns its hash, the key a
+    /// manifest record keeps.
+    pub fn add(&mut self, txn: &mut Transaction, contents: &str) -> String {
+        let sha256 = super::sha256_hex(contents.as_bytes());
+        let blob = blob_path(&sha256);
+        if self.known.insert(blob.clone()) {
+            txn.write(blob, encode(contents));
+        }
+        sha256
+    }
+
+    /// Schedules the removal of the stored blobs no record of `manifest` needs.
+    pub fn prune(self, txn: &mut Transaction, manifest: &Manifest) {
+        let needed: BTreeSet<String> = manifest
+            .files
+            .values()
+            .map(|record| blob_path(&record.sha256))
+            .collect();
+        for blob in self.on_disk {
+            if !needed.contains(&blob) {
+                txn.remove(blob);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

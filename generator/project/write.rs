@@ -111,7 +111,7 @@ pub fn regen(options: &RegenOptions) -> Result<RegenReport, ProjectError> {
             return Err(ProjectError::DirtyTree { files: dirty });
         }
     }
-    let generation = generate_for(root)?;
+    let generation = generate_for(root, &config)?;
     let manifest = Manifest::load(root)?.unwrap_or_default();
     let mut plan = Plan::new(root, &generation.emitted.files, &manifest, options.edited)?;
     plan.declare_handler_modules(&generation.api)?;
@@ -133,7 +133,7 @@ pub fn regen(options: &RegenOptions) -> Result<RegenReport, ProjectError> {
 pub fn check(root: &Path) -> Result<RegenReport, ProjectError> {
     // A half-swapped tree would make the report meaningless: put it back first.
     let recovered = txn::recover(root)?;
-    let generation = generate_for(root)?;
+    let generation = generate_for(root, &GenConfig::load(root)?)?;
     let manifest = Manifest::load(root)?.unwrap_or_default();
     let plan = Plan::new(
         root,
@@ -144,13 +144,12 @@ pub fn check(root: &Path) -> Result<RegenReport, ProjectError> {
     Ok(report(root, plan, generation, recovered))
 }
 
-fn generate_for(root: &Path) -> Result<Generation, ProjectError> {
-    let config = GenConfig::load(root)?;
-    let ci = ci_provider(root, &config)?;
+fn generate_for(root: &Path, config: &GenConfig) -> Result<Generation, ProjectError> {
+    let ci = ci_provider(root, config)?;
     let spec_path = root.join(&config.spec);
     let loaded = crate::spec::load(&spec_path).map_err(ProjectError::Spec)?;
     let (api, warnings) = crate::ir::lower(&loaded).map_err(ProjectError::Spec)?;
-    let package_name = match config.name {
+    let package_name = match config.name.clone() {
         Some(name) => name,
         None => std::fs::read_to_string(root.join("Cargo.toml"))
             .ok()
@@ -218,11 +217,7 @@ pub fn ci(root: &Path, provider: CiProvider) -> Result<CiReport, ProjectError> {
     }
     if let Some(pipeline) = crate::emit::ci_pipeline(provider)? {
         txn.write(pipeline.path.clone(), pipeline.contents.clone());
-        let sha256 = sha256_hex(pipeline.contents.as_bytes());
-        txn.write(
-            pristine::blob_path(&sha256),
-            pristine::encode(&pipeline.contents),
-        );
+        let sha256 = pristine::Additions::new(root)?.add(&mut txn, &pipeline.contents);
         manifest.files.insert(
             pipeline.path.clone(),
             FileRecord {
@@ -262,6 +257,7 @@ fn apply(
     recovered: bool,
 ) -> Result<RegenReport, ProjectError> {
     let mut txn = Transaction::default();
+    let mut blobs = pristine::Additions::new(root)?;
     let mut manifest = Manifest {
         generator: format!("specgen {GENERATOR_VERSION}"),
         files: Default::default(),
@@ -277,7 +273,7 @@ fn apply(
         let record = match &file.contents {
             Some(contents) => Some(FileRecord {
                 ownership: file.ownership,
-                sha256: sha256_hex(contents.as_bytes()),
+                sha256: blobs.add(&mut txn, contents),
             }),
             // Kept although no longer produced: still the project's, still tracked.
             None if file.action == Action::Keep => old_manifest.files.get(&file.path).cloned(),
@@ -297,7 +293,7 @@ fn apply(
             manifest.files.insert(path.clone(), record.clone());
         }
     }
-    store_pristine(root, &plan, &manifest, &mut txn)?;
+    blobs.prune(&mut txn, &manifest);
     let config_path = root.join(CONFIG_FILE);
     if let Ok(text) = std::fs::read_to_string(&config_path) {
         let updated = config::with_generator_version(&text, GENERATOR_VERSION);
@@ -315,38 +311,6 @@ fn apply(
     }
     txn.commit(root)?;
     Ok(report(root, plan, generation, recovered))
-}
-
-/// Adds a pristine blob for every recorded file that lacks one, and removes the blobs no
-/// record needs any more.
-fn store_pristine(
-    root: &Path,
-    plan: &Plan,
-    manifest: &Manifest,
-    txn: &mut Transaction,
-) -> Result<(), ProjectError> {
-    let stored = pristine::stored(root)?;
-    let needed: std::collections::BTreeSet<String> = manifest
-        .files
-        .values()
-        .map(|r| pristine::blob_path(&r.sha256))
-        .collect();
-    let mut added = std::collections::BTreeSet::new();
-    for file in &plan.files {
-        let Some(contents) = &file.contents else {
-            continue;
-        };
-        let blob = pristine::blob_path(&sha256_hex(contents.as_bytes()));
-        if stored.binary_search(&blob).is_err() && added.insert(blob.clone()) {
-            txn.write(blob, pristine::encode(contents));
-        }
-    }
-    for blob in stored {
-        if !needed.contains(&blob) {
-            txn.remove(blob);
-        }
-    }
-    Ok(())
 }
 
 fn project_info(
