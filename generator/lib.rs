@@ -7,6 +7,7 @@ pub mod emit;
 pub mod ir;
 pub mod project;
 pub mod spec;
+pub mod timing;
 
 /// The version written into projects and their manifests.
 pub const GENERATOR_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -290,8 +290,15 @@ fn render(diagnostic: &Diagnostic) {
     let handler = miette::GraphicalReportHandler::new_themed(theme);
     let mut out = String::new();
     if handler.render_report(&mut out, diagnostic).is_ok() {
+        let mut under_message = String::new();
         if let Some(pointer) = &diagnostic.pointer {
-            out = out.replacen('\n', &format!("\n  at {pointer}\n"), 1);
+            under_message.push_str(&format!("  at {pointer}\n"));
+        }
+        if let Some(excerpt) = diagnostic.long_line_excerpt() {
+            under_message.push_str(&excerpt);
+        }
+        if !under_message.is_empty() {
+            out = out.replacen('\n', &format!("\n{under_message}"), 1);
         }
         eprint!("{out}");
     } else {

@@ -108,3 +108,64 @@ fn usage_errors_exit_2() {
     let (code, _) = run_gen(&common::repo_root(), &["frobnicate"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn an_error_in_minified_json_shows_a_window_of_its_one_long_line_not_a_panic() {
+    // Minified JSON is one line; a line wider than 65,535 columns used to crash the
+    // renderer. Padding pushes the mistake far along the line.
+    let padding: String = (0..4000)
+        .map(|i| format!(r#""Pad{i}":{{"type":"string","description":"padding"}},"#))
+        .collect();
+    let text = format!(
+        r##"{{"openapi":"3.0.3","info":{{"title":"T","version":"1"}},"paths":{{}},"components":{{"schemas":{{{padding}"Broken":{{"$ref":"#/components/schemas/Missing"}}}}}}}}"##
+    );
+    assert!(text.lines().count() == 1 && text.len() > 200_000);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("minified.json");
+    std::fs::write(&spec, &text).unwrap();
+    let (code, stderr) = run_gen(dir.path(), &["validate", spec.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("minified.json:1:"),
+        "the location is given:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(r##""$ref":"#/components/schemas/Missing""##),
+        "a window of the line around the mistake is shown:\n{stderr}"
+    );
+    assert!(
+        stderr.lines().all(|line| line.chars().count() < 400),
+        "no line of the report is the whole spec"
+    );
+}
+
+#[test]
+fn a_31_or_20_document_may_refer_into_another_operation_like_a_30_one() {
+    let text = r##"{"openapi":"3.1.0","info":{"title":"T","version":"1"},"paths":{
+      "/a/{id}":{"get":{"operationId":"getA","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string"}}],
+        "responses":{"200":{"description":"ok"}}}},
+      "/b/{id}":{"get":{"operationId":"getB","parameters":[{"$ref":"#/paths/~1a~1%7Bid%7D/get/parameters/0"}],
+        "responses":{"200":{"$ref":"#/paths/~1a~1%7Bid%7D/get/responses/200"}}}}}}"##;
+    let source = SourceFile::from_text(std::path::Path::new("spec.json"), text.to_owned());
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    let (api, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+    let get_b = api
+        .operations
+        .iter()
+        .find(|op| op.id == "getB")
+        .expect("getB");
+    assert_eq!(
+        get_b.params.len(),
+        1,
+        "the parameter is read from /a/{{id}}"
+    );
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .chain(warnings.iter())
+            .any(|w| w.message.contains("points into another operation")),
+        "and it is said"
+    );
+}

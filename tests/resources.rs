@@ -204,3 +204,28 @@ fn a_resource_becomes_a_table_a_repository_a_service_and_implemented_handlers() 
         files.get("migrations/postgres/0001_init.sql")
     );
 }
+
+#[test]
+fn a_list_without_paging_or_filter_parameters_does_not_name_a_request_it_never_reads() {
+    // An unused `request` would be a compiler warning in the user's fresh project.
+    let spec = MINIMAL
+        .replace(
+            "EXTENSION",
+            "get: {operationId: listThings, responses: {'200': {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Thing'}}}}}}}",
+        )
+        .replace("RESPONSE", "{$ref: '#/components/schemas/Thing'}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("spec.yaml");
+    std::fs::write(&path, spec).expect("spec written");
+    let files = common::generate_path(&path);
+    let handlers = files.get("src/handlers/default.rs");
+    assert!(
+        handlers.contains("_request: ListThingsRequest"),
+        "the list ignores its request:\n{handlers}"
+    );
+    assert!(
+        handlers.contains("request: GetThingRequest")
+            && !handlers.contains("_request: GetThingRequest"),
+        "the item read uses its key:\n{handlers}"
+    );
+}

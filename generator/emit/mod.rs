@@ -7,6 +7,7 @@ mod files;
 pub mod migrations;
 mod models;
 mod operations;
+mod pattern;
 mod platform_tests;
 mod regex_sample;
 mod resources;
@@ -73,121 +74,245 @@ pub struct Emitted {
 /// Emits every file of the project with prettyplease's layout only (no rustfmt pass): what
 /// the fuzzer and other in-process checks use.
 pub fn emit_unformatted(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, EmitError> {
-    use Ownership::{Generated, Scaffold};
     let mut files = Vec::new();
-    let generated = |path: &str, tokens| {
-        rust::generated_file(path, tokens).map(|c| OutputFile::new(path, c, Generated))
-    };
-    let scaffold_rs = |path: &str, tokens| {
-        rust::scaffold_file(path, tokens).map(|c| OutputFile::new(path, c, Scaffold))
-    };
-
-    files.push(generated(
-        "src/generated/mod.rs",
-        router::generated_mod(api, &info.spec_file),
-    )?);
-    if let Some(json) = &api.spec_json {
-        files.push(OutputFile::new(
-            "src/generated/openapi.json",
-            json.clone(),
-            Generated,
-        ));
+    for job in jobs(api, info) {
+        files.extend((job.emit)()?);
     }
-    files.push(generated("src/generated/models.rs", models::models(api))?);
-    files.push(generated("src/generated/api/mod.rs", router::api_mod(api))?);
-    for (index, group) in api.groups.iter().enumerate() {
-        let path = format!("src/generated/api/{}.rs", group.module);
-        files.push(generated(
-            &path,
-            operations::group_module(api, index, group),
-        )?);
-    }
-    files.push(generated("src/generated/router.rs", router::router(api))?);
-    let migrations = migrations::plan(api, &info.history)?;
-    files.push(generated(
-        "src/generated/resources.rs",
-        resources::resources_module(api, &migrations.all),
-    )?);
-    files.extend(migrations.files);
-    if !api.resources.is_empty() {
-        files.push(scaffold_rs(
-            "src/repositories/mod.rs",
-            resources::repositories_mod(api),
-        )?);
-        files.push(scaffold_rs(
-            "src/services/mod.rs",
-            resources::services_mod(api),
-        )?);
-        for resource in &api.resources {
-            files.push(scaffold_rs(
-                &format!("src/repositories/{}.rs", resource.table),
-                resources::repository_file(api, resource),
-            )?);
-            files.push(scaffold_rs(
-                &format!("src/services/{}.rs", resource.table),
-                resources::service_file(api, resource),
-            )?);
-        }
-    }
-    files.extend(runtime_files::runtime_files()?);
-    let (contract, samples) = tests::contract_tests(api, &info.crate_ident);
-    files.push(generated("tests/generated/contract.rs", contract)?);
-    files.push(generated(
-        "tests/generated/platform.rs",
-        platform_tests::platform_tests(api, &info.crate_ident, &info.spec_file),
-    )?);
-    let mut samples_json = serde_json::to_string_pretty(&samples).unwrap_or_default();
-    samples_json.push('\n');
-    files.push(OutputFile::new(
-        "src/generated/examples.json",
-        samples_json,
-        Generated,
-    ));
-    files.push(generated(
-        "src/generated/examples.rs",
-        scaffold::examples_module(),
-    )?);
-
-    files.push(scaffold_rs("src/lib.rs", scaffold::lib_rs(api))?);
-    files.push(scaffold_rs(
-        "src/main.rs",
-        scaffold::main_rs(&info.crate_ident),
-    )?);
-    files.push(scaffold_rs("src/startup.rs", scaffold::startup_rs())?);
-    let mut handlers_mod = rust::scaffold_file("src/handlers/mod.rs", scaffold::handlers_mod())?;
-    handlers_mod.push('\n');
-    handlers_mod.push_str(HANDLER_MODULES_MARKER);
-    handlers_mod.push('\n');
-    for group in &api.groups {
-        handlers_mod.push_str(&scaffold::handler_module_line(group));
-        handlers_mod.push('\n');
-    }
-    files.push(OutputFile::new(
-        "src/handlers/mod.rs",
-        handlers_mod,
-        Scaffold,
-    ));
-    for (index, group) in api.groups.iter().enumerate() {
-        let path = handler_path(group);
-        files.push(scaffold_rs(
-            &path,
-            scaffold::handler_file(api, index, group),
-        )?);
-    }
-
-    files.extend(files::project_files(api, info)?);
     Ok(files)
 }
 
 /// Emits every file of the project, formatted by rustfmt when it is installed. The order is
 /// stable; paths are unique.
+///
+/// The parts of the project are emitted on every core at once (each part depends only on
+/// the API model), while another thread finds rustfmt; then rustfmt formats on every core.
+/// The files come out in the same order as [`emit_unformatted`]'s, whichever thread made
+/// them.
 pub fn emit(api: &Api, info: &ProjectInfo) -> Result<Emitted, EmitError> {
-    let mut files = emit_unformatted(api, info)?;
-    let rustfmt_used = rust::rustfmt_all(&mut files);
+    let (files, rustfmt) = std::thread::scope(|scope| {
+        let rustfmt = scope.spawn(rust::rustfmt_binary);
+        let files = crate::timing::stage("emit", || emit_in_parallel(api, info));
+        (files, rustfmt.join().ok().flatten())
+    });
+    let mut files = files?;
+    let rustfmt_used = crate::timing::stage("rustfmt", || match &rustfmt {
+        Some(rustfmt) => rust::rustfmt_all(rustfmt, &mut files),
+        None => false,
+    });
     Ok(Emitted {
         files,
         rustfmt_used,
     })
+}
+
+/// Stack for an emitting thread. syn and prettyplease recurse once per level of an
+/// expression, and a spec with 10,000 routes makes a router expression that deep: the
+/// default 2 MiB overflowed on Microsoft Graph's spec. Only the pages used are committed.
+const EMIT_STACK_BYTES: usize = 512 * 1024 * 1024;
+
+/// Runs [`jobs`] on every core, each thread taking the next job as it finishes one, and
+/// puts the results back in job order.
+fn emit_in_parallel(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, EmitError> {
+    let jobs = jobs(api, info);
+    // Large parts first, so that no thread is left with one at the end.
+    let mut schedule: Vec<usize> = (0..jobs.len()).collect();
+    schedule.sort_by_key(|&index| !jobs[index].large);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 8);
+    let mut done: Vec<(usize, Result<Vec<OutputFile>, EmitError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(EMIT_STACK_BYTES)
+                    .spawn_scoped(scope, || {
+                        let mut done = Vec::new();
+                        loop {
+                            let turn = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&index) = schedule.get(turn) else {
+                                return done;
+                            };
+                            done.push((index, (jobs[index].emit)()));
+                        }
+                    })
+                    .ok()
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap_or_default())
+            .collect()
+    });
+    if done.len() != jobs.len() {
+        // A worker panicked: emit what is missing here, where a panic surfaces as one.
+        let finished: std::collections::BTreeSet<usize> = done.iter().map(|(i, _)| *i).collect();
+        for (index, job) in jobs.iter().enumerate() {
+            if !finished.contains(&index) {
+                done.push((index, (job.emit)()));
+            }
+        }
+    }
+    done.sort_by_key(|(index, _)| *index);
+    let mut files = Vec::new();
+    for (_, result) in done {
+        files.extend(result?);
+    }
+    Ok(files)
+}
+
+/// One part of the project: a few files that depend only on the API model.
+struct Job<'a> {
+    /// Grows with the whole API rather than with one tag: scheduled first.
+    large: bool,
+    emit: Box<dyn Fn() -> Result<Vec<OutputFile>, EmitError> + Send + Sync + 'a>,
+}
+
+impl<'a> Job<'a> {
+    fn new(emit: impl Fn() -> Result<Vec<OutputFile>, EmitError> + Send + Sync + 'a) -> Self {
+        Self {
+            large: false,
+            emit: Box::new(emit),
+        }
+    }
+
+    fn large(emit: impl Fn() -> Result<Vec<OutputFile>, EmitError> + Send + Sync + 'a) -> Self {
+        Self {
+            large: true,
+            emit: Box::new(emit),
+        }
+    }
+}
+
+/// The parts of the project, in the order their files are listed.
+fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
+    use Ownership::{Generated, Scaffold};
+    fn generated(path: &str, tokens: proc_macro2::TokenStream) -> Result<OutputFile, EmitError> {
+        rust::generated_file(path, tokens).map(|c| OutputFile::new(path, c, Generated))
+    }
+    fn scaffold_rs(path: &str, tokens: proc_macro2::TokenStream) -> Result<OutputFile, EmitError> {
+        rust::scaffold_file(path, tokens).map(|c| OutputFile::new(path, c, Scaffold))
+    }
+    let mut jobs: Vec<Job<'a>> = Vec::new();
+    jobs.push(Job::new(move || {
+        let mut files = vec![generated(
+            "src/generated/mod.rs",
+            router::generated_mod(api, &info.spec_file),
+        )?];
+        if let Some(json) = &api.spec_json {
+            files.push(OutputFile::new(
+                "src/generated/openapi.json",
+                json.clone(),
+                Generated,
+            ));
+        }
+        Ok(files)
+    }));
+    jobs.push(Job::large(move || {
+        Ok(vec![generated(
+            "src/generated/models.rs",
+            models::models(api),
+        )?])
+    }));
+    jobs.push(Job::new(move || {
+        Ok(vec![generated(
+            "src/generated/api/mod.rs",
+            router::api_mod(api),
+        )?])
+    }));
+    for (index, group) in api.groups.iter().enumerate() {
+        jobs.push(Job::new(move || {
+            let path = format!("src/generated/api/{}.rs", group.module);
+            Ok(vec![generated(
+                &path,
+                operations::group_module(api, index, group),
+            )?])
+        }));
+    }
+    jobs.push(Job::large(move || {
+        Ok(vec![generated(
+            "src/generated/router.rs",
+            router::router(api),
+        )?])
+    }));
+    jobs.push(Job::new(move || {
+        let migrations = migrations::plan(api, &info.history)?;
+        let mut files = vec![generated(
+            "src/generated/resources.rs",
+            resources::resources_module(api, &migrations.all),
+        )?];
+        files.extend(migrations.files);
+        if !api.resources.is_empty() {
+            files.push(scaffold_rs(
+                "src/repositories/mod.rs",
+                resources::repositories_mod(api),
+            )?);
+            files.push(scaffold_rs(
+                "src/services/mod.rs",
+                resources::services_mod(api),
+            )?);
+            for resource in &api.resources {
+                files.push(scaffold_rs(
+                    &format!("src/repositories/{}.rs", resource.table),
+                    resources::repository_file(api, resource),
+                )?);
+                files.push(scaffold_rs(
+                    &format!("src/services/{}.rs", resource.table),
+                    resources::service_file(api, resource),
+                )?);
+            }
+        }
+        Ok(files)
+    }));
+    jobs.push(Job::new(runtime_files::runtime_files));
+    jobs.push(Job::large(move || {
+        let (contract, samples) = tests::contract_tests(api, &info.crate_ident);
+        let contract = generated("tests/generated/contract.rs", contract)?;
+        let platform = generated(
+            "tests/generated/platform.rs",
+            platform_tests::platform_tests(api, &info.crate_ident, &info.spec_file),
+        )?;
+        let mut samples_json = serde_json::to_string_pretty(&samples).unwrap_or_default();
+        samples_json.push('\n');
+        Ok(vec![
+            contract,
+            platform,
+            OutputFile::new("src/generated/examples.json", samples_json, Generated),
+        ])
+    }));
+    jobs.push(Job::new(move || {
+        let mut files = vec![
+            generated("src/generated/examples.rs", scaffold::examples_module())?,
+            scaffold_rs("src/lib.rs", scaffold::lib_rs(api))?,
+            scaffold_rs("src/main.rs", scaffold::main_rs(&info.crate_ident))?,
+            scaffold_rs("src/startup.rs", scaffold::startup_rs())?,
+        ];
+        let mut handlers_mod =
+            rust::scaffold_file("src/handlers/mod.rs", scaffold::handlers_mod())?;
+        handlers_mod.push('\n');
+        handlers_mod.push_str(HANDLER_MODULES_MARKER);
+        handlers_mod.push('\n');
+        for group in &api.groups {
+            handlers_mod.push_str(&scaffold::handler_module_line(group));
+            handlers_mod.push('\n');
+        }
+        files.push(OutputFile::new(
+            "src/handlers/mod.rs",
+            handlers_mod,
+            Scaffold,
+        ));
+        Ok(files)
+    }));
+    for (index, group) in api.groups.iter().enumerate() {
+        jobs.push(Job::new(move || {
+            Ok(vec![scaffold_rs(
+                &handler_path(group),
+                scaffold::handler_file(api, index, group),
+            )?])
+        }));
+    }
+    jobs.push(Job::new(move || files::project_files(api, info)));
+    jobs
 }
 
 /// Where a tag's handler file lives.

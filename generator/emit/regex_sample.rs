@@ -14,7 +14,7 @@ pub fn sample_matching(
     min_len: Option<usize>,
     max_len: Option<usize>,
 ) -> Option<String> {
-    let regex = regress::Regex::new(pattern).ok()?;
+    let regex = super::pattern::Pattern::new(pattern)?;
     let Ok(hir) = regex_syntax::ParserBuilder::new()
         .unicode(true)
         .build()
@@ -31,7 +31,7 @@ pub fn sample_matching(
         let mut text = String::new();
         build(&hir, extra, &mut text, 0);
         let len = text.chars().count();
-        if len >= min && len <= max && regex.find(&text).is_some() {
+        if len >= min && len <= max && regex.is_match(&text) == Some(true) {
             return Some(text);
         }
         if len > max {
@@ -43,7 +43,7 @@ pub fn sample_matching(
 
 /// Tries common shapes of strings until one matches and fits the length bounds.
 fn guess_matching(
-    regex: &regress::Regex,
+    regex: &super::pattern::Pattern,
     min_len: Option<usize>,
     max_len: Option<usize>,
 ) -> Option<String> {
@@ -60,7 +60,7 @@ fn guess_matching(
             if len > max {
                 break;
             }
-            if len >= min && regex.find(&candidate).is_some() {
+            if len >= min && regex.is_match(&candidate) == Some(true) {
                 return Some(candidate);
             }
         }

@@ -11,6 +11,7 @@ const FILES: &[(&str, &str)] = &[
     ("endpoints.rs", include_str!("runtime/endpoints.rs")),
     ("etag.rs", include_str!("runtime/etag.rs")),
     ("fallback.rs", include_str!("runtime/fallback.rs")),
+    ("log_writer.rs", include_str!("runtime/log_writer.rs")),
     ("params.rs", include_str!("runtime/params.rs")),
     ("platform.rs", include_str!("runtime/platform.rs")),
     ("problem.rs", include_str!("runtime/problem.rs")),

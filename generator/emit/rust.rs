@@ -167,18 +167,15 @@ fn starts_item(trimmed: &str) -> bool {
     STARTS.iter().any(|start| trimmed.starts_with(start))
 }
 
-/// Runs rustfmt over every `.rs` file in place. Returns false when rustfmt is not available
-/// (the output is then prettyplease's layout, still valid Rust).
+/// Runs `rustfmt` (see [`rustfmt_binary`]) over every `.rs` file in place. Returns false
+/// when it failed on some file (that file keeps prettyplease's layout, still valid Rust).
 ///
 /// rustfmt costs more than everything else the generator does, so the files are spread
 /// over the cores largest-first, and each core starts rustfmt once for all its files
 /// without `mod` declarations (starting it once per file cost a third of its time on a large
 /// spec). Files that declare modules go through stdin, one by one, where rustfmt does not
 /// look for the modules' files.
-pub fn rustfmt_all(files: &mut [super::OutputFile]) -> bool {
-    let Some(rustfmt) = rustfmt_binary() else {
-        return false;
-    };
+pub fn rustfmt_all(rustfmt: &std::path::Path, files: &mut [super::OutputFile]) -> bool {
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -196,7 +193,6 @@ pub fn rustfmt_all(files: &mut [super::OutputFile]) -> bool {
             bucket.1.push(file);
         }
     }
-    let rustfmt = rustfmt.as_path();
     std::thread::scope(|scope| {
         let handles: Vec<_> = buckets
             .into_iter()
@@ -228,7 +224,7 @@ pub fn rustfmt_all(files: &mut [super::OutputFile]) -> bool {
 
 /// The rustfmt executable: the toolchain's own binary when rustup can name it (saves the
 /// proxy's start-up on every file), else whatever `rustfmt` is on the PATH.
-fn rustfmt_binary() -> Option<std::path::PathBuf> {
+pub fn rustfmt_binary() -> Option<std::path::PathBuf> {
     let resolved = Command::new("rustup")
         .args(["which", "rustfmt"])
         .stderr(Stdio::null())

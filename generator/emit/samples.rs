@@ -206,7 +206,9 @@ impl<'a> Sampler<'a> {
                     && c.max_length.is_none_or(|max| len <= max)
                     && string_fits_format(format, s)
                     && c.pattern.as_deref().is_none_or(|p| {
-                        regress::Regex::new(p).map_or(true, |r| r.find(s).is_some())
+                        // An example that cannot be checked quickly is not used.
+                        super::pattern::Pattern::new(p)
+                            .is_none_or(|pattern| pattern.is_match(s) == Some(true))
                     })
             }
             TyKind::Array(item) => {

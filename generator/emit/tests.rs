@@ -790,14 +790,10 @@ fn violating_value(api: &Api, ty: &crate::ir::Ty) -> Option<Value> {
             if let Some(min) = c.min_length.filter(|m| *m > 0 && *m < 10_000) {
                 return Some(Value::String("x".repeat(min - 1)));
             }
-            if let Some(regex) = c
-                .pattern
-                .as_deref()
-                .and_then(|p| regress::Regex::new(p).ok())
-            {
+            if let Some(regex) = c.pattern.as_deref().and_then(super::pattern::Pattern::new) {
                 return ["!", " ", "~~~", "0", "a", "A"]
                     .iter()
-                    .find(|s| regex.find(s).is_none())
+                    .find(|s| regex.is_match(s) == Some(false))
                     .map(|s| Value::String((*s).to_owned()));
             }
             match format {

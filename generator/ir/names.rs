@@ -27,12 +27,32 @@ fn words(raw: &str) -> String {
         match c {
             '+' => out.push_str(" plus "),
             '-' if out.trim().is_empty() => out.push_str(" minus "),
-            c if c.is_ascii_alphanumeric() => out.push(c),
-            c if c.is_alphanumeric() => out.push(c),
+            c if is_identifier_char(c) => out.push(c),
             _ => out.push(' '),
         }
     }
     out
+}
+
+/// Letters (any script) and ASCII digits. Not every Unicode "numeric" character can be in
+/// an identifier (`e²` cannot), so other digits count as separators.
+fn is_identifier_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// `ident` if Rust accepts it as an identifier, else the same name with its non-ASCII
+/// characters left out (an identifier the emitter could not build would be a panic).
+fn valid_or_ascii(ident: String, prefix: &str) -> String {
+    if ident.is_ascii() || syn::parse_str::<syn::Ident>(&ident).is_ok() {
+        return ident;
+    }
+    let ascii: String = ident.chars().filter(char::is_ascii).collect();
+    let ascii = ascii.trim_matches('_');
+    if ascii.is_empty() {
+        prefix.trim_end_matches('_').to_owned()
+    } else {
+        ensure_leading_letter(ascii.to_owned(), prefix)
+    }
 }
 
 fn ensure_leading_letter(mut ident: String, prefix: &str) -> String {
@@ -49,11 +69,8 @@ fn ensure_leading_letter(mut ident: String, prefix: &str) -> String {
 /// A PascalCase type or variant name. Never empty, never a keyword.
 pub fn pascal_ident(raw: &str) -> String {
     let ident = words(raw).to_pascal_case();
-    let ident: String = ident
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    let ident = ensure_leading_letter(ident, "T");
+    let ident: String = ident.chars().filter(|c| is_identifier_char(*c)).collect();
+    let ident = valid_or_ascii(ensure_leading_letter(ident, "T"), "T");
     if is_rust_keyword(&ident) {
         format!("{ident}_")
     } else {
@@ -64,11 +81,8 @@ pub fn pascal_ident(raw: &str) -> String {
 /// A snake_case function, field or module name. Never empty, never a keyword.
 pub fn snake_ident(raw: &str) -> String {
     let ident = words(raw).to_snake_case();
-    let ident: String = ident
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    let ident = ensure_leading_letter(ident, "n_");
+    let ident: String = ident.chars().filter(|c| is_identifier_char(*c)).collect();
+    let ident = valid_or_ascii(ensure_leading_letter(ident, "n_"), "n_");
     if is_rust_keyword(&ident) || ident == "_" {
         format!("{ident}_")
     } else {
@@ -119,6 +133,28 @@ impl NameRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_with_characters_rust_does_not_allow_in_identifiers_still_give_identifiers() {
+        for raw in [
+            "ioE²IoTApi",
+            "e²",
+            "²",
+            "Café crème",
+            "数据",
+            "x\u{200b}y",
+            "٣rd",
+        ] {
+            for ident in [snake_ident(raw), pascal_ident(raw)] {
+                assert!(
+                    syn::parse_str::<syn::Ident>(&ident).is_ok(),
+                    "{raw:?} gave {ident:?}"
+                );
+            }
+        }
+        assert_eq!(snake_ident("io e² io t"), "io_e_io_t");
+        assert_eq!(pascal_ident("Café"), "Café");
+    }
 
     #[test]
     fn type_names_from_awkward_schema_names_are_readable_identifiers() {

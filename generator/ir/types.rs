@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use openapiv3::{
-    AdditionalProperties, OpenAPI, ReferenceOr, Schema, SchemaKind, StringFormat as OaStringFormat,
-    Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, OpenAPI, ReferenceOr, Schema, SchemaKind,
+    StringFormat as OaStringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -280,11 +280,13 @@ impl<'a> TypeSpace<'a> {
             | SchemaKind::OneOf { .. }
             | SchemaKind::AnyOf { .. } => {
                 if let SchemaKind::AllOf { all_of } = &schema.schema_kind
-                    && all_of.len() == 1
+                    && let [(index, member)] = shaped_members(all_of)[..]
                     && !has_own_shape(schema)
                 {
-                    let mut ty = self.ty(&all_of[0], hint, &format!("{pointer}/allOf/0"));
-                    ty.nullable |= schema.schema_data.nullable;
+                    // `allOf: [{$ref: X}, {description: ...}]` is X, documented here: a
+                    // copy of X would be a new type (and, for a recursive X, an endless one).
+                    let mut ty = self.ty(member, hint, &format!("{pointer}/allOf/{index}"));
+                    ty.nullable |= schema.schema_data.nullable || annotations_nullable(all_of);
                     return ty;
                 }
                 let kind = self.named_kind(schema, hint, pointer);
@@ -419,6 +421,16 @@ impl<'a> TypeSpace<'a> {
                 self.union(schema, variants, name, &format!("{pointer}/{keyword}"))
             }
             SchemaKind::AllOf { all_of } => {
+                if let [(index, member)] = shaped_members(all_of)[..]
+                    && self
+                        .resolve_schema(member)
+                        .is_some_and(|(resolved, _)| !is_object_like(&resolved))
+                {
+                    // A scalar or array with annotations beside it: an alias, not a struct.
+                    let mut ty = self.ty(member, name, &format!("{pointer}/allOf/{index}"));
+                    ty.nullable |= schema.schema_data.nullable || annotations_nullable(all_of);
+                    return NamedKind::Alias(Box::new(ty));
+                }
                 let (properties, required, additional) = self.merge_all_of(schema, all_of, pointer);
                 NamedKind::Struct(self.struct_type(
                     &properties,
@@ -866,6 +878,44 @@ fn is_map_like(schema: &Schema) -> bool {
 }
 
 /// Whether an `allOf` schema adds anything of its own beside its single member.
+/// The `allOf` members that say something about the shape of a value, with their indexes:
+/// not those that only annotate (description, example, `nullable`, ...), which several
+/// generators put beside a `$ref` to document it where it is used.
+fn shaped_members(all_of: &[ReferenceOr<Schema>]) -> Vec<(usize, &ReferenceOr<Schema>)> {
+    all_of
+        .iter()
+        .enumerate()
+        .filter(|(_, member)| !is_annotation_only(member))
+        .collect()
+}
+
+fn is_annotation_only(member: &ReferenceOr<Schema>) -> bool {
+    match member {
+        ReferenceOr::Reference { .. } => false,
+        ReferenceOr::Item(schema) => {
+            schema.schema_data.discriminator.is_none()
+                && matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == AnySchema::default())
+        }
+    }
+}
+
+/// Whether an annotation-only `allOf` member says the value may be `null`.
+fn annotations_nullable(all_of: &[ReferenceOr<Schema>]) -> bool {
+    all_of.iter().any(|member| {
+        matches!(member, ReferenceOr::Item(schema)
+            if is_annotation_only(member) && schema.schema_data.nullable)
+    })
+}
+
+/// Whether a schema's members would be merged into a struct by `allOf`.
+fn is_object_like(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => true,
+        SchemaKind::Any(any) => !any.properties.is_empty() || !any.all_of.is_empty(),
+        _ => false,
+    }
+}
+
 fn has_own_shape(schema: &Schema) -> bool {
     schema.schema_data.discriminator.is_some()
 }

@@ -70,12 +70,19 @@ impl Transaction {
         // 1. Stage the new contents.
         let staged_dir = txn.join("new");
         create_dir(&staged_dir)?;
-        let mut staged = Vec::with_capacity(self.writes.len());
-        for (index, (path, contents)) in self.writes.iter().enumerate() {
-            let temp = staged_dir.join(index.to_string());
-            write_synced(&temp, contents)?;
-            staged.push((path.clone(), temp));
-        }
+        let staged: Vec<(String, PathBuf)> = self
+            .writes
+            .iter()
+            .enumerate()
+            .map(|(index, (path, _))| (path.clone(), staged_dir.join(index.to_string())))
+            .collect();
+        write_all_synced(
+            staged
+                .iter()
+                .zip(&self.writes)
+                .map(|((_, temp), (_, contents))| (temp.as_path(), contents.as_slice()))
+                .collect(),
+        )?;
         // 2. Keep the old contents and write the journal.
         let old_dir = txn.join("old");
         create_dir(&old_dir)?;
@@ -152,6 +159,35 @@ pub fn recover(root: &Path) -> Result<bool, ProjectError> {
     }
     remove_dir(&txn)?;
     Ok(true)
+}
+
+/// Writes the files and makes them durable, several at a time: creating a file and
+/// waiting for its `fsync` are mostly waiting, and the file system commits side-by-side
+/// `fsync`s together (on a large spec, one file after another was most of the writing
+/// time).
+fn write_all_synced(files: Vec<(&Path, &[u8])>) -> Result<(), ProjectError> {
+    const WRITING_THREADS: usize = 8;
+    let chunk = files.len().div_ceil(WRITING_THREADS).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .try_for_each(|(path, contents)| write_synced(path, contents))
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|worker| {
+            worker.join().unwrap_or_else(|_| {
+                Err(ProjectError::io(
+                    Path::new(TXN_DIR),
+                    std::io::Error::other("a writing thread panicked"),
+                ))
+            })
+        })
+    })
 }
 
 fn write_synced(path: &Path, contents: &[u8]) -> Result<(), ProjectError> {

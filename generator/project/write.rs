@@ -13,6 +13,7 @@ use crate::emit::migrations::{self, MigrationHistory};
 use crate::emit::{CiProvider, ProjectInfo};
 use crate::ir::Api;
 use crate::spec::{Diagnostics, SourceFile};
+use crate::timing::stage;
 use crate::{GENERATOR_VERSION, Generation};
 
 pub struct NewOptions {
@@ -57,8 +58,10 @@ impl RegenReport {
 /// `gen new`: a fresh project from a spec.
 pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
     let source = SourceFile::read(&options.spec).map_err(|d| ProjectError::Spec(d.into()))?;
-    let loaded = crate::spec::load_source(source.clone()).map_err(ProjectError::Spec)?;
-    let (api, warnings) = crate::ir::lower(&loaded).map_err(ProjectError::Spec)?;
+    let loaded =
+        stage("load", || crate::spec::load_source(source.clone())).map_err(ProjectError::Spec)?;
+    let (api, warnings) =
+        stage("lower", || crate::ir::lower(&loaded)).map_err(ProjectError::Spec)?;
     let package_name = options
         .name
         .clone()
@@ -83,13 +86,17 @@ pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
     write_file(&root.join(&spec_file), source.text.as_bytes())?;
     // Only `--force` gets here with files in the way: generated ones are overwritten, the
     // others kept.
-    let plan = Plan::new(
-        &root,
-        &generation.emitted.files,
-        &Manifest::default(),
-        EditedPolicy::Force,
-    )?;
-    apply(&root, plan, &Manifest::default(), generation, false)
+    let plan = stage("plan", || {
+        Plan::new(
+            &root,
+            &generation.emitted.files,
+            &Manifest::default(),
+            EditedPolicy::Force,
+        )
+    })?;
+    stage("write", || {
+        apply(&root, plan, &Manifest::default(), generation, false)
+    })
 }
 
 /// `gen regen`: brings the project to what the spec produces: generated files rewritten,
@@ -309,8 +316,10 @@ fn apply(
     {
         txn.write(MANIFEST_PATH, manifest_json);
     }
-    txn.commit(root)?;
-    Ok(report(root, plan, generation, recovered))
+    stage("commit", || txn.commit(root))?;
+    Ok(stage("report", || {
+        report(root, plan, generation, recovered)
+    }))
 }
 
 fn project_info(

@@ -35,7 +35,84 @@ pub struct Location {
     pub column: usize,
     pub offset: usize,
     pub len: usize,
-    source: Arc<NamedSource<String>>,
+    source: Arc<SharedSource>,
+}
+
+/// Lines longer than this are not handed to miette: it pads with the line's width, which
+/// panics past 65,535 columns (a minified JSON spec is one line), and an excerpt of such a
+/// line is useless anyway. [`Diagnostic::long_line_excerpt`] shows a window of it instead.
+const MAX_RENDERED_LINE: usize = 1024;
+
+/// Bytes between the char counts [`SharedSource`] keeps, so a column costs at most this
+/// much counting however long its line is.
+const CHAR_CHECKPOINT: usize = 4096;
+
+/// One spec file as every diagnostic about it sees it: the text (once) and an index from
+/// byte offsets to lines and columns.
+#[derive(Debug)]
+pub struct SharedSource {
+    named: NamedSource<String>,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+    /// (byte offset, chars before it) at char boundaries about [`CHAR_CHECKPOINT`] apart.
+    char_checkpoints: Vec<(usize, usize)>,
+}
+
+impl SharedSource {
+    pub(crate) fn new(source: &SourceFile) -> Self {
+        let text = &source.text;
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut char_checkpoints = vec![(0, 0)];
+        for (chars, (index, _)) in text.char_indices().enumerate() {
+            if index >= char_checkpoints.last().map_or(0, |c| c.0) + CHAR_CHECKPOINT {
+                char_checkpoints.push((index, chars));
+            }
+        }
+        let language = match source.format {
+            super::SourceFormat::Yaml => "yaml",
+            super::SourceFormat::Json => "json",
+        };
+        Self {
+            named: NamedSource::new(source.path.display().to_string(), text.clone())
+                .with_language(language),
+            line_starts,
+            char_checkpoints,
+        }
+    }
+
+    fn text(&self) -> &str {
+        self.named.inner()
+    }
+
+    /// The 1-based line and the byte range of the line holding `offset`.
+    fn line_of(&self, offset: usize) -> (usize, std::ops::Range<usize>) {
+        let index = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let start = self.line_starts.get(index).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text().len(), |next| next - 1);
+        (index + 1, start..end)
+    }
+
+    /// How many chars come before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let index = self
+            .char_checkpoints
+            .partition_point(|&(byte, _)| byte <= offset)
+            .saturating_sub(1);
+        let (byte, chars) = self.char_checkpoints.get(index).copied().unwrap_or((0, 0));
+        chars
+            + self
+                .text()
+                .get(byte..offset)
+                .map_or(0, |s| s.chars().count())
+    }
 }
 
 impl Diagnostic {
@@ -106,6 +183,29 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// For a location on a line too long to show whole (minified JSON): `file:line:column`
+    /// and a window of the line around it with a caret under the spot.
+    pub fn long_line_excerpt(&self) -> Option<String> {
+        const AROUND: usize = 60;
+        let location = self.location.as_ref().filter(|l| !l.renderable())?;
+        let (_, range) = location.source.line_of(location.offset);
+        let text = location.source.text();
+        let line = &text[range.clone()];
+        let at = location.offset - range.start;
+        let before: Vec<char> = line[..at].chars().rev().take(AROUND).collect();
+        let after: String = line[at..].chars().take(AROUND).collect();
+        let cut_before = before.len() == AROUND && at > AROUND;
+        let before: String = before.into_iter().rev().collect();
+        let cut_after = line.len() - at > after.len();
+        let lead = if cut_before { "…" } else { "" };
+        let window = format!("{lead}{before}{after}{}", if cut_after { "…" } else { "" });
+        let caret = " ".repeat(lead.chars().count() + before.chars().count());
+        Some(format!(
+            "  ╭─[{}:{}:{}]\n  │ {window}\n  │ {caret}^\n",
+            location.file, location.line, location.column
+        ))
+    }
+
     /// `file:line:column` or the pointer alone, for one-line summaries.
     pub fn short_location(&self) -> String {
         match (&self.location, &self.pointer) {
@@ -126,30 +226,27 @@ impl Diagnostic {
 
 impl Location {
     fn new(source: &SourceFile, offset: usize, len: usize) -> Self {
-        let before = &source.text[..offset.min(source.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before
-            .rsplit('\n')
-            .next()
-            .map(|s| s.chars().count())
-            .unwrap_or(0)
-            + 1;
-        let file = source.path.display().to_string();
+        let shared = source.shared();
+        let mut offset = offset.min(source.text.len());
+        while !source.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let (line, range) = shared.line_of(offset);
+        let column = shared.chars_before(offset) - shared.chars_before(range.start) + 1;
         Self {
-            source: Arc::new(
-                NamedSource::new(file.clone(), source.text.clone()).with_language(
-                    match source.format {
-                        super::SourceFormat::Yaml => "yaml",
-                        super::SourceFormat::Json => "json",
-                    },
-                ),
-            ),
-            file,
+            file: source.path.display().to_string(),
             line,
             column,
             offset,
             len,
+            source: shared,
         }
+    }
+
+    /// Whether the line is short enough for miette to show.
+    fn renderable(&self) -> bool {
+        let (_, range) = self.source.line_of(self.offset);
+        range.len() <= MAX_RENDERED_LINE
     }
 }
 
@@ -182,11 +279,12 @@ impl miette::Diagnostic for Diagnostic {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.location
             .as_ref()
-            .map(|l| l.source.as_ref() as &dyn miette::SourceCode)
+            .filter(|l| l.renderable())
+            .map(|l| &l.source.named as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let location = self.location.as_ref()?;
+        let location = self.location.as_ref().filter(|l| l.renderable())?;
         let label = format!("line {}, column {}", location.line, location.column);
         let span = SourceSpan::new(location.offset.into(), location.len);
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(

@@ -1547,7 +1547,7 @@ fn display(value: &Value) -> String {
 }
 
 /// Decodes `%XX` escapes; `None` when the result is not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let mut bytes = Vec::with_capacity(text.len());
     let mut rest = text.as_bytes();
     while let Some((&first, tail)) = rest.split_first() {

@@ -1,7 +1,9 @@
 //! Reading spec text and parsing it as YAML or JSON.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
+use super::diagnostics::SharedSource;
 use super::{Diagnostic, Severity};
 
 /// Which syntax a spec file is written in; also decides the name of the project's copy.
@@ -26,6 +28,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     pub format: SourceFormat,
+    /// The text once more, with its line index, for every diagnostic about this file to
+    /// share: made on the first diagnostic, shared by clones.
+    shared: Arc<OnceLock<Arc<SharedSource>>>,
 }
 
 impl SourceFile {
@@ -57,7 +62,17 @@ impl SourceFile {
             path: path.to_path_buf(),
             text,
             format,
+            shared: Arc::default(),
         }
+    }
+
+    /// What diagnostics about this file point into: built once however many there are (a
+    /// large spec with thousands of warnings would otherwise copy and scan its text for
+    /// each).
+    pub(crate) fn shared(&self) -> Arc<SharedSource> {
+        self.shared
+            .get_or_init(|| Arc::new(SharedSource::new(self)))
+            .clone()
     }
 
     /// Parses the text into a JSON value. YAML 1.1 quirks (integer map keys such as unquoted

@@ -64,6 +64,12 @@ pub struct Normalised {
 }
 
 /// Brings a document to the OpenAPI 3.0 shape. On failure returns the pointer and message.
+fn with_inlined_references(mut normalised: Normalised) -> Normalised {
+    let warnings = super::repair::inline_references(&mut normalised.document);
+    normalised.warnings.extend(warnings);
+    normalised
+}
+
 pub fn normalise(document: Value, version: SpecVersion) -> Result<Normalised, (String, String)> {
     match version {
         SpecVersion::OpenApi30 => {
@@ -71,7 +77,11 @@ pub fn normalise(document: Value, version: SpecVersion) -> Result<Normalised, (S
             let warnings = super::repair::repair(&mut document);
             Ok(Normalised { document, warnings })
         }
-        SpecVersion::OpenApi31 => super::openapi31::downgrade(document),
-        SpecVersion::Swagger2 => super::swagger2::convert(document),
+        // Converted documents can hold `$ref`s into operations too (bundlers write them in
+        // every version).
+        SpecVersion::OpenApi31 => {
+            super::openapi31::downgrade(document).map(with_inlined_references)
+        }
+        SpecVersion::Swagger2 => super::swagger2::convert(document).map(with_inlined_references),
     }
 }

@@ -7,6 +7,7 @@ pub mod double_option;
 pub mod endpoints;
 pub mod etag;
 mod fallback;
+pub mod log_writer;
 mod params;
 pub mod platform;
 mod problem;

@@ -12,6 +12,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+use super::log_writer;
 use super::settings::{LogFormat, Settings};
 use super::store::Database;
 
@@ -24,7 +25,7 @@ const LATENCY_BUCKETS: &[f64] = &[
 /// still queued.
 #[must_use = "logs written after the guard is dropped are lost"]
 pub struct LogGuard {
-    _writer: Option<tracing_appender::non_blocking::WorkerGuard>,
+    _writer: Option<log_writer::FlushGuard>,
 }
 
 /// Installs the global tracing subscriber: `RUST_LOG` filters, `LOG_FORMAT=json` writes one
@@ -32,14 +33,11 @@ pub struct LogGuard {
 /// adds trace export when the `otel` feature is built. Call once, at start-up, and keep the
 /// guard until the process ends.
 ///
-/// Lines go to stderr through a writer thread with a buffer, so a request never waits for a
-/// `write` system call and a busy server writes many lines per call. If the queue ever
-/// overflows, lines are dropped rather than requests slowed.
+/// Lines go to stderr in batches ([`log_writer`]), so a request never waits for a `write`
+/// system call or wakes another thread. If the output falls far behind, lines are dropped
+/// (and counted) rather than requests slowed.
 pub fn init_tracing(settings: &Settings) -> LogGuard {
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(true)
-        .thread_name("log-writer")
-        .finish(std::io::BufWriter::new(std::io::stderr()));
+    let (writer, guard) = log_writer::spawn(std::io::stderr());
     let filter = EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter);
     let registry = registry.with(otel_layer(settings));

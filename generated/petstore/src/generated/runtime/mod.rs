@@ -14,6 +14,8 @@ pub mod etag;
 
 mod fallback;
 
+pub mod log_writer;
+
 mod params;
 
 pub mod platform;

@@ -211,7 +211,7 @@ where
                 let status = response.status();
                 let span = tracing::Span::current();
                 span.record("status", status.as_u16());
-                span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+                span.record("latency_ms", latency.as_micros() as f64 / 1000.0);
                 if status.is_server_error() {
                     tracing::warn!("request failed");
                 } else {

@@ -24,7 +24,7 @@ pub struct Settings {
     pub log_filter: String,
     /// `DATABASE_URL`: a SQLite file (default) or `postgres://...`.
     pub database_url: String,
-    /// `DATABASE_MAX_CONNECTIONS`, `DATABASE_ACQUIRE_TIMEOUT_SECS`.
+    /// `DATABASE_MAX_CONNECTIONS`, `DATABASE_ACQUIRE_TIMEOUT_SECS`, `DATABASE_MAX_WRITERS`.
     pub pool: PoolSettings,
     /// `MAX_BODY_BYTES`: larger request bodies get 413 (default 2 MiB).
     pub max_body_bytes: usize,
@@ -162,9 +162,15 @@ impl Settings {
         }
         let max_connections: u32 = reader.parsed("DATABASE_MAX_CONNECTIONS", 8, "a number");
         let acquire_timeout = reader.seconds("DATABASE_ACQUIRE_TIMEOUT_SECS", 5);
+        let max_writers: usize = reader.parsed(
+            "DATABASE_MAX_WRITERS",
+            super::store::default_max_writers(),
+            "a number of writers (0: no limit)",
+        );
         let pool = PoolSettings {
             max_connections: max_connections.max(1),
             acquire_timeout,
+            max_writers: Some(max_writers).filter(|n| *n > 0),
         };
         let max_body_bytes = reader.parsed("MAX_BODY_BYTES", 2 * 1024 * 1024, "a number of bytes");
         let request_timeout =

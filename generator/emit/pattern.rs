@@ -1,0 +1,70 @@
+//! A schema's `pattern`, for the generator's own checks (does this example or sample
+//! match?), answered without exponential backtracking.
+//!
+//! The generated server matches with regress, an ECMA-262 backtracking engine, so that is
+//! the engine whose verdict counts. But a backtracking engine takes exponential time on
+//! patterns such as `([\w.-]*)*$` and a string that almost matches: one real spec hung
+//! generation for minutes that way. So a pattern the linear-time `regex` crate also
+//! accepts is answered by it (the two agree on the ASCII strings the generator tries);
+//! any other is run through regress only on short strings, and the answer for a long one
+//! is "unknown".
+
+/// Strings up to this many characters are matched by backtracking: at most 2^24 steps
+/// for the worst pattern, far less for real ones.
+const BACKTRACKING_LIMIT: usize = 24;
+
+pub struct Pattern {
+    ecma: regress::Regex,
+    linear: Option<regex::Regex>,
+}
+
+impl Pattern {
+    /// `None` when the pattern is not valid ECMA-262 (the server could not use it either).
+    pub fn new(source: &str) -> Option<Self> {
+        let ecma = regress::Regex::new(source).ok()?;
+        let linear = regex::RegexBuilder::new(source)
+            .size_limit(1 << 22)
+            .build()
+            .ok();
+        Some(Self { ecma, linear })
+    }
+
+    /// Whether `text` contains a match (as ECMA-262's `test` says), or `None` when that
+    /// cannot be told quickly.
+    pub fn is_match(&self, text: &str) -> Option<bool> {
+        if let Some(linear) = &self.linear {
+            return Some(linear.is_match(text));
+        }
+        (text.chars().count() <= BACKTRACKING_LIMIT).then(|| self.ecma.find(text).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_that_backtracks_exponentially_is_answered_at_once() {
+        let pattern =
+            Pattern::new(r"^(https?:\/\/)?([\da-z\.-]+)\.([a-z\.]{2,6})([\/\w \.-]*)*\/?$")
+                .expect("valid ECMA-262");
+        let almost = format!("http://example.com/{}!", "a".repeat(60));
+        let started = std::time::Instant::now();
+        assert_eq!(pattern.is_match(&almost), Some(false));
+        assert_eq!(pattern.is_match("http://example.com/a/b"), Some(true));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_pattern_only_the_ecma_engine_reads_is_matched_on_short_strings_only() {
+        let pattern = Pattern::new(r"^(?=.*\d)(?=.*[a-z])\w+$").expect("lookaheads are ECMA-262");
+        assert_eq!(pattern.is_match("abc1"), Some(true));
+        assert_eq!(pattern.is_match("abc"), Some(false));
+        assert_eq!(pattern.is_match(&"a1".repeat(40)), None);
+    }
+
+    #[test]
+    fn a_pattern_that_is_not_ecma_262_is_refused() {
+        assert!(Pattern::new("(unclosed").is_none());
+    }
+}
