@@ -10,7 +10,14 @@
 #   scripts/corpus.sh FILE...         just these specs
 #
 # Environment: CORPUS_DIR (default ../shared/specs-corpus), CORPUS_OUT (default
-# target/corpus), SPECGEN_TEST_TARGET_DIR (shared CARGO_TARGET_DIR for the projects).
+# target/corpus), SPECGEN_TEST_TARGET_DIR (shared CARGO_TARGET_DIR for the projects),
+# CORPUS_KEEP=1 to keep every generated project and its build artifacts.
+#
+# Disk: 42 projects' test binaries and incremental caches would take tens of GB in the
+# shared target directory, so each spec's own artifacts (its package's units and the test
+# binaries `contract`/`platform`) are deleted when it is done, and its project too when it
+# passed; incremental compilation is off (a one-shot build gains nothing from it). The
+# dependencies, built once, stay.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -30,6 +37,24 @@ if [ ${#specs[@]} -eq 0 ]; then
 fi
 
 cargo build --release --quiet --bin gen || exit 1
+export CARGO_INCREMENTAL=0
+keep=${CORPUS_KEEP:-0}
+
+# Deletes what building one corpus project left in the shared target directory.
+forget_artifacts() {
+  local package=$1 crate=${1//-/_}
+  local dir
+  for dir in "$target"/debug/deps "$target"/debug/.fingerprint "$target"/debug/build "$target"/debug/incremental; do
+    [ -d "$dir" ] || continue
+    find "$dir" -mindepth 1 -maxdepth 1 \( -name "$package-*" -o -name "$crate-*" -o -name "lib$crate-*" \
+      -o -name 'contract-*' -o -name 'platform-*' -o -name 'libcontract-*' -o -name 'libplatform-*' \) -exec rm -rf {} +
+  done
+  rm -f "$target/debug/$package" "$target/debug/$crate.d" "$target/debug/$package.d"
+}
+
+free_space() { df -h --output=avail "$target" 2>/dev/null | tail -1 | tr -d ' '; }
+mkdir -p "$target"
+echo "free disk beside the shared target directory: $(free_space)"
 gen=$root/target/release/gen
 mkdir -p "$out"
 passed=0
@@ -77,6 +102,13 @@ for spec in "${specs[@]}"; do
     passed=$((passed + 1)); status=ok
   else
     failed=$((failed + 1)); status="FAILED at $stage (see $log)"
+    # The log's end goes to the output: CI keeps only what was printed.
+    echo "--- $name: the last lines of $log (free disk: $(free_space))"
+    tail -n 40 "$log" | sed 's/^/    /'
+  fi
+  if [ "$keep" != 1 ]; then
+    forget_artifacts "$package"
+    if $ok; then rm -rf "$project"; fi
   fi
   rows+=("$(printf '%-52s %-6s %6s %8s %5ss  %s' "$name" "$mode" "$tests" "$warnings" "$seconds" "$status")")
   printf '%s\n' "${rows[-1]}"
@@ -85,5 +117,6 @@ done
 printf '\n%-52s %-6s %6s %8s %6s  %s\n' spec mode tests warnings time result
 printf '%s\n' "${rows[@]}"
 echo
+echo "free disk at the end: $(free_space)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
