@@ -10,6 +10,12 @@ use specgen::project::{
 };
 use specgen::spec::{Diagnostic, Diagnostics};
 
+/// Emitting a large spec makes and drops millions of small token trees and strings;
+/// mimalloc serves them faster than glibc's malloc (a sixth of the CLI's time on GitHub's
+/// spec went to malloc and free).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generate a complete, production-grade Rust (axum) backend from an OpenAPI spec.
 #[derive(Debug, Parser)]
 #[command(name = "gen", version, about, long_about = None)]

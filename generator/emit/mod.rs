@@ -44,6 +44,8 @@ pub struct OutputFile {
     pub path: String,
     pub contents: String,
     pub ownership: Ownership,
+    /// Already in rustfmt's layout (source shipped verbatim), so rustfmt is not run on it.
+    pub preformatted: bool,
 }
 
 impl OutputFile {
@@ -52,6 +54,19 @@ impl OutputFile {
             path: path.into(),
             contents: contents.into(),
             ownership,
+            preformatted: false,
+        }
+    }
+
+    /// A file whose contents are already rustfmt-formatted.
+    pub fn preformatted(
+        path: impl Into<String>,
+        contents: impl Into<String>,
+        ownership: Ownership,
+    ) -> Self {
+        Self {
+            preformatted: true,
+            ..Self::new(path, contents, ownership)
         }
     }
 }

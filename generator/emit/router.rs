@@ -43,8 +43,9 @@ pub fn router(api: &Api) -> TokenStream {
             chain.next().expect("a path has at least one operation");
         let rest = chain.map(|(method, handler)| quote!(.#method(#handler)));
         let route = axum_path(path);
-        quote!(.route(#route, routing::#first_method(#first_handler) #(#rest)*))
+        quote!((#route, routing::#first_method(#first_handler) #(#rest)*))
     });
+    let route_count = proc_macro2::Literal::usize_unsuffixed(order.len());
     let handlers = api.operations.iter().map(|op| {
         let group = &api.groups[op.group];
         let module = format_ident!("{}", group.module);
@@ -96,8 +97,12 @@ pub fn router(api: &Api) -> TokenStream {
         /// credentials against `auth` first (401/403 problem+json when they fail).
         pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
             let _ = &auth;
-            Router::new()
-                #(#routes)*
+            // A table rather than one `.route()` chain: a chain of a thousand calls is slow
+            // to format and to type-check, a flat table is not.
+            let routes: [(&str, routing::MethodRouter<Arc<A>>); #route_count] = [#(#routes),*];
+            routes
+                .into_iter()
+                .fold(Router::new(), |router, (path, methods)| router.route(path, methods))
                 .fallback(runtime::not_found)
                 .method_not_allowed_fallback(runtime::method_not_allowed)
                 .with_state(api)

@@ -59,16 +59,6 @@ pub fn scaffold_file(path: &str, tokens: TokenStream) -> Result<String, EmitErro
     ))
 }
 
-/// Parses Rust source that ships with the generator (the runtime) and re-prints it, so a
-/// mistake in it is caught here rather than in a user's build.
-pub fn reformat_source(path: &str, source: &str) -> Result<String, EmitError> {
-    let file: syn::File = syn::parse_file(source).map_err(|error| EmitError::InvalidRust {
-        path: path.to_owned(),
-        message: error.to_string(),
-    })?;
-    Ok(space_items(&prettyplease::unparse(&file)))
-}
-
 /// Separates items with a blank line, as people write Rust: prettyplease packs them.
 ///
 /// A blank line goes between two items at the same indentation (the previous one ending in
@@ -182,7 +172,7 @@ pub fn rustfmt_all(rustfmt: &std::path::Path, files: &mut [super::OutputFile]) -
         .clamp(1, 8);
     let mut rust_files: Vec<&mut super::OutputFile> = files
         .iter_mut()
-        .filter(|f| f.path.ends_with(".rs"))
+        .filter(|f| f.path.ends_with(".rs") && !f.preformatted)
         .collect();
     rust_files.sort_by_key(|f| std::cmp::Reverse(f.contents.len()));
     let mut buckets: Vec<(usize, Vec<&mut super::OutputFile>)> =

@@ -67,8 +67,10 @@ fn collect_impls(items: &[syn::Item], found: &mut BTreeMap<String, BTreeSet<Stri
 }
 
 /// Operations (`operationId`, trait method) no handler implements yet.
-pub fn unimplemented_operations(api: &Api, root: &Path) -> Vec<(String, String)> {
-    let implemented = implemented_methods(root);
+pub fn unimplemented_operations(
+    api: &Api,
+    implemented: &BTreeMap<String, BTreeSet<String>>,
+) -> Vec<(String, String)> {
     api.operations
         .iter()
         .filter(|op| {
@@ -87,8 +89,10 @@ pub fn unimplemented_operations(api: &Api, root: &Path) -> Vec<(String, String)>
 }
 
 /// Methods the user implements that the spec no longer has (they would not compile).
-pub fn orphaned_methods(api: &Api, root: &Path) -> Vec<String> {
-    let implemented = implemented_methods(root);
+pub fn orphaned_methods(
+    api: &Api,
+    implemented: &BTreeMap<String, BTreeSet<String>>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for group in &api.groups {
         if let Some(methods) = implemented.get(&group.trait_name) {

@@ -12,7 +12,7 @@ mod txn;
 mod write;
 
 pub use config::{CONFIG_FILE, GenConfig};
-pub use handlers::{orphaned_methods, unimplemented_operations};
+pub use handlers::{implemented_methods, orphaned_methods, unimplemented_operations};
 pub use manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
 pub use plan::{Action, EditedPolicy, Plan, PlannedFile};
 pub use write::{CiReport, NewOptions, RegenOptions, RegenReport, check, ci, new_project, regen};

@@ -98,6 +98,24 @@ impl Additions {
         sha256
     }
 
+    /// [`add`](Self::add) for many contents at once, hashed and compressed on every core
+    /// (a whole project's output is megabytes of text on a large spec); the hashes come
+    /// back in the order of `contents`.
+    pub fn add_all(&mut self, txn: &mut Transaction, contents: &[&str]) -> Vec<String> {
+        let hashes = on_every_core(contents, |text| super::sha256_hex(text.as_bytes()));
+        let missing: Vec<(&String, &str)> = hashes
+            .iter()
+            .zip(contents)
+            .filter(|(sha256, _)| self.known.insert(blob_path(sha256)))
+            .map(|(sha256, text)| (sha256, *text))
+            .collect();
+        let encoded = on_every_core(&missing, |(_, text)| encode(text));
+        for ((sha256, _), blob) in missing.iter().zip(encoded) {
+            txn.write(blob_path(sha256), blob);
+        }
+        hashes
+    }
+
     /// Schedules the removal of the stored blobs no record of `manifest` needs.
     pub fn prune(self, txn: &mut Transaction, manifest: &Manifest) {
         let needed: BTreeSet<String> = manifest
@@ -111,6 +129,26 @@ impl Additions {
             }
         }
     }
+}
+
+/// `work` applied to every item, the items split evenly over the cores; results in order.
+fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(work).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -129,6 +167,25 @@ mod tests {
         assert_eq!(encoded, encode(&contents), "deterministic");
         std::fs::write(&path, encoded).unwrap();
         assert_eq!(read(dir.path(), &sha).unwrap(), Some(contents));
+    }
+
+    #[test]
+    fn adding_many_contents_hashes_each_in_order_and_stores_each_blob_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let contents = ["one", "two", "one", "three"];
+        let mut txn = Transaction::default();
+        let mut additions = Additions::new(dir.path()).unwrap();
+        let hashes = additions.add_all(&mut txn, &contents);
+        let expected: Vec<String> = contents
+            .iter()
+            .map(|c| crate::project::sha256_hex(c.as_bytes()))
+            .collect();
+        assert_eq!(hashes, expected);
+        txn.commit(dir.path()).unwrap();
+        assert_eq!(stored(dir.path()).unwrap().len(), 3, "`one` is stored once");
+        for (text, sha) in contents.iter().zip(&hashes) {
+            assert_eq!(read(dir.path(), sha).unwrap().as_deref(), Some(*text));
+        }
     }
 
     #[test]

@@ -243,11 +243,13 @@ pub fn ci(root: &Path, provider: CiProvider) -> Result<CiReport, ProjectError> {
 }
 
 fn report(root: &Path, plan: Plan, generation: Generation, recovered: bool) -> RegenReport {
+    // The handler files are parsed once for both lists.
+    let implemented = handlers::implemented_methods(root);
     RegenReport {
         root: root.to_path_buf(),
         plan,
-        unimplemented: handlers::unimplemented_operations(&generation.api, root),
-        orphaned: handlers::orphaned_methods(&generation.api, root),
+        unimplemented: handlers::unimplemented_operations(&generation.api, &implemented),
+        orphaned: handlers::orphaned_methods(&generation.api, &implemented),
         warnings: generation.warnings,
         rustfmt_used: generation.emitted.rustfmt_used,
         recovered,
@@ -269,6 +271,12 @@ fn apply(
         generator: format!("specgen {GENERATOR_VERSION}"),
         files: Default::default(),
     };
+    let produced: Vec<&str> = plan
+        .files
+        .iter()
+        .filter_map(|file| file.contents.as_deref())
+        .collect();
+    let mut hashes = blobs.add_all(&mut txn, &produced).into_iter();
     for file in &plan.files {
         if file.action == Action::Remove {
             txn.remove(file.disk_path.clone());
@@ -278,9 +286,9 @@ fn apply(
             txn.write(file.disk_path.clone(), written.clone());
         }
         let record = match &file.contents {
-            Some(contents) => Some(FileRecord {
+            Some(_) => hashes.next().map(|sha256| FileRecord {
                 ownership: file.ownership,
-                sha256: blobs.add(&mut txn, contents),
+                sha256,
             }),
             // Kept although no longer produced: still the project's, still tracked.
             None if file.action == Action::Keep => old_manifest.files.get(&file.path).cloned(),

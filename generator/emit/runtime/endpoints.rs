@@ -40,10 +40,16 @@ pub fn routes(settings: &Settings, db: Database, spec: PublishedSpec) -> Router 
     }
     if settings.docs {
         if free("/openapi.json") {
-            router = router.route("/openapi.json", get(move || document(spec.json, "application/json")));
+            router = router.route(
+                "/openapi.json",
+                get(move || document(spec.json, "application/json")),
+            );
         }
         if free("/openapi.yaml") {
-            router = router.route("/openapi.yaml", get(move || document(spec.yaml, "application/yaml")));
+            router = router.route(
+                "/openapi.yaml",
+                get(move || document(spec.yaml, "application/yaml")),
+            );
         }
         if free("/docs") {
             let config = Arc::new(Config::from("/openapi.json"));
@@ -78,21 +84,31 @@ async fn readyz(State(db): State<Database>) -> Response {
 
 async fn metrics(State(db): State<Database>) -> Response {
     (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
         telemetry::render(&db),
     )
         .into_response()
 }
 
 async fn document(text: &'static str, media_type: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static(media_type))], text).into_response()
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(media_type))],
+        text,
+    )
+        .into_response()
 }
 
 async fn docs_index(State(config): State<Arc<Config<'static>>>) -> Response {
     docs_asset("index.html", config)
 }
 
-async fn docs_file(Path(file): Path<String>, State(config): State<Arc<Config<'static>>>) -> Response {
+async fn docs_file(
+    Path(file): Path<String>,
+    State(config): State<Arc<Config<'static>>>,
+) -> Response {
     docs_asset(&file, config)
 }
 
@@ -101,7 +117,11 @@ async fn docs_file(Path(file): Path<String>, State(config): State<Arc<Config<'st
 fn docs_asset(file: &str, config: Arc<Config<'static>>) -> Response {
     match utoipa_swagger_ui::serve(file, config) {
         Ok(Some(asset)) => match HeaderValue::from_str(&asset.content_type) {
-            Ok(content_type) => ([(header::CONTENT_TYPE, content_type)], asset.bytes.into_owned()).into_response(),
+            Ok(content_type) => (
+                [(header::CONTENT_TYPE, content_type)],
+                asset.bytes.into_owned(),
+            )
+                .into_response(),
             Err(_) => asset.bytes.into_owned().into_response(),
         },
         Ok(None) => Problem::not_found().into_response(),

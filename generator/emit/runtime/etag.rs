@@ -100,9 +100,14 @@ where
 
 /// A `GET` of the request's URI with its credentials.
 fn probe_for(request: &Request) -> Option<Request> {
-    let mut probe = Request::builder().method(Method::GET).uri(request.uri().clone());
+    let mut probe = Request::builder()
+        .method(Method::GET)
+        .uri(request.uri().clone());
     for (name, value) in request.headers() {
-        if name == header::AUTHORIZATION || name == header::COOKIE || name.as_str().starts_with("x-") {
+        if name == header::AUTHORIZATION
+            || name == header::COOKIE
+            || name.as_str().starts_with("x-")
+        {
             probe = probe.header(name, value);
         }
     }
@@ -171,9 +176,9 @@ fn matches_any(header: &HeaderValue, current: Option<&str>) -> bool {
     let Ok(list) = header.to_str() else {
         return false;
     };
-    list.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.trim_start_matches("W/") == current.trim_start_matches("W/")
-    })
+    list.split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == current.trim_start_matches("W/"))
 }
 
 #[cfg(test)]

@@ -44,7 +44,9 @@ impl Shared {
     /// The state, also after a thread panicked while holding it: a log buffer is always
     /// fit to append to.
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -231,7 +233,9 @@ mod tests {
                 .lines()
                 .filter(|l| l.starts_with(&format!("thread {thread} ")))
                 .collect();
-            let expected: Vec<String> = (0..500).map(|l| format!("thread {thread} line {l}")).collect();
+            let expected: Vec<String> = (0..500)
+                .map(|l| format!("thread {thread} line {l}"))
+                .collect();
             assert_eq!(lines, expected, "one thread's lines arrive in order");
         }
     }
@@ -276,7 +280,10 @@ mod tests {
         let text = output.text();
         let written = text.lines().filter(|l| l.starts_with('x')).count();
         assert!(written < lines, "{written} of {lines} lines were kept");
-        assert!(written * 1024 <= 2 * MAX_BUFFERED, "at most a full buffer per batch");
+        assert!(
+            written * 1024 <= 2 * MAX_BUFFERED,
+            "at most a full buffer per batch"
+        );
         assert!(
             text.contains("lines were dropped"),
             "the loss is reported: {}",

@@ -60,7 +60,13 @@ pub fn layers(router: Router, settings: &Settings, limiter: Option<RateLimiter>)
     let edge = EdgeLayer {
         config: Arc::new(EdgeConfig {
             hsts: (settings.hsts_max_age > 0)
-                .then(|| HeaderValue::from_str(&format!("max-age={}; includeSubDomains", settings.hsts_max_age)).ok())
+                .then(|| {
+                    HeaderValue::from_str(&format!(
+                        "max-age={}; includeSubDomains",
+                        settings.hsts_max_age
+                    ))
+                    .ok()
+                })
                 .flatten(),
             trust_proxy: settings.trust_proxy,
             limiter,
@@ -241,7 +247,12 @@ where
 
 /// The rate limit (when `client` is being limited), then the inner service under the
 /// request timeout.
-async fn guarded<S, B>(mut inner: S, request: Request, client: Option<String>, config: &EdgeConfig) -> Response<Body>
+async fn guarded<S, B>(
+    mut inner: S,
+    request: Request,
+    client: Option<String>,
+    config: &EdgeConfig,
+) -> Response<Body>
 where
     S: Service<Request, Response = Response<B>, Error = Infallible>,
     B: HttpBody<Data = Bytes> + Send + 'static,
@@ -290,10 +301,19 @@ fn security_headers(docs: bool) -> [(HeaderName, HeaderValue); 4] {
         "default-src 'none'; frame-ancestors 'none'"
     };
     [
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
-        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy)),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(policy),
+        ),
     ]
 }
 
@@ -314,7 +334,10 @@ fn client_key(request: &Request, trust_proxy: bool) -> String {
     request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "local".to_owned(), |ConnectInfo(address)| address.ip().to_string())
+        .map_or_else(
+            || "local".to_owned(),
+            |ConnectInfo(address)| address.ip().to_string(),
+        )
 }
 
 fn too_many_requests(retry_after: Duration) -> Response<Body> {

@@ -59,12 +59,14 @@ impl RateLimiter {
                     limiter.retain_recent();
                     limiter.shrink_to_fit();
                 }
-                limiter.check_key(&client.to_owned()).map_err(|not_until| {
-                    not_until.wait_time_from(DefaultClock::default().now())
-                })
+                limiter
+                    .check_key(&client.to_owned())
+                    .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
             }
             Backend::Redis { connection, limit } => {
-                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default();
                 let window = now.as_secs();
                 let key = format!("ratelimit:{client}:{window}");
                 let mut connection = connection.clone();
@@ -77,7 +79,8 @@ impl RateLimiter {
                     .await;
                 match count {
                     Ok((count,)) if count > u64::from(limit.burst.max(limit.per_second)) => {
-                        Err(Duration::from_secs(1).saturating_sub(Duration::from_nanos(u64::from(now.subsec_nanos()))))
+                        Err(Duration::from_secs(1)
+                            .saturating_sub(Duration::from_nanos(u64::from(now.subsec_nanos()))))
                     }
                     Ok(_) => Ok(()),
                     Err(error) => {

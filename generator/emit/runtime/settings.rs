@@ -131,13 +131,17 @@ impl Settings {
                 false
             }
         };
-        let log_format = match reader.text("LOG_FORMAT", "text").to_ascii_lowercase().as_str() {
+        let log_format = match reader
+            .text("LOG_FORMAT", "text")
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "text" | "pretty" => LogFormat::Text,
             "json" => LogFormat::Json,
             other => {
-                reader
-                    .errors
-                    .push(format!("LOG_FORMAT must be `text` or `json`, got `{other}`"));
+                reader.errors.push(format!(
+                    "LOG_FORMAT must be `text` or `json`, got `{other}`"
+                ));
                 LogFormat::Text
             }
         };
@@ -170,11 +174,16 @@ impl Settings {
             max_writers: Some(max_writers).filter(|n| *n > 0),
         };
         let max_body_bytes = reader.parsed("MAX_BODY_BYTES", 2 * 1024 * 1024, "a number of bytes");
-        let request_timeout = Some(reader.seconds("REQUEST_TIMEOUT_SECS", 30)).filter(|d| !d.is_zero());
+        let request_timeout =
+            Some(reader.seconds("REQUEST_TIMEOUT_SECS", 30)).filter(|d| !d.is_zero());
         let shutdown_grace = reader.seconds("SHUTDOWN_GRACE_SECS", 25);
         let cors_origins = reader.cors_origins();
         let per_second: u32 = reader.parsed("RATE_LIMIT_PER_SECOND", 50, "a number of requests");
-        let burst: u32 = reader.parsed("RATE_LIMIT_BURST", per_second.saturating_mul(2), "a number of requests");
+        let burst: u32 = reader.parsed(
+            "RATE_LIMIT_BURST",
+            per_second.saturating_mul(2),
+            "a number of requests",
+        );
         let rate_limit = (per_second > 0).then_some(RateLimit {
             per_second,
             burst: burst.max(1),
@@ -221,7 +230,8 @@ impl Settings {
 
     /// Settings for in-process tests: in-memory SQLite, no rate limit, defaults otherwise.
     pub fn for_tests() -> Self {
-        let mut settings = Self::from_lookup(|_| None).unwrap_or_else(|_| unreachable!("defaults are valid"));
+        let mut settings =
+            Self::from_lookup(|_| None).unwrap_or_else(|_| unreachable!("defaults are valid"));
         settings.database_url = "sqlite::memory:".to_owned();
         settings.rate_limit = None;
         settings
@@ -362,7 +372,13 @@ mod tests {
         assert_eq!(settings.address, SocketAddr::from(([127, 0, 0, 1], 8080)));
         assert!(!settings.production);
         assert_eq!(settings.request_timeout, Some(Duration::from_secs(30)));
-        assert_eq!(settings.rate_limit, Some(RateLimit { per_second: 50, burst: 100 }));
+        assert_eq!(
+            settings.rate_limit,
+            Some(RateLimit {
+                per_second: 50,
+                burst: 100
+            })
+        );
         assert_eq!(settings.cors_origins, CorsOrigins::None);
     }
 
@@ -372,7 +388,10 @@ mod tests {
             ("PORT", "eighty"),
             ("REQUEST_TIMEOUT_SECS", "-1"),
             ("COMPRESSION", "maybe"),
-            ("CORS_ALLOWED_ORIGINS", "https://ok.example.com, not-an-origin"),
+            (
+                "CORS_ALLOWED_ORIGINS",
+                "https://ok.example.com, not-an-origin",
+            ),
         ])
         .expect_err("four bad values");
         assert_eq!(error.0.len(), 4, "{error}");
@@ -382,16 +401,19 @@ mod tests {
 
     #[test]
     fn zero_turns_timeouts_and_rate_limits_off() {
-        let settings = settings(&[("REQUEST_TIMEOUT_SECS", "0"), ("RATE_LIMIT_PER_SECOND", "0")])
-            .expect("valid");
+        let settings = settings(&[
+            ("REQUEST_TIMEOUT_SECS", "0"),
+            ("RATE_LIMIT_PER_SECOND", "0"),
+        ])
+        .expect("valid");
         assert_eq!(settings.request_timeout, None);
         assert_eq!(settings.rate_limit, None);
     }
 
     #[test]
     fn passwords_never_reach_the_debug_output() {
-        let settings = settings(&[("DATABASE_URL", "postgres://app:s3cret@db:5432/app")])
-            .expect("valid");
+        let settings =
+            settings(&[("DATABASE_URL", "postgres://app:s3cret@db:5432/app")]).expect("valid");
         let shown = format!("{settings:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("postgres://app:***@db:5432/app"), "{shown}");

@@ -143,7 +143,10 @@ impl Database {
             .acquire_timeout(settings.acquire_timeout);
         if memory {
             // Each connection to `:memory:` is its own database: keep exactly one, forever.
-            options = options.min_connections(1).idle_timeout(None).max_lifetime(None);
+            options = options
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
         }
         if dialect == Dialect::Sqlite {
             // A local file needs no ping before each use: that would be one more hand-off
@@ -194,7 +197,10 @@ impl Database {
         }
         sqlx::any::install_default_drivers();
         let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let admin = AnyPoolOptions::new().max_connections(1).connect(&url).await?;
+        let admin = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await?;
         sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {}", quote(&schema))))
             .execute(&admin)
             .await?;
@@ -482,7 +488,11 @@ impl Page<Record> {
     /// The page with each item as `T`.
     pub fn typed<T: DeserializeOwned>(self) -> Result<Page<T>, StoreError> {
         Ok(Page {
-            items: self.items.into_iter().map(typed).collect::<Result<_, _>>()?,
+            items: self
+                .items
+                .into_iter()
+                .map(typed)
+                .collect::<Result<_, _>>()?,
             total: self.total,
             limit: self.limit,
             offset: self.offset,
@@ -492,14 +502,17 @@ impl Page<Record> {
 
 /// A record as `T`.
 pub fn typed<T: DeserializeOwned>(record: Record) -> Result<T, StoreError> {
-    serde_json::from_value(Value::Object(record)).map_err(|error| StoreError::Corrupt(error.to_string()))
+    serde_json::from_value(Value::Object(record))
+        .map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
 /// A request body as a record.
 pub fn record_of<T: Serialize>(value: &T) -> Result<Record, Problem> {
     match serde_json::to_value(value) {
         Ok(Value::Object(record)) => Ok(record),
-        Ok(_) => Err(Problem::internal("a body that is not an object cannot be stored")),
+        Ok(_) => Err(Problem::internal(
+            "a body that is not an object cannot be stored",
+        )),
         Err(error) => Err(Problem::internal(error)),
     }
 }
@@ -566,7 +579,8 @@ impl ListQuery {
 
     /// `asc` or `desc`.
     pub fn direction(mut self, value: impl Serialize) -> Self {
-        self.descending = as_text(value).map(|d| d.eq_ignore_ascii_case("desc") || d.eq_ignore_ascii_case("descending"));
+        self.descending = as_text(value)
+            .map(|d| d.eq_ignore_ascii_case("desc") || d.eq_ignore_ascii_case("descending"));
         self
     }
 
@@ -611,7 +625,15 @@ impl Listing {
         let items = serde_json::to_value(&page.items).map_err(Problem::internal)?;
         let body = match &self.shape {
             ListShape::Array => items,
-            ListShape::Envelope { items: field, total, limit, offset, page: page_field, next_cursor, extra } => {
+            ListShape::Envelope {
+                items: field,
+                total,
+                limit,
+                offset,
+                page: page_field,
+                next_cursor,
+                extra,
+            } => {
                 let mut body = Map::new();
                 body.insert((*field).to_owned(), items);
                 if let Some(total) = total {
@@ -682,7 +704,9 @@ impl Bound {
             ColumnKind::Boolean => value.as_bool().map_or(Bound::Null(kind), Bound::Bool),
             ColumnKind::Integer => match value.as_i64() {
                 Some(i) => Bound::Integer(i),
-                None => value.as_f64().map_or(Bound::Null(kind), |f| Bound::Integer(f as i64)),
+                None => value
+                    .as_f64()
+                    .map_or(Bound::Null(kind), |f| Bound::Integer(f as i64)),
             },
             ColumnKind::Real => value.as_f64().map_or(Bound::Null(kind), Bound::Real),
             ColumnKind::Text => match value {
@@ -725,7 +749,9 @@ impl Binder {
         self.values.push(value);
         match self.dialect {
             Dialect::Sqlite => "?".to_owned(),
-            Dialect::Postgres if kind == ColumnKind::Json => format!("${}::jsonb", self.values.len()),
+            Dialect::Postgres if kind == ColumnKind::Json => {
+                format!("${}::jsonb", self.values.len())
+            }
             Dialect::Postgres => format!("${}", self.values.len()),
         }
     }
@@ -786,7 +812,9 @@ impl Table {
 
     fn key_bound(&self, key: &Key) -> Bound {
         match (self.key.kind, key) {
-            (KeyKind::Integer, Key::Text(text)) => text.parse().map_or(Bound::Null(ColumnKind::Integer), Bound::Integer),
+            (KeyKind::Integer, Key::Text(text)) => text
+                .parse()
+                .map_or(Bound::Null(ColumnKind::Integer), Bound::Integer),
             (KeyKind::Uuid | KeyKind::Text, Key::Integer(i)) => Bound::Text(i.to_string()),
             _ => Bound::key(key),
         }
@@ -836,10 +864,14 @@ impl Table {
         for fill in self.fills {
             if record.get(fill.field).is_none_or(Value::is_null) {
                 let value = match &fill.value {
-                    FillValue::Now => Value::from(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                    FillValue::Now => Value::from(
+                        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    ),
                     FillValue::Today => Value::from(chrono::Utc::now().date_naive().to_string()),
                     FillValue::Uuid => Value::from(uuid::Uuid::new_v4().to_string()),
-                    FillValue::Json(literal) => serde_json::from_str(literal).unwrap_or(Value::Null),
+                    FillValue::Json(literal) => {
+                        serde_json::from_str(literal).unwrap_or(Value::Null)
+                    }
                 };
                 record.insert(fill.field.to_owned(), value);
             }
@@ -869,7 +901,12 @@ impl Table {
     }
 }
 
-fn decode(row: &AnyRow, index: usize, kind: ColumnKind, dialect: Dialect) -> Result<Value, StoreError> {
+fn decode(
+    row: &AnyRow,
+    index: usize,
+    kind: ColumnKind,
+    dialect: Dialect,
+) -> Result<Value, StoreError> {
     let postgres = dialect == Dialect::Postgres;
     Ok(match kind {
         ColumnKind::Text => match row.try_get::<Option<String>, _>(index)? {
@@ -877,18 +914,27 @@ fn decode(row: &AnyRow, index: usize, kind: ColumnKind, dialect: Dialect) -> Res
             Some(text) => Value::from(text),
             None => Value::Null,
         },
-        ColumnKind::Integer => row.try_get::<Option<i64>, _>(index)?.map_or(Value::Null, Value::from),
+        ColumnKind::Integer => row
+            .try_get::<Option<i64>, _>(index)?
+            .map_or(Value::Null, Value::from),
         ColumnKind::Real => row
             .try_get::<Option<f64>, _>(index)
-            .or_else(|_| row.try_get::<Option<i64>, _>(index).map(|v| v.map(|i| i as f64)))?
+            .or_else(|_| {
+                row.try_get::<Option<i64>, _>(index)
+                    .map(|v| v.map(|i| i as f64))
+            })?
             .map_or(Value::Null, Value::from),
         ColumnKind::Boolean => row
             .try_get::<Option<bool>, _>(index)
-            .or_else(|_| row.try_get::<Option<i64>, _>(index).map(|v| v.map(|i| i != 0)))?
+            .or_else(|_| {
+                row.try_get::<Option<i64>, _>(index)
+                    .map(|v| v.map(|i| i != 0))
+            })?
             .map_or(Value::Null, Value::from),
         ColumnKind::Json => match row.try_get::<Option<String>, _>(index)? {
             Some(text) => {
-                let mut value: Value = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let mut value: Value =
+                    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 if postgres && text.contains(nul_safe::ESCAPE) {
                     nul_safe::map_strings(&mut value, nul_safe::decode);
                 }
@@ -900,7 +946,13 @@ fn decode(row: &AnyRow, index: usize, kind: ColumnKind, dialect: Dialect) -> Res
 }
 
 impl Database {
-    async fn fetch_with<'c, E>(&self, executor: E, table: &Table, scope: &Scope, key: &Key) -> Result<Option<Record>, StoreError>
+    async fn fetch_with<'c, E>(
+        &self,
+        executor: E,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+    ) -> Result<Option<Record>, StoreError>
     where
         E: Executor<'c, Database = sqlx::Any>,
     {
@@ -914,7 +966,8 @@ impl Database {
         let row = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
             .fetch_optional(executor)
             .await?;
-        row.map(|row| table.record_of_row(self.dialect, &row)).transpose()
+        row.map(|row| table.record_of_row(self.dialect, &row))
+            .transpose()
     }
 
     /// Fails with [`StoreError::ParentNotFound`] when the enclosing item is gone.
@@ -930,17 +983,30 @@ impl Database {
     }
 
     /// The item with this key, if there is one.
-    pub async fn fetch(&self, table: &Table, scope: &Scope, key: &Key) -> Result<Option<Record>, StoreError> {
+    pub async fn fetch(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+    ) -> Result<Option<Record>, StoreError> {
         self.ensure_parent(table, scope).await?;
         self.fetch_with(&self.pool, table, scope, key).await
     }
 
     /// Stores a new item and returns its key and the item as stored.
-    pub async fn insert(&self, table: &Table, scope: &Scope, mut record: Record) -> Result<(Key, Record), StoreError> {
+    pub async fn insert(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        mut record: Record,
+    ) -> Result<(Key, Record), StoreError> {
         self.ensure_parent(table, scope).await?;
         table.drop_read_only(&mut record);
         table.fill(&mut record);
-        let given_key = record.get(table.key.field).filter(|v| !v.is_null()).cloned();
+        let given_key = record
+            .get(table.key.field)
+            .filter(|v| !v.is_null())
+            .cloned();
         let key = match (table.key.kind, given_key) {
             (KeyKind::Integer, Some(Value::Number(n))) => n.as_i64().map(Key::Integer),
             (KeyKind::Integer, _) => None,
@@ -987,11 +1053,20 @@ impl Database {
     /// Replaces every field of an item; `None` when there is no such item.
     /// Fields the server fills (creation time, sampled defaults) keep their stored value
     /// when the new body leaves them out.
-    pub async fn replace(&self, table: &Table, scope: &Scope, key: &Key, mut record: Record) -> Result<Option<Record>, StoreError> {
+    pub async fn replace(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+        mut record: Record,
+    ) -> Result<Option<Record>, StoreError> {
         self.ensure_parent(table, scope).await?;
         let _turn = self.write_turn().await;
         let mut transaction = self.pool.begin().await?;
-        let Some(current) = self.fetch_with(&mut *transaction, table, scope, key).await? else {
+        let Some(current) = self
+            .fetch_with(&mut *transaction, table, scope, key)
+            .await?
+        else {
             return Ok(None);
         };
         table.drop_read_only(&mut record);
@@ -1008,21 +1083,35 @@ impl Database {
             }
         }
         table.fill(&mut record);
-        if !self.update_with(&mut *transaction, table, scope, key, &record).await? {
+        if !self
+            .update_with(&mut *transaction, table, scope, key, &record)
+            .await?
+        {
             return Ok(None);
         }
-        let stored = self.fetch_with(&mut *transaction, table, scope, key).await?;
+        let stored = self
+            .fetch_with(&mut *transaction, table, scope, key)
+            .await?;
         transaction.commit().await?;
         Ok(stored)
     }
 
     /// Applies a JSON merge patch (RFC 7396) to an item, in one transaction; `None` when
     /// there is no such item.
-    pub async fn patch(&self, table: &Table, scope: &Scope, key: &Key, patch: &Record) -> Result<Option<Record>, StoreError> {
+    pub async fn patch(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+        patch: &Record,
+    ) -> Result<Option<Record>, StoreError> {
         self.ensure_parent(table, scope).await?;
         let _turn = self.write_turn().await;
         let mut transaction = self.pool.begin().await?;
-        let Some(current) = self.fetch_with(&mut *transaction, table, scope, key).await? else {
+        let Some(current) = self
+            .fetch_with(&mut *transaction, table, scope, key)
+            .await?
+        else {
             return Ok(None);
         };
         let mut patch = patch.clone();
@@ -1030,16 +1119,28 @@ impl Database {
         let mut merged = Value::Object(current);
         merge_patch(&mut merged, &Value::Object(patch));
         let Value::Object(mut record) = merged else {
-            return Err(StoreError::Corrupt("a patched item is not an object".to_owned()));
+            return Err(StoreError::Corrupt(
+                "a patched item is not an object".to_owned(),
+            ));
         };
         table.fill(&mut record);
-        self.update_with(&mut *transaction, table, scope, key, &record).await?;
-        let stored = self.fetch_with(&mut *transaction, table, scope, key).await?;
+        self.update_with(&mut *transaction, table, scope, key, &record)
+            .await?;
+        let stored = self
+            .fetch_with(&mut *transaction, table, scope, key)
+            .await?;
         transaction.commit().await?;
         Ok(stored)
     }
 
-    async fn update_with<'c, E>(&self, executor: E, table: &Table, scope: &Scope, key: &Key, record: &Record) -> Result<bool, StoreError>
+    async fn update_with<'c, E>(
+        &self,
+        executor: E,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+        record: &Record,
+    ) -> Result<bool, StoreError>
     where
         E: Executor<'c, Database = sqlx::Any>,
     {
@@ -1066,7 +1167,12 @@ impl Database {
                 condition
             )
         } else {
-            format!("UPDATE {} SET {} WHERE {}", quote(table.name), assignments.join(", "), condition)
+            format!(
+                "UPDATE {} SET {} WHERE {}",
+                quote(table.name),
+                assignments.join(", "),
+                condition
+            )
         };
         let result = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
             .execute(executor)
@@ -1075,7 +1181,12 @@ impl Database {
     }
 
     /// Deletes an item; `false` when there was none.
-    pub async fn delete(&self, table: &Table, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
+    pub async fn delete(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+    ) -> Result<bool, StoreError> {
         self.ensure_parent(table, scope).await?;
         let mut binder = Binder::new(self.dialect);
         let sql = format!(
@@ -1092,16 +1203,31 @@ impl Database {
     }
 
     /// One page of the items in `scope` that pass the query's filters, in its order.
-    pub async fn list(&self, table: &Table, listing: &Listing, scope: &Scope, query: &ListQuery) -> Result<Page<Record>, StoreError> {
+    pub async fn list(
+        &self,
+        table: &Table,
+        listing: &Listing,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<Record>, StoreError> {
         self.ensure_parent(table, scope).await?;
         let (limit, offset) = listing.window(query);
         let mut binder = Binder::new(self.dialect);
         let mut conditions = table.where_scope(&mut binder, scope);
         for (column, value) in &query.filters {
-            let Some(kind) = table.columns.iter().find(|c| c.name == *column).map(|c| c.kind) else {
+            let Some(kind) = table
+                .columns
+                .iter()
+                .find(|c| c.name == *column)
+                .map(|c| c.kind)
+            else {
                 continue;
             };
-            conditions.push(format!("{} = {}", quote(column), binder.push_value(kind, Some(value))));
+            conditions.push(format!(
+                "{} = {}",
+                quote(column),
+                binder.push_value(kind, Some(value))
+            ));
         }
         let condition = if conditions.is_empty() {
             String::new()
@@ -1235,7 +1361,9 @@ mod nul_safe {
         match value {
             Value::String(s) => s.contains(['\0', ESCAPE]),
             Value::Array(items) => items.iter().any(needed_in),
-            Value::Object(map) => map.iter().any(|(k, v)| k.contains(['\0', ESCAPE]) || needed_in(v)),
+            Value::Object(map) => map
+                .iter()
+                .any(|(k, v)| k.contains(['\0', ESCAPE]) || needed_in(v)),
             _ => false,
         }
     }
@@ -1265,7 +1393,13 @@ mod nul_safe {
 
         #[test]
         fn text_with_nul_and_the_escape_round_trips_without_nul() {
-            for text in ["plain", "a\0b", "\u{E000}", "\u{E000}0", "\0\0\u{E000}\u{E000}"] {
+            for text in [
+                "plain",
+                "a\0b",
+                "\u{E000}",
+                "\u{E000}0",
+                "\0\0\u{E000}\u{E000}",
+            ] {
                 let encoded = encode(text);
                 assert!(!encoded.contains('\0'), "{encoded:?}");
                 assert_eq!(decode(&encoded), text);
@@ -1301,7 +1435,10 @@ mod tests {
     #[test]
     fn a_merge_patch_replaces_removes_and_merges_members() {
         let mut target = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "e": 4});
-        merge_patch(&mut target, &serde_json::json!({"a": 9, "b": {"c": null}, "e": null}));
+        merge_patch(
+            &mut target,
+            &serde_json::json!({"a": 9, "b": {"c": null}, "e": null}),
+        );
         assert_eq!(target, serde_json::json!({"a": 9, "b": {"d": 3}}));
     }
 
@@ -1322,6 +1459,9 @@ mod tests {
         assert!(waiting.is_err(), "one writer too many must wait");
         turns.pop();
         let next = tokio::time::timeout(Duration::from_secs(5), db.write_turn()).await;
-        assert!(matches!(next, Ok(Some(_))), "a freed turn goes to the next writer");
+        assert!(
+            matches!(next, Ok(Some(_))),
+            "a freed turn goes to the next writer"
+        );
     }
 }

@@ -38,7 +38,8 @@ pub struct LogGuard {
 /// (and counted) rather than requests slowed.
 pub fn init_tracing(settings: &Settings) -> LogGuard {
     let (writer, guard) = log_writer::spawn(std::io::stderr());
-    let filter = EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_new(&settings.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry().with(filter);
     let registry = registry.with(otel_layer(settings));
     let result = match settings.log_format {
@@ -52,7 +53,11 @@ pub fn init_tracing(settings: &Settings) -> LogGuard {
             )
             .try_init(),
         LogFormat::Text => registry
-            .with(tracing_subscriber::fmt::layer().with_ansi(false).with_writer(writer))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(writer),
+            )
             .try_init(),
     };
     if result.is_err() {
@@ -198,7 +203,8 @@ pub fn render(db: &Database) -> String {
     let handle = prometheus();
     let (size, idle) = db.pool_state();
     metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
-    metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(size.saturating_sub(idle)));
+    metrics::gauge!("db_pool_connections", "state" => "in_use")
+        .set(f64::from(size.saturating_sub(idle)));
     metrics::gauge!("db_pool_max_connections").set(f64::from(db.max_connections()));
     metrics::gauge!("http_requests_in_flight").set(IN_FLIGHT.load(Ordering::Relaxed) as f64);
     handle.render()

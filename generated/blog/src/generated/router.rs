@@ -80,12 +80,12 @@ const SECURITY_DELETE_COMMENT: &[Requirement] = &[Requirement {
 /// credentials against `auth` first (401/403 problem+json when they fail).
 pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
     let _ = &auth;
-    Router::new()
-        .route(
+    let routes: [(&str, routing::MethodRouter<Arc<A>>); 6] = [
+        (
             "/users",
             routing::get(list_users::<A>).post(create_user::<A>),
-        )
-        .route(
+        ),
+        (
             "/users/{userId}",
             routing::get(get_user::<A>)
                 .delete(delete_user::<A>.layer(middleware::from_fn_with_state(
@@ -96,14 +96,14 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                     (auth.clone(), SECURITY_UPDATE_USER),
                     auth::require,
                 ))),
-        )
-        .route(
+        ),
+        (
             "/posts",
             routing::get(list_posts::<A>).post(create_post::<A>.layer(
                 middleware::from_fn_with_state((auth.clone(), SECURITY_CREATE_POST), auth::require),
             )),
-        )
-        .route(
+        ),
+        (
             "/posts/{postId}",
             routing::get(get_post::<A>)
                 .put(replace_post::<A>.layer(middleware::from_fn_with_state(
@@ -114,8 +114,8 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                     (auth.clone(), SECURITY_DELETE_POST),
                     auth::require,
                 ))),
-        )
-        .route(
+        ),
+        (
             "/posts/{postId}/comments",
             routing::get(list_comments::<A>).post(create_comment::<A>.layer(
                 middleware::from_fn_with_state(
@@ -123,8 +123,8 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                     auth::require,
                 ),
             )),
-        )
-        .route(
+        ),
+        (
             "/posts/{postId}/comments/{commentId}",
             routing::get(get_comment::<A>).delete(delete_comment::<A>.layer(
                 middleware::from_fn_with_state(
@@ -132,7 +132,13 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                     auth::require,
                 ),
             )),
-        )
+        ),
+    ];
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, methods)
+        })
         .fallback(runtime::not_found)
         .method_not_allowed_fallback(runtime::method_not_allowed)
         .with_state(api)

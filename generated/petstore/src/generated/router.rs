@@ -50,14 +50,14 @@ const SECURITY_UPDATE_PET: &[Requirement] = &[Requirement {
 /// credentials against `auth` first (401/403 problem+json when they fail).
 pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
     let _ = &auth;
-    Router::new()
-        .route(
+    let routes: [(&str, routing::MethodRouter<Arc<A>>); 2] = [
+        (
             "/pets",
             routing::get(list_pets::<A>).post(create_pet::<A>.layer(
                 middleware::from_fn_with_state((auth.clone(), SECURITY_CREATE_PET), auth::require),
             )),
-        )
-        .route(
+        ),
+        (
             "/pets/{petId}",
             routing::get(get_pet::<A>)
                 .put(replace_pet::<A>.layer(middleware::from_fn_with_state(
@@ -72,7 +72,13 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                     (auth.clone(), SECURITY_UPDATE_PET),
                     auth::require,
                 ))),
-        )
+        ),
+    ];
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, methods)
+        })
         .fallback(runtime::not_found)
         .method_not_allowed_fallback(runtime::method_not_allowed)
         .with_state(api)

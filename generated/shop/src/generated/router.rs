@@ -107,8 +107,8 @@ const SECURITY_GET_ORDER: &[Requirement] = &[Requirement {
 /// credentials against `auth` first (401/403 problem+json when they fail).
 pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
     let _ = &auth;
-    Router::new()
-        .route(
+    let routes: [(&str, routing::MethodRouter<Arc<A>>); 8] = [
+        (
             "/products",
             routing::get(list_products::<A>).post(create_product::<A>.layer(
                 middleware::from_fn_with_state(
@@ -116,8 +116,8 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                     auth::require,
                 ),
             )),
-        )
-        .route(
+        ),
+        (
             "/products/{productId}",
             routing::get(get_product::<A>)
                 .put(replace_product::<A>.layer(middleware::from_fn_with_state(
@@ -132,15 +132,15 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                     (auth.clone(), SECURITY_UPDATE_PRODUCT),
                     auth::require,
                 ))),
-        )
-        .route(
+        ),
+        (
             "/carts",
             routing::post(create_cart::<A>.layer(middleware::from_fn_with_state(
                 (auth.clone(), SECURITY_CREATE_CART),
                 auth::require,
             ))),
-        )
-        .route(
+        ),
+        (
             "/carts/{cartId}",
             routing::get(get_cart::<A>.layer(middleware::from_fn_with_state(
                 (auth.clone(), SECURITY_GET_CART),
@@ -150,8 +150,8 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                 (auth.clone(), SECURITY_DELETE_CART),
                 auth::require,
             ))),
-        )
-        .route(
+        ),
+        (
             "/carts/{cartId}/items",
             routing::get(list_cart_items::<A>.layer(middleware::from_fn_with_state(
                 (auth.clone(), SECURITY_LIST_CART_ITEMS),
@@ -161,8 +161,8 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                 (auth.clone(), SECURITY_ADD_CART_ITEM),
                 auth::require,
             ))),
-        )
-        .route(
+        ),
+        (
             "/carts/{cartId}/items/{itemId}",
             routing::delete(delete_cart_item::<A>.layer(middleware::from_fn_with_state(
                 (auth.clone(), SECURITY_DELETE_CART_ITEM),
@@ -172,8 +172,8 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                 (auth.clone(), SECURITY_UPDATE_CART_ITEM),
                 auth::require,
             ))),
-        )
-        .route(
+        ),
+        (
             "/orders",
             routing::get(list_orders::<A>.layer(middleware::from_fn_with_state(
                 (auth.clone(), SECURITY_LIST_ORDERS),
@@ -183,14 +183,20 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
                 (auth.clone(), SECURITY_CREATE_ORDER),
                 auth::require,
             ))),
-        )
-        .route(
+        ),
+        (
             "/orders/{orderId}",
             routing::get(get_order::<A>.layer(middleware::from_fn_with_state(
                 (auth.clone(), SECURITY_GET_ORDER),
                 auth::require,
             ))),
-        )
+        ),
+    ];
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, methods)
+        })
         .fallback(runtime::not_found)
         .method_not_allowed_fallback(runtime::method_not_allowed)
         .with_state(api)

@@ -3,37 +3,21 @@
 //! response writing and the request context.
 
 pub mod auth;
-
 mod context;
-
 pub mod double_option;
-
 pub mod endpoints;
-
 pub mod etag;
-
 mod fallback;
-
 pub mod log_writer;
-
 mod params;
-
 pub mod platform;
-
 mod problem;
-
 pub mod rate_limit;
-
 mod request;
-
 mod response;
-
 pub mod settings;
-
 pub mod store;
-
 pub mod telemetry;
-
 pub mod validate;
 
 pub use context::{Principal, REQUEST_ID_HEADER, RequestContext};

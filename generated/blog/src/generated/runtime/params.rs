@@ -9,25 +9,32 @@
 
 use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+
 macro_rules! forward_to_plain {
-    ($($method:ident)*) => {
-        $(fn $method < V : Visitor <'de >> (self, visitor : V) -> Result < V::Value,
-        ParamError > { de::Deserializer::$method (serde_plain::Deserializer::new(self.0),
-        visitor).map_err(invalid(self.0)) })*
-    };
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
+            de::Deserializer::$method(serde_plain::Deserializer::new(self.0), visitor).map_err(invalid(self.0))
+        }
+    )*};
 }
+
 macro_rules! scalar_leaf_methods {
-    ($($method:ident)*) => {
-        $(fn $method < V : Visitor <'de >> (self, visitor : V) -> Result < V::Value,
-        ParamError > { match self { Node::Leaf(text) => ScalarDeserializer(text).$method
-        (visitor), other => other.deserialize_any(visitor), } })*
-    };
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
+            match self {
+                Node::Leaf(text) => ScalarDeserializer(text).$method(visitor),
+                other => other.deserialize_any(visitor),
+            }
+        }
+    )*};
 }
+
 macro_rules! scalar_methods {
-    ($($method:ident)*) => {
-        $(fn $method < V : Visitor <'de >> (self, visitor : V) -> Result < V::Value,
-        ParamError > { ScalarDeserializer(self.scalar() ?).$method (visitor) })*
-    };
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
+            ScalarDeserializer(self.scalar()?).$method(visitor)
+        }
+    )*};
 }
 
 /// Where a parameter is sent.
@@ -361,6 +368,7 @@ impl<'a> Node<'a> {
                 entries.push((key, child));
             }
             (Some(index), true) => {
+                // A repeated key is an array item.
                 let slot = &mut entries[index].1;
                 *slot = match std::mem::replace(slot, Node::List(Vec::new())) {
                     Node::Leaf(first) => Node::List(vec![first, value]),
@@ -431,13 +439,14 @@ impl<'de> de::Deserializer<'de> for Node<'de> {
             _ => Err(ParamError::Invalid("expected a single value".to_owned())),
         }
     }
+
     scalar_leaf_methods! {
-        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
-        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
-        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
-        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit
-        deserialize_identifier
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128 deserialize_f32
+        deserialize_f64 deserialize_char deserialize_str deserialize_string deserialize_bytes
+        deserialize_byte_buf deserialize_unit deserialize_identifier
     }
+
     serde::forward_to_deserialize_any! {
         unit_struct tuple tuple_struct map struct ignored_any
     }
@@ -485,13 +494,13 @@ fn invalid(raw: &str) -> impl FnOnce(serde_plain::Error) -> ParamError + '_ {
 
 impl<'de> de::Deserializer<'de> for ScalarDeserializer<'de> {
     type Error = ParamError;
+
     forward_to_plain! {
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
-        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
-        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
-        deserialize_unit deserialize_seq deserialize_map deserialize_identifier
-        deserialize_ignored_any
+        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_f64 deserialize_char deserialize_str deserialize_string
+        deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_seq deserialize_map
+        deserialize_identifier deserialize_ignored_any
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
@@ -580,12 +589,12 @@ impl<'de> de::Deserializer<'de> for ScalarDeserializer<'de> {
 
 impl<'de> de::Deserializer<'de> for ParamDeserializer<'de> {
     type Error = ParamError;
+
     scalar_methods! {
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
-        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
-        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
-        deserialize_unit deserialize_identifier deserialize_ignored_any
+        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+        deserialize_f32 deserialize_f64 deserialize_char deserialize_str deserialize_string
+        deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_identifier deserialize_ignored_any
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
@@ -670,8 +679,9 @@ impl<'de> de::Deserializer<'de> for ParamDeserializer<'de> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use std::collections::BTreeMap;
+
+    use super::*;
 
     fn text<T: DeserializeOwned>(param: Param, raw: &str) -> Result<T, ParamError> {
         read(&param, Raw::Text(raw))

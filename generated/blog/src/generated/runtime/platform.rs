@@ -14,21 +14,18 @@
 //! 4. Panic catching: innermost, so the 500 problem it makes passes back through the
 //!    layers above and is counted, logged and tagged like any other answer.
 
-use super::problem::Problem;
-use super::rate_limit::RateLimiter;
-use super::settings::{CorsOrigins, Settings};
-use super::telemetry;
-use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{ConnectInfo, MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
-use axum::response::IntoResponse;
-use axum::{BoxError, Router};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::{BoxError, Router};
 use tower::{Layer, Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -36,15 +33,21 @@ use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, Expos
 use tower_http::decompression::RequestDecompressionLayer;
 use tracing::Instrument;
 
+use super::problem::Problem;
+use super::rate_limit::RateLimiter;
+use super::settings::{CorsOrigins, Settings};
+use super::telemetry;
+
 /// The header that carries a request's correlation id.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static(super::REQUEST_ID_HEADER);
 
 /// Paths of the operational endpoints: never rate limited, so probes and scrapes keep
 /// working when a client floods the API.
 const OPERATIONAL_PATHS: &[&str] = &["/healthz", "/readyz", "/metrics"];
+
 tokio::task_local! {
-    #[doc = " The current request's id, so that every problem+json answer can carry it."]
-    static CURRENT_REQUEST_ID : Arc < str >;
+    /// The current request's id, so that every problem+json answer can carry it.
+    static CURRENT_REQUEST_ID: Arc<str>;
 }
 
 /// The id of the request being served, if any.
@@ -162,9 +165,7 @@ where
     B::Error: Into<BoxError>,
 {
     type Response = Response<Body>;
-
     type Error = Infallible;
-
     type Future = BoxedResponse;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
@@ -177,6 +178,7 @@ where
         let config = self.config.clone();
         let started = Instant::now();
         let in_flight = telemetry::InFlight::start();
+
         let id = request_id(&request);
         if let Ok(value) = HeaderValue::from_str(&id) {
             request.headers_mut().insert(REQUEST_ID, value);
@@ -199,8 +201,12 @@ where
             .filter(|_| !OPERATIONAL_PATHS.contains(&request.uri().path()))
             .map(|_| client_key(&request, config.trust_proxy));
         let span = tracing::info_span!(
-            "request", method = % method, route = % route, request_id = % id, status =
-            tracing::field::Empty, latency_ms = tracing::field::Empty,
+            "request",
+            method = %method,
+            route = %route,
+            request_id = %id,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
         );
         let id: Arc<str> = Arc::from(id);
         Box::pin(
@@ -211,6 +217,7 @@ where
                 let status = response.status();
                 let span = tracing::Span::current();
                 span.record("status", status.as_u16());
+                // Whole microseconds: `0.054`, not `0.054861999999999994`.
                 span.record("latency_ms", latency.as_micros() as f64 / 1000.0);
                 if status.is_server_error() {
                     tracing::warn!("request failed");
@@ -219,6 +226,7 @@ where
                 }
                 telemetry::record_request(&method, &route, status.as_u16(), latency);
                 drop(in_flight);
+
                 let headers = response.headers_mut();
                 if let Ok(value) = HeaderValue::from_str(&id) {
                     headers.insert(REQUEST_ID, value);

@@ -62,9 +62,7 @@ where
     S::Future: Send + 'static,
 {
     type Response = Response;
-
     type Error = Infallible;
-
     type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
@@ -72,6 +70,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        // Use the service that was driven to readiness; keep a fresh clone for next time.
         let fresh = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, fresh);
         let probe = self.probe.clone();
@@ -202,6 +201,7 @@ mod tests {
     fn different_bodies_get_different_tags() {
         assert_ne!(tag_of(b"{\"a\":1}"), tag_of(b"{\"a\":2}"));
         assert_eq!(tag_of(b"same"), tag_of(b"same"));
+        // SHA-256("") starts e3b0c442 98fc1c14 9afbf4c8 996fb924.
         assert_eq!(tag_of(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
     }
 }

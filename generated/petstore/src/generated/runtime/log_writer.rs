@@ -117,6 +117,7 @@ fn flush_until_closed<W: Write>(shared: &Shared, mut output: W) {
                 "WARN log output fell behind: {dropped} lines were dropped"
             );
         }
+        // Nowhere to report a failed write to but the output that failed.
         let _ = output.write_all(&batch).and_then(|()| output.flush());
         batch.clear();
         if batch.capacity() > FLUSH_AT * 4 {
@@ -150,6 +151,8 @@ impl Write for LineSink<'_> {
         state.buffer.extend_from_slice(line);
         let after = state.buffer.len();
         drop(state);
+        // Wake the flusher for the first line of a batch and when the batch grows large;
+        // every other line only appends.
         if before == 0 || (before < FLUSH_AT && after >= FLUSH_AT) {
             self.shared.wake.notify_one();
         }
@@ -216,6 +219,7 @@ mod tests {
                 let writer = writer.clone();
                 scope.spawn(move || {
                     for line in 0..500 {
+                        // One write per line, as tracing's formatter makes it.
                         let line = format!("thread {thread} line {line}\n");
                         writer.make_writer().write_all(line.as_bytes()).unwrap();
                     }
@@ -253,13 +257,11 @@ mod tests {
     fn lines_beyond_the_buffer_limit_are_dropped_and_counted_not_buffered() {
         /// An output that blocks until the test lets it go, so the buffer fills up.
         struct Stuck(Arc<Mutex<()>>, Captured);
-
         impl Write for Stuck {
             fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
                 let _wait = self.0.lock().unwrap();
                 self.1.write(bytes)
             }
-
             fn flush(&mut self) -> std::io::Result<()> {
                 Ok(())
             }

@@ -2,13 +2,15 @@
 //! Per-client rate limits: a token bucket in this process by default, or fixed one-second
 //! windows in Redis when `REDIS_URL` is set, so that the limit holds across replicas.
 
-use super::settings::RateLimit;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use super::settings::RateLimit;
 
 /// How often (in checks) the in-process limiter forgets clients it has not seen lately.
 const FORGET_EVERY: u64 = 4096;
@@ -83,10 +85,7 @@ impl RateLimiter {
                     }
                     Ok(_) => Ok(()),
                     Err(error) => {
-                        tracing::warn!(
-                            % error,
-                            "rate limiter: Redis failed; letting the request through"
-                        );
+                        tracing::warn!(%error, "rate limiter: Redis failed; letting the request through");
                         Ok(())
                     }
                 }

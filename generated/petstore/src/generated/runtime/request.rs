@@ -2,12 +2,13 @@
 //! Reading the parts of a request an operation declares: path, query, header and cookie
 //! parameters and the body, each parsed into its Rust type or reported with its location.
 
-use super::params::{self, Location, Param, ParamError, Raw};
-use super::problem::{FieldError, Problem};
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Multipart, RawPathParams, Request};
 use axum::http::{StatusCode, header, request::Parts};
 use serde::de::DeserializeOwned;
+
+use super::params::{self, Location, Param, ParamError, Raw};
+use super::problem::{FieldError, Problem};
 
 /// A request split into what operations read from it.
 pub struct RequestInput {

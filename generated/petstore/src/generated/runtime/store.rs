@@ -63,9 +63,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::Database(error) => write!(f, "database error: {error}"),
             StoreError::Conflict(detail) => write!(f, "conflict: {detail}"),
-            StoreError::Corrupt(detail) => {
-                write!(f, "stored data does not fit its type: {detail}")
-            }
+            StoreError::Corrupt(detail) => write!(f, "stored data does not fit its type: {detail}"),
             StoreError::ParentNotFound => f.write_str("the enclosing item does not exist"),
             StoreError::Config(detail) => write!(f, "database configuration: {detail}"),
             StoreError::Migrate(error) => write!(f, "migration failed: {error}"),
@@ -145,12 +143,15 @@ impl Database {
             .max_connections(if memory { 1 } else { settings.max_connections })
             .acquire_timeout(settings.acquire_timeout);
         if memory {
+            // Each connection to `:memory:` is its own database: keep exactly one, forever.
             options = options
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None);
         }
         if dialect == Dialect::Sqlite {
+            // A local file needs no ping before each use: that would be one more hand-off
+            // to the connection's worker thread per query.
             options = options.test_before_acquire(false);
             options = options.after_connect(|connection, _| {
                 Box::pin(async move {
@@ -429,11 +430,15 @@ impl fmt::Display for Key {
         }
     }
 }
+
 macro_rules! integer_keys {
-    ($($ty:ty),*) => {
-        $(impl From <$ty > for Key { fn from(value : $ty) -> Self {
-        Key::Integer(i64::try_from(value).unwrap_or(i64::MAX)) } })*
-    };
+    ($($ty:ty),*) => {$(
+        impl From<$ty> for Key {
+            fn from(value: $ty) -> Self {
+                Key::Integer(i64::try_from(value).unwrap_or(i64::MAX))
+            }
+        }
+    )*};
 }
 integer_keys!(i32, i64, u32, u64);
 
@@ -772,6 +777,9 @@ impl Binder {
             let added = match value {
                 Bound::Null(ColumnKind::Boolean) => arguments.add(None::<bool>),
                 Bound::Null(ColumnKind::Integer) => arguments.add(None::<i64>),
+                // sqlx 0.9's PostgreSQL mapping of Any swaps the two float nulls (a null
+                // `f64` is sent as float4, which poisons the cached statement for later
+                // non-null values): a null `f32` arrives as a float8 null.
                 Bound::Null(ColumnKind::Real) => arguments.add(None::<f32>),
                 Bound::Null(_) => arguments.add(None::<String>),
                 Bound::Bool(b) => arguments.add(b),
@@ -1021,6 +1029,7 @@ impl Database {
             names.push(quote(column.name));
             values.push(binder.push_value(column.kind, record.get(column.field)));
         }
+        // One round trip: the stored item comes back as the select list reads it.
         let sql = format!(
             "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
             quote(table.name),
@@ -1150,6 +1159,7 @@ impl Database {
             .collect();
         let condition = table.where_item(&mut binder, scope, key);
         let sql = if assignments.is_empty() {
+            // Nothing to set: still tell whether the item exists.
             format!(
                 "UPDATE {} SET {} = {} WHERE {}",
                 quote(table.name),
@@ -1235,6 +1245,7 @@ impl Database {
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
+
         let (order_column, descending) = self.order(table, query);
         let direction = if descending { "DESC" } else { "ASC" };
         let mut order = format!("{} {direction}", quote(order_column));
@@ -1424,14 +1435,12 @@ mod tests {
 
     #[test]
     fn a_merge_patch_replaces_removes_and_merges_members() {
-        let mut target = serde_json::json!(
-            { "a" : 1, "b" : { "c" : 2, "d" : 3 }, "e" : 4 }
-        );
+        let mut target = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "e": 4});
         merge_patch(
             &mut target,
-            &serde_json::json!({ "a" : 9, "b" : { "c" : null }, "e" : null }),
+            &serde_json::json!({"a": 9, "b": {"c": null}, "e": null}),
         );
-        assert_eq!(target, serde_json::json!({ "a" : 9, "b" : { "d" : 3 } }));
+        assert_eq!(target, serde_json::json!({"a": 9, "b": {"d": 3}}));
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! pointer is a chain of borrowed segments rendered to a string only when a violation is
 //! reported, so a valid request allocates nothing here.
 
-use super::problem::FieldError;
 use std::collections::BTreeMap;
+
+use super::problem::FieldError;
 
 /// Where a value is: `/body/tags/2`, `/query/limit`. Built on the stack, rendered lazily.
 #[derive(Debug, Clone, Copy)]
@@ -34,9 +35,7 @@ impl<'a> Pointer<'a> {
         let escape = |token: &str| token.replace('~', "~0").replace('/', "~1");
         match self {
             Pointer::Root(root) => (*root).to_owned(),
-            Pointer::Field(parent, name) => {
-                format!("{}/{}", parent.render(), escape(name))
-            }
+            Pointer::Field(parent, name) => format!("{}/{}", parent.render(), escape(name)),
             Pointer::Key(parent, key) => format!("{}/{}", parent.render(), escape(key)),
             Pointer::Index(parent, index) => format!("{}/{index}", parent.render()),
         }

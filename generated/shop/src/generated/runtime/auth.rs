@@ -23,9 +23,10 @@
 //! no alternative has valid credentials, 403 with `error="insufficient_scope"` when one has
 //! valid credentials but lacks the scopes the operation requires.
 
-use super::context::Principal;
-use super::params::Location;
-use super::problem::Problem;
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -39,10 +40,11 @@ use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
-use std::sync::Arc;
-use std::time::Duration;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+use super::context::Principal;
+use super::params::Location;
+use super::problem::Problem;
 
 /// The realm named in every challenge.
 const REALM: &str = "api";
@@ -220,6 +222,7 @@ impl AuthConfig {
             environment.to_ascii_lowercase().as_str(),
             "production" | "prod"
         );
+
         let mut verify_keys = Vec::new();
         let mut signing_key = None;
         if let Some(secret) = var("JWT_SECRET") {
@@ -261,6 +264,7 @@ impl AuthConfig {
             verify_keys.push(hmac_key(secret.as_bytes()));
             signing_key = Some(EncodingKey::from_secret(secret.as_bytes()));
         }
+
         let api_keys = match var("API_KEYS") {
             Some(text) => parse_api_keys(&text)?,
             None => Vec::new(),
@@ -279,6 +283,7 @@ impl AuthConfig {
                  comma-separated `id=key` or `id=sha256:<hex>` entries"
             );
         }
+
         let basic_users = match var("BASIC_USERS") {
             Some(text) => parse_basic_users(&text)?,
             None => Vec::new(),
@@ -298,6 +303,7 @@ impl AuthConfig {
                  the `hash-password` subcommand)"
             );
         }
+
         Ok(Self {
             verify_keys,
             signing_key,
@@ -398,6 +404,8 @@ impl AuthConfig {
             required.push("iss");
         }
         if self.audiences.is_empty() {
+            // Not configured, not checked: a token for another audience is the operator's
+            // call, and jsonwebtoken would otherwise reject every token that has an `aud`.
             validation.validate_aud = false;
         } else {
             validation.set_audience(&self.audiences);
@@ -584,7 +592,7 @@ pub fn authenticate(
                         subject: verified.subject.clone(),
                         scopes: verified.scopes.clone(),
                         scheme: scheme.name().to_owned(),
-                    });
+                    })
                 }
                 Some(principal) => {
                     for scope in &verified.scopes {
@@ -820,6 +828,7 @@ fn api_key_value(
         }),
         Location::Cookie => super::request::cookie_value(&parts.headers, parameter)
             .map(|value| Ok(value.to_owned())),
+        // OpenAPI has no `in: path` API keys; nothing can be read from there.
         Location::Path => None,
     }
 }
@@ -836,42 +845,30 @@ fn unauthorized(alternatives: &[Requirement], outcomes: &[(Source, Outcome)]) ->
         };
         if let Some(reason) = reason {
             problems.push(match source {
-                Source::Bearer => {
-                    format!("the bearer token was rejected: {reason}")
-                }
+                Source::Bearer => format!("the bearer token was rejected: {reason}"),
                 Source::Basic => format!("basic authentication failed: {reason}"),
-                Source::ApiKey(location, parameter) => {
-                    format!(
-                        "the API key in {} was rejected: {reason}",
-                        describe_parameter(*location, parameter)
-                    )
-                }
-                Source::Unsupported(challenge) => {
-                    format!("`{challenge}` credentials: {reason}")
-                }
+                Source::ApiKey(location, parameter) => format!(
+                    "the API key in {} was rejected: {reason}",
+                    describe_parameter(*location, parameter)
+                ),
+                Source::Unsupported(challenge) => format!("`{challenge}` credentials: {reason}"),
             });
         }
         challenges.push(match source {
             Source::Bearer => match reason {
-                Some(reason) => {
-                    format!(
-                        "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description={}",
-                        quote(reason)
-                    )
-                }
+                Some(reason) => format!(
+                    "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description={}",
+                    quote(reason)
+                ),
                 None => format!("Bearer realm=\"{REALM}\""),
             },
             Source::Basic => format!("Basic realm=\"{REALM}\""),
-            Source::ApiKey(location, parameter) => {
-                format!(
-                    "ApiKey realm=\"{REALM}\", in=\"{}\", name={}",
-                    location.as_str(),
-                    quote(parameter)
-                )
-            }
-            Source::Unsupported(challenge) => {
-                format!("{challenge} realm=\"{REALM}\"")
-            }
+            Source::ApiKey(location, parameter) => format!(
+                "ApiKey realm=\"{REALM}\", in=\"{}\", name={}",
+                location.as_str(),
+                quote(parameter)
+            ),
+            Source::Unsupported(challenge) => format!("{challenge} realm=\"{REALM}\""),
         });
     }
     let detail = if problems.is_empty() {
@@ -896,7 +893,7 @@ fn unauthorized(alternatives: &[Requirement], outcomes: &[(Source, Outcome)]) ->
     } else {
         problems.join("; ")
     };
-    tracing::debug!(% detail, "request not authenticated");
+    tracing::debug!(%detail, "request not authenticated");
     let mut problem = Problem::new(StatusCode::UNAUTHORIZED).with_detail(detail);
     for challenge in challenges {
         if let Ok(value) = HeaderValue::from_str(&challenge) {
@@ -914,7 +911,7 @@ fn forbidden(requirement: &Requirement, missing: &[&str]) -> Problem {
         if missing.len() == 1 { "" } else { "s" },
         missing.join(", ")
     );
-    tracing::debug!(% detail, "request lacks scopes");
+    tracing::debug!(%detail, "request lacks scopes");
     let mut problem = Problem::new(StatusCode::FORBIDDEN).with_detail(detail);
     let has_bearer = requirement
         .schemes
@@ -1026,10 +1023,7 @@ fn read_jwks(path: &str) -> Result<Vec<VerifyKey>, AuthError> {
         let key = match DecodingKey::from_jwk(jwk) {
             Ok(key) => key,
             Err(error) => {
-                tracing::warn!(
-                    ? kid, % error,
-                    "JWT_JWKS_FILE: skipping a key that cannot verify tokens"
-                );
+                tracing::warn!(?kid, %error, "JWT_JWKS_FILE: skipping a key that cannot verify tokens");
                 continue;
             }
         };
@@ -1190,32 +1184,28 @@ fn in_phc_params(entry: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use axum::http::Request as HttpRequest;
-    use serde_json::json;
     use std::collections::HashMap;
     use std::sync::OnceLock;
 
+    use axum::http::Request as HttpRequest;
+    use serde_json::json;
+
+    use super::*;
+
     const SECRET: &str = "test-secret-that-is-at-least-32-bytes-long";
-
     const BEARER: Scheme = Scheme::Bearer { name: "bearerAuth" };
-
     const OAUTH: Scheme = Scheme::Bearer { name: "oauth" };
-
     const BASIC: Scheme = Scheme::Basic { name: "basicAuth" };
-
     const HEADER_KEY: Scheme = Scheme::ApiKey {
         name: "headerKey",
         location: Location::Header,
         parameter: "X-API-Key",
     };
-
     const QUERY_KEY: Scheme = Scheme::ApiKey {
         name: "queryKey",
         location: Location::Query,
         parameter: "api_key",
     };
-
     const COOKIE_KEY: Scheme = Scheme::ApiKey {
         name: "cookieKey",
         location: Location::Cookie,
@@ -1225,23 +1215,18 @@ mod tests {
     const BEARER_ONLY: &[Requirement] = &[Requirement {
         schemes: &[(BEARER, &[])],
     }];
-
     const READ_WRITE: &[Requirement] = &[Requirement {
         schemes: &[(OAUTH, &["posts:read", "posts:write"])],
     }];
-
     const HEADER_ONLY: &[Requirement] = &[Requirement {
         schemes: &[(HEADER_KEY, &[])],
     }];
-
     const BASIC_ONLY: &[Requirement] = &[Requirement {
         schemes: &[(BASIC, &[])],
     }];
-
     const KEY_AND_TOKEN: &[Requirement] = &[Requirement {
         schemes: &[(HEADER_KEY, &[]), (OAUTH, &["posts:read"])],
     }];
-
     const KEY_OR_TOKEN: &[Requirement] = &[
         Requirement {
             schemes: &[(OAUTH, &["posts:read"])],
@@ -1251,6 +1236,7 @@ mod tests {
         },
     ];
 
+    // A P-256 key pair made for these tests only (never used anywhere else).
     const EC_PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQguGni1xeO7Od4Jc3Q
 /mmxWioON9/iT531VvSYVw8ukamhRANCAARQ+e3R21SSjvDdGjtcUKF23L0XiFMG
@@ -1263,11 +1249,10 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
 -----END PUBLIC KEY-----
 ";
     const EC_X: &str = "UPnt0dtUko7w3Ro7XFChdty9F4hTBr7bQ9z0d913PVk";
-
     const EC_Y: &str = "5ib9jNzjrkxc3kCxZ6MhfkhT1g2ri6nYJuIX-NrZHxg";
-
+    // The public half of a test-only RSA key, and an RS256 token it signed (kid `rsa-1`,
+    // sub `rsa-user`, scope `read`, exp 2100-01-01).
     const RSA_N: &str = "rG_XLowOWlqkqFjQ9BqtMtOsknwpX44xRVlk3Cs00-N1pI3r_gqtrirZLqJScVNAjel2PLk4rQeb-jXf97M-dn2rbmNPyxmlP6geGx7sXPYLkHPkfcfI25H64sZEf5C3sCTA0lAtR8ays3rABTlGtxLN-1hJCWHxkLaLuE53wq1WzDGlXcOpXqccdoFYuiCjBZ7V-u6gqNXfHRjIl1L3YyE98dnRDkOknX9pq0jGUfBZ6KdTwfbssAM7lmkGyadcYkfUo_UgOJwMIOI5U_8kYns73s7ln6SD2zT4hPi_VUQGufQuSOsO0Ta0AzSYjAa6WYfxRZrHZ84yydo3zfkGfw";
-
     const RSA_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6InJzYS0xIn0.eyJzdWIiOiJyc2EtdXNlciIsInNjb3BlIjoicmVhZCIsImV4cCI6NDEwMjQ0NDgwMH0.WitjsjvI4qmyxlKYOYG7LHm2RfzjNkCkiS7Gi57SRsWn0MP-8uJfmrQn_mLNZHWy0LbyDHztiyO-hBIAEuvB2R4HvURplI1wcqHnXZeuvCXoUTx1gNmVsz441uNN9PzAFqoSkqbeeWw1w7mU4fWCSgomXxS1WyvUaZ626n7nxVNfsMnb6TuQExZj8N6_YlcuasjfXByCIHHECf8qJ6Ni848LdOZJ8zDYz9IylXnY9GolMDu2O4v1x9XVIR_S-nDHz-eYorVtRCDtxvFiWutzmcR0ayT05hFCpk4tjFYJThcEbI3SZxiMf6NtQBuyd6KBTHcYzgA6cA5DWXP3KoZHEw";
 
     /// One test configuration for the whole suite: argon2 runs once.
@@ -1370,7 +1355,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
 
     #[test]
     fn an_expired_token_is_401_invalid_token() {
-        let token = sign(SECRET, json!({ "sub" : "u", "exp" : now() - 3600 }));
+        let token = sign(SECRET, json!({"sub": "u", "exp": now() - 3600}));
         let detail = assert_invalid_token(authenticate(config(), &bearer(&token), BEARER_ONLY));
         assert!(detail.contains("expired"), "{detail}");
     }
@@ -1379,7 +1364,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
     fn a_token_not_valid_yet_is_401() {
         let token = sign(
             SECRET,
-            json!({ "sub" : "u", "exp" : now() + 7200, "nbf" : now() + 3600 }),
+            json!({"sub": "u", "exp": now() + 7200, "nbf": now() + 3600}),
         );
         let detail = assert_invalid_token(authenticate(config(), &bearer(&token), BEARER_ONLY));
         assert!(detail.contains("not valid yet"), "{detail}");
@@ -1389,7 +1374,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
     fn a_token_signed_with_another_secret_is_401() {
         let token = sign(
             "another-secret-that-is-at-least-32-bytes",
-            json!({ "sub" : "u", "exp" : now() + 60 }),
+            json!({"sub": "u", "exp": now() + 60}),
         );
         let detail = assert_invalid_token(authenticate(config(), &bearer(&token), BEARER_ONLY));
         assert!(detail.contains("signature"), "{detail}");
@@ -1398,8 +1383,8 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
     #[test]
     fn tokens_without_exp_or_sub_or_well_formed_shape_are_401() {
         for token in [
-            sign(SECRET, json!({ "sub" : "u" })),
-            sign(SECRET, json!({ "exp" : now() + 60 })),
+            sign(SECRET, json!({"sub": "u"})),
+            sign(SECRET, json!({"exp": now() + 60})),
             "not.a.jwt".to_owned(),
         ] {
             assert_invalid_token(authenticate(config(), &bearer(&token), BEARER_ONLY));
@@ -1421,13 +1406,13 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         let exp = now() + 60;
         let good = sign(
             SECRET,
-            json!({ "sub" : "u", "exp" : exp, "iss" : "https://issuer.test" }),
+            json!({"sub": "u", "exp": exp, "iss": "https://issuer.test"}),
         );
         let wrong = sign(
             SECRET,
-            json!({ "sub" : "u", "exp" : exp, "iss" : "https://evil" }),
+            json!({"sub": "u", "exp": exp, "iss": "https://evil"}),
         );
-        let missing = sign(SECRET, json!({ "sub" : "u", "exp" : exp }));
+        let missing = sign(SECRET, json!({"sub": "u", "exp": exp}));
         assert!(authenticate(&config, &bearer(&good), BEARER_ONLY).is_ok());
         let detail = assert_invalid_token(authenticate(&config, &bearer(&wrong), BEARER_ONLY));
         assert!(detail.contains("iss"), "{detail}");
@@ -1442,22 +1427,17 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         )
         .unwrap();
         let exp = now() + 60;
-        let good = sign(
-            SECRET,
-            json!({ "sub" : "u", "exp" : exp, "aud" : "blog-api" }),
-        );
+        let good = sign(SECRET, json!({"sub": "u", "exp": exp, "aud": "blog-api"}));
         let listed = sign(
             SECRET,
-            json!({ "sub" : "u", "exp" : exp, "aud" : ["other", "blog-api"] }),
+            json!({"sub": "u", "exp": exp, "aud": ["other", "blog-api"]}),
         );
-        let wrong = sign(
-            SECRET,
-            json!({ "sub" : "u", "exp" : exp, "aud" : "other-api" }),
-        );
+        let wrong = sign(SECRET, json!({"sub": "u", "exp": exp, "aud": "other-api"}));
         assert!(authenticate(&strict, &bearer(&good), BEARER_ONLY).is_ok());
         assert!(authenticate(&strict, &bearer(&listed), BEARER_ONLY).is_ok());
         let detail = assert_invalid_token(authenticate(&strict, &bearer(&wrong), BEARER_ONLY));
         assert!(detail.contains("aud"), "{detail}");
+        // Without JWT_AUDIENCE, `aud` is not checked.
         assert!(authenticate(config(), &bearer(&wrong), BEARER_ONLY).is_ok());
     }
 
@@ -1465,13 +1445,10 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
     fn scopes_come_from_scope_or_scp() {
         let exp = now() + 60;
         for claims in [
-            json!({ "sub" : "u", "exp" : exp, "scope" : "posts:read  posts:write" }),
-            json!({ "sub" : "u", "exp" : exp, "scp" : ["posts:read", "posts:write"] }),
-            json!({ "sub" : "u", "exp" : exp, "scp" : "posts:read posts:write" }),
-            json!(
-                { "sub" : "u", "exp" : exp, "scope" : "posts:read", "scp" :
-                ["posts:write"] }
-            ),
+            json!({"sub": "u", "exp": exp, "scope": "posts:read  posts:write"}),
+            json!({"sub": "u", "exp": exp, "scp": ["posts:read", "posts:write"]}),
+            json!({"sub": "u", "exp": exp, "scp": "posts:read posts:write"}),
+            json!({"sub": "u", "exp": exp, "scope": "posts:read", "scp": ["posts:write"]}),
         ] {
             let token = sign(SECRET, claims);
             let principal = authenticate(config(), &bearer(&token), READ_WRITE)
@@ -1500,6 +1477,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         assert_eq!(problem.status, 401);
         assert_eq!(challenges(&problem), ["Bearer realm=\"api\""]);
         assert!(problem.detail.as_deref().unwrap().contains("bearer token"));
+        // A Basic header is not a bearer token.
         let problem = authenticate(config(), &basic("alice", "wonderland"), BEARER_ONLY);
         assert_eq!(challenges(&problem.unwrap_err()), ["Bearer realm=\"api\""]);
     }
@@ -1509,7 +1487,6 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         const QUERY_ONLY: &[Requirement] = &[Requirement {
             schemes: &[(QUERY_KEY, &[])],
         }];
-
         const COOKIE_ONLY: &[Requirement] = &[Requirement {
             schemes: &[(COOKIE_KEY, &[])],
         }];
@@ -1536,6 +1513,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
                 .unwrap();
             assert_eq!(principal.subject, "test");
             assert_eq!(principal.scheme, scheme);
+            // The wrong key in the same place is rejected.
             let wrong = request(
                 &parts.uri.to_string().replace("k3y", "nope"),
                 &[("x-api-key", "nope"), ("cookie", "session=nope")],
@@ -1585,10 +1563,13 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         assert_eq!(id("hashed-key").as_deref(), Some("ci"));
         assert_eq!(id("bare-one").as_deref(), Some("key1"));
         assert_eq!(id("bare-two").as_deref(), Some("key2"));
+        // The digest itself is not the key.
         assert_eq!(id(&hashed), None);
+
         let parts = request("/", &[("x-api-key", "hashed-key")]);
         let principal = authenticate(&config, &parts, HEADER_ONLY).unwrap().unwrap();
         assert_eq!(principal.subject, "ci");
+
         for bad in ["ci=sha256:abc", "=key", "id=", "a=same,b=same", "a=x,a=y"] {
             let error = from_vars(Needs::default(), &[("API_KEYS", bad)]).unwrap_err();
             assert!(error.to_string().starts_with("API_KEYS"), "{error}");
@@ -1632,6 +1613,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         assert!(authenticate(&config, &basic("ann", "first"), BASIC_ONLY).is_ok());
         assert!(authenticate(&config, &basic("bo", "second"), BASIC_ONLY).is_ok());
         assert!(authenticate(&config, &basic("bo", "first"), BASIC_ONLY).is_err());
+
         for bad in [
             "ann=plaintext",
             "ann",
@@ -1650,9 +1632,11 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         let principal = authenticate(config(), &both, KEY_AND_TOKEN)
             .unwrap()
             .unwrap();
+        // The first scheme's subject, the union of the scopes.
         assert_eq!(principal.subject, "test");
         assert_eq!(principal.scheme, "headerKey");
         assert_eq!(principal.scopes, ["posts:read"]);
+
         let key_only = request("/", &[("x-api-key", "k3y")]);
         let problem = authenticate(config(), &key_only, KEY_AND_TOKEN).unwrap_err();
         assert_eq!(problem.status, 401);
@@ -1676,6 +1660,8 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         .unwrap()
         .unwrap();
         assert_eq!(by_key.scheme, "headerKey");
+
+        // A token without the scope, but a valid key: the key wins.
         let weak = mint(config(), "user-1", &[]);
         let auth = format!("Bearer {weak}");
         let parts = request("/", &[("x-api-key", "k3y"), ("authorization", &auth)]);
@@ -1683,8 +1669,10 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
             .unwrap()
             .unwrap();
         assert_eq!(principal.scheme, "headerKey");
+        // The same token alone: 403, since its credentials are valid.
         let problem = authenticate(config(), &bearer(&weak), KEY_OR_TOKEN).unwrap_err();
         assert_eq!(problem.status, 403);
+
         let problem = authenticate(config(), &request("/", &[]), KEY_OR_TOKEN).unwrap_err();
         assert_eq!(problem.status, 401);
         let detail = problem.detail.clone().unwrap();
@@ -1705,7 +1693,6 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
     fn public_and_optional_operations() {
         let anonymous = request("/", &[]);
         assert_eq!(authenticate(config(), &anonymous, &[]).unwrap(), None);
-
         const OPTIONAL: &[Requirement] = &[
             Requirement { schemes: &[] },
             Requirement {
@@ -1729,9 +1716,11 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         let message = error.to_string();
         assert!(message.contains("JWT_SECRET"), "{message}");
         assert!(message.contains("JWT_PUBLIC_KEY_FILE"), "{message}");
+
         let with_jwt = [("APP_ENV", "prod"), ("JWT_SECRET", SECRET)];
         let error = from_vars(all, &with_jwt).unwrap_err();
         assert!(error.to_string().contains("API_KEYS"), "{error}");
+
         let hash = cheap_hash("pw");
         let error = from_vars(
             all,
@@ -1751,6 +1740,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
             ("BASIC_USERS", users.as_str()),
         ];
         assert!(from_vars(all, &complete).is_ok());
+        // What the API does not use need not be configured.
         assert!(from_vars(Needs::default(), &[("APP_ENV", "production")]).is_ok());
     }
 
@@ -1767,8 +1757,10 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
             .unwrap()
             .unwrap();
         assert_eq!(principal.subject, "dev");
+        // Another start, another secret.
         let other = from_vars(needs, &[("APP_ENV", "staging")]).unwrap();
         assert!(authenticate(&other, &bearer(&token), BEARER_ONLY).is_err());
+        // No API keys configured: every key is rejected.
         let parts = request("/", &[("x-api-key", "anything")]);
         assert_eq!(
             authenticate(&config, &parts, HEADER_ONLY)
@@ -1804,6 +1796,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
             .unwrap()
             .unwrap();
         assert_eq!(principal.subject, "user-9");
+
         assert!(config.mint_token("", &[], Duration::from_secs(1)).is_err());
         let spaced = ["a b".to_owned()];
         assert!(
@@ -1832,16 +1825,16 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         let config = from_vars(Needs::default(), &vars).unwrap();
         std::fs::remove_file(&path).ok();
         let key = EncodingKey::from_ec_pem(EC_PRIVATE_PEM.as_bytes()).unwrap();
-        let claims = json!(
-            { "sub" : "ec-user", "exp" : now() + 60, "scope" : "posts:read" }
-        );
+        let claims = json!({"sub": "ec-user", "exp": now() + 60, "scope": "posts:read"});
         let token = jsonwebtoken::encode(&Header::new(Algorithm::ES256), &claims, &key).unwrap();
         let principal = authenticate(&config, &bearer(&token), BEARER_ONLY)
             .unwrap()
             .unwrap();
         assert_eq!(principal.subject, "ec-user");
-        let forged = sign(EC_PUBLIC_PEM, json!({ "sub" : "x", "exp" : now() + 60 }));
+        // An HS256 token "signed" with the public key is not accepted (algorithm confusion).
+        let forged = sign(EC_PUBLIC_PEM, json!({"sub": "x", "exp": now() + 60}));
         assert_invalid_token(authenticate(&config, &bearer(&forged), BEARER_ONLY));
+        // Private keys are refused as JWT_PUBLIC_KEY_FILE.
         let private = temp_file(EC_PRIVATE_PEM);
         let vars = [("JWT_PUBLIC_KEY_FILE", private.to_str().unwrap())];
         let error = from_vars(Needs::default(), &vars).unwrap_err();
@@ -1851,22 +1844,23 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
 
     #[test]
     fn jwks_keys_are_picked_by_kid() {
-        let jwks = json!(
-            { "keys" : [{ "kty" : "EC", "crv" : "P-256", "x" : EC_X, "y" : EC_Y, "kid" :
-            "ec-1", "alg" : "ES256", "use" : "sig" }, { "kty" : "RSA", "n" : RSA_N, "e" :
-            "AQAB", "kid" : "rsa-1", "alg" : "RS256" },] }
-        );
+        let jwks = json!({"keys": [
+            {"kty": "EC", "crv": "P-256", "x": EC_X, "y": EC_Y, "kid": "ec-1", "alg": "ES256", "use": "sig"},
+            {"kty": "RSA", "n": RSA_N, "e": "AQAB", "kid": "rsa-1", "alg": "RS256"},
+        ]});
         let path = temp_file(&jwks.to_string());
         let vars = [("JWT_JWKS_FILE", path.to_str().unwrap())];
         let config = from_vars(Needs::default(), &vars).unwrap();
         std::fs::remove_file(&path).ok();
+
         let principal = authenticate(&config, &bearer(RSA_TOKEN), BEARER_ONLY)
             .unwrap()
             .unwrap();
         assert_eq!(principal.subject, "rsa-user");
         assert_eq!(principal.scopes, ["read"]);
+
         let key = EncodingKey::from_ec_pem(EC_PRIVATE_PEM.as_bytes()).unwrap();
-        let claims = json!({ "sub" : "ec-user", "exp" : now() + 60 });
+        let claims = json!({"sub": "ec-user", "exp": now() + 60});
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some("ec-1".to_owned());
         let token = jsonwebtoken::encode(&header, &claims, &key).unwrap();
@@ -1876,6 +1870,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
             let token = jsonwebtoken::encode(&header, &claims, &key).unwrap();
             assert_invalid_token(authenticate(&config, &bearer(&token), BEARER_ONLY));
         }
+
         let path = temp_file("{\"not\": \"a jwks\"}");
         let vars = [("JWT_JWKS_FILE", path.to_str().unwrap())];
         let error = from_vars(Needs::default(), &vars).unwrap_err();
@@ -1918,6 +1913,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         let app = Router::new()
             .route("/", get(whoami))
             .layer(axum::middleware::from_fn_with_state(state, require));
+
         let credentials = BASE64.encode("u:p");
         let authorized = HttpRequest::builder()
             .uri("/")
@@ -1930,6 +1926,7 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
             .await
             .unwrap();
         assert_eq!(&body[..], b"u");
+
         let anonymous = HttpRequest::builder()
             .uri("/")
             .body(axum::body::Body::empty())

@@ -2,17 +2,19 @@
 //! The operational endpoints every service has besides its API: liveness, readiness,
 //! metrics, the spec itself and interactive docs. None of them needs credentials.
 
-use super::problem::Problem;
-use super::settings::Settings;
-use super::store::Database;
-use super::telemetry;
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use std::sync::Arc;
 use utoipa_swagger_ui::Config;
+
+use super::problem::Problem;
+use super::settings::Settings;
+use super::store::Database;
+use super::telemetry;
 
 /// The spec as the service publishes it.
 #[derive(Debug, Clone, Copy)]
@@ -64,16 +66,16 @@ pub fn routes(settings: &Settings, db: Database, spec: PublishedSpec) -> Router 
 /// Liveness: the process answers. Deliberately checks nothing else, so a database outage
 /// does not get every replica restarted.
 async fn healthz() -> impl IntoResponse {
-    axum::Json(serde_json::json!({ "status" : "ok" }))
+    axum::Json(serde_json::json!({ "status": "ok" }))
 }
 
 /// Readiness: the database answers. A replica that cannot reach it is taken out of the
 /// load balancer until it can.
 async fn readyz(State(db): State<Database>) -> Response {
     match db.ping().await {
-        Ok(()) => axum::Json(serde_json::json!({ "status" : "ready" })).into_response(),
+        Ok(()) => axum::Json(serde_json::json!({ "status": "ready" })).into_response(),
         Err(error) => {
-            tracing::warn!(% error, "readiness check: database unavailable");
+            tracing::warn!(%error, "readiness check: database unavailable");
             Problem::new(StatusCode::SERVICE_UNAVAILABLE)
                 .with_detail("the database is unavailable")
                 .into_response()

@@ -134,7 +134,7 @@ impl Problem {
 
     /// An unexpected failure. The cause is logged; the client only learns that it happened.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = % cause, "internal error");
+        tracing::error!(error = %cause, "internal error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }

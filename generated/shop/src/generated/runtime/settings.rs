@@ -3,12 +3,14 @@
 //! checked once at start-up. Every bad value is reported, each on its own line, so a
 //! misconfigured deployment is fixed in one round instead of one variable at a time.
 
-use super::store::PoolSettings;
-use axum::http::HeaderValue;
 use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::time::Duration;
+
+use axum::http::HeaderValue;
+
+use super::store::PoolSettings;
 
 /// Everything the server reads from the environment, except credentials (see
 /// [`super::auth::AuthConfig`]). `Debug` never shows the database password.
@@ -201,6 +203,7 @@ impl Settings {
         let docs = reader.flag("DOCS_ENABLED", true);
         let hsts_max_age = reader.parsed("HSTS_MAX_AGE_SECS", 31_536_000, "a number of seconds");
         let otel_endpoint = reader.optional("OTEL_EXPORTER_OTLP_ENDPOINT");
+
         if !reader.errors.is_empty() {
             return Err(SettingsError(reader.errors));
         }
@@ -342,14 +345,9 @@ impl Reader<'_> {
                 && origin.matches('/').count() == 2;
             match HeaderValue::from_str(origin) {
                 Ok(header) if well_formed => origins.push(header),
-                _ => {
-                    self.errors
-                        .push(
-                            format!(
-                                "CORS_ALLOWED_ORIGINS: `{origin}` is not an origin like `https://app.example.com`"
-                            ),
-                        )
-                }
+                _ => self.errors.push(format!(
+                    "CORS_ALLOWED_ORIGINS: `{origin}` is not an origin like `https://app.example.com`"
+                )),
             }
         }
         CorsOrigins::List(origins)

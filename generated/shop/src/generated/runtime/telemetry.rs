@@ -2,18 +2,20 @@
 //! Logs and metrics: the tracing subscriber (text or JSON), the process-wide Prometheus
 //! recorder, and what each request records.
 
-use super::log_writer;
-use super::settings::{LogFormat, Settings};
-use super::store::Database;
-use axum::http::Method;
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
+
+use axum::http::Method;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
+
+use super::log_writer;
+use super::settings::{LogFormat, Settings};
+use super::store::Database;
 
 /// Latency buckets, in seconds: from a cached read to a slow report.
 const LATENCY_BUCKETS: &[f64] = &[
