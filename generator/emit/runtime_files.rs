@@ -5,7 +5,7 @@
 //! checks it), so neither syn, prettyplease nor rustfmt has to process a quarter of a
 //! megabyte of fixed code on every generation.
 
-use super::{EmitError, OutputFile, Ownership, rust};
+use super::{OutputFile, Ownership, rust};
 
 const FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("runtime/mod.rs")),
@@ -28,8 +28,8 @@ const FILES: &[(&str, &str)] = &[
     ("validate.rs", include_str!("runtime/validate.rs")),
 ];
 
-pub fn runtime_files() -> Result<Vec<OutputFile>, EmitError> {
-    Ok(FILES
+pub fn runtime_files() -> Vec<OutputFile> {
+    FILES
         .iter()
         .map(|(name, source)| {
             OutputFile::preformatted(
@@ -38,7 +38,7 @@ pub fn runtime_files() -> Result<Vec<OutputFile>, EmitError> {
                 Ownership::Generated,
             )
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -53,7 +53,7 @@ mod tests {
             }
         }
         let rustfmt = rust::rustfmt_binary().expect("rustfmt is installed");
-        let mut files = runtime_files().unwrap();
+        let mut files = runtime_files();
         for file in &mut files {
             file.preformatted = false;
         }

@@ -6,13 +6,14 @@ mod git;
 mod handlers;
 mod manifest;
 pub mod merge;
+mod parallel;
 mod plan;
 mod pristine;
 mod txn;
 mod write;
 
 pub use config::{CONFIG_FILE, GenConfig};
-pub use handlers::{implemented_methods, orphaned_methods, unimplemented_operations};
+pub use handlers::{orphaned_methods, unimplemented_operations};
 pub use manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
 pub use plan::{Action, EditedPolicy, Plan, PlannedFile};
 pub use write::{CiReport, NewOptions, RegenOptions, RegenReport, check, ci, new_project, regen};

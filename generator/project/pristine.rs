@@ -15,6 +15,7 @@ use flate2::Compression;
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 
+use super::parallel::{cores, in_chunks};
 use super::txn::Transaction;
 use super::{Manifest, ProjectError};
 
@@ -102,14 +103,14 @@ impl Additions {
     /// (a whole project's output is megabytes of text on a large spec); the hashes come
     /// back in the order of `contents`.
     pub fn add_all(&mut self, txn: &mut Transaction, contents: &[&str]) -> Vec<String> {
-        let hashes = on_every_core(contents, |text| super::sha256_hex(text.as_bytes()));
+        let hashes = in_chunks(contents, cores(), |text| super::sha256_hex(text.as_bytes()));
         let missing: Vec<(&String, &str)> = hashes
             .iter()
             .zip(contents)
             .filter(|(sha256, _)| self.known.insert(blob_path(sha256)))
             .map(|(sha256, text)| (sha256, *text))
             .collect();
-        let encoded = on_every_core(&missing, |(_, text)| encode(text));
+        let encoded = in_chunks(&missing, cores(), |(_, text)| encode(text));
         for ((sha256, _), blob) in missing.iter().zip(encoded) {
             txn.write(blob_path(sha256), blob);
         }
@@ -129,26 +130,6 @@ impl Additions {
             }
         }
     }
-}
-
-/// `work` applied to every item, the items split evenly over the cores; results in order.
-fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let chunk = items.len().div_ceil(threads).max(1);
-    let work = &work;
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(work).collect::<Vec<R>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| match worker.join() {
-                Ok(results) => results,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
 }
 
 #[cfg(test)]

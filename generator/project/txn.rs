@@ -167,27 +167,11 @@ pub fn recover(root: &Path) -> Result<bool, ProjectError> {
 /// time).
 fn write_all_synced(files: Vec<(&Path, &[u8])>) -> Result<(), ProjectError> {
     const WRITING_THREADS: usize = 8;
-    let chunk = files.len().div_ceil(WRITING_THREADS).max(1);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .try_for_each(|(path, contents)| write_synced(path, contents))
-                })
-            })
-            .collect();
-        workers.into_iter().try_for_each(|worker| {
-            worker.join().unwrap_or_else(|_| {
-                Err(ProjectError::io(
-                    Path::new(TXN_DIR),
-                    std::io::Error::other("a writing thread panicked"),
-                ))
-            })
-        })
+    super::parallel::in_chunks(&files, WRITING_THREADS, |(path, contents)| {
+        write_synced(path, contents)
     })
+    .into_iter()
+    .collect()
 }
 
 fn write_synced(path: &Path, contents: &[u8]) -> Result<(), ProjectError> {
