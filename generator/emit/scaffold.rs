@@ -192,25 +192,24 @@ pub fn startup_rs() -> TokenStream {
         use std::time::Duration;
 
         use axum::Router;
-        use axum::extract::DefaultBodyLimit;
         use tokio::net::TcpListener;
 
         use crate::generated::resources::MIGRATIONS;
         use crate::generated::runtime::rate_limit::RateLimiter;
         use crate::generated::runtime::settings::Settings;
         use crate::generated::runtime::store::Database;
-        use crate::generated::runtime::{endpoints, etag, platform, telemetry};
+        use crate::generated::runtime::{endpoints, platform, telemetry};
         use crate::generated::{self, AuthConfig, PUBLISHED_SPEC};
         use crate::handlers::Handlers;
 
         /// The whole application: every route of the spec served by [`Handlers`] on `db`,
-        /// checking credentials with `auth`, with conditional requests (`ETag`,
-        /// `If-None-Match`, `If-Match`), the operational endpoints (`/healthz`, `/readyz`,
-        /// `/metrics`, `/openapi.json`, `/docs`) and the middleware stack.
+        /// checking credentials with `auth`, with the operational endpoints (`/healthz`,
+        /// `/readyz`, `/metrics`, `/openapi.json`, `/docs`) and the middleware stack, which
+        /// includes the body limit and conditional requests (`ETag`, `If-None-Match`,
+        /// `If-Match`).
         pub fn app(settings: &Settings, auth: Arc<AuthConfig>, db: Database, limiter: Option<RateLimiter>) -> Router {
             let routes = generated::router(Arc::new(Handlers::new(db.clone())), auth)
                 .merge(endpoints::routes(settings, db, PUBLISHED_SPEC));
-            let routes = etag::layer(routes).layer(DefaultBodyLimit::max(settings.max_body_bytes));
             platform::layers(routes, settings, limiter)
         }
 

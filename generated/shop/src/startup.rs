@@ -7,11 +7,10 @@ use crate::generated::resources::MIGRATIONS;
 use crate::generated::runtime::rate_limit::RateLimiter;
 use crate::generated::runtime::settings::Settings;
 use crate::generated::runtime::store::Database;
-use crate::generated::runtime::{endpoints, etag, platform, telemetry};
+use crate::generated::runtime::{endpoints, platform, telemetry};
 use crate::generated::{self, AuthConfig, PUBLISHED_SPEC};
 use crate::handlers::Handlers;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,9 +18,10 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// The whole application: every route of the spec served by [`Handlers`] on `db`,
-/// checking credentials with `auth`, with conditional requests (`ETag`,
-/// `If-None-Match`, `If-Match`), the operational endpoints (`/healthz`, `/readyz`,
-/// `/metrics`, `/openapi.json`, `/docs`) and the middleware stack.
+/// checking credentials with `auth`, with the operational endpoints (`/healthz`,
+/// `/readyz`, `/metrics`, `/openapi.json`, `/docs`) and the middleware stack, which
+/// includes the body limit and conditional requests (`ETag`, `If-None-Match`,
+/// `If-Match`).
 pub fn app(
     settings: &Settings,
     auth: Arc<AuthConfig>,
@@ -30,7 +30,6 @@ pub fn app(
 ) -> Router {
     let routes = generated::router(Arc::new(Handlers::new(db.clone())), auth)
         .merge(endpoints::routes(settings, db, PUBLISHED_SPEC));
-    let routes = etag::layer(routes).layer(DefaultBodyLimit::max(settings.max_body_bytes));
     platform::layers(routes, settings, limiter)
 }
 

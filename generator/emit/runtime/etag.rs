@@ -9,11 +9,11 @@
 //! strict compare-and-swap should also check a version column in their transaction.
 
 use super::problem::Problem;
-use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{BoxError, Router};
 use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 use std::convert::Infallible;
@@ -24,7 +24,8 @@ use tower::ServiceExt;
 /// Bodies larger than this are not hashed (they get no `ETag`).
 const MAX_HASHED_BODY: usize = 4 * 1024 * 1024;
 
-/// Adds conditional request handling to `router`.
+/// Adds conditional request handling to `router`. [`super::platform::layers`] already
+/// does this as part of its stack; this is for routers served without it.
 pub fn layer(router: Router) -> Router {
     let probe = router.clone();
     router.layer(ConditionalLayer { probe })
@@ -33,8 +34,16 @@ pub fn layer(router: Router) -> Router {
 /// Wraps each route in [`Conditional`]. A plain tower layer rather than
 /// `middleware::from_fn`: no boxed inner service per request.
 #[derive(Clone)]
-struct ConditionalLayer {
+pub struct ConditionalLayer {
     probe: Router,
+}
+
+impl ConditionalLayer {
+    /// Conditional requests for the routes of `probe`, which answers the `GET` an
+    /// `If-Match` is checked against.
+    pub fn new(probe: Router) -> Self {
+        Self { probe }
+    }
 }
 
 impl<S> tower::Layer<S> for ConditionalLayer {
@@ -48,17 +57,20 @@ impl<S> tower::Layer<S> for ConditionalLayer {
     }
 }
 
+/// See the module documentation.
 #[derive(Clone)]
-struct Conditional<S> {
+pub struct Conditional<S> {
     inner: S,
     /// The router without this layer, for reading the current representation.
     probe: Router,
 }
 
-impl<S> tower::Service<Request> for Conditional<S>
+impl<S, B> tower::Service<Request<B>> for Conditional<S>
 where
     S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
 {
     type Response = Response;
     type Error = Infallible;
@@ -68,30 +80,38 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
-        // Use the service that was driven to readiness; keep a fresh clone for next time.
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let request = request.map(Body::new);
+        let method = request.method();
+        if method == Method::GET || method == Method::HEAD {
+            // The common case needs no copy of the inner service: call it right away.
+            let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+            let response = self.inner.call(request);
+            return Box::pin(async move {
+                let response = response.await?;
+                Ok(with_etag(response, if_none_match.as_ref()).await)
+            });
+        }
+        let if_match = matches!(*method, Method::PUT | Method::PATCH | Method::DELETE)
+            .then(|| request.headers().get(header::IF_MATCH).cloned())
+            .flatten();
+        let Some(if_match) = if_match else {
+            return Box::pin(self.inner.call(request));
+        };
+        // The write waits for the probe, so it needs a service of its own: the one that
+        // was driven to readiness; a fresh clone stays for next time.
         let fresh = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, fresh);
         let probe = self.probe.clone();
         Box::pin(async move {
-            let method = request.method().clone();
-            if method == Method::GET || method == Method::HEAD {
-                let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
-                let response = inner.call(request).await?;
-                return Ok(with_etag(response, if_none_match.as_ref()).await);
-            }
-            if matches!(method, Method::PUT | Method::PATCH | Method::DELETE)
-                && let Some(if_match) = request.headers().get(header::IF_MATCH).cloned()
-            {
-                let current = match probe_for(&request) {
-                    Some(probe_request) => current_etag(probe, probe_request).await,
-                    None => None,
-                };
-                if !matches_any(&if_match, current.as_deref()) {
-                    return Ok(Problem::new(StatusCode::PRECONDITION_FAILED)
-                        .with_detail("the resource changed since it was read (If-Match)")
-                        .into_response());
-                }
+            let current = match probe_for(&request) {
+                Some(probe_request) => current_etag(probe, probe_request).await,
+                None => None,
+            };
+            if !matches_any(&if_match, current.as_deref()) {
+                return Ok(Problem::new(StatusCode::PRECONDITION_FAILED)
+                    .with_detail("the resource changed since it was read (If-Match)")
+                    .into_response());
             }
             inner.call(request).await
         })

@@ -1,28 +1,36 @@
 //! The middleware every request passes through, in this order (outermost first):
 //!
-//! 1. CORS: outermost, so every answer — a 429 or a 503 included — carries
-//!    `Access-Control-Allow-Origin` and a browser can show it; pre-flights are answered here
-//!    and never reach the API.
+//! 1. CORS, when origins are configured: outermost, so every answer — a 429 or a 503
+//!    included — carries `Access-Control-Allow-Origin` and a browser can show it;
+//!    pre-flights are answered here and never reach the API.
 //! 2. [`Edge`]: request id (`X-Request-Id` honoured or generated, echoed), one tracing span
 //!    and access-log line per request, Prometheus metrics and security headers; then the
 //!    per-client rate limit (429 with `Retry-After`) and the request timeout (503). One
 //!    service does all of it, so a request pays for one boxed future here, not five; every
 //!    answer below it, refusals included, is counted, logged and tagged.
-//! 3. Compression of responses and decompression of requests (gzip, br); the body limit
-//!    applies to the decompressed bytes, so a small zip bomb cannot get past it.
-//! 4. Panic catching: innermost, so the 500 problem it makes passes back through the
-//!    layers above and is counted, logged and tagged like any other answer.
+//! 3. Compression of responses and decompression of requests (gzip, br), only for requests
+//!    that send `Accept-Encoding` or `Content-Encoding`: the others skip both layers and
+//!    what wrapping their bodies would cost. The body limit applies to the decompressed
+//!    bytes, so a small zip bomb cannot get past it.
+//! 4. Panic catching, so the 500 problem it makes passes back through the layers above
+//!    and is counted, logged and tagged like any other answer.
+//! 5. The body limit (`MAX_BODY_BYTES`) and conditional requests ([`etag`](super::etag)),
+//!    innermost.
+//!
+//! The whole stack is one layer of the router: axum boxes a route's service once per
+//! `Router::layer` and clones that box for every request, so stacking the same work as
+//! several router layers costs a few allocations and boxed futures more per request.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{ConnectInfo, MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{BoxError, Router};
 use tower::{Layer, Service, ServiceBuilder};
@@ -32,6 +40,7 @@ use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, Expos
 use tower_http::decompression::RequestDecompressionLayer;
 use tracing::Instrument;
 
+use super::etag;
 use super::problem::Problem;
 use super::rate_limit::RateLimiter;
 use super::settings::{CorsOrigins, Settings};
@@ -46,12 +55,15 @@ const OPERATIONAL_PATHS: &[&str] = &["/healthz", "/readyz", "/metrics"];
 
 tokio::task_local! {
     /// The current request's id, so that every problem+json answer can carry it.
-    static CURRENT_REQUEST_ID: Arc<str>;
+    static CURRENT_REQUEST_ID: HeaderValue;
 }
 
 /// The id of the request being served, if any.
-pub fn current_request_id() -> Option<Arc<str>> {
-    CURRENT_REQUEST_ID.try_with(Arc::clone).ok()
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID
+        .try_with(|id| id.to_str().map(str::to_owned).ok())
+        .ok()
+        .flatten()
 }
 
 /// Wraps every route of `router` (the spec's and the operational ones) in the middleware
@@ -71,44 +83,42 @@ pub fn layers(router: Router, settings: &Settings, limiter: Option<RateLimiter>)
             trust_proxy: settings.trust_proxy,
             limiter,
             timeout: settings.request_timeout,
+            compression: settings.compression,
         }),
     };
-    let mut compression = CompressionLayer::new();
-    let mut decompression = RequestDecompressionLayer::new();
-    if !settings.compression {
-        compression = compression.no_gzip().no_br();
-        decompression = decompression.no_gzip().no_br();
-    }
+    let conditional = etag::ConditionalLayer::new(router.clone());
     router.layer(
         ServiceBuilder::new()
-            .layer(cors(&settings.cors_origins))
+            .option_layer(cors(&settings.cors_origins))
             .layer(edge)
-            .layer(compression)
-            .layer(decompression)
-            .layer(CatchPanicLayer::custom(panic_response)),
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+            .layer(conditional),
     )
 }
 
-/// CORS for the configured origins; with none configured, no CORS headers at all (the
+/// CORS for the configured origins; with none configured, no CORS layer at all (the
 /// browser then refuses cross-origin calls, the safe default).
-fn cors(origins: &CorsOrigins) -> CorsLayer {
+fn cors(origins: &CorsOrigins) -> Option<CorsLayer> {
     let origin = match origins {
-        CorsOrigins::None => return CorsLayer::new(),
+        CorsOrigins::None => return None,
         CorsOrigins::Any => AllowOrigin::any(),
         CorsOrigins::List(list) => AllowOrigin::list(list.iter().cloned()),
     };
-    CorsLayer::new()
-        .allow_origin(origin)
-        .allow_methods(AllowMethods::mirror_request())
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers(ExposeHeaders::list([
-            header::ETAG,
-            header::LOCATION,
-            header::RETRY_AFTER,
-            REQUEST_ID,
-            HeaderName::from_static("x-total-count"),
-        ]))
-        .max_age(Duration::from_secs(600))
+    Some(
+        CorsLayer::new()
+            .allow_origin(origin)
+            .allow_methods(AllowMethods::mirror_request())
+            .allow_headers(AllowHeaders::mirror_request())
+            .expose_headers(ExposeHeaders::list([
+                header::ETAG,
+                header::LOCATION,
+                header::RETRY_AFTER,
+                REQUEST_ID,
+                HeaderName::from_static("x-total-count"),
+            ]))
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 /// A panic in a handler: a 500 problem, never a dropped connection. The message is
@@ -128,6 +138,8 @@ struct EdgeConfig {
     trust_proxy: bool,
     limiter: Option<RateLimiter>,
     timeout: Option<Duration>,
+    /// Whether responses may be compressed and requests decompressed (`COMPRESSION`).
+    compression: bool,
 }
 
 #[derive(Clone)]
@@ -135,58 +147,69 @@ struct EdgeLayer {
     config: Arc<EdgeConfig>,
 }
 
-impl<S> Layer<S> for EdgeLayer {
+/// The inner service with response compression and request decompression around it.
+type Coded<S> =
+    tower_http::compression::Compression<tower_http::decompression::RequestDecompression<S>>;
+
+impl<S: Clone> Layer<S> for EdgeLayer {
     type Service = Edge<S>;
 
     fn layer(&self, inner: S) -> Edge<S> {
+        let coded = ServiceBuilder::new()
+            .layer(CompressionLayer::new())
+            .layer(RequestDecompressionLayer::new())
+            .service(inner.clone());
         Edge {
-            inner,
+            plain: inner,
+            coded,
             config: self.config.clone(),
         }
     }
 }
 
 /// What every request gets on its way in and out: id, span, log, metrics, security
-/// headers, rate limit and timeout.
+/// headers, rate limit and timeout; and, for requests that negotiate a content coding,
+/// compression.
 #[derive(Clone)]
 pub struct Edge<S> {
-    inner: S,
+    /// The inner service as is, for requests that neither send nor accept a coding.
+    plain: S,
+    /// The same service behind compression and decompression.
+    coded: Coded<S>,
     config: Arc<EdgeConfig>,
 }
 
 type BoxedResponse = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
-impl<S, B> Service<Request> for Edge<S>
+impl<S, B, C> Service<Request> for Edge<S>
 where
     S: Service<Request, Response = Response<B>, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
+    Coded<S>: Service<Request, Response = Response<C>, Error = Infallible> + Clone + Send + 'static,
+    <Coded<S> as Service<Request>>::Future: Send + 'static,
     B: HttpBody<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
+    C: HttpBody<Data = Bytes> + Send + 'static,
+    C::Error: Into<BoxError>,
 {
     type Response = Response<Body>;
     type Error = Infallible;
     type Future = BoxedResponse;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
+        ready!(self.plain.poll_ready(cx))?;
+        self.coded.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        let fresh = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, fresh);
         let config = self.config.clone();
         let started = Instant::now();
         let in_flight = telemetry::InFlight::start();
 
-        let id = request_id(&request);
-        if let Ok(value) = HeaderValue::from_str(&id) {
-            request.headers_mut().insert(REQUEST_ID, value);
-        }
+        let id = request_id(request.headers());
+        request.headers_mut().insert(REQUEST_ID, id.clone());
         let method = request.method().clone();
-        let route: Arc<str> = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or_else(|| Arc::from("unmatched"), |path| Arc::from(path.as_str()));
+        let route = request.extensions().get::<MatchedPath>().cloned();
         let over_tls = request.uri().scheme_str() == Some("https")
             || (config.trust_proxy
                 && request
@@ -199,37 +222,43 @@ where
             .as_ref()
             .filter(|_| !OPERATIONAL_PATHS.contains(&request.uri().path()))
             .map(|_| client_key(&request, config.trust_proxy));
+        let coded = config.compression && negotiates_coding(request.headers());
+        // Use the service that was driven to readiness; keep a fresh clone for next time.
+        let inner = if coded {
+            let fresh = self.coded.clone();
+            Inner::Coded(std::mem::replace(&mut self.coded, fresh))
+        } else {
+            let fresh = self.plain.clone();
+            Inner::Plain(std::mem::replace(&mut self.plain, fresh))
+        };
         let span = tracing::info_span!(
             "request",
             method = %method,
-            route = %route,
-            request_id = %id,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
+            route = %route.as_ref().map_or("unmatched", MatchedPath::as_str),
+            request_id = %id.to_str().unwrap_or_default(),
         );
-        let id: Arc<str> = Arc::from(id);
         Box::pin(
             async move {
                 let answer = guarded(inner, request, client, &config);
                 let mut response = CURRENT_REQUEST_ID.scope(id.clone(), answer).await;
                 let latency = started.elapsed();
                 let status = response.status();
-                let span = tracing::Span::current();
-                span.record("status", status.as_u16());
-                // Whole microseconds: `0.054`, not `0.054861999999999994`.
-                span.record("latency_ms", latency.as_micros() as f64 / 1000.0);
+                // Whole microseconds: `0.054`, not `0.054861999999999994`. The outcome is
+                // on the access-log line, not recorded into the span: recording would
+                // format the span's fields a second time.
+                let latency_ms = latency.as_micros() as f64 / 1000.0;
                 if status.is_server_error() {
-                    tracing::warn!("request failed");
+                    tracing::warn!(status = status.as_u16(), latency_ms, "request failed");
                 } else {
-                    tracing::info!("request finished");
+                    tracing::info!(status = status.as_u16(), latency_ms, "request finished");
                 }
-                telemetry::record_request(&method, &route, status.as_u16(), latency);
+                let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+                telemetry::record_request(&method, route, status.as_u16(), latency);
                 drop(in_flight);
 
                 let headers = response.headers_mut();
-                if let Ok(value) = HeaderValue::from_str(&id) {
-                    headers.insert(REQUEST_ID, value);
-                }
+                headers.reserve(8);
+                headers.insert(REQUEST_ID, id);
                 for (name, value) in security_headers(docs) {
                     headers.entry(name).or_insert(value);
                 }
@@ -238,6 +267,10 @@ where
                         .entry(header::STRICT_TRANSPORT_SECURITY)
                         .or_insert_with(|| hsts.clone());
                 }
+                if config.compression && !coded {
+                    // The answer would have been compressed for a client that asked.
+                    vary_on_accept_encoding(headers);
+                }
                 Ok(response)
             }
             .instrument(span),
@@ -245,30 +278,68 @@ where
     }
 }
 
+/// The inner service a request goes to.
+enum Inner<S> {
+    Plain(S),
+    Coded(Coded<S>),
+}
+
+/// Whether the request asks for a compressed answer or sends a compressed body.
+fn negotiates_coding(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::ACCEPT_ENCODING) || headers.contains_key(header::CONTENT_ENCODING)
+}
+
+/// Adds `Vary: accept-encoding`, as the compression layer does for the requests it sees.
+fn vary_on_accept_encoding(headers: &mut HeaderMap) {
+    let present = headers.get_all(header::VARY).iter().any(|value| {
+        value.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|name| name.trim().eq_ignore_ascii_case("accept-encoding"))
+        })
+    });
+    if !present {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+}
+
 /// The rate limit (when `client` is being limited), then the inner service under the
 /// request timeout.
-async fn guarded<S, B>(
-    mut inner: S,
+async fn guarded<S, B, C>(
+    inner: Inner<S>,
     request: Request,
     client: Option<String>,
     config: &EdgeConfig,
 ) -> Response<Body>
 where
     S: Service<Request, Response = Response<B>, Error = Infallible>,
+    Coded<S>: Service<Request, Response = Response<C>, Error = Infallible>,
     B: HttpBody<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
+    C: HttpBody<Data = Bytes> + Send + 'static,
+    C::Error: Into<BoxError>,
 {
     if let (Some(limiter), Some(client)) = (&config.limiter, client)
         && let Err(retry_after) = limiter.check(&client).await
     {
         return too_many_requests(retry_after);
     }
-    let Some(timeout) = config.timeout else {
-        let Ok(response) = inner.call(request).await;
-        return response.map(Body::new);
+    let answer = async move {
+        match inner {
+            Inner::Plain(mut service) => {
+                let Ok(response) = service.call(request).await;
+                response.map(Body::new)
+            }
+            Inner::Coded(mut service) => {
+                let Ok(response) = service.call(request).await;
+                response.map(Body::new)
+            }
+        }
     };
-    match tokio::time::timeout(timeout, inner.call(request)).await {
-        Ok(Ok(response)) => response.map(Body::new),
+    let Some(timeout) = config.timeout else {
+        return answer.await;
+    };
+    match tokio::time::timeout(timeout, answer).await {
+        Ok(response) => response,
         Err(_) => {
             tracing::warn!(timeout_secs = timeout.as_secs_f64(), "request timed out");
             Problem::new(StatusCode::SERVICE_UNAVAILABLE)
@@ -283,13 +354,16 @@ where
 
 /// The client's `X-Request-Id` when it is a sane token (visible ASCII, at most 128
 /// bytes), otherwise a new UUID: a hostile id never reaches the logs verbatim.
-fn request_id(request: &Request) -> String {
-    request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+fn request_id(headers: &HeaderMap) -> HeaderValue {
+    if let Some(id) = headers.get(REQUEST_ID).filter(|id| {
+        let id = id.as_bytes();
+        !id.is_empty() && id.len() <= 128 && id.iter().all(u8::is_ascii_graphic)
+    }) {
+        return id.clone();
+    }
+    let mut buffer = uuid::Uuid::encode_buffer();
+    let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buffer);
+    HeaderValue::from_str(id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
 }
 
 /// Headers every answer gets unless the handler set its own. The API answers JSON, so its

@@ -260,6 +260,58 @@ async fn responses_are_compressed_for_clients_that_ask() {
 }
 
 #[tokio::test]
+async fn answers_left_uncompressed_still_vary_on_accept_encoding() {
+    let (status, headers, _) = send(&app().await, get("/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !headers.contains_key(header::CONTENT_ENCODING),
+        "no coding was asked for"
+    );
+    let vary: Vec<String> = headers
+        .get_all(header::VARY)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(
+        vary.iter().any(|v| v.contains("accept-encoding")),
+        "a cache must key on Accept-Encoding: Vary {vary:?}"
+    );
+}
+
+#[tokio::test]
+async fn compressed_request_bodies_are_decompressed_before_the_handler_reads_them() {
+    let app = app().await;
+    let (_, _, plain) = send(&app, get("/openapi.json")).await;
+    let (_, _, gzipped) = send(&app, with(get("/openapi.json"), "accept-encoding", "gzip")).await;
+    assert_ne!(plain, gzipped, "the second answer is gzip");
+    let echo = platform::layers(
+        Router::new().route(
+            "/echo",
+            axum::routing::post(|body: Bytes| async move { body }),
+        ),
+        &Settings::for_tests(),
+        None,
+    );
+    let request = Request::builder()
+        .method("POST")
+        .uri("/echo")
+        .header(header::CONTENT_ENCODING, "gzip")
+        .body(Body::from(gzipped))
+        .unwrap();
+    let (status, _, echoed) = send(&echo, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(echoed, plain, "the handler saw the decompressed body");
+}
+
+#[tokio::test]
+async fn without_configured_origins_no_cors_headers_are_sent() {
+    let request = with(get("/healthz"), "origin", "https://app.example.com");
+    let (status, headers, _) = send(&app().await, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+}
+
+#[tokio::test]
 async fn problems_carry_the_request_id() {
     let (status, headers, body) = send(
         &app().await,

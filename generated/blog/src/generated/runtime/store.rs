@@ -794,21 +794,38 @@ impl Binder {
 }
 
 fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    let mut quoted = String::with_capacity(name.len() + 2);
+    push_quoted(&mut quoted, name);
+    quoted
+}
+
+/// Appends `name` as a quoted SQL identifier (`"a""b"` for `a"b`).
+fn push_quoted(out: &mut String, name: &str) {
+    out.push('"');
+    for part in name.split_inclusive('"') {
+        out.push_str(part);
+        if part.ends_with('"') {
+            out.push('"');
+        }
+    }
+    out.push('"');
 }
 
 impl Table {
+    /// The key column, then every other column, quoted; JSON columns read as text on
+    /// PostgreSQL. Built into one string: it is part of every read.
     fn select_list(&self, dialect: Dialect) -> String {
-        let mut list = vec![quote(self.key.column)];
+        let mut list = String::with_capacity(24 * (self.columns.len() + 1));
+        push_quoted(&mut list, self.key.column);
         for column in self.columns {
-            list.push(match (dialect, column.kind) {
-                (Dialect::Postgres, ColumnKind::Json) => {
-                    format!("{}::text AS {}", quote(column.name), quote(column.name))
-                }
-                _ => quote(column.name),
-            });
+            list.push_str(", ");
+            push_quoted(&mut list, column.name);
+            if dialect == Dialect::Postgres && column.kind == ColumnKind::Json {
+                list.push_str("::text AS ");
+                push_quoted(&mut list, column.name);
+            }
         }
-        list.join(", ")
+        list
     }
 
     fn key_bound(&self, key: &Key) -> Bound {
@@ -1441,6 +1458,13 @@ mod tests {
             &serde_json::json!({"a": 9, "b": {"c": null}, "e": null}),
         );
         assert_eq!(target, serde_json::json!({"a": 9, "b": {"d": 3}}));
+    }
+
+    #[test]
+    fn identifiers_are_quoted_with_embedded_quotes_doubled() {
+        assert_eq!(quote("pets"), "\"pets\"");
+        assert_eq!(quote("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote("\"\""), "\"\"\"\"\"\"");
     }
 
     #[test]

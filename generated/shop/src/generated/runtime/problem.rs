@@ -168,7 +168,7 @@ impl std::error::Error for Problem {}
 impl IntoResponse for Problem {
     fn into_response(mut self) -> Response {
         if self.request_id.is_none() {
-            self.request_id = super::platform::current_request_id().map(|id| id.to_string());
+            self.request_id = super::platform::current_request_id();
         }
         let status = self.status_code();
         let body = match serde_json::to_vec(&self) {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
 
 use axum::http::Method;
@@ -142,27 +142,35 @@ pub fn prometheus() -> &'static PrometheusHandle {
 /// The counter and histogram of one (method, route template, status).
 type RouteSeries = (metrics::Counter, metrics::Histogram);
 
-/// Which series a finished request belongs to.
-type RouteKey = (Method, Arc<str>, u16);
+/// The series of one route template, by method and status: a handful each.
+type SeriesOfRoute = Vec<(Method, u16, RouteSeries)>;
 
-/// Handles by (method, route template, status), so a request costs a hash look-up under a
-/// read lock instead of building labels and a key (four allocations) for the registry
-/// twice. The set is bounded: route templates, never raw paths.
-static ROUTE_SERIES: OnceLock<RwLock<HashMap<RouteKey, RouteSeries>>> = OnceLock::new();
+/// Handles by route template, then method and status, so a request costs a hash look-up
+/// under a read lock instead of building labels and a key (four allocations) for the
+/// registry twice. The set is bounded: route templates, never raw paths.
+static ROUTE_SERIES: OnceLock<RwLock<HashMap<Box<str>, SeriesOfRoute>>> = OnceLock::new();
 
 /// One finished request, by route template (never the raw path, which would make a
 /// series per id) and status. Nothing is recorded while no app serves `/metrics`.
-pub fn record_request(method: &Method, route: &Arc<str>, status: u16, latency: Duration) {
+pub fn record_request(method: &Method, route: &str, status: u16, latency: Duration) {
     if PROMETHEUS.get().is_none() {
         return;
     }
     let series = ROUTE_SERIES.get_or_init(Default::default);
-    let key = (method.clone(), route.clone(), status);
-    let cached = series.read().ok().and_then(|map| map.get(&key).cloned());
+    let find = |of_route: &SeriesOfRoute| {
+        of_route
+            .iter()
+            .find(|(m, s, _)| m == method && *s == status)
+            .map(|(_, _, handles)| handles.clone())
+    };
+    let cached = series
+        .read()
+        .ok()
+        .and_then(|map| map.get(route).and_then(find));
     let (counter, histogram) = cached.unwrap_or_else(|| {
         let labels = [
             ("method", method.as_str().to_owned()),
-            ("route", route.to_string()),
+            ("route", route.to_owned()),
             ("status", status.to_string()),
         ];
         let made = (
@@ -170,7 +178,10 @@ pub fn record_request(method: &Method, route: &Arc<str>, status: u16, latency: D
             metrics::histogram!("http_request_duration_seconds", &labels),
         );
         if let Ok(mut map) = series.write() {
-            map.insert(key, made.clone());
+            let of_route = map.entry(Box::from(route)).or_default();
+            if find(of_route).is_none() {
+                of_route.push((method.clone(), status, made.clone()));
+            }
         }
         made
     });
