@@ -90,13 +90,6 @@ fn table_layout(resource: &Resource) -> TableLayout {
             parents.join(", ")
         ));
     }
-    for column in resource.columns.iter().filter(|c| c.indexed) {
-        indexes.push(format!(
-            "CREATE INDEX {} ON {table} ({})",
-            quote_sql(&format!("{}_{}_idx", resource.table, column.name)),
-            quote_sql(&column.name)
-        ));
-    }
     TableLayout {
         name: table,
         sqlite,
@@ -216,6 +209,23 @@ fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<String>, Vec<S
     (statements, notes)
 }
 
+/// Carries the indexes the applied migrations created over to the tables that still exist.
+/// Migrations never drop an index, so they are still in the database; recording them keeps
+/// the layout true, and a generator that no longer derives an index (projects made before
+/// list filters stopped getting one) writes no migration for it.
+fn keep_existing_indexes(old: &Layout, new: &mut Layout) {
+    for table in &mut new.tables {
+        let Some(before) = old.tables.iter().find(|t| t.name == table.name) else {
+            continue;
+        };
+        for index in &before.indexes {
+            if !table.indexes.contains(index) {
+                table.indexes.push(index.clone());
+            }
+        }
+    }
+}
+
 fn render<T: Template>(template: &T, name: &str) -> Result<String, EmitError> {
     let mut text = template.render().map_err(|e| EmitError::Template {
         template: name.to_owned(),
@@ -235,7 +245,10 @@ pub struct Planned {
 }
 
 pub fn plan(api: &Api, history: &MigrationHistory) -> Result<Planned, EmitError> {
-    let new = layout(api);
+    let mut new = layout(api);
+    if let Some(old) = &history.layout {
+        keep_existing_indexes(old, &mut new);
+    }
     let mut all = history.migrations.clone();
     let mut files = Vec::new();
     let next = all.iter().map(|m| m.version).max().unwrap_or(0) + 1;
@@ -381,6 +394,29 @@ mod tests {
         assert_eq!(notes.len(), 2, "{notes:?}");
         assert!(notes[0].contains("\"age\" is now"));
         assert!(notes[1].contains("\"tag\" is no longer in the spec"));
+    }
+
+    #[test]
+    fn indexes_made_by_applied_migrations_stay_recorded_and_need_no_migration() {
+        let pets_index = "CREATE INDEX \"pets_status_idx\" ON \"pets\" (\"status\")";
+        let old = Layout {
+            tables: vec![table("pets", &["\"id\" TEXT PRIMARY KEY"], &[pets_index])],
+        };
+        let mut new = Layout {
+            tables: vec![
+                table("pets", &["\"id\" TEXT PRIMARY KEY"], &[]),
+                table("toys", &["\"id\" TEXT PRIMARY KEY"], &[]),
+            ],
+        };
+        keep_existing_indexes(&old, &mut new);
+        assert_eq!(new.tables[0], old.tables[0]);
+        assert!(new.tables[1].indexes.is_empty());
+        let (statements, notes) = difference(&old, &new, false);
+        assert_eq!(
+            statements,
+            ["CREATE TABLE \"toys\" (\n    \"id\" TEXT PRIMARY KEY\n)"]
+        );
+        assert!(notes.is_empty(), "{notes:?}");
     }
 
     #[test]

@@ -81,8 +81,6 @@ pub struct Column {
     pub kind: ColumnKind,
     /// The item schema requires the field (it is written as `null` rather than left out).
     pub required: bool,
-    /// Used to filter lists, so it gets an index.
-    pub indexed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -402,16 +400,11 @@ fn detect_one(
             column: format!("parent_{}", column_name(&p.wire_name)),
         })
         .collect();
-    let mut columns = columns_of(api, item_struct, &key_field.wire_name, &parents);
+    let columns = columns_of(api, item_struct, &key_field.wire_name, &parents);
     if let Some((index, op)) = find(&collection_ops, HttpMethod::Get)
         && op.body.is_none()
     {
         ops.list = list_op(api, index, op, &item_ty, &columns);
-    }
-    for (_, filtered) in ops.list.iter().flat_map(|l| &l.filters) {
-        for column in columns.iter_mut().filter(|c| &c.name == filtered) {
-            column.indexed = true;
-        }
     }
     // A store nobody can write to, or read from, is no resource.
     if ops.create.is_none() || (ops.get.is_none() && ops.list.is_none()) {
@@ -599,7 +592,6 @@ fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) 
             name: names.claim(&column_name(&f.wire_name)),
             kind: column_kind(api, &f.ty),
             required: f.required,
-            indexed: false,
         })
         .collect()
 }

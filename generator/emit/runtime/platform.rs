@@ -3,8 +3,10 @@
 //! 1. CORS, when origins are configured: outermost, so every answer — a 429 or a 503
 //!    included — carries `Access-Control-Allow-Origin` and a browser can show it;
 //!    pre-flights are answered here and never reach the API.
-//! 2. [`Edge`]: request id (`X-Request-Id` honoured or generated, echoed), one tracing span
-//!    and access-log line per request, Prometheus metrics and security headers; then the
+//! 2. [`Edge`]: request id (`X-Request-Id` honoured or generated, echoed; every log line
+//!    written while serving the request carries it), one access-log line per request (a
+//!    tracing span too, when traces are exported), Prometheus metrics and security
+//!    headers; then the
 //!    per-client rate limit (429 with `Retry-After`) and the request timeout (503). One
 //!    service does all of it, so a request pays for one boxed future here, not five; every
 //!    answer below it, refusals included, is counted, logged and tagged.
@@ -60,8 +62,13 @@ tokio::task_local! {
 
 /// The id of the request being served, if any.
 pub fn current_request_id() -> Option<String> {
+    with_current_request_id(|id| id.to_owned())
+}
+
+/// Calls `f` with the id of the request being served, if any, without copying it.
+pub fn with_current_request_id<R>(f: impl FnOnce(&str) -> R) -> Option<R> {
     CURRENT_REQUEST_ID
-        .try_with(|id| id.to_str().map(str::to_owned).ok())
+        .try_with(|id| id.to_str().ok().map(f))
         .ok()
         .flatten()
 }
@@ -231,50 +238,58 @@ where
             let fresh = self.plain.clone();
             Inner::Plain(std::mem::replace(&mut self.plain, fresh))
         };
-        let span = tracing::info_span!(
-            "request",
-            method = %method,
-            route = %route.as_ref().map_or("unmatched", MatchedPath::as_str),
-            request_id = %id.to_str().unwrap_or_default(),
-        );
-        Box::pin(
-            async move {
-                let answer = guarded(inner, request, client, &config);
-                let mut response = CURRENT_REQUEST_ID.scope(id.clone(), answer).await;
-                let latency = started.elapsed();
-                let status = response.status();
-                // Whole microseconds: `0.054`, not `0.054861999999999994`. The outcome is
-                // on the access-log line, not recorded into the span: recording would
-                // format the span's fields a second time.
-                let latency_ms = latency.as_micros() as f64 / 1000.0;
-                if status.is_server_error() {
-                    tracing::warn!(status = status.as_u16(), latency_ms, "request failed");
-                } else {
-                    tracing::info!(status = status.as_u16(), latency_ms, "request finished");
-                }
-                let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-                telemetry::record_request(&method, route, status.as_u16(), latency);
-                drop(in_flight);
+        // A span per request only when traces leave the process: log lines get the request
+        // id from the request's task-local (see `telemetry::WithRequestId`), and a span
+        // cost more per request than everything else this service does.
+        let span = telemetry::request_spans().then(|| {
+            tracing::info_span!(
+                "request",
+                method = %method,
+                route = %route.as_ref().map_or("unmatched", MatchedPath::as_str),
+                request_id = %id.to_str().unwrap_or_default(),
+            )
+        });
+        let served = async move {
+            let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+            let mut response = CURRENT_REQUEST_ID
+                .scope(id.clone(), async {
+                    let response = guarded(inner, request, client, &config).await;
+                    let status = response.status().as_u16();
+                    // Whole microseconds: `0.054`, not `0.054861999999999994`.
+                    let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
+                    if response.status().is_server_error() {
+                        tracing::warn!(%method, route, status, latency_ms, "request failed");
+                    } else {
+                        tracing::info!(%method, route, status, latency_ms, "request finished");
+                    }
+                    response
+                })
+                .await;
+            let status = response.status();
+            telemetry::record_request(&method, route, status.as_u16(), started.elapsed());
+            drop(in_flight);
 
-                let headers = response.headers_mut();
-                headers.reserve(8);
-                headers.insert(REQUEST_ID, id);
-                for (name, value) in security_headers(docs) {
-                    headers.entry(name).or_insert(value);
-                }
-                if over_tls && let Some(hsts) = &config.hsts {
-                    headers
-                        .entry(header::STRICT_TRANSPORT_SECURITY)
-                        .or_insert_with(|| hsts.clone());
-                }
-                if config.compression && !coded {
-                    // The answer would have been compressed for a client that asked.
-                    vary_on_accept_encoding(headers);
-                }
-                Ok(response)
+            let headers = response.headers_mut();
+            headers.reserve(8);
+            headers.insert(REQUEST_ID, id);
+            for (name, value) in security_headers(docs) {
+                headers.entry(name).or_insert(value);
             }
-            .instrument(span),
-        )
+            if over_tls && let Some(hsts) = &config.hsts {
+                headers
+                    .entry(header::STRICT_TRANSPORT_SECURITY)
+                    .or_insert_with(|| hsts.clone());
+            }
+            if config.compression && !coded {
+                // The answer would have been compressed for a client that asked.
+                vary_on_accept_encoding(headers);
+            }
+            Ok(response)
+        };
+        match span {
+            Some(span) => Box::pin(served.instrument(span)),
+            None => Box::pin(served),
+        }
     }
 }
 
@@ -424,4 +439,92 @@ fn too_many_requests(retry_after: Duration) -> Response<Body> {
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::settings::LogFormat;
+    use super::super::telemetry::WithRequestId;
+    use super::*;
+    use std::sync::Mutex;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::{Layer, Registry};
+
+    /// A log output the test can read back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The lines logged in `format` by one event outside a request and one inside a request
+    /// whose id needs escaping in JSON.
+    fn logged(format: LogFormat) -> Vec<String> {
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let layer = tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(move || sink.clone());
+        let layer: Box<dyn Layer<Registry> + Send + Sync> = match format {
+            LogFormat::Json => Box::new(
+                layer
+                    .json()
+                    .map_event_format(|f| WithRequestId::new(f, LogFormat::Json)),
+            ),
+            LogFormat::Text => {
+                Box::new(layer.map_event_format(|f| WithRequestId::new(f, LogFormat::Text)))
+            }
+        };
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            tracing::info!("outside");
+            CURRENT_REQUEST_ID.sync_scope(HeaderValue::from_static("req-\"7\""), || {
+                tracing::info!(answer = 42, "inside");
+            });
+        });
+        let bytes = captured
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn text_lines_logged_while_serving_a_request_end_with_its_id() {
+        let lines = logged(LogFormat::Text);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].ends_with("outside"), "{}", lines[0]);
+        assert!(
+            lines[1].ends_with("inside answer=42 request_id=req-\"7\""),
+            "{}",
+            lines[1]
+        );
+    }
+
+    #[test]
+    fn json_lines_logged_while_serving_a_request_hold_its_id() {
+        let lines: Vec<serde_json::Value> = logged(LogFormat::Json)
+            .iter()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+            .collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0].get("request_id"), None);
+        assert_eq!(lines[1]["request_id"], "req-\"7\"");
+        assert_eq!(lines[1]["fields"]["answer"], 42);
+        assert_eq!(lines[1]["fields"]["message"], "inside");
+    }
 }

@@ -21,7 +21,6 @@ CREATE TABLE "posts" (
     "created_at" TEXT,
     "updated_at" TEXT
 );
-CREATE INDEX "posts_author_id_idx" ON "posts" ("author_id");
 
 CREATE TABLE "comments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,

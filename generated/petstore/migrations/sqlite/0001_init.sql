@@ -12,5 +12,3 @@ CREATE TABLE "pets" (
     "weight_kg" REAL,
     "microchip_id" TEXT
 );
-CREATE INDEX "pets_status_idx" ON "pets" ("status");
-CREATE INDEX "pets_tag_idx" ON "pets" ("tag");

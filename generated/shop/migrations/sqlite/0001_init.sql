@@ -15,7 +15,6 @@ CREATE TABLE "products" (
     "created_at" TEXT,
     "updated_at" TEXT
 );
-CREATE INDEX "products_category_idx" ON "products" ("category");
 
 CREATE TABLE "carts" (
     "id" TEXT PRIMARY KEY,
