@@ -9,7 +9,7 @@
 #   scripts/bench-crud.sh [GENERATED_PROJECT]
 #
 # Settings (environment):
-#   BENCH_DURATION=10s   length of one wrk run        BENCH_ROUNDS=3       measured rounds
+#   BENCH_DURATION=10s   length of one wrk run        BENCH_ROUNDS=5       measured rounds
 #   BENCH_WARMUP=3s      unrecorded run per server and endpoint first (0 skips it)
 #   BENCH_THREADS=2      wrk threads                  BENCH_CONNECTIONS=32 wrk connections
 #   BENCH_SEED=1000      pets created before the runs; GET spreads over ids 1..BENCH_SEED
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 duration=${BENCH_DURATION:-10s}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 warmup=${BENCH_WARMUP:-3s}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-32}
