@@ -6,10 +6,10 @@
 //! 2. [`Edge`]: request id (`X-Request-Id` honoured or generated, echoed; every log line
 //!    written while serving the request carries it), one access-log line per request (a
 //!    tracing span too, when traces are exported), Prometheus metrics and security
-//!    headers; then the
-//!    per-client rate limit (429 with `Retry-After`) and the request timeout (503). One
-//!    service does all of it, so a request pays for one boxed future here, not five; every
-//!    answer below it, refusals included, is counted, logged and tagged.
+//!    headers; then the per-client rate limit (429 with `Retry-After`) and the request
+//!    timeout (503). One service does all of it, so a request pays for one boxed future
+//!    here, not five; every answer below it, refusals included, is counted, logged and
+//!    tagged.
 //! 3. Compression of responses and decompression of requests (gzip, br), only for requests
 //!    that send `Accept-Encoding` or `Content-Encoding`: the others skip both layers and
 //!    what wrapping their bodies would cost. The body limit applies to the decompressed
@@ -239,8 +239,9 @@ where
             Inner::Plain(std::mem::replace(&mut self.plain, fresh))
         };
         // A span per request only when traces leave the process: log lines get the request
-        // id from the request's task-local (see `telemetry::WithRequestId`), and a span
-        // cost more per request than everything else this service does.
+        // id from the request's task-local (see `telemetry::WithRequestId`), and a span is
+        // a per-request cost (a slab entry, its fields formatted, an enter and exit per
+        // poll) that only a trace needs.
         let span = telemetry::request_spans().then(|| {
             tracing::info_span!(
                 "request",
@@ -251,22 +252,23 @@ where
         });
         let served = async move {
             let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-            let mut response = CURRENT_REQUEST_ID
+            // The access line is written inside the request's scope, so it carries the id.
+            let (mut response, latency) = CURRENT_REQUEST_ID
                 .scope(id.clone(), async {
                     let response = guarded(inner, request, client, &config).await;
+                    let latency = started.elapsed();
                     let status = response.status().as_u16();
                     // Whole microseconds: `0.054`, not `0.054861999999999994`.
-                    let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
+                    let latency_ms = latency.as_micros() as f64 / 1000.0;
                     if response.status().is_server_error() {
                         tracing::warn!(%method, route, status, latency_ms, "request failed");
                     } else {
                         tracing::info!(%method, route, status, latency_ms, "request finished");
                     }
-                    response
+                    (response, latency)
                 })
                 .await;
-            let status = response.status();
-            telemetry::record_request(&method, route, status.as_u16(), started.elapsed());
+            telemetry::record_request(&method, route, response.status().as_u16(), latency);
             drop(in_flight);
 
             let headers = response.headers_mut();
