@@ -9,12 +9,13 @@ use std::time::Duration;
 use axum::http::Method;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing::{Event, Subscriber};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 use super::log_writer;
 use super::platform::with_current_request_id;
@@ -48,33 +49,40 @@ pub fn init_tracing(settings: &Settings) -> LogGuard {
     let registry = tracing_subscriber::registry().with(filter);
     let otel = otel_layer(settings);
     REQUEST_SPANS.store(otel.is_some(), Ordering::Relaxed);
-    let registry = registry.with(otel);
-    let result = match settings.log_format {
-        LogFormat::Json => registry
-            .with(
-                tracing_subscriber::fmt::layer()
-                    .json()
-                    .with_current_span(true)
-                    .with_span_list(false)
-                    .map_event_format(|format| WithRequestId::new(format, LogFormat::Json))
-                    .with_writer(writer),
-            )
-            .try_init(),
-        LogFormat::Text => registry
-            .with(
-                tracing_subscriber::fmt::layer()
-                    .with_ansi(false)
-                    .map_event_format(|format| WithRequestId::new(format, LogFormat::Text))
-                    .with_writer(writer),
-            )
-            .try_init(),
-    };
+    let result = registry
+        .with(otel)
+        .with(log_layer(settings.log_format, writer))
+        .try_init();
     if result.is_err() {
         tracing::debug!("a tracing subscriber was already installed");
         return LogGuard { _writer: None };
     }
     LogGuard {
         _writer: Some(guard),
+    }
+}
+
+/// The layer that writes log lines to `writer`: `format` lines without colours, each
+/// written while serving a request carrying its id ([`WithRequestId`]).
+pub fn log_layer<S, W>(format: LogFormat, writer: W) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let layer = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(writer);
+    match format {
+        LogFormat::Json => Box::new(
+            layer
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .map_event_format(|json| WithRequestId::new(json, format)),
+        ),
+        LogFormat::Text => {
+            Box::new(layer.map_event_format(|text| WithRequestId::new(text, format)))
+        }
     }
 }
 

@@ -447,11 +447,9 @@ fn too_many_requests(retry_after: Duration) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::super::settings::LogFormat;
-    use super::super::telemetry::WithRequestId;
     use super::*;
     use std::sync::Mutex;
     use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::{Layer, Registry};
 
     /// A log output the test can read back.
     #[derive(Clone, Default)]
@@ -476,19 +474,7 @@ mod tests {
     fn logged(format: LogFormat) -> Vec<String> {
         let captured = Captured::default();
         let sink = captured.clone();
-        let layer = tracing_subscriber::fmt::layer()
-            .with_ansi(false)
-            .with_writer(move || sink.clone());
-        let layer: Box<dyn Layer<Registry> + Send + Sync> = match format {
-            LogFormat::Json => Box::new(
-                layer
-                    .json()
-                    .map_event_format(|f| WithRequestId::new(f, LogFormat::Json)),
-            ),
-            LogFormat::Text => {
-                Box::new(layer.map_event_format(|f| WithRequestId::new(f, LogFormat::Text)))
-            }
-        };
+        let layer = telemetry::log_layer(format, move || sink.clone());
         tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
             tracing::info!("outside");
             CURRENT_REQUEST_ID.sync_scope(HeaderValue::from_static("req-\"7\""), || {
