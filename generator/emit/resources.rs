@@ -174,6 +174,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
                 read_only: &[#(#read_only),*],
                 columns: &[#(#columns),*],
                 fills: &[#(#fills),*],
+                statements: Statements::new(),
             };
 
             #listing_item
@@ -218,7 +219,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
         use super::models;
         use super::runtime::store::{
             Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
-            Listing, Migrations, Page, Record, Scope, StoreError, Table,
+            Listing, Migrations, Page, Record, Scope, Statements, StoreError, Table,
         };
 
         /// The SQL migrations in `migrations/`, applied at start-up.

@@ -16,7 +16,7 @@ use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Arguments, AssertSqlSafe, Executor, Row};
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// An item as stored: its fields by wire name.
@@ -364,6 +364,31 @@ pub struct Table {
     pub fills: &'static [Fill],
     /// Fields only the server sets (`readOnly`): dropped from what a client sends.
     pub read_only: &'static [&'static str],
+    /// Statement texts made on first use: `Statements::new()`.
+    pub statements: Statements,
+}
+
+/// The texts of the statements a table reuses as they are: they depend only on the table
+/// and the dialect, and building one for each read cost about as much as decoding the row
+/// it reads.
+#[derive(Debug)]
+pub struct Statements {
+    /// `SELECT` of one item, by dialect.
+    fetch: [OnceLock<Arc<str>>; 2],
+}
+
+impl Statements {
+    pub const fn new() -> Self {
+        Self {
+            fetch: [OnceLock::new(), OnceLock::new()],
+        }
+    }
+}
+
+impl Default for Statements {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 #[derive(Debug)]
@@ -742,13 +767,7 @@ impl Binder {
 
     /// The placeholder for a new value, cast for JSON columns on PostgreSQL.
     fn push(&mut self, value: Bound, kind: ColumnKind) -> String {
-        let value = match value {
-            Bound::Text(text) if self.dialect == Dialect::Postgres && kind != ColumnKind::Json => {
-                Bound::Text(nul_safe::encode(&text).into_owned())
-            }
-            other => other,
-        };
-        self.values.push(value);
+        self.bind(value, kind);
         match self.dialect {
             Dialect::Sqlite => "?".to_owned(),
             Dialect::Postgres if kind == ColumnKind::Json => {
@@ -756,6 +775,17 @@ impl Binder {
             }
             Dialect::Postgres => format!("${}", self.values.len()),
         }
+    }
+
+    /// Adds a value without writing its placeholder, for a statement whose text is cached.
+    fn bind(&mut self, value: Bound, kind: ColumnKind) {
+        let value = match value {
+            Bound::Text(text) if self.dialect == Dialect::Postgres && kind != ColumnKind::Json => {
+                Bound::Text(nul_safe::encode(&text).into_owned())
+            }
+            other => other,
+        };
+        self.values.push(value);
     }
 
     /// The placeholder for a field's value, stored as `kind`.
@@ -848,13 +878,58 @@ impl Table {
 
     /// `"key" = ? AND "parent" = ?...`
     fn where_item(&self, binder: &mut Binder, scope: &Scope, key: &Key) -> String {
-        let mut clause = vec![format!(
-            "{} = {}",
-            quote(self.key.column),
-            binder.push(self.key_bound(key), self.key_kind())
-        )];
-        clause.extend(self.where_scope(binder, scope));
-        clause.join(" AND ")
+        self.item_condition(scope, key)
+            .map(|(column, value, kind)| {
+                format!("{} = {}", quote(column), binder.push(value, kind))
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// Binds what [`Table::where_item`] compares, without writing the clause.
+    fn bind_item(&self, binder: &mut Binder, scope: &Scope, key: &Key) {
+        for (_, value, kind) in self.item_condition(scope, key) {
+            binder.bind(value, kind);
+        }
+    }
+
+    /// The columns that single out an item and the values they must hold: its key, then
+    /// the keys of the items enclosing it.
+    fn item_condition<'a>(
+        &'a self,
+        scope: &'a Scope,
+        key: &Key,
+    ) -> impl Iterator<Item = (&'static str, Bound, ColumnKind)> + 'a {
+        let own = (self.key.column, self.key_bound(key), self.key_kind());
+        let enclosing = self
+            .parents
+            .iter()
+            .zip(&scope.0)
+            .map(|(column, key)| (*column, Bound::Text(key.to_string()), ColumnKind::Text));
+        std::iter::once(own).chain(enclosing)
+    }
+
+    /// The statement that reads one item: made once per dialect for items at this
+    /// table's depth (the only depth a well-formed scope has), otherwise each time.
+    fn fetch_sql(&self, dialect: Dialect, scope: &Scope, key: &Key) -> Arc<str> {
+        let make = || -> Arc<str> {
+            let mut placeholders = Binder::new(dialect);
+            format!(
+                "SELECT {} FROM {} WHERE {}",
+                self.select_list(dialect),
+                quote(self.name),
+                self.where_item(&mut placeholders, scope, key)
+            )
+            .into()
+        };
+        if scope.0.len() != self.parents.len() {
+            return make();
+        }
+        let slot = match dialect {
+            Dialect::Sqlite => &self.statements.fetch[0],
+            Dialect::Postgres => &self.statements.fetch[1],
+        };
+        slot.get_or_init(make).clone()
     }
 
     fn where_scope(&self, binder: &mut Binder, scope: &Scope) -> Vec<String> {
@@ -976,12 +1051,8 @@ impl Database {
         E: Executor<'c, Database = sqlx::Any>,
     {
         let mut binder = Binder::new(self.dialect);
-        let sql = format!(
-            "SELECT {} FROM {} WHERE {}",
-            table.select_list(self.dialect),
-            quote(table.name),
-            table.where_item(&mut binder, scope, key)
-        );
+        table.bind_item(&mut binder, scope, key);
+        let sql = table.fetch_sql(self.dialect, scope, key);
         let row = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
             .fetch_optional(executor)
             .await?;

@@ -7,7 +7,7 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Record, Scope, StoreError, Table,
+    Migrations, Page, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -85,6 +85,7 @@ pub static USERS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    statements: Statements::new(),
 };
 
 ///How the list of `users` pages and wraps its items.
@@ -235,6 +236,7 @@ pub static POSTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    statements: Statements::new(),
 };
 
 ///How the list of `posts` pages and wraps its items.
@@ -355,6 +357,7 @@ pub static COMMENTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    statements: Statements::new(),
 };
 
 ///How the list of `comments` pages and wraps its items.

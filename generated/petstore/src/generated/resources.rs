@@ -7,7 +7,7 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Record, Scope, StoreError, Table,
+    Migrations, Page, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -93,6 +93,7 @@ pub static PETS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    statements: Statements::new(),
 };
 
 ///How the list of `pets` pages and wraps its items.

@@ -7,7 +7,7 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Record, Scope, StoreError, Table,
+    Migrations, Page, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -135,6 +135,7 @@ pub static PRODUCTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    statements: Statements::new(),
 };
 
 ///How the list of `products` pages and wraps its items.
@@ -265,6 +266,7 @@ pub static CARTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    statements: Statements::new(),
 };
 
 ///Data access for `carts`. `crate::repositories::carts` implements it with SQL; implement it yourself to store items elsewhere.
@@ -359,6 +361,7 @@ pub static ITEMS: Table = Table {
             value: FillValue::Json("0"),
         },
     ],
+    statements: Statements::new(),
 };
 
 ///How the list of `items` pages and wraps its items.
@@ -501,6 +504,7 @@ pub static ORDERS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    statements: Statements::new(),
 };
 
 ///How the list of `orders` pages and wraps its items.

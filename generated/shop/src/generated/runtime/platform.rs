@@ -240,7 +240,7 @@ where
             Inner::Plain(std::mem::replace(&mut self.plain, fresh))
         };
         // A span per request only when traces leave the process: log lines get the request
-        // id from the request's task-local (see `telemetry::WithRequestId`), and a span is
+        // id from the request's task-local (see `telemetry::LineFormat`), and a span is
         // a per-request cost (a slab entry, its fields formatted, an enter and exit per
         // poll) that only a trace needs.
         let span = telemetry::request_spans().then(|| {
