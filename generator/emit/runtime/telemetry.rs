@@ -193,7 +193,10 @@ thread_local! {
 /// `false` when the line needs the wrapped format (see [`LineFormat`]).
 fn write_line(line: &mut String, format: LogFormat, event: &Event<'_>) -> bool {
     let meta = event.metadata();
-    if !timestamp(line, format) {
+    if format == LogFormat::Json {
+        line.push_str("{\"timestamp\":\"");
+    }
+    if !timestamp(line) {
         return false;
     }
     let mut fields = LineFields {
@@ -211,6 +214,7 @@ fn write_line(line: &mut String, format: LogFormat, event: &Event<'_>) -> bool {
                 tracing::Level::WARN => " WARN ",
                 tracing::Level::ERROR => "ERROR ",
             };
+            fields.line.push(' ');
             fields.line.push_str(level);
             fields.line.push_str(meta.target());
             fields.line.push_str(": ");
@@ -244,10 +248,10 @@ fn write_line(line: &mut String, format: LogFormat, event: &Event<'_>) -> bool {
     true
 }
 
-/// Writes the time as tracing-subscriber does (`2026-11-22T05:16:01.467873Z`, UTC), opening
-/// the JSON line before it. The date and time of day are worked out once a second per
-/// thread. `false` for a clock set before 1970.
-fn timestamp(line: &mut String, format: LogFormat) -> bool {
+/// Writes the time as tracing-subscriber does (`2026-11-22T05:16:01.467873Z`, UTC). The
+/// date and time of day are worked out once a second per thread. `false` for a clock set
+/// before 1970.
+fn timestamp(line: &mut String) -> bool {
     thread_local! {
         static SECOND: std::cell::Cell<(u64, [u8; 19])> = const { std::cell::Cell::new((u64::MAX, [0; 19])) };
     }
@@ -260,9 +264,6 @@ fn timestamp(line: &mut String, format: LogFormat) -> bool {
         text = date_time(seconds);
         SECOND.set((seconds, text));
     }
-    if format == LogFormat::Json {
-        line.push_str("{\"timestamp\":\"");
-    }
     line.push_str(std::str::from_utf8(&text).unwrap_or("0000-00-00T00:00:00"));
     let micros = now.subsec_micros();
     let mut fraction = *b".000000Z";
@@ -274,9 +275,6 @@ fn timestamp(line: &mut String, format: LogFormat) -> bool {
         *place = b'0' + digit as u8;
     }
     line.push_str(std::str::from_utf8(&fraction).unwrap_or(".000000Z"));
-    if format == LogFormat::Text {
-        line.push(' ');
-    }
     true
 }
 
@@ -363,10 +361,9 @@ impl LineFields<'_> {
                 }
             }
             LogFormat::Json => {
-                let start = self.line.len();
-                let _ = self.line.write_fmt(value);
-                let written = self.line.split_off(start);
-                push_json_string(self.line, &written);
+                self.line.push('"');
+                let _ = JsonEscaped(self.line).write_fmt(value);
+                self.line.push('"');
             }
         }
     }
@@ -450,8 +447,24 @@ fn needs_terminal_escape(text: &str) -> bool {
 
 /// A JSON string as serde_json writes it.
 fn push_json_string(line: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     line.push('"');
+    push_json_escaped(line, text);
+    line.push('"');
+}
+
+/// Writes into a JSON string, escaping as serde_json does.
+struct JsonEscaped<'a>(&'a mut String);
+
+impl std::fmt::Write for JsonEscaped<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        push_json_escaped(self.0, text);
+        Ok(())
+    }
+}
+
+/// `text` with the escapes serde_json writes: quote, backslash and control characters.
+fn push_json_escaped(line: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut plain = 0;
     for (at, byte) in text.bytes().enumerate() {
         let escape = match byte {
@@ -476,7 +489,6 @@ fn push_json_string(line: &mut String, text: &str) {
         }
     }
     line.push_str(&text[plain..]);
-    line.push('"');
 }
 
 /// What [`LineFormat`] appends to a wrapped line for `id`. Request ids are visible ASCII
@@ -484,7 +496,11 @@ fn push_json_string(line: &mut String, text: &str) {
 /// escaped.
 fn id_suffix(id: &str, format: LogFormat) -> String {
     match format {
-        LogFormat::Json => format!(",\"request_id\":{}", serde_json::Value::from(id)),
+        LogFormat::Json => {
+            let mut suffix = String::from(",\"request_id\":");
+            push_json_string(&mut suffix, id);
+            suffix
+        }
         LogFormat::Text => format!(" request_id={id}"),
     }
 }
@@ -664,14 +680,29 @@ pub fn render(db: &Database) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
     use tracing_subscriber::layer::SubscriberExt;
 
-    /// A log output the test can read back.
+    /// A log output a test can read back; clones share it.
     #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
+    pub(in super::super) struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Captured {
+        /// The lines written so far.
+        pub(in super::super) fn lines(&self) -> Vec<String> {
+            let bytes = self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone();
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        }
+    }
 
     impl std::io::Write for Captured {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -728,13 +759,9 @@ mod tests {
         let captured = Captured::default();
         let subscriber = tracing_subscriber::registry().with(layer(captured.clone()));
         tracing::subscriber::with_default(subscriber, log_events);
-        let bytes = captured
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
-        String::from_utf8_lossy(&bytes)
+        captured
             .lines()
+            .iter()
             .map(|line| {
                 let at = usize::from(line.starts_with("{\"timestamp\":\"")) * 14;
                 let time = &line[at..at + 27];

@@ -447,27 +447,9 @@ fn too_many_requests(retry_after: Duration) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::super::settings::LogFormat;
+    use super::super::telemetry::tests::Captured;
     use super::*;
-    use std::sync::Mutex;
     use tracing_subscriber::layer::SubscriberExt;
-
-    /// A log output the test can read back.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     /// The lines logged in `format` by one event outside a request and one inside a request
     /// whose id needs escaping in JSON.
@@ -481,15 +463,7 @@ mod tests {
                 tracing::info!(answer = 42, "inside");
             });
         });
-        let bytes = captured
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
-        String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(str::to_owned)
-            .collect()
+        captured.lines()
     }
 
     #[test]

@@ -879,12 +879,7 @@ impl Table {
 
     /// `"key" = ? AND "parent" = ?...`
     fn where_item(&self, binder: &mut Binder, scope: &Scope, key: &Key) -> String {
-        self.item_condition(scope, key)
-            .map(|(column, value, kind)| {
-                format!("{} = {}", quote(column), binder.push(value, kind))
-            })
-            .collect::<Vec<_>>()
-            .join(" AND ")
+        equalities(binder, self.item_condition(scope, key)).join(" AND ")
     }
 
     /// Binds what [`Table::where_item`] compares, without writing the clause.
@@ -902,12 +897,18 @@ impl Table {
         key: &Key,
     ) -> impl Iterator<Item = (&'static str, Bound, ColumnKind)> + 'a {
         let own = (self.key.column, self.key_bound(key), self.key_kind());
-        let enclosing = self
-            .parents
+        std::iter::once(own).chain(self.scope_condition(scope))
+    }
+
+    /// The columns holding the keys of the enclosing items and the keys they must hold.
+    fn scope_condition<'a>(
+        &'a self,
+        scope: &'a Scope,
+    ) -> impl Iterator<Item = (&'static str, Bound, ColumnKind)> + 'a {
+        self.parents
             .iter()
             .zip(&scope.0)
-            .map(|(column, key)| (*column, Bound::Text(key.to_string()), ColumnKind::Text));
-        std::iter::once(own).chain(enclosing)
+            .map(|(column, key)| (*column, Bound::Text(key.to_string()), ColumnKind::Text))
     }
 
     /// The statement that reads one item: made once per dialect for items at this
@@ -934,17 +935,7 @@ impl Table {
     }
 
     fn where_scope(&self, binder: &mut Binder, scope: &Scope) -> Vec<String> {
-        self.parents
-            .iter()
-            .zip(&scope.0)
-            .map(|(column, key)| {
-                format!(
-                    "{} = {}",
-                    quote(column),
-                    binder.push(Bound::Text(key.to_string()), ColumnKind::Text)
-                )
-            })
-            .collect()
+        equalities(binder, self.scope_condition(scope))
     }
 
     /// Drops what a client may not set: `readOnly` fields, the key among them when it is.
@@ -994,6 +985,16 @@ impl Table {
         }
         Ok(record)
     }
+}
+
+/// `"column" = ?` for each condition, its value bound.
+fn equalities(
+    binder: &mut Binder,
+    conditions: impl Iterator<Item = (&'static str, Bound, ColumnKind)>,
+) -> Vec<String> {
+    conditions
+        .map(|(column, value, kind)| format!("{} = {}", quote(column), binder.push(value, kind)))
+        .collect()
 }
 
 fn decode(
