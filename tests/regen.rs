@@ -173,6 +173,49 @@ fn regen_keeps_an_edited_scaffold_file() {
     assert!(read(&handler).contains("my own note, kept across regen"));
 }
 
+/// Repositories scaffolded before the store's reads returned models took records and
+/// converted each with `typed`. Such a file is the user's, so regen keeps it, and the
+/// store still serves that style: the project compiles.
+#[test]
+fn a_repository_that_converts_records_itself_still_compiles_after_regen() {
+    let (_dir, project) = petstore();
+    let repository = project.join("src/repositories/pets.rs");
+    for (typed_read, record_read) in [
+        ("Scope, StoreError}", "Scope, StoreError, typed}"),
+        (
+            "self.db.list(&PETS, &PETS_LISTING, scope, query).await",
+            "self.db.list(&PETS, &PETS_LISTING, scope, query).await?.typed()",
+        ),
+        (
+            "self.db.fetch(&PETS, scope, key).await",
+            "self.db.fetch(&PETS, scope, key).await?.map(typed).transpose()",
+        ),
+        (
+            "self.db.insert(&PETS, scope, record).await",
+            "let (key, stored) = self.db.insert(&PETS, scope, record).await?;\n        Ok((key, typed(stored)?))",
+        ),
+        (
+            "self.db.replace(&PETS, scope, key, record).await",
+            "self.db.replace(&PETS, scope, key, record).await?.map(typed).transpose()",
+        ),
+        (
+            "self.db.patch(&PETS, scope, key, &patch).await",
+            "self.db.patch(&PETS, scope, key, &patch).await?.map(typed).transpose()",
+        ),
+    ] {
+        replace_in(&repository, typed_read, record_read);
+    }
+    let written = read(&repository);
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        read(&repository),
+        written,
+        "regen leaves the repository alone"
+    );
+    assert_compiles(&project);
+}
+
 #[test]
 fn regen_refuses_to_overwrite_an_edited_generated_file_and_names_it() {
     let (_dir, project) = petstore();

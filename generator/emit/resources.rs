@@ -259,11 +259,11 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
     let item = item_type(api, resource);
     let doc = format!("Stores `{}` in its SQL table.", resource.table);
     let list_body = if resource.ops.list.is_some() {
-        quote!(self.db.list(&#table, &#listing, scope, query).await?.typed())
+        quote!(self.db.list(&#table, &#listing, scope, query).await)
     } else {
         quote! {
             let listing = Listing { default_limit: 20, max_limit: 100, zero_based_page: false, shape: ListShape::Array };
-            self.db.list(&#table, &listing, scope, query).await?.typed()
+            self.db.list(&#table, &listing, scope, query).await
         }
     };
     let listing_import = if resource.ops.list.is_some() {
@@ -272,12 +272,10 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
         quote!()
     };
     let store_imports = if resource.ops.list.is_some() {
-        quote!(
-            Database, Key, ListQuery, Page, Record, Scope, StoreError, typed
-        )
+        quote!(Database, Key, ListQuery, Page, Record, Scope, StoreError)
     } else {
         quote!(
-            Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError, typed
+            Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError
         )
     };
     quote! {
@@ -306,20 +304,19 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
             }
 
             async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<#item>, StoreError> {
-                self.db.fetch(&#table, scope, key).await?.map(typed).transpose()
+                self.db.fetch(&#table, scope, key).await
             }
 
             async fn insert(&self, scope: &Scope, record: Record) -> Result<(Key, #item), StoreError> {
-                let (key, stored) = self.db.insert(&#table, scope, record).await?;
-                Ok((key, typed(stored)?))
+                self.db.insert(&#table, scope, record).await
             }
 
             async fn replace(&self, scope: &Scope, key: &Key, record: Record) -> Result<Option<#item>, StoreError> {
-                self.db.replace(&#table, scope, key, record).await?.map(typed).transpose()
+                self.db.replace(&#table, scope, key, record).await
             }
 
             async fn patch(&self, scope: &Scope, key: &Key, patch: Record) -> Result<Option<#item>, StoreError> {
-                self.db.patch(&#table, scope, key, &patch).await?.map(typed).transpose()
+                self.db.patch(&#table, scope, key, &patch).await
             }
 
             async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -4,9 +4,7 @@
 
 use crate::generated::models;
 use crate::generated::resources::{COMMENTS, COMMENTS_LISTING, CommentRepository};
-use crate::generated::runtime::store::{
-    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
-};
+use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
 ///Stores `comments` in its SQL table.
 #[derive(Debug, Clone)]
@@ -28,16 +26,11 @@ impl CommentRepository for SqlCommentRepository {
     ) -> Result<Page<models::Comment>, StoreError> {
         self.db
             .list(&COMMENTS, &COMMENTS_LISTING, scope, query)
-            .await?
-            .typed()
+            .await
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Comment>, StoreError> {
-        self.db
-            .fetch(&COMMENTS, scope, key)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.fetch(&COMMENTS, scope, key).await
     }
 
     async fn insert(
@@ -45,8 +38,7 @@ impl CommentRepository for SqlCommentRepository {
         scope: &Scope,
         record: Record,
     ) -> Result<(Key, models::Comment), StoreError> {
-        let (key, stored) = self.db.insert(&COMMENTS, scope, record).await?;
-        Ok((key, typed(stored)?))
+        self.db.insert(&COMMENTS, scope, record).await
     }
 
     async fn replace(
@@ -55,11 +47,7 @@ impl CommentRepository for SqlCommentRepository {
         key: &Key,
         record: Record,
     ) -> Result<Option<models::Comment>, StoreError> {
-        self.db
-            .replace(&COMMENTS, scope, key, record)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.replace(&COMMENTS, scope, key, record).await
     }
 
     async fn patch(
@@ -68,11 +56,7 @@ impl CommentRepository for SqlCommentRepository {
         key: &Key,
         patch: Record,
     ) -> Result<Option<models::Comment>, StoreError> {
-        self.db
-            .patch(&COMMENTS, scope, key, &patch)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.patch(&COMMENTS, scope, key, &patch).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

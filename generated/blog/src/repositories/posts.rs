@@ -4,9 +4,7 @@
 
 use crate::generated::models;
 use crate::generated::resources::{POSTS, POSTS_LISTING, PostRepository};
-use crate::generated::runtime::store::{
-    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
-};
+use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
 ///Stores `posts` in its SQL table.
 #[derive(Debug, Clone)]
@@ -26,18 +24,11 @@ impl PostRepository for SqlPostRepository {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<models::Post>, StoreError> {
-        self.db
-            .list(&POSTS, &POSTS_LISTING, scope, query)
-            .await?
-            .typed()
+        self.db.list(&POSTS, &POSTS_LISTING, scope, query).await
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Post>, StoreError> {
-        self.db
-            .fetch(&POSTS, scope, key)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.fetch(&POSTS, scope, key).await
     }
 
     async fn insert(
@@ -45,8 +36,7 @@ impl PostRepository for SqlPostRepository {
         scope: &Scope,
         record: Record,
     ) -> Result<(Key, models::Post), StoreError> {
-        let (key, stored) = self.db.insert(&POSTS, scope, record).await?;
-        Ok((key, typed(stored)?))
+        self.db.insert(&POSTS, scope, record).await
     }
 
     async fn replace(
@@ -55,11 +45,7 @@ impl PostRepository for SqlPostRepository {
         key: &Key,
         record: Record,
     ) -> Result<Option<models::Post>, StoreError> {
-        self.db
-            .replace(&POSTS, scope, key, record)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.replace(&POSTS, scope, key, record).await
     }
 
     async fn patch(
@@ -68,11 +54,7 @@ impl PostRepository for SqlPostRepository {
         key: &Key,
         patch: Record,
     ) -> Result<Option<models::Post>, StoreError> {
-        self.db
-            .patch(&POSTS, scope, key, &patch)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.patch(&POSTS, scope, key, &patch).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

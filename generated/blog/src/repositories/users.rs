@@ -4,9 +4,7 @@
 
 use crate::generated::models;
 use crate::generated::resources::{USERS, USERS_LISTING, UserRepository};
-use crate::generated::runtime::store::{
-    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
-};
+use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
 ///Stores `users` in its SQL table.
 #[derive(Debug, Clone)]
@@ -26,18 +24,11 @@ impl UserRepository for SqlUserRepository {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<models::User>, StoreError> {
-        self.db
-            .list(&USERS, &USERS_LISTING, scope, query)
-            .await?
-            .typed()
+        self.db.list(&USERS, &USERS_LISTING, scope, query).await
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::User>, StoreError> {
-        self.db
-            .fetch(&USERS, scope, key)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.fetch(&USERS, scope, key).await
     }
 
     async fn insert(
@@ -45,8 +36,7 @@ impl UserRepository for SqlUserRepository {
         scope: &Scope,
         record: Record,
     ) -> Result<(Key, models::User), StoreError> {
-        let (key, stored) = self.db.insert(&USERS, scope, record).await?;
-        Ok((key, typed(stored)?))
+        self.db.insert(&USERS, scope, record).await
     }
 
     async fn replace(
@@ -55,11 +45,7 @@ impl UserRepository for SqlUserRepository {
         key: &Key,
         record: Record,
     ) -> Result<Option<models::User>, StoreError> {
-        self.db
-            .replace(&USERS, scope, key, record)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.replace(&USERS, scope, key, record).await
     }
 
     async fn patch(
@@ -68,11 +54,7 @@ impl UserRepository for SqlUserRepository {
         key: &Key,
         patch: Record,
     ) -> Result<Option<models::User>, StoreError> {
-        self.db
-            .patch(&USERS, scope, key, &patch)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.patch(&USERS, scope, key, &patch).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -4,9 +4,7 @@
 
 use crate::generated::models;
 use crate::generated::resources::{PETS, PETS_LISTING, PetRepository};
-use crate::generated::runtime::store::{
-    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
-};
+use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
 ///Stores `pets` in its SQL table.
 #[derive(Debug, Clone)]
@@ -26,18 +24,11 @@ impl PetRepository for SqlPetRepository {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<models::Pet>, StoreError> {
-        self.db
-            .list(&PETS, &PETS_LISTING, scope, query)
-            .await?
-            .typed()
+        self.db.list(&PETS, &PETS_LISTING, scope, query).await
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Pet>, StoreError> {
-        self.db
-            .fetch(&PETS, scope, key)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.fetch(&PETS, scope, key).await
     }
 
     async fn insert(
@@ -45,8 +36,7 @@ impl PetRepository for SqlPetRepository {
         scope: &Scope,
         record: Record,
     ) -> Result<(Key, models::Pet), StoreError> {
-        let (key, stored) = self.db.insert(&PETS, scope, record).await?;
-        Ok((key, typed(stored)?))
+        self.db.insert(&PETS, scope, record).await
     }
 
     async fn replace(
@@ -55,11 +45,7 @@ impl PetRepository for SqlPetRepository {
         key: &Key,
         record: Record,
     ) -> Result<Option<models::Pet>, StoreError> {
-        self.db
-            .replace(&PETS, scope, key, record)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.replace(&PETS, scope, key, record).await
     }
 
     async fn patch(
@@ -68,11 +54,7 @@ impl PetRepository for SqlPetRepository {
         key: &Key,
         patch: Record,
     ) -> Result<Option<models::Pet>, StoreError> {
-        self.db
-            .patch(&PETS, scope, key, &patch)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.patch(&PETS, scope, key, &patch).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -5,7 +5,7 @@
 use crate::generated::models;
 use crate::generated::resources::{CARTS, CartRepository};
 use crate::generated::runtime::store::{
-    Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError, typed,
+    Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError,
 };
 
 ///Stores `carts` in its SQL table.
@@ -32,15 +32,11 @@ impl CartRepository for SqlCartRepository {
             zero_based_page: false,
             shape: ListShape::Array,
         };
-        self.db.list(&CARTS, &listing, scope, query).await?.typed()
+        self.db.list(&CARTS, &listing, scope, query).await
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Cart>, StoreError> {
-        self.db
-            .fetch(&CARTS, scope, key)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.fetch(&CARTS, scope, key).await
     }
 
     async fn insert(
@@ -48,8 +44,7 @@ impl CartRepository for SqlCartRepository {
         scope: &Scope,
         record: Record,
     ) -> Result<(Key, models::Cart), StoreError> {
-        let (key, stored) = self.db.insert(&CARTS, scope, record).await?;
-        Ok((key, typed(stored)?))
+        self.db.insert(&CARTS, scope, record).await
     }
 
     async fn replace(
@@ -58,11 +53,7 @@ impl CartRepository for SqlCartRepository {
         key: &Key,
         record: Record,
     ) -> Result<Option<models::Cart>, StoreError> {
-        self.db
-            .replace(&CARTS, scope, key, record)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.replace(&CARTS, scope, key, record).await
     }
 
     async fn patch(
@@ -71,11 +62,7 @@ impl CartRepository for SqlCartRepository {
         key: &Key,
         patch: Record,
     ) -> Result<Option<models::Cart>, StoreError> {
-        self.db
-            .patch(&CARTS, scope, key, &patch)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.patch(&CARTS, scope, key, &patch).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

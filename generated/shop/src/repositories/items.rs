@@ -4,9 +4,7 @@
 
 use crate::generated::models;
 use crate::generated::resources::{ITEMS, ITEMS_LISTING, ItemRepository};
-use crate::generated::runtime::store::{
-    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
-};
+use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
 ///Stores `items` in its SQL table.
 #[derive(Debug, Clone)]
@@ -26,18 +24,11 @@ impl ItemRepository for SqlItemRepository {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<models::CartItem>, StoreError> {
-        self.db
-            .list(&ITEMS, &ITEMS_LISTING, scope, query)
-            .await?
-            .typed()
+        self.db.list(&ITEMS, &ITEMS_LISTING, scope, query).await
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::CartItem>, StoreError> {
-        self.db
-            .fetch(&ITEMS, scope, key)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.fetch(&ITEMS, scope, key).await
     }
 
     async fn insert(
@@ -45,8 +36,7 @@ impl ItemRepository for SqlItemRepository {
         scope: &Scope,
         record: Record,
     ) -> Result<(Key, models::CartItem), StoreError> {
-        let (key, stored) = self.db.insert(&ITEMS, scope, record).await?;
-        Ok((key, typed(stored)?))
+        self.db.insert(&ITEMS, scope, record).await
     }
 
     async fn replace(
@@ -55,11 +45,7 @@ impl ItemRepository for SqlItemRepository {
         key: &Key,
         record: Record,
     ) -> Result<Option<models::CartItem>, StoreError> {
-        self.db
-            .replace(&ITEMS, scope, key, record)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.replace(&ITEMS, scope, key, record).await
     }
 
     async fn patch(
@@ -68,11 +54,7 @@ impl ItemRepository for SqlItemRepository {
         key: &Key,
         patch: Record,
     ) -> Result<Option<models::CartItem>, StoreError> {
-        self.db
-            .patch(&ITEMS, scope, key, &patch)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.patch(&ITEMS, scope, key, &patch).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

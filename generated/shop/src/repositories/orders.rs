@@ -4,9 +4,7 @@
 
 use crate::generated::models;
 use crate::generated::resources::{ORDERS, ORDERS_LISTING, OrderRepository};
-use crate::generated::runtime::store::{
-    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
-};
+use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
 ///Stores `orders` in its SQL table.
 #[derive(Debug, Clone)]
@@ -26,18 +24,11 @@ impl OrderRepository for SqlOrderRepository {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<models::Order>, StoreError> {
-        self.db
-            .list(&ORDERS, &ORDERS_LISTING, scope, query)
-            .await?
-            .typed()
+        self.db.list(&ORDERS, &ORDERS_LISTING, scope, query).await
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Order>, StoreError> {
-        self.db
-            .fetch(&ORDERS, scope, key)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.fetch(&ORDERS, scope, key).await
     }
 
     async fn insert(
@@ -45,8 +36,7 @@ impl OrderRepository for SqlOrderRepository {
         scope: &Scope,
         record: Record,
     ) -> Result<(Key, models::Order), StoreError> {
-        let (key, stored) = self.db.insert(&ORDERS, scope, record).await?;
-        Ok((key, typed(stored)?))
+        self.db.insert(&ORDERS, scope, record).await
     }
 
     async fn replace(
@@ -55,11 +45,7 @@ impl OrderRepository for SqlOrderRepository {
         key: &Key,
         record: Record,
     ) -> Result<Option<models::Order>, StoreError> {
-        self.db
-            .replace(&ORDERS, scope, key, record)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.replace(&ORDERS, scope, key, record).await
     }
 
     async fn patch(
@@ -68,11 +54,7 @@ impl OrderRepository for SqlOrderRepository {
         key: &Key,
         patch: Record,
     ) -> Result<Option<models::Order>, StoreError> {
-        self.db
-            .patch(&ORDERS, scope, key, &patch)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.patch(&ORDERS, scope, key, &patch).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -4,9 +4,7 @@
 
 use crate::generated::models;
 use crate::generated::resources::{PRODUCTS, PRODUCTS_LISTING, ProductRepository};
-use crate::generated::runtime::store::{
-    Database, Key, ListQuery, Page, Record, Scope, StoreError, typed,
-};
+use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
 ///Stores `products` in its SQL table.
 #[derive(Debug, Clone)]
@@ -28,16 +26,11 @@ impl ProductRepository for SqlProductRepository {
     ) -> Result<Page<models::Product>, StoreError> {
         self.db
             .list(&PRODUCTS, &PRODUCTS_LISTING, scope, query)
-            .await?
-            .typed()
+            .await
     }
 
     async fn find(&self, scope: &Scope, key: &Key) -> Result<Option<models::Product>, StoreError> {
-        self.db
-            .fetch(&PRODUCTS, scope, key)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.fetch(&PRODUCTS, scope, key).await
     }
 
     async fn insert(
@@ -45,8 +38,7 @@ impl ProductRepository for SqlProductRepository {
         scope: &Scope,
         record: Record,
     ) -> Result<(Key, models::Product), StoreError> {
-        let (key, stored) = self.db.insert(&PRODUCTS, scope, record).await?;
-        Ok((key, typed(stored)?))
+        self.db.insert(&PRODUCTS, scope, record).await
     }
 
     async fn replace(
@@ -55,11 +47,7 @@ impl ProductRepository for SqlProductRepository {
         key: &Key,
         record: Record,
     ) -> Result<Option<models::Product>, StoreError> {
-        self.db
-            .replace(&PRODUCTS, scope, key, record)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.replace(&PRODUCTS, scope, key, record).await
     }
 
     async fn patch(
@@ -68,11 +56,7 @@ impl ProductRepository for SqlProductRepository {
         key: &Key,
         patch: Record,
     ) -> Result<Option<models::Product>, StoreError> {
-        self.db
-            .patch(&PRODUCTS, scope, key, &patch)
-            .await?
-            .map(typed)
-            .transpose()
+        self.db.patch(&PRODUCTS, scope, key, &patch).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
