@@ -26,9 +26,9 @@ pub type Record = Map<String, Value>;
 
 /// The fields of one stored item, named as the item's JSON names them.
 ///
-/// Rows are decoded into this and then deserialized straight into the model: building a
+/// Rows are decoded into this and then deserialized straight into the model. Building a
 /// [`Record`] first, and a model from that, allocated every field name and a map node per
-/// field and walked the map again (about a twelfth of a GET's instructions).
+/// field and walked the map a second time: 2.5k of a GET's 88k instructions.
 struct Fields(Vec<(&'static str, Value)>);
 
 impl Fields {
