@@ -11,6 +11,7 @@ const FILES: &[(&str, &str)] = &[
     ("mod.rs", include_str!("runtime/mod.rs")),
     ("auth.rs", include_str!("runtime/auth.rs")),
     ("context.rs", include_str!("runtime/context.rs")),
+    ("date_time.rs", include_str!("runtime/date_time.rs")),
     ("double_option.rs", include_str!("runtime/double_option.rs")),
     ("endpoints.rs", include_str!("runtime/endpoints.rs")),
     ("etag.rs", include_str!("runtime/etag.rs")),

@@ -15,7 +15,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{BoxError, Router};
 use http_body_util::BodyExt;
-use sha2::{Digest, Sha256};
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -174,18 +173,22 @@ fn copy_validators(from: &HeaderMap, to: &mut HeaderMap) {
     }
 }
 
-/// A strong tag: the first 128 bits of the body's SHA-256, in hex.
+/// A strong tag: the body's 128-bit XXH3 hash, in hex.
+///
+/// A tag only has to change whenever the body does, and be the same on every replica and
+/// after a restart: XXH3 is deterministic and spreads 128 bits well, at a tenth of
+/// SHA-256's cost on CPUs without SHA instructions. Nothing secret is hashed, so no one
+/// gains from forging a collision: whoever could write a body that collides with another
+/// version of the same resource could overwrite it without If-Match anyway.
 fn tag_of(body: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(body);
-    let mut tag = String::with_capacity(34);
-    tag.push('"');
-    for byte in &digest[..16] {
-        tag.push(char::from(HEX[usize::from(byte >> 4)]));
-        tag.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    let hash = xxhash_rust::xxh3::xxh3_128(body).to_be_bytes();
+    let mut tag = [b'"'; 34];
+    for (i, byte) in hash.iter().enumerate() {
+        tag[1 + 2 * i] = HEX[usize::from(byte >> 4)];
+        tag[2 + 2 * i] = HEX[usize::from(byte & 0x0f)];
     }
-    tag.push('"');
-    tag
+    String::from_utf8_lossy(&tag).into_owned()
 }
 
 /// Whether an `If-Match`/`If-None-Match` list names `current` (`*` names any current one).
@@ -220,7 +223,7 @@ mod tests {
     fn different_bodies_get_different_tags() {
         assert_ne!(tag_of(b"{\"a\":1}"), tag_of(b"{\"a\":2}"));
         assert_eq!(tag_of(b"same"), tag_of(b"same"));
-        // SHA-256("") starts e3b0c442 98fc1c14 9afbf4c8 996fb924.
-        assert_eq!(tag_of(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
+        // XXH3-128 of the empty input, from the reference implementation's test vectors.
+        assert_eq!(tag_of(b""), "\"99aa06d3014798d86001c324468d497f\"");
     }
 }

@@ -7,6 +7,7 @@
 //! bound parameter; the only text spliced into SQL is table and column names from the
 //! spec, always quoted.
 
+use super::date_time;
 use super::problem::Problem;
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -952,10 +953,13 @@ impl Table {
         for fill in self.fills {
             if record.get(fill.field).is_none_or(Value::is_null) {
                 let value = match &fill.value {
-                    FillValue::Now => Value::from(
-                        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    ),
-                    FillValue::Today => Value::from(chrono::Utc::now().date_naive().to_string()),
+                    FillValue::Now => Value::from(date_time::to_string(
+                        &chrono::Utc::now(),
+                        date_time::Fraction::Millis,
+                    )),
+                    FillValue::Today => {
+                        Value::from(date_time::date::to_string(chrono::Utc::now().date_naive()))
+                    }
                     FillValue::Uuid => Value::from(uuid::Uuid::new_v4().to_string()),
                     FillValue::Json(literal) => {
                         serde_json::from_str(literal).unwrap_or(Value::Null)

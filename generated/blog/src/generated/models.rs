@@ -42,7 +42,8 @@ pub struct User {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -218,14 +219,16 @@ pub struct Post {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set by the server (read-only).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -362,7 +365,8 @@ pub struct Comment {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -66,14 +66,16 @@ pub struct Pet {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::date::option::serialize",
+        deserialize_with = "super::runtime::date_time::date::present"
     )]
     pub birth_date: Option<chrono::NaiveDate>,
     /// Set by the server (read-only).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Weight in kilograms, 0 <= weight < 1000. Omitted when unknown.
@@ -153,7 +155,8 @@ pub struct NewPet {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::date::option::serialize",
+        deserialize_with = "super::runtime::date_time::date::present"
     )]
     pub birth_date: Option<chrono::NaiveDate>,
     #[serde(

@@ -106,14 +106,16 @@ pub struct Product {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set by the server (read-only).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -503,14 +505,16 @@ pub struct Cart {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set by the server (read-only).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -798,14 +802,16 @@ pub struct Order {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Set by the server (read-only).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::runtime::double_option::present"
+        serialize_with = "super::runtime::date_time::option::serialize",
+        deserialize_with = "super::runtime::date_time::present"
     )]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod context;
+pub mod date_time;
 pub mod double_option;
 pub mod endpoints;
 pub mod etag;
