@@ -378,12 +378,15 @@ pub struct Table {
 pub struct Statements {
     /// `SELECT` of one item, by dialect.
     fetch: [OnceLock<Arc<str>>; 2],
+    /// `INSERT ... RETURNING` of one item, by dialect and by whether the key is given.
+    insert: [OnceLock<Arc<str>>; 4],
 }
 
 impl Statements {
     pub const fn new() -> Self {
         Self {
-            fetch: [OnceLock::new(), OnceLock::new()],
+            fetch: [const { OnceLock::new() }; 2],
+            insert: [const { OnceLock::new() }; 4],
         }
     }
 }
@@ -773,12 +776,16 @@ impl Binder {
     /// The placeholder for a new value, cast for JSON columns on PostgreSQL.
     fn push(&mut self, value: Bound, kind: ColumnKind) -> String {
         self.bind(value, kind);
-        match self.dialect {
+        Self::placeholder(self.dialect, self.values.len(), kind)
+    }
+
+    /// The placeholder of the `position`th value bound (from 1), as [`Self::push`] writes
+    /// it: for statements whose text is built once and cached.
+    fn placeholder(dialect: Dialect, position: usize, kind: ColumnKind) -> String {
+        match dialect {
             Dialect::Sqlite => "?".to_owned(),
-            Dialect::Postgres if kind == ColumnKind::Json => {
-                format!("${}::jsonb", self.values.len())
-            }
-            Dialect::Postgres => format!("${}", self.values.len()),
+            Dialect::Postgres if kind == ColumnKind::Json => format!("${position}::jsonb"),
+            Dialect::Postgres => format!("${position}"),
         }
     }
 
@@ -795,6 +802,12 @@ impl Binder {
 
     /// The placeholder for a field's value, stored as `kind`.
     fn push_value(&mut self, kind: ColumnKind, value: Option<&Value>) -> String {
+        self.bind_value(kind, value);
+        Self::placeholder(self.dialect, self.values.len(), kind)
+    }
+
+    /// Adds a field's value, stored as `kind`, without writing its placeholder.
+    fn bind_value(&mut self, kind: ColumnKind, value: Option<&Value>) {
         if self.dialect == Dialect::Postgres
             && kind == ColumnKind::Json
             && let Some(value) = value
@@ -802,9 +815,9 @@ impl Binder {
         {
             let mut value = value.clone();
             nul_safe::map_strings(&mut value, nul_safe::encode);
-            return self.push(Bound::of(kind, Some(&value)), kind);
+            return self.bind(Bound::of(kind, Some(&value)), kind);
         }
-        self.push(Bound::of(kind, value), kind)
+        self.bind(Bound::of(kind, value), kind)
     }
 
     fn arguments(self) -> Result<AnyArguments, StoreError> {
@@ -936,6 +949,44 @@ impl Table {
             Dialect::Postgres => &self.statements.fetch[1],
         };
         slot.get_or_init(make).clone()
+    }
+
+    /// `INSERT ... RETURNING` with the first `parents` parent keys, the key when the
+    /// caller gives it, then every column, in the order `insert` binds them. One round
+    /// trip: the stored item comes back as the select list reads it. Built once per
+    /// dialect and key presence when every parent key is given (always, for a nested
+    /// resource's routes).
+    fn insert_sql(&self, dialect: Dialect, parents: usize, with_key: bool) -> Arc<str> {
+        let make = || -> Arc<str> {
+            let mut names = Vec::new();
+            let mut values = Vec::new();
+            let mut next = |name: &str, kind: ColumnKind| {
+                names.push(quote(name));
+                values.push(Binder::placeholder(dialect, values.len() + 1, kind));
+            };
+            for column in &self.parents[..parents] {
+                next(column, ColumnKind::Text);
+            }
+            if with_key {
+                next(self.key.column, self.key_kind());
+            }
+            for column in self.columns {
+                next(column.name, column.kind);
+            }
+            format!(
+                "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
+                quote(self.name),
+                names.join(", "),
+                values.join(", "),
+                self.select_list(dialect)
+            )
+            .into()
+        };
+        if parents != self.parents.len() {
+            return make();
+        }
+        let slot = usize::from(dialect == Dialect::Postgres) * 2 + usize::from(with_key);
+        self.statements.insert[slot].get_or_init(make).clone()
     }
 
     fn where_scope(&self, binder: &mut Binder, scope: &Scope) -> Vec<String> {
@@ -1149,28 +1200,17 @@ impl Database {
             (_, _) => Some(Key::Text(uuid::Uuid::new_v4().to_string())),
         };
         let mut binder = Binder::new(self.dialect);
-        let mut names = Vec::new();
-        let mut values = Vec::new();
-        for (column, key) in table.parents.iter().zip(&scope.0) {
-            names.push(quote(column));
-            values.push(binder.push(Bound::Text(key.to_string()), ColumnKind::Text));
+        let parents = table.parents.len().min(scope.0.len());
+        for key in &scope.0[..parents] {
+            binder.bind(Bound::Text(key.to_string()), ColumnKind::Text);
         }
         if let Some(key) = &key {
-            names.push(quote(table.key.column));
-            values.push(binder.push(table.key_bound(key), table.key_kind()));
+            binder.bind(table.key_bound(key), table.key_kind());
         }
         for column in table.columns {
-            names.push(quote(column.name));
-            values.push(binder.push_value(column.kind, record.get(column.field)));
+            binder.bind_value(column.kind, record.get(column.field));
         }
-        // One round trip: the stored item comes back as the select list reads it.
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
-            quote(table.name),
-            names.join(", "),
-            values.join(", "),
-            table.select_list(self.dialect)
-        );
+        let sql = table.insert_sql(self.dialect, parents, key.is_some());
         let arguments = binder.arguments()?;
         let turn = self.write_turn().await;
         let row = sqlx::query_with(AssertSqlSafe(sql), arguments)
