@@ -374,7 +374,19 @@ impl tracing::field::Visit for LineFields<'_> {
         if self.format == LogFormat::Text && field.name() == "message" {
             self.text(field, format_args!("{value}"));
         } else if self.format == LogFormat::Text {
-            self.text(field, format_args!("{value:?}"));
+            // `Debug` leaves printable ASCII other than `"` and `\` as it is: route
+            // templates, methods and ids need no formatting machinery.
+            if value
+                .bytes()
+                .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
+            {
+                self.name(field);
+                self.line.push('"');
+                self.line.push_str(value);
+                self.line.push('"');
+            } else {
+                self.text(field, format_args!("{value:?}"));
+            }
         } else {
             self.name(field);
             push_json_string(self.line, value);
@@ -383,12 +395,15 @@ impl tracing::field::Visit for LineFields<'_> {
 
     fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
         self.name(field);
-        let _ = write!(self.line, "{value}");
+        push_decimal(self.line, value);
     }
 
     fn record_i64(&mut self, field: &tracing::field::Field, value: i64) {
         self.name(field);
-        let _ = write!(self.line, "{value}");
+        if value < 0 {
+            self.line.push('-');
+        }
+        push_decimal(self.line, value.unsigned_abs());
     }
 
     fn record_bool(&mut self, field: &tracing::field::Field, value: bool) {
@@ -430,6 +445,22 @@ impl tracing::field::Visit for LineFields<'_> {
         }
         self.text(field, format_args!("{value:?}"));
     }
+}
+
+/// Appends `value` in decimal, as `Display` writes it, without the formatting machinery.
+fn push_decimal(line: &mut String, value: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    line.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Whether tracing-subscriber would escape part of this message: ESC, BEL, BS, FF, DEL
@@ -733,7 +764,10 @@ pub(super) mod tests {
             quoted = "say \"hi\"\n\ttab \\ \u{1}",
             unicode = "grüße ✓",
             negative = -7i64,
+            min = i64::MIN,
+            zero = 0u64,
             big = u64::MAX,
+            plain = "it's a ~plain [text] {of} ascii",
             yes = true,
             huge = 1e21,
             tiny = 1.5e-7,
