@@ -414,6 +414,9 @@ impl tracing::field::Visit for LineFields<'_> {
 
     fn record_f64(&mut self, field: &tracing::field::Field, value: f64) {
         self.name(field);
+        if push_thousandths(self.line, value) {
+            return;
+        }
         match self.format {
             LogFormat::Text => {
                 let _ = write!(self.line, "{value:?}");
@@ -446,6 +449,38 @@ impl tracing::field::Visit for LineFields<'_> {
         }
         self.text(field, format_args!("{value:?}"));
     }
+}
+
+/// Appends `value` as both `Debug` (text lines) and serde_json (JSON lines) write it, when it
+/// is a whole number of thousandths below a billion, such as a latency in milliseconds:
+/// the shortest decimal that reads back as `value` is then those thousandths, trailing
+/// zeros dropped (`0.054`, `12.5`, `3.0`). Anything else is left to the caller (`false`).
+fn push_thousandths(line: &mut String, value: f64) -> bool {
+    if !(0.0..1e9).contains(&value) {
+        return false;
+    }
+    let thousandths = (value * 1000.0).round();
+    if thousandths / 1000.0 != value {
+        return false;
+    }
+    let thousandths = thousandths as u64;
+    push_decimal(line, thousandths / 1000);
+    line.push('.');
+    let mut fraction = thousandths % 1000;
+    if fraction == 0 {
+        line.push('0');
+        return true;
+    }
+    let mut width = 3;
+    while fraction % 10 == 0 {
+        fraction /= 10;
+        width -= 1;
+    }
+    let digits = [fraction / 100 % 10, fraction / 10 % 10, fraction % 10];
+    for digit in &digits[3 - width..] {
+        line.push(char::from(b'0' + *digit as u8));
+    }
+    true
 }
 
 /// Appends `value` in decimal, as `Display` writes it, without the formatting machinery.
@@ -779,6 +814,22 @@ pub(super) mod tests {
             "with {} args and \"quotes\"", 2
         );
         tracing::debug!(answer = 42);
+        tracing::info!(
+            a = 0.001,
+            b = 0.01,
+            c = 0.1,
+            d = 0.25,
+            e = 12.5,
+            f = 1000.25,
+            g = 123456.789,
+            h = 999999999.999,
+            billion = 1e9,
+            below = 0.0004,
+            between = 0.0545,
+            zero = 0.0,
+            negative = -2.5,
+            "floats"
+        );
         tracing::info!("terminal \u{1b}[31m escape \u{85}");
         let error = std::io::Error::other("disk full");
         tracing::warn!(error = &error as &dyn std::error::Error, "write failed");
@@ -824,7 +875,7 @@ pub(super) mod tests {
                 .with_ansi(false)
                 .with_writer(move || out.clone())
         });
-        assert_eq!(ours.len(), 7, "{ours:#?}");
+        assert_eq!(ours.len(), 8, "{ours:#?}");
         assert_eq!(ours, theirs);
     }
 
@@ -839,7 +890,7 @@ pub(super) mod tests {
                 .with_span_list(false)
                 .with_writer(move || out.clone())
         });
-        assert_eq!(ours.len(), 7, "{ours:#?}");
+        assert_eq!(ours.len(), 8, "{ours:#?}");
         assert_eq!(ours, theirs);
     }
 
