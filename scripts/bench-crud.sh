@@ -201,6 +201,9 @@ awk '
     key = $1 " " $2
     rps[key] = rps[key] " " $3; p99[key] = p99[key] " " $4
     bad[key] += $5 + $6
+    # Rounds pair the two servers on the same machine state: the ratio within a round.
+    round[key] = round[key] + 1
+    if ($2 == "generated") gen_rps[$1, round[key]] = $3; else ref_rps[$1, round[key]] = $3
   }
   END {
     printf "%-4s %-9s %14s %13s %17s\n", "op", "server", "median req/s", "median p99", "non-2xx+errors"
@@ -211,6 +214,14 @@ awk '
         r[key] = median(rps[key]); p[key] = median(p99[key])
         printf "%-4s %-9s %14.0f %10.2f ms %17d\n", op, name, r[key], p[key], bad[key]
       }
+    }
+    print ""
+    for (e = 1; e <= 2; e++) {
+      op = e == 1 ? "GET" : "POST"; list = ""
+      for (i = 1; i <= round[op " generated"]; i++) {
+        if (ref_rps[op, i] > 0) list = list sprintf(" %.2f", gen_rps[op, i] / ref_rps[op, i])
+      }
+      printf "%s ratio in each round:%s (median %.2f)\n", op, list, median(list)
     }
     print ""
     failed = 0
