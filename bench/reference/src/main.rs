@@ -4,8 +4,9 @@
 //! body validation, SQLite round trip, problem+json errors) and nothing more.
 //!
 //! - `reference` serves on `HOST:PORT` (default 127.0.0.1:8081), with the database at
-//!   `DATABASE_URL` (default `sqlite://bench-reference.db?mode=rwc`) and bearer tokens
-//!   checked against `JWT_SECRET` (HS256);
+//!   `DATABASE_URL` (default `sqlite://bench-reference.db?mode=rwc`, a pool of
+//!   `DATABASE_MAX_CONNECTIONS`, default 8) and bearer tokens checked against `JWT_SECRET`
+//!   (HS256);
 //! - `reference token [SUBJECT]` prints a JWT signed with `JWT_SECRET`, valid for an hour.
 
 use std::error::Error;
@@ -69,8 +70,9 @@ async fn serve() -> Result<(), BoxError> {
     let options = SqliteConnectOptions::from_str(&database_url)?
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal);
+    let connections = env_or("DATABASE_MAX_CONNECTIONS", "8").parse()?;
     let db = SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(connections)
         .connect_with(options)
         .await?;
     sqlx::query(CREATE_TABLE).execute(&db).await?;
