@@ -38,6 +38,9 @@ pub struct Database {
     dialect: Dialect,
     /// Turns to write to SQLite; see [`Database::write_turn`].
     writers: Arc<tokio::sync::Semaphore>,
+    /// SQLite connections kept out of the pool between statements; see [`Leases`].
+    leases: Option<Arc<Leases>>,
+    acquire_timeout: Duration,
 }
 
 /// Held while writing to SQLite: past a few writers at once, the others wait their turn.
@@ -172,7 +175,15 @@ impl Database {
         let writers = settings
             .max_writers
             .unwrap_or(tokio::sync::Semaphore::MAX_PERMITS);
-        Ok(Self::new(pool, dialect, writers))
+        let mut database = Self::new(pool, dialect, writers);
+        database.acquire_timeout = settings.acquire_timeout;
+        // All but one connection may be leased; the last stays in the pool for health
+        // checks, migrations and queries through `pool()`.
+        let leasable = settings.max_connections.saturating_sub(1) as usize;
+        if dialect == Dialect::Sqlite && !memory && leasable > 0 {
+            database.leases = Some(Arc::new(Leases::new(leasable)));
+        }
+        Ok(database)
     }
 
     /// A private in-memory SQLite database, as tests use.
@@ -227,7 +238,35 @@ impl Database {
             pool,
             dialect,
             writers: Arc::new(tokio::sync::Semaphore::new(writers)),
+            leases: None,
+            acquire_timeout: Duration::from_secs(30),
         }
+    }
+
+    /// A connection for the statements of one store call: a leased SQLite connection when
+    /// one is kept (see [`Leases`]), otherwise one from the pool. Call [`Lease::done`] once
+    /// every statement succeeded; a lease dropped without it (an error, a cancelled
+    /// request) goes back to the pool, which checks the connection first.
+    async fn lease(&self) -> Result<Lease<'_>, StoreError> {
+        let Some(leases) = &self.leases else {
+            return Ok(Lease {
+                connection: self.pool.acquire().await?,
+                kept: None,
+            });
+        };
+        let turn = match tokio::time::timeout(self.acquire_timeout, leases.turns.acquire()).await {
+            Ok(Ok(turn)) => turn,
+            Ok(Err(_)) | Err(_) => return Err(StoreError::Database(sqlx::Error::PoolTimedOut)),
+        };
+        let kept = leases.lock().connections.pop();
+        let connection = match kept {
+            Some(connection) => connection,
+            None => self.pool.acquire().await?,
+        };
+        Ok(Lease {
+            connection,
+            kept: Some((leases, turn)),
+        })
     }
 
     /// Waits for a turn to write, and holds it until the guard drops; take it before a
@@ -279,9 +318,14 @@ impl Database {
         Ok(())
     }
 
-    /// The pool's open connections and how many of them are idle, for metrics.
+    /// The pool's open connections and how many of them are idle, for metrics (kept
+    /// SQLite connections waiting for their next lease count as idle).
     pub fn pool_state(&self) -> (u32, u32) {
-        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        let kept = self
+            .leases
+            .as_ref()
+            .map_or(0, |leases| leases.lock().connections.len());
+        let idle = u32::try_from(self.pool.num_idle() + kept).unwrap_or(u32::MAX);
         (self.pool.size(), idle)
     }
 
@@ -292,7 +336,88 @@ impl Database {
 
     /// Closes every connection once it is returned; what a graceful shutdown ends with.
     pub async fn close(&self) {
+        if let Some(leases) = &self.leases {
+            // Kept connections go back to the pool (and leases still out will, when they
+            // end), or the pool would wait for them forever.
+            let kept = {
+                let mut state = leases.lock();
+                state.closed = true;
+                std::mem::take(&mut state.connections)
+            };
+            drop(kept);
+        }
         self.pool.close().await;
+    }
+}
+
+/// SQLite connections held out of the pool between store calls.
+///
+/// sqlx's pool checks every connection it gets back with a ping, a round trip to the
+/// connection's worker thread, from a task spawned for the purpose: for a query that is
+/// itself one round trip, twice the thread hand-offs. A SQLite file needs no such check
+/// after a statement that succeeded, so those connections go back here instead, with a
+/// lock and a push, and the next store call takes one from here. Up to `max_connections
+/// - 1` are leased at once; the pool keeps the rest for everything else.
+#[derive(Debug)]
+struct Leases {
+    turns: tokio::sync::Semaphore,
+    state: std::sync::Mutex<Kept>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    connections: Vec<sqlx::pool::PoolConnection<sqlx::Any>>,
+    /// Set by [`Database::close`]: from then on, connections go back to the pool.
+    closed: bool,
+}
+
+impl Leases {
+    fn new(leasable: usize) -> Self {
+        Self {
+            turns: tokio::sync::Semaphore::new(leasable),
+            state: std::sync::Mutex::new(Kept::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A connection for one store call; see [`Database::lease`].
+struct Lease<'a> {
+    connection: sqlx::pool::PoolConnection<sqlx::Any>,
+    /// Where it goes back to, and the turn it holds, when it is a kept SQLite connection.
+    kept: Option<(&'a Leases, tokio::sync::SemaphorePermit<'a>)>,
+}
+
+impl Lease<'_> {
+    /// Every statement succeeded: the connection may serve the next lease as it is.
+    fn done(self) {
+        let Lease { connection, kept } = self;
+        let Some((leases, _turn)) = kept else {
+            return;
+        };
+        let mut state = leases.lock();
+        if !state.closed {
+            state.connections.push(connection);
+        }
+    }
+}
+
+impl std::ops::Deref for Lease<'_> {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.connection
+    }
+}
+
+impl std::ops::DerefMut for Lease<'_> {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.connection
     }
 }
 
@@ -1155,12 +1280,17 @@ impl Database {
     }
 
     /// Fails with [`StoreError::ParentNotFound`] when the enclosing item is gone.
-    async fn ensure_parent(&self, table: &Table, scope: &Scope) -> Result<(), StoreError> {
+    async fn ensure_parent(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        table: &Table,
+        scope: &Scope,
+    ) -> Result<(), StoreError> {
         let (Some(parent), Some((key, outer))) = (table.parent, scope.0.split_last()) else {
             return Ok(());
         };
         let outer = Scope(outer.to_vec());
-        match self.fetch_row(&self.pool, parent, &outer, key).await? {
+        match self.fetch_row(connection, parent, &outer, key).await? {
             Some(_) => Ok(()),
             None => Err(StoreError::ParentNotFound),
         }
@@ -1174,8 +1304,11 @@ impl Database {
         scope: &Scope,
         key: &Key,
     ) -> Result<Option<T>, StoreError> {
-        self.ensure_parent(table, scope).await?;
-        self.fetch_with(&self.pool, table, scope, key).await
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
+        let item = self.fetch_with(&mut *lease, table, scope, key).await?;
+        lease.done();
+        Ok(item)
     }
 
     /// Stores a new item and returns its key and the item as stored, as `T`.
@@ -1185,7 +1318,8 @@ impl Database {
         scope: &Scope,
         mut record: Record,
     ) -> Result<(Key, T), StoreError> {
-        self.ensure_parent(table, scope).await?;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
         table.drop_read_only(&mut record);
         table.fill(&mut record);
         let given_key = record
@@ -1213,9 +1347,10 @@ impl Database {
         let arguments = binder.arguments()?;
         let turn = self.write_turn().await;
         let row = sqlx::query_with(AssertSqlSafe(sql), arguments)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *lease)
             .await?;
         drop(turn);
+        lease.done();
         let key = match table.key.kind {
             KeyKind::Integer => Key::Integer(row.try_get(0)?),
             KeyKind::Uuid | KeyKind::Text => Key::Text(row.try_get(0)?),
@@ -1234,9 +1369,10 @@ impl Database {
         key: &Key,
         mut record: Record,
     ) -> Result<Option<T>, StoreError> {
-        self.ensure_parent(table, scope).await?;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
         let _turn = self.write_turn().await;
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = sqlx::Connection::begin(&mut *lease).await?;
         let Some(current) = self
             .fetch_with::<_, Record>(&mut *transaction, table, scope, key)
             .await?
@@ -1267,6 +1403,7 @@ impl Database {
             .fetch_with(&mut *transaction, table, scope, key)
             .await?;
         transaction.commit().await?;
+        lease.done();
         Ok(stored)
     }
 
@@ -1279,9 +1416,10 @@ impl Database {
         key: &Key,
         patch: &Record,
     ) -> Result<Option<T>, StoreError> {
-        self.ensure_parent(table, scope).await?;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
         let _turn = self.write_turn().await;
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = sqlx::Connection::begin(&mut *lease).await?;
         let Some(current) = self
             .fetch_with::<_, Record>(&mut *transaction, table, scope, key)
             .await?
@@ -1304,6 +1442,7 @@ impl Database {
             .fetch_with(&mut *transaction, table, scope, key)
             .await?;
         transaction.commit().await?;
+        lease.done();
         Ok(stored)
     }
 
@@ -1361,7 +1500,8 @@ impl Database {
         scope: &Scope,
         key: &Key,
     ) -> Result<bool, StoreError> {
-        self.ensure_parent(table, scope).await?;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
         let mut binder = Binder::new(self.dialect);
         let sql = format!(
             "DELETE FROM {} WHERE {}",
@@ -1369,10 +1509,12 @@ impl Database {
             table.where_item(&mut binder, scope, key)
         );
         let arguments = binder.arguments()?;
-        let _turn = self.write_turn().await;
+        let turn = self.write_turn().await;
         let result = sqlx::query_with(AssertSqlSafe(sql), arguments)
-            .execute(&self.pool)
+            .execute(&mut *lease)
             .await?;
+        drop(turn);
+        lease.done();
         Ok(result.rows_affected() > 0)
     }
 
@@ -1384,7 +1526,8 @@ impl Database {
         scope: &Scope,
         query: &ListQuery,
     ) -> Result<Page<T>, StoreError> {
-        self.ensure_parent(table, scope).await?;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
         let (limit, offset) = listing.window(query);
         let mut binder = Binder::new(self.dialect);
         let mut conditions = table.where_scope(&mut binder, scope);
@@ -1415,7 +1558,7 @@ impl Database {
         }
         .arguments()?;
         let total: i64 = sqlx::query_with(AssertSqlSafe(count_sql), count_arguments)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *lease)
             .await?
             .try_get(0)?;
 
@@ -1433,8 +1576,9 @@ impl Database {
             quote(table.name),
         );
         let rows = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *lease)
             .await?;
+        lease.done();
         let items = rows
             .iter()
             .map(|row| table.item_of_row(self.dialect, row))
@@ -1839,6 +1983,125 @@ mod tests {
             matches!(elsewhere, Err(StoreError::ParentNotFound)),
             "{elsewhere:?}"
         );
+    }
+
+    /// A SQLite file of its own with the gadgets table, on a pool of `connections`.
+    async fn gadgets_on_file(connections: u32) -> (Database, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!(
+            "specgen-store-{}.db",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let settings = PoolSettings {
+            max_connections: connections,
+            acquire_timeout: Duration::from_millis(300),
+            max_writers: Some(default_max_writers()),
+        };
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = Database::connect(&url, settings)
+            .await
+            .expect("a SQLite file");
+        sqlx::query(
+            r#"CREATE TABLE "gadgets" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL,
+            "nick_name" TEXT, "serial" TEXT UNIQUE, "count" INTEGER, "ratio" REAL, "on" INTEGER, "extra" TEXT)"#,
+        )
+        .execute(db.pool())
+        .await
+        .expect("the table is created");
+        (db, path)
+    }
+
+    fn remove_database(path: &std::path::Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    #[tokio::test]
+    async fn concurrent_calls_on_a_sqlite_file_share_its_kept_connections() {
+        let (db, path) = gadgets_on_file(3).await;
+        let calls = (0..40).map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let name = format!("gadget {i}");
+                let (key, _): (Key, Record) = db
+                    .insert(
+                        &GADGETS,
+                        &Scope::root(),
+                        record(serde_json::json!({"name": name})),
+                    )
+                    .await
+                    .expect("stored");
+                let fetched: Option<Gadget> = db
+                    .fetch(&GADGETS, &Scope::root(), &key)
+                    .await
+                    .expect("read");
+                assert_eq!(fetched.map(|g| g.name), Some(name));
+                let page: Page<Gadget> = db
+                    .list(&GADGETS, &LISTING, &Scope::root(), &ListQuery::new())
+                    .await
+                    .expect("listed");
+                assert!(page.total > 0);
+            })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            call.await.expect("the call finished");
+        }
+        let page: Page<Gadget> = db
+            .list(&GADGETS, &LISTING, &Scope::root(), &ListQuery::new())
+            .await
+            .expect("listed");
+        assert_eq!(page.total, 40);
+        // Two of the three connections are kept between calls, none lost or added.
+        let kept = db.leases.as_ref().map(|l| l.lock().connections.len());
+        assert_eq!(kept, Some(2));
+        assert_eq!(db.pool_state(), (3, 3));
+        db.close().await;
+        remove_database(&path);
+    }
+
+    #[tokio::test]
+    async fn the_pool_keeps_one_connection_for_others_while_every_lease_is_out() {
+        let (db, path) = gadgets_on_file(3).await;
+        let first = db.lease().await.expect("a lease");
+        let second = db.lease().await.expect("a lease");
+        // Health checks and queries through `pool()` still get the last connection.
+        db.ping().await.expect("the pool's own connection answers");
+        let third = db.lease().await;
+        assert!(
+            matches!(third, Err(StoreError::Database(sqlx::Error::PoolTimedOut))),
+            "a third lease waits for a turn and times out: {:?}",
+            third.map(|_| ())
+        );
+        first.done();
+        let again = db.lease().await.expect("a lease once one ended");
+        drop((second, again));
+        db.close().await;
+        remove_database(&path);
+    }
+
+    #[tokio::test]
+    async fn a_failed_statement_leaves_the_store_working() {
+        let (db, path) = gadgets_on_file(2).await;
+        let gadget = || record(serde_json::json!({"name": "lamp", "serial": "A-1"}));
+        let _: (Key, Record) = db
+            .insert(&GADGETS, &Scope::root(), gadget())
+            .await
+            .expect("stored");
+        for _ in 0..3 {
+            let again = db
+                .insert::<Record>(&GADGETS, &Scope::root(), gadget())
+                .await;
+            assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        }
+        let page: Page<Gadget> = db
+            .list(&GADGETS, &LISTING, &Scope::root(), &ListQuery::new())
+            .await
+            .expect("listed after the failures");
+        assert_eq!(page.total, 1);
+        tokio::time::timeout(Duration::from_secs(5), db.close())
+            .await
+            .expect("closing does not wait for kept connections");
+        remove_database(&path);
     }
 
     #[tokio::test]
