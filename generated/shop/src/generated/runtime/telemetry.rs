@@ -472,7 +472,7 @@ fn push_thousandths(line: &mut String, value: f64) -> bool {
         return true;
     }
     let mut width = 3;
-    while fraction % 10 == 0 {
+    while fraction.is_multiple_of(10) {
         fraction /= 10;
         width -= 1;
     }
