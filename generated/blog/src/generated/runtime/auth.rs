@@ -400,16 +400,6 @@ impl AuthConfig {
     /// Verifies a bearer token: signature (key picked by `kid` and `alg`), `exp` (required),
     /// `nbf`, `iss` and `aud` (required and checked when configured), `sub` (required).
     fn verify_token(&self, token: &str) -> Result<Verified, Cow<'static, str>> {
-        // One key without a `kid` under one policy (a JWT_SECRET or a PEM key): nothing to
-        // choose, so the header is not read twice (`decode` reads it too). A token that
-        // fails goes the long way below, which names the exact reason.
-        if let ([key], [validation]) = (&self.verify_keys[..], &self.validations[..])
-            && key.kid.is_none()
-            && key.algorithms == validation.algorithms
-            && let Ok(data) = jsonwebtoken::decode::<Claims>(token, &key.key, validation)
-        {
-            return Self::verified(data.claims);
-        }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| Cow::Borrowed("the token is not a well-formed JWT"))?;
         let key = self.key_for(&header).ok_or(Cow::Borrowed(
@@ -424,11 +414,7 @@ impl AuthConfig {
             ))?;
         let data = jsonwebtoken::decode::<Claims>(token, key, validation)
             .map_err(|error| describe_jwt_error(error.kind()))?;
-        Self::verified(data.claims)
-    }
-
-    /// Who a verified token's claims name, and the scopes they grant.
-    fn verified(claims: Claims) -> Result<Verified, Cow<'static, str>> {
+        let claims = data.claims;
         let subject = claims
             .sub
             .ok_or(Cow::Borrowed("the token has no `sub` claim"))?;

@@ -255,14 +255,19 @@ impl Database {
                 kept: None,
             });
         };
-        let turn = match tokio::time::timeout(self.acquire_timeout, leases.turns.acquire()).await {
+        // One deadline for the turn and, when no connection is kept, the pool.
+        let deadline = tokio::time::Instant::now() + self.acquire_timeout;
+        let timed_out = || StoreError::Database(sqlx::Error::PoolTimedOut);
+        let turn = match tokio::time::timeout_at(deadline, leases.turns.acquire()).await {
             Ok(Ok(turn)) => turn,
-            Ok(Err(_)) | Err(_) => return Err(StoreError::Database(sqlx::Error::PoolTimedOut)),
+            Ok(Err(_)) | Err(_) => return Err(timed_out()),
         };
         let kept = leases.lock().connections.pop();
         let connection = match kept {
             Some(connection) => connection,
-            None => self.pool.acquire().await?,
+            None => tokio::time::timeout_at(deadline, self.pool.acquire())
+                .await
+                .map_err(|_| timed_out())??,
         };
         Ok(Lease {
             connection,
@@ -357,8 +362,11 @@ impl Database {
 /// connection's worker thread, from a task spawned for the purpose: for a query that is
 /// itself one round trip, twice the thread hand-offs. A SQLite file needs no such check
 /// after a statement that succeeded, so those connections go back here instead, with a
-/// lock and a push, and the next store call takes one from here. Up to `max_connections
-/// - 1` are leased at once; the pool keeps the rest for everything else.
+/// lock and a push, and the next store call takes one from here. All connections but one
+/// may be leased at once; the pool keeps the last for everything else. Writers take
+/// their write turn before a lease, so queued writers never sit on connections. Kept
+/// connections stay open while the server runs (the pool's idle and lifetime limits do
+/// not reach them), which a local file does not mind.
 #[derive(Debug)]
 struct Leases {
     turns: tokio::sync::Semaphore,
@@ -370,6 +378,19 @@ struct Kept {
     connections: Vec<sqlx::pool::PoolConnection<sqlx::Any>>,
     /// Set by [`Database::close`]: from then on, connections go back to the pool.
     closed: bool,
+}
+
+impl Drop for Leases {
+    /// The last handle went away without [`Database::close`]. sqlx takes connections back
+    /// from a task it spawns, which needs a Tokio runtime: outside one, close the kept
+    /// connections directly instead.
+    fn drop(&mut self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            for connection in std::mem::take(&mut self.lock().connections) {
+                drop(connection.detach());
+            }
+        }
+    }
 }
 
 impl Leases {
@@ -1319,8 +1340,6 @@ impl Database {
         scope: &Scope,
         mut record: Record,
     ) -> Result<(Key, T), StoreError> {
-        let mut lease = self.lease().await?;
-        self.ensure_parent(&mut lease, table, scope).await?;
         table.drop_read_only(&mut record);
         table.fill(&mut record);
         let given_key = record
@@ -1346,7 +1365,11 @@ impl Database {
         }
         let sql = table.insert_sql(self.dialect, parents, key.is_some());
         let arguments = binder.arguments()?;
+        // The turn first, then a connection: a writer waiting for its turn holds none that
+        // readers could use.
         let turn = self.write_turn().await;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
         let row = sqlx::query_with(AssertSqlSafe(sql), arguments)
             .fetch_one(&mut *lease)
             .await?;
@@ -1370,9 +1393,9 @@ impl Database {
         key: &Key,
         mut record: Record,
     ) -> Result<Option<T>, StoreError> {
+        let _turn = self.write_turn().await;
         let mut lease = self.lease().await?;
         self.ensure_parent(&mut lease, table, scope).await?;
-        let _turn = self.write_turn().await;
         let mut transaction = sqlx::Connection::begin(&mut *lease).await?;
         let Some(current) = self
             .fetch_with::<_, Record>(&mut *transaction, table, scope, key)
@@ -1417,9 +1440,9 @@ impl Database {
         key: &Key,
         patch: &Record,
     ) -> Result<Option<T>, StoreError> {
+        let _turn = self.write_turn().await;
         let mut lease = self.lease().await?;
         self.ensure_parent(&mut lease, table, scope).await?;
-        let _turn = self.write_turn().await;
         let mut transaction = sqlx::Connection::begin(&mut *lease).await?;
         let Some(current) = self
             .fetch_with::<_, Record>(&mut *transaction, table, scope, key)
@@ -1501,8 +1524,6 @@ impl Database {
         scope: &Scope,
         key: &Key,
     ) -> Result<bool, StoreError> {
-        let mut lease = self.lease().await?;
-        self.ensure_parent(&mut lease, table, scope).await?;
         let mut binder = Binder::new(self.dialect);
         let sql = format!(
             "DELETE FROM {} WHERE {}",
@@ -1511,6 +1532,8 @@ impl Database {
         );
         let arguments = binder.arguments()?;
         let turn = self.write_turn().await;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
         let result = sqlx::query_with(AssertSqlSafe(sql), arguments)
             .execute(&mut *lease)
             .await?;
@@ -1988,6 +2011,14 @@ mod tests {
 
     /// A SQLite file of its own with the gadgets table, on a pool of `connections`.
     async fn gadgets_on_file(connections: u32) -> (Database, std::path::PathBuf) {
+        gadgets_on_file_with(connections, default_max_writers()).await
+    }
+
+    /// The same, with `writers` write turns.
+    async fn gadgets_on_file_with(
+        connections: u32,
+        writers: usize,
+    ) -> (Database, std::path::PathBuf) {
         let path = std::env::temp_dir().join(format!(
             "specgen-store-{}.db",
             uuid::Uuid::new_v4().simple()
@@ -1995,7 +2026,7 @@ mod tests {
         let settings = PoolSettings {
             max_connections: connections,
             acquire_timeout: Duration::from_secs(1),
-            max_writers: Some(default_max_writers()),
+            max_writers: Some(writers),
         };
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let db = Database::connect(&url, settings)
@@ -2078,6 +2109,43 @@ mod tests {
         first.done();
         let again = db.lease().await.expect("a lease once one ended");
         drop((second, again));
+        db.close().await;
+        remove_database(&path);
+    }
+
+    #[tokio::test]
+    async fn writers_waiting_for_a_turn_leave_the_connections_to_readers() {
+        let (db, path) = gadgets_on_file_with(3, 1).await;
+        let turn = db.write_turn().await;
+        let writers: Vec<_> = (0..2)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.insert::<Record>(
+                        &GADGETS,
+                        &Scope::root(),
+                        record(serde_json::json!({"name": format!("gadget {i}")})),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        // Both writers are now queued for the one turn.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let read = db
+            .fetch::<Record>(&GADGETS, &Scope::root(), &Key::Integer(1))
+            .await;
+        assert!(
+            matches!(read, Ok(None)),
+            "a reader gets a connection: {read:?}"
+        );
+        drop(turn);
+        for writer in writers {
+            writer
+                .await
+                .expect("the writer finished")
+                .expect("stored once its turn came");
+        }
         db.close().await;
         remove_database(&path);
     }
