@@ -40,7 +40,6 @@ pub struct Database {
     writers: Arc<tokio::sync::Semaphore>,
     /// SQLite connections kept out of the pool between statements; see [`Leases`].
     leases: Option<Arc<Leases>>,
-    acquire_timeout: Duration,
 }
 
 /// Held while writing to SQLite: past a few writers at once, the others wait their turn.
@@ -176,12 +175,11 @@ impl Database {
             .max_writers
             .unwrap_or(tokio::sync::Semaphore::MAX_PERMITS);
         let mut database = Self::new(pool, dialect, writers);
-        database.acquire_timeout = settings.acquire_timeout;
         // All but one connection may be leased; the last stays in the pool for health
         // checks, migrations and queries through `pool()`.
         let leasable = settings.max_connections.saturating_sub(1) as usize;
         if dialect == Dialect::Sqlite && !memory && leasable > 0 {
-            database.leases = Some(Arc::new(Leases::new(leasable)));
+            database.leases = Some(Arc::new(Leases::new(leasable, settings.acquire_timeout)));
         }
         Ok(database)
     }
@@ -239,7 +237,6 @@ impl Database {
             dialect,
             writers: Arc::new(tokio::sync::Semaphore::new(writers)),
             leases: None,
-            acquire_timeout: Duration::from_secs(30),
         }
     }
 
@@ -255,7 +252,7 @@ impl Database {
             });
         };
         // One deadline for the turn and, when no connection is kept, the pool.
-        let deadline = tokio::time::Instant::now() + self.acquire_timeout;
+        let deadline = tokio::time::Instant::now() + leases.acquire_timeout;
         let timed_out = || StoreError::Database(sqlx::Error::PoolTimedOut);
         let turn = match tokio::time::timeout_at(deadline, leases.turns.acquire()).await {
             Ok(Ok(turn)) => turn,
@@ -370,6 +367,8 @@ impl Database {
 struct Leases {
     turns: tokio::sync::Semaphore,
     state: std::sync::Mutex<Kept>,
+    /// How long a lease may wait, for its turn and a connection together.
+    acquire_timeout: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -393,10 +392,11 @@ impl Drop for Leases {
 }
 
 impl Leases {
-    fn new(leasable: usize) -> Self {
+    fn new(leasable: usize, acquire_timeout: Duration) -> Self {
         Self {
             turns: tokio::sync::Semaphore::new(leasable),
             state: std::sync::Mutex::new(Kept::default()),
+            acquire_timeout,
         }
     }
 

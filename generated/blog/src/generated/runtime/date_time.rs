@@ -27,7 +27,7 @@ pub enum Fraction {
 }
 
 /// The longest text [`write`] produces: `9999-12-31T23:59:59.999999999Z`.
-const MAX_LEN: usize = 30;
+pub const MAX_LEN: usize = 30;
 
 /// Writes `value` as RFC 3339 in UTC (`…Z`) into `buffer`, as chrono's
 /// `to_rfc3339_opts(_, true)` would; `None` for what this does not handle (years outside
@@ -190,36 +190,74 @@ fn parse_common(text: &[u8]) -> Option<DateTime<Utc>> {
         .map(|value| value.with_timezone(&Utc))
 }
 
-/// `#[serde(with = "…::date_time")]`: a `DateTime<Utc>` field.
-pub fn serialize<S: Serializer>(value: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+/// The two types these serde functions read and write: `DateTime<Utc>` (`format:
+/// date-time`) and `NaiveDate` (`format: date`). Each writes itself into a buffer on the
+/// direct path (`None` leaves it to chrono's `Serialize`) and parses as chrono does.
+pub trait Rfc3339: Serialize + Sized {
+    /// What chrono's visitor says it expected, so errors read the same on either path.
+    const EXPECTING: &'static str;
+
+    /// The text, written into `buffer`; `None` for what only chrono writes.
+    fn write_into<'b>(&self, buffer: &'b mut [u8; MAX_LEN]) -> Option<&'b str>;
+
+    /// The value, read as chrono's serde support reads it.
+    fn parse_text(text: &str) -> Result<Self, chrono::ParseError>;
+}
+
+impl Rfc3339 for DateTime<Utc> {
+    const EXPECTING: &'static str = "an RFC 3339 formatted date and time string";
+
+    fn write_into<'b>(&self, buffer: &'b mut [u8; MAX_LEN]) -> Option<&'b str> {
+        write(self, Fraction::Auto, buffer)
+    }
+
+    fn parse_text(text: &str) -> Result<Self, chrono::ParseError> {
+        parse(text)
+    }
+}
+
+impl Rfc3339 for NaiveDate {
+    const EXPECTING: &'static str = "a formatted date string";
+
+    fn write_into<'b>(&self, buffer: &'b mut [u8; MAX_LEN]) -> Option<&'b str> {
+        write_date(*self, buffer).and_then(|len| std::str::from_utf8(&buffer[..len]).ok())
+    }
+
+    fn parse_text(text: &str) -> Result<Self, chrono::ParseError> {
+        date::parse(text)
+    }
+}
+
+/// `#[serde(with = "…::date_time")]` (or `::date`): a date-time or date field.
+pub fn serialize<T: Rfc3339, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
     let mut buffer = [0; MAX_LEN];
-    match write(value, Fraction::Auto, &mut buffer) {
+    match value.write_into(&mut buffer) {
         Some(text) => serializer.serialize_str(text),
         None => value.serialize(serializer),
     }
 }
 
-/// `#[serde(with = "…::date_time")]`: a `DateTime<Utc>` field.
-pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
-    deserializer.deserialize_str(DateTimeVisitor)
+/// `#[serde(with = "…::date_time")]` (or `::date`): a date-time or date field.
+pub fn deserialize<'de, T: Rfc3339, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    deserializer.deserialize_str(TextVisitor(std::marker::PhantomData))
 }
 
 /// Reads a present field that may be left out but not `null`, as
 /// [`double_option::present`](super::double_option::present) does for other types.
-pub fn present<'de, D: Deserializer<'de>>(
+pub fn present<'de, T: Rfc3339, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<Option<DateTime<Utc>>, D::Error> {
+) -> Result<Option<T>, D::Error> {
     deserialize(deserializer).map(Some)
 }
 
-/// `#[serde(with = "…::date_time::option")]`: an `Option<DateTime<Utc>>` field, `null`
-/// read as `None`.
+/// `#[serde(with = "…::date_time::option")]` (or `::date::option`): an `Option` field,
+/// `null` read as `None`.
 pub mod option {
     use super::*;
 
     /// `None` as `null` (a field that may be absent also skips it).
-    pub fn serialize<S: Serializer>(
-        value: &Option<DateTime<Utc>>,
+    pub fn serialize<T: Rfc3339, S: Serializer>(
+        value: &Option<T>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         match value {
@@ -228,17 +266,17 @@ pub mod option {
         }
     }
 
-    /// `null` as `None`, a date-time as `Some`.
-    pub fn deserialize<'de, D: Deserializer<'de>>(
+    /// `null` as `None`, a value as `Some`.
+    pub fn deserialize<'de, T: Rfc3339, D: Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        Option::<Read>::deserialize(deserializer).map(|value| value.map(|Read(value)| value))
+    ) -> Result<Option<T>, D::Error> {
+        Option::<Read<T>>::deserialize(deserializer).map(|value| value.map(|Read(value)| value))
     }
 
-    /// A date-time read through [`super::deserialize`], so `Option` can wrap it.
-    struct Read(DateTime<Utc>);
+    /// A value read through [`super::deserialize`], so `Option` can wrap it.
+    struct Read<T>(T);
 
-    impl<'de> Deserialize<'de> for Read {
+    impl<'de, T: Rfc3339> Deserialize<'de> for Read<T> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
             super::deserialize(deserializer).map(Read)
         }
@@ -246,9 +284,12 @@ pub mod option {
 }
 
 /// `format: date` fields (`NaiveDate`), as `YYYY-MM-DD`, the same way: a direct path
-/// for years 0 to 9999 and exactly that form, chrono for everything else.
+/// for years 0 to 9999 and exactly that form, chrono for everything else. The serde
+/// functions are the shared ones, under this module's name for `#[serde(with)]`.
 pub mod date {
     use super::*;
+
+    pub use super::{deserialize, option, present, serialize};
 
     /// `date` as chrono writes it.
     pub fn to_string(date: NaiveDate) -> String {
@@ -266,90 +307,20 @@ pub mod date {
             None => text.parse(),
         }
     }
-
-    /// `#[serde(with = "…::date_time::date")]`: a `NaiveDate` field.
-    pub fn serialize<S: Serializer>(date: &NaiveDate, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buffer = [0; MAX_LEN];
-        match write_date(*date, &mut buffer)
-            .and_then(|len| std::str::from_utf8(&buffer[..len]).ok())
-        {
-            Some(text) => serializer.serialize_str(text),
-            None => date.serialize(serializer),
-        }
-    }
-
-    /// `#[serde(with = "…::date_time::date")]`: a `NaiveDate` field.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
-        deserializer.deserialize_str(DateVisitor)
-    }
-
-    /// A present field that may be left out but not `null`.
-    pub fn present<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<NaiveDate>, D::Error> {
-        deserialize(deserializer).map(Some)
-    }
-
-    /// `#[serde(with = "…::date_time::date::option")]`: `Option<NaiveDate>`, `null` read as
-    /// `None`.
-    pub mod option {
-        use super::*;
-
-        /// `None` as `null` (a field that may be absent also skips it).
-        pub fn serialize<S: Serializer>(
-            date: &Option<NaiveDate>,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            match date {
-                Some(date) => super::serialize(date, serializer),
-                None => serializer.serialize_none(),
-            }
-        }
-
-        /// `null` as `None`, a date as `Some`.
-        pub fn deserialize<'de, D: Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Option<NaiveDate>, D::Error> {
-            Option::<Read>::deserialize(deserializer).map(|date| date.map(|Read(date)| date))
-        }
-
-        /// A date read through [`super::deserialize`], so `Option` can wrap it.
-        struct Read(NaiveDate);
-
-        impl<'de> Deserialize<'de> for Read {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                super::deserialize(deserializer).map(Read)
-            }
-        }
-    }
-
-    struct DateVisitor;
-
-    impl Visitor<'_> for DateVisitor {
-        type Value = NaiveDate;
-
-        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-            formatter.write_str("a formatted date string")
-        }
-
-        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-            parse(value).map_err(E::custom)
-        }
-    }
 }
 
-struct DateTimeVisitor;
+/// Reads a string as `T`, with chrono's words for what it expected.
+struct TextVisitor<T>(std::marker::PhantomData<T>);
 
-impl Visitor<'_> for DateTimeVisitor {
-    type Value = DateTime<Utc>;
+impl<T: Rfc3339> Visitor<'_> for TextVisitor<T> {
+    type Value = T;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        // chrono's words, so errors read the same whichever path read the value.
-        formatter.write_str("an RFC 3339 formatted date and time string")
+        formatter.write_str(T::EXPECTING)
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        parse(value).map_err(E::custom)
+        T::parse_text(value).map_err(E::custom)
     }
 }
 
