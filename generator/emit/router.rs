@@ -301,7 +301,10 @@ pub fn generated_mod(api: &Api, spec_file: &str) -> TokenStream {
         pub mod models;
         pub mod resources;
         pub mod router;
-        pub mod runtime;
+
+        /// The runtime crate (`runtime/`), under the name the generated code and your code
+        /// use for it.
+        pub use specgen_runtime as runtime;
 
         pub use api::Api;
         pub use router::{AUTH_NEEDS, router};

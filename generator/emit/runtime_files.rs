@@ -1,60 +1,129 @@
-//! The runtime support files, shipped as Rust source with the generator and emitted into
-//! `src/generated/runtime/` of every project.
+//! The runtime crate, shipped as Rust source with the generator and emitted as the
+//! generated-owned `runtime/` crate of every project (package `specgen-runtime`).
 //!
-//! They are written verbatim, comments included, and are kept in rustfmt's layout (a test
-//! checks it), so neither syn, prettyplease nor rustfmt has to process a quarter of a
-//! megabyte of fixed code on every generation.
+//! In this repository the runtime is a workspace member (`generator/runtime/`), so it is
+//! compiled, linted and unit-tested like any crate; the files read here are exactly the
+//! ones that ship. They are written verbatim, comments included, and are kept in rustfmt's
+//! layout (a test checks it), so neither syn, prettyplease nor rustfmt has to process a
+//! quarter of a megabyte of fixed code on every generation.
+//!
+//! A project depends on it by path, so cargo compiles it once and a handler edit
+//! recompiles only the project's own crate; its unit tests run here, not in the user's
+//! `cargo test`.
 
-use super::{OutputFile, Ownership, rust};
+use super::{OutputFile, Ownership};
 
-const FILES: &[(&str, &str)] = &[
-    ("mod.rs", include_str!("runtime/mod.rs")),
-    ("auth.rs", include_str!("runtime/auth.rs")),
-    ("context.rs", include_str!("runtime/context.rs")),
-    ("date_time.rs", include_str!("runtime/date_time.rs")),
-    ("double_option.rs", include_str!("runtime/double_option.rs")),
-    ("endpoints.rs", include_str!("runtime/endpoints.rs")),
-    ("etag.rs", include_str!("runtime/etag.rs")),
-    ("fallback.rs", include_str!("runtime/fallback.rs")),
-    ("log_writer.rs", include_str!("runtime/log_writer.rs")),
-    ("params.rs", include_str!("runtime/params.rs")),
-    ("platform.rs", include_str!("runtime/platform.rs")),
-    ("problem.rs", include_str!("runtime/problem.rs")),
-    ("rate_limit.rs", include_str!("runtime/rate_limit.rs")),
-    ("request.rs", include_str!("runtime/request.rs")),
-    ("response.rs", include_str!("runtime/response.rs")),
-    ("settings.rs", include_str!("runtime/settings.rs")),
-    ("store.rs", include_str!("runtime/store.rs")),
-    ("telemetry.rs", include_str!("runtime/telemetry.rs")),
-    ("validate.rs", include_str!("runtime/validate.rs")),
+/// Where the runtime crate lives in a generated project.
+pub const RUNTIME_DIR: &str = "runtime";
+
+/// The runtime's manifest, as the repository builds it.
+const MANIFEST: &str = include_str!("../runtime/Cargo.toml");
+
+/// The runtime's sources, by path under `src/`.
+const SOURCES: &[(&str, &str)] = &[
+    ("lib.rs", include_str!("../runtime/src/lib.rs")),
+    ("auth.rs", include_str!("../runtime/src/auth.rs")),
+    ("context.rs", include_str!("../runtime/src/context.rs")),
+    ("date_time.rs", include_str!("../runtime/src/date_time.rs")),
+    (
+        "double_option.rs",
+        include_str!("../runtime/src/double_option.rs"),
+    ),
+    ("endpoints.rs", include_str!("../runtime/src/endpoints.rs")),
+    ("etag.rs", include_str!("../runtime/src/etag.rs")),
+    ("fallback.rs", include_str!("../runtime/src/fallback.rs")),
+    (
+        "log_writer.rs",
+        include_str!("../runtime/src/log_writer.rs"),
+    ),
+    ("params.rs", include_str!("../runtime/src/params.rs")),
+    ("platform.rs", include_str!("../runtime/src/platform.rs")),
+    ("problem.rs", include_str!("../runtime/src/problem.rs")),
+    (
+        "rate_limit.rs",
+        include_str!("../runtime/src/rate_limit.rs"),
+    ),
+    ("request.rs", include_str!("../runtime/src/request.rs")),
+    ("response.rs", include_str!("../runtime/src/response.rs")),
+    ("settings.rs", include_str!("../runtime/src/settings.rs")),
+    ("store.rs", include_str!("../runtime/src/store.rs")),
+    ("telemetry.rs", include_str!("../runtime/src/telemetry.rs")),
+    ("validate.rs", include_str!("../runtime/src/validate.rs")),
 ];
 
+/// The runtime crate's files: its manifest and its sources, each marked as generated.
 pub fn runtime_files() -> Vec<OutputFile> {
-    FILES
-        .iter()
-        .map(|(name, source)| {
-            OutputFile::preformatted(
-                format!("src/generated/runtime/{name}"),
-                format!("{}\n{source}", rust::GENERATED_HEADER),
-                Ownership::Generated,
-            )
-        })
-        .collect()
+    let manifest = OutputFile::new(
+        format!("{RUNTIME_DIR}/Cargo.toml"),
+        format!("{MANIFEST_HEADER}\n{MANIFEST}"),
+        Ownership::Generated,
+    );
+    let sources = SOURCES.iter().map(|(name, source)| {
+        OutputFile::preformatted(
+            format!("{RUNTIME_DIR}/src/{name}"),
+            format!("{}\n{source}", super::rust::GENERATED_HEADER),
+            Ownership::Generated,
+        )
+    });
+    std::iter::once(manifest).chain(sources).collect()
 }
+
+/// The ownership line on top of the runtime's manifest.
+const MANIFEST_HEADER: &str = "# @generated by specgen — do not edit. Regenerate with `gen regen`.\n\
+# The runtime every specgen server shares; your crate depends on it by path.";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::rust;
+
+    #[test]
+    fn every_runtime_source_is_shipped() {
+        let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/generator/runtime/src");
+        let mut on_disk: Vec<String> = std::fs::read_dir(directory)
+            .expect("the runtime's sources are readable")
+            .map(|entry| entry.expect("a directory entry").file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".rs"))
+            .collect();
+        on_disk.sort();
+        let mut shipped: Vec<String> = SOURCES.iter().map(|(n, _)| (*n).to_owned()).collect();
+        shipped.sort();
+        assert_eq!(
+            shipped, on_disk,
+            "SOURCES must list every file of the runtime crate"
+        );
+    }
+
+    #[test]
+    fn the_shipped_manifest_is_the_runtime_crates_and_parses() {
+        let shipped = runtime_files()
+            .into_iter()
+            .find(|file| file.path == "runtime/Cargo.toml")
+            .expect("the manifest is shipped");
+        let manifest: toml::Table = shipped.contents.parse().expect("valid TOML");
+        assert_eq!(
+            manifest["package"]["name"].as_str(),
+            Some("specgen-runtime")
+        );
+        assert!(
+            manifest.get("workspace").is_none(),
+            "the runtime joins the project's workspace"
+        );
+    }
 
     #[test]
     fn every_runtime_file_is_valid_rust_in_rustfmt_layout() {
-        for (name, source) in FILES {
+        for (name, source) in SOURCES {
             if let Err(error) = syn::parse_file(source) {
-                panic!("runtime/{name} does not parse: {error}");
+                panic!("runtime/src/{name} does not parse: {error}");
             }
         }
         let rustfmt = rust::rustfmt_binary().expect("rustfmt is installed");
-        let mut files = runtime_files();
+        let mut files: Vec<OutputFile> = runtime_files()
+            .into_iter()
+            .filter(|file| file.path.ends_with(".rs"))
+            .collect();
         for file in &mut files {
             file.preformatted = false;
         }
@@ -63,7 +132,7 @@ mod tests {
         for (file, shipped) in files.iter().zip(shipped) {
             assert!(
                 file.contents == shipped,
-                "{} is not in rustfmt's layout: run `rustfmt --edition 2024 generator/emit/runtime/*.rs`",
+                "{} is not in rustfmt's layout: run `cargo fmt -p specgen-runtime`",
                 file.path
             );
         }

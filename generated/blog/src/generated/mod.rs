@@ -12,12 +12,13 @@ pub mod resources;
 
 pub mod router;
 
-pub mod runtime;
-
 pub use api::Api;
 pub use router::{AUTH_NEEDS, router};
 pub use runtime::auth::AuthConfig;
 pub use runtime::{Problem, RequestContext};
+/// The runtime crate (`runtime/`), under the name the generated code and your code
+/// use for it.
+pub use specgen_runtime as runtime;
 
 /// The spec this code was generated from, as the service publishes it at
 /// `/openapi.json` and `/openapi.yaml`, with the operational paths it defines itself.
