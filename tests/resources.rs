@@ -229,3 +229,82 @@ fn a_list_without_paging_or_filter_parameters_does_not_name_a_request_it_never_r
         "the item read uses its key:\n{handlers}"
     );
 }
+
+/// `/probe/{a}` and `/probe/{b}` are one route, so the second GET is dropped before resource
+/// detection. The hint on `/pets/{id}` must still rename pets, not the operation after it.
+const SKEWED: &str = r#"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /probe/{a}:
+    get:
+      operationId: probeA
+      parameters: [{name: a, in: path, required: true, schema: {type: integer}}]
+      responses: {'204': {description: ok}}
+  /probe/{b}:
+    get:
+      operationId: probeB
+      parameters: [{name: b, in: path, required: true, schema: {type: integer}}]
+      responses: {'204': {description: ok}}
+  /pets:
+    post:
+      operationId: createPet
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}
+  /pets/{id}:
+    get:
+      x-specgen-resource: animals
+      operationId: getPet
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}
+  /toys:
+    post:
+      operationId: createToy
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Toy'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Toy'}}}}}
+  /toys/{id}:
+    get:
+      operationId: getToy
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Toy'}}}}}
+components:
+  schemas:
+    Pet: {type: object, properties: {id: {type: integer}, name: {type: string}}}
+    Toy: {type: object, properties: {id: {type: integer}, name: {type: string}}}
+"#;
+
+#[test]
+fn a_resource_hint_stays_on_its_operation_when_an_earlier_duplicate_route_is_dropped() {
+    let api = lower(SKEWED);
+    assert!(
+        api.operations.iter().all(|op| op.id != "probeB"),
+        "the duplicate route is dropped"
+    );
+    let tables: Vec<(&str, &str)> = api
+        .resources
+        .iter()
+        .map(|r| (r.collection_path.as_str(), r.table.as_str()))
+        .collect();
+    assert_eq!(tables, [("/pets", "animals"), ("/toys", "toys")]);
+}
+
+#[test]
+fn a_malformed_resource_hint_is_a_warning_at_the_extension_and_changes_nothing() {
+    let yaml = MINIMAL
+        .replace("EXTENSION", "x-specgen-resource: {name: gadgets, key: sku}")
+        .replace("RESPONSE", "{$ref: '#/components/schemas/Thing'}");
+    let source = SourceFile::from_text(Path::new("spec.yaml"), yaml);
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    let (api, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+    let warning = warnings
+        .warnings()
+        .find(|w| w.message.contains("x-specgen-resource"))
+        .unwrap_or_else(|| panic!("a warning about the hint in:\n{warnings}"));
+    assert_eq!(
+        warning.pointer.as_deref(),
+        Some("/paths/~1things/x-specgen-resource")
+    );
+    assert!(warning.message.contains("`key`"), "{}", warning.message);
+    assert!(warning.location.is_some(), "{warning:?}");
+    assert_eq!(api.resources[0].table, "things", "the hint is ignored");
+}

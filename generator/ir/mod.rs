@@ -13,8 +13,8 @@ pub use lower::lower;
 pub use names::{NameRegistry, is_rust_keyword, pascal_ident, snake_ident};
 pub use operations::{normalized_template, template_params};
 pub use resources::{
-    Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, ParentScope, Resource,
-    ResourceOps,
+    Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, ParentScope,
+    RESOURCE_EXTENSION, Resource, ResourceHint, ResourceOps,
 };
 pub use security::requirement_is_satisfiable;
 
@@ -337,6 +337,8 @@ pub struct Operation {
     /// Alternatives (OR); each requirement lists schemes that must all hold (AND).
     /// Empty means public.
     pub security: Vec<SecurityRequirement>,
+    /// `x-specgen-resource` on the operation, else on its path item.
+    pub resource_hint: Option<ResourceHint>,
     pub pointer: String,
 }
 

@@ -206,6 +206,7 @@ impl<'a, 'b> OperationLowering<'a, 'b> {
             body,
             responses,
             security,
+            resource_hint: None,
             pointer: raw.pointer.clone(),
         }
     }

@@ -7,11 +7,98 @@
 //! generated CRUD code always type-checks and the operations that fit no resource stay
 //! plain handlers. `x-specgen-resource` on a path item or operation overrides the guess:
 //! `false` opts out, a string names the resource, and `{name, id}` also names the item
-//! field that identifies it.
+//! field that identifies it. Lowering parses it once into a [`ResourceHint`] on the
+//! [`Operation`].
 
 use super::names::{NameRegistry, snake_ident};
+use super::types::Finding;
 use super::*;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::spec::Severity;
+use std::collections::BTreeSet;
+
+/// The extension that overrides resource detection.
+pub const RESOURCE_EXTENSION: &str = "x-specgen-resource";
+
+/// What `x-specgen-resource` says about an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceHint {
+    /// `false`: the operation is never part of a resource.
+    OptOut,
+    /// `name` or `{name: name}`: the resource's table name.
+    Name(String),
+    /// `{name?, id}`: the table name, if given, and the item field that is the key.
+    Named { name: Option<String>, id: String },
+}
+
+impl ResourceHint {
+    /// Parses the extension's value; `Err` says what is wrong with it. `true` asks for
+    /// nothing beyond what detection does anyway.
+    pub fn parse(value: &Value) -> Result<Option<Self>, String> {
+        let text = |key: &str, value: Option<&Value>| match value {
+            None => Ok(None),
+            Some(Value::String(text)) if !text.trim().is_empty() => Ok(Some(text.clone())),
+            Some(other) => Err(format!("`{key}` must be a non-empty string, not `{other}`")),
+        };
+        match value {
+            Value::Bool(false) => Ok(Some(ResourceHint::OptOut)),
+            Value::Bool(true) => Ok(None),
+            Value::String(_) => Ok(text("name", Some(value))?.map(ResourceHint::Name)),
+            Value::Object(map) => {
+                if let Some(unknown) = map.keys().find(|k| *k != "name" && *k != "id") {
+                    return Err(format!(
+                        "unknown key `{unknown}`; the object form takes `name` and `id`"
+                    ));
+                }
+                let name = text("name", map.get("name"))?;
+                match (name, text("id", map.get("id"))?) {
+                    (name, Some(id)) => Ok(Some(ResourceHint::Named { name, id })),
+                    (Some(name), None) => Ok(Some(ResourceHint::Name(name))),
+                    (None, None) => Err("the object form needs `name`, `id` or both".to_owned()),
+                }
+            }
+            other => Err(format!(
+                "expected `false`, a resource name or `{{name, id}}`, not `{other}`"
+            )),
+        }
+    }
+
+    /// The table name the hint asks for.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            ResourceHint::OptOut => None,
+            ResourceHint::Name(name) => Some(name),
+            ResourceHint::Named { name, .. } => name.as_deref(),
+        }
+    }
+
+    /// The item field the hint names as the key.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ResourceHint::Named { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Reads `x-specgen-resource` at `pointer` (an operation or path item): a malformed value
+/// is a warning there and counts as no hint.
+pub(crate) fn hint_at(
+    extensions: &indexmap::IndexMap<String, Value>,
+    pointer: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<ResourceHint> {
+    let value = extensions.get(RESOURCE_EXTENSION)?;
+    ResourceHint::parse(value)
+        .map_err(|problem| {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                pointer: format!("{pointer}/{RESOURCE_EXTENSION}"),
+                message: format!("`{RESOURCE_EXTENSION}` is ignored: {problem}"),
+            })
+        })
+        .ok()
+        .flatten()
+}
 
 /// A stored collection and the operations that manage it.
 #[derive(Debug, Clone)]
@@ -187,7 +274,7 @@ pub enum ListShape {
 }
 
 /// Finds the resources of an API.
-pub fn detect(api: &Api, hints: &BTreeMap<usize, Value>) -> Vec<Resource> {
+pub fn detect(api: &Api) -> Vec<Resource> {
     let mut names = NameRegistry::reserving(["_specgen_migrations"]);
     let mut resources = Vec::new();
     let mut claimed: BTreeSet<usize> = BTreeSet::new();
@@ -201,7 +288,7 @@ pub fn detect(api: &Api, hints: &BTreeMap<usize, Value>) -> Vec<Resource> {
         }
     }
     for collection in collections {
-        if let Some(resource) = detect_one(api, &routes, hints, collection, &claimed, &mut names) {
+        if let Some(resource) = detect_one(api, &routes, collection, &claimed, &mut names) {
             claimed.extend(resource.ops.all());
             resources.push(resource);
         }
@@ -255,50 +342,40 @@ impl RouteIndex {
     }
 }
 
-fn hint_of(hints: &BTreeMap<usize, Value>, index: usize) -> Option<&Value> {
-    hints.get(&index)
-}
-
 fn detect_one(
     api: &Api,
     routes: &RouteIndex,
-    hints: &BTreeMap<usize, Value>,
     collection: &str,
     claimed: &BTreeSet<usize>,
     names: &mut NameRegistry,
 ) -> Option<Resource> {
-    let opted_out = |index: usize| matches!(hint_of(hints, index), Some(Value::Bool(false)));
-    let usable = |index: usize| !claimed.contains(&index) && !opted_out(index);
+    let usable = |index: usize, op: &Operation| {
+        !claimed.contains(&index) && op.resource_hint != Some(ResourceHint::OptOut)
+    };
     let collection_ops: Vec<(usize, &Operation)> = routes
         .at(api, collection)
         .into_iter()
-        .filter(|(i, _)| usable(*i))
+        .filter(|(i, op)| usable(*i, op))
         .collect();
     // The item path: the collection path plus one parameter segment.
     let item_shape = format!("{}/{{}}", operations::route_shape(collection));
     let item_ops: Vec<(usize, &Operation)> = routes
         .with_shape(api, &item_shape)
         .into_iter()
-        .filter(|(i, op)| usable(*i) && is_item_path_of(&op.path, collection))
+        .filter(|(i, op)| usable(*i, op) && is_item_path_of(&op.path, collection))
         .collect();
     let item_param = item_ops.first().and_then(|(_, op)| {
         let params = operations::template_params(&op.path);
         params.last().cloned()
     });
 
+    // Opted-out operations are filtered out above, so the first hint names the resource.
     let hint = collection_ops
         .iter()
         .chain(&item_ops)
-        .find_map(|(i, _)| hint_of(hints, *i).filter(|h| !matches!(h, Value::Bool(_))));
-    let hinted_name = match hint {
-        Some(Value::String(name)) => Some(name.clone()),
-        Some(Value::Object(map)) => map.get("name").and_then(Value::as_str).map(str::to_owned),
-        _ => None,
-    };
-    let hinted_key = match hint {
-        Some(Value::Object(map)) => map.get("id").and_then(Value::as_str).map(str::to_owned),
-        _ => None,
-    };
+        .find_map(|(_, op)| op.resource_hint.as_ref());
+    let hinted_name = hint.and_then(ResourceHint::name);
+    let hinted_key = hint.and_then(ResourceHint::key);
 
     fn find<'o>(
         ops: &[(usize, &'o Operation)],
@@ -314,7 +391,7 @@ fn detect_one(
         .or_else(|| create.and_then(|(_, op)| success_json_struct(api, op)))?;
     let item_struct = struct_of(api, item)?;
 
-    let key_field = pick_key(item_struct, item_param.as_deref(), hinted_key.as_deref())?;
+    let key_field = pick_key(item_struct, item_param.as_deref(), hinted_key)?;
     let key_kind = match &key_field.ty.kind {
         TyKind::Integer(_) => KeyKind::Integer,
         TyKind::String(StringFormat::Uuid) => KeyKind::Uuid,
@@ -389,9 +466,7 @@ fn detect_one(
         ops.delete = Some(index);
     }
     let table = names.claim(&snake_ident(
-        hinted_name
-            .as_deref()
-            .unwrap_or_else(|| last_static_segment(collection)),
+        hinted_name.unwrap_or_else(|| last_static_segment(collection)),
     ));
     let parents: Vec<ParentScope> = parent_params
         .iter()
@@ -844,4 +919,50 @@ fn list_op(
         default_limit,
         max_limit,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_documented_form_of_the_resource_hint_parses() {
+        let parse = |value: Value| ResourceHint::parse(&value);
+        assert_eq!(parse(json!(false)), Ok(Some(ResourceHint::OptOut)));
+        assert_eq!(parse(json!(true)), Ok(None));
+        assert_eq!(
+            parse(json!("gadgets")),
+            Ok(Some(ResourceHint::Name("gadgets".into())))
+        );
+        assert_eq!(
+            parse(json!({"name": "gadgets"})),
+            Ok(Some(ResourceHint::Name("gadgets".into())))
+        );
+        assert_eq!(
+            parse(json!({"name": "gadgets", "id": "sku"})),
+            Ok(Some(ResourceHint::Named {
+                name: Some("gadgets".into()),
+                id: "sku".into()
+            }))
+        );
+        assert_eq!(
+            parse(json!({"id": "sku"})),
+            Ok(Some(ResourceHint::Named {
+                name: None,
+                id: "sku".into()
+            }))
+        );
+    }
+
+    #[test]
+    fn a_resource_hint_of_the_wrong_shape_says_what_is_wrong() {
+        let problem = |value: Value| ResourceHint::parse(&value).expect_err("malformed");
+        assert!(problem(json!(3)).contains("expected `false`"));
+        assert!(problem(json!("")).contains("non-empty"));
+        assert!(problem(json!({"name": 3})).contains("`name`"));
+        assert!(problem(json!({"id": ["a"]})).contains("`id`"));
+        assert!(problem(json!({"table": "x"})).contains("unknown key `table`"));
+        assert!(problem(json!({})).contains("needs"));
+    }
 }
