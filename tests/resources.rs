@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::generate_fixture;
-use specgen::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape};
+use specgen::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, OperationId};
 use specgen::spec::SourceFile;
 
 fn lower(yaml: &str) -> Api {
@@ -22,8 +22,8 @@ fn fixture_api() -> Api {
     lower(&text)
 }
 
-fn operation_id(api: &Api, index: Option<usize>) -> Option<&str> {
-    index.map(|i| api.operations[i].id.as_str())
+fn operation_id(api: &Api, id: Option<OperationId>) -> Option<&str> {
+    id.map(|id| api.operation(id).id.as_str())
 }
 
 #[test]
@@ -114,6 +114,13 @@ fn a_nested_collection_is_scoped_by_its_parent_parameter() {
     assert_eq!(comments.parents[0].column, "parent_note_id");
     assert_eq!(comments.key.kind, KeyKind::Integer);
     assert_eq!(
+        comments
+            .parent
+            .map(|notes| api.resource(notes).table.as_str()),
+        Some("notes"),
+        "a comment's note must exist"
+    );
+    assert_eq!(
         comments.ops.list.as_ref().map(|l| &l.shape),
         Some(&ListShape::Array)
     );
@@ -122,10 +129,9 @@ fn a_nested_collection_is_scoped_by_its_parent_parameter() {
 #[test]
 fn operations_that_fit_no_resource_stay_plain_handlers() {
     let api = fixture_api();
-    let stats = api
-        .operations
-        .iter()
-        .position(|op| op.id == "getStats")
+    let (stats, _) = api
+        .each_operation()
+        .find(|(_, op)| op.id == "getStats")
         .expect("getStats");
     assert!(api.resource_of(stats).is_none());
 }

@@ -236,12 +236,12 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
             router::api_mod(api),
         )?])
     }));
-    for (index, group) in api.groups.iter().enumerate() {
+    for (id, group) in api.each_group() {
         jobs.push(Job::new(move || {
             let path = format!("src/generated/api/{}.rs", group.module);
             Ok(vec![generated(
                 &path,
-                operations::group_module(api, index, group),
+                operations::group_module(api, id, group),
             )?])
         }));
     }
@@ -319,11 +319,11 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
         ));
         Ok(files)
     }));
-    for (index, group) in api.groups.iter().enumerate() {
+    for (id, group) in api.each_group() {
         jobs.push(Job::new(move || {
             Ok(vec![scaffold_rs(
                 &handler_path(group),
-                scaffold::handler_file(api, index, group),
+                scaffold::handler_file(api, id, group),
             )?])
         }));
     }

@@ -8,11 +8,12 @@ use super::docs::doc_attrs;
 use super::types::{Scope, nullable_type, rust_type};
 use super::validation::{Checked, Patterns, option_checks};
 use crate::ir::{
-    Api, BodyKind, Group, Operation, Param, ParamLocation, ParamStyle, Response, Status, Ty,
+    Api, BodyKind, Group, GroupId, Operation, Param, ParamLocation, ParamStyle, Response, Status,
+    Ty,
 };
 
-pub fn group_module(api: &Api, index: usize, group: &Group) -> TokenStream {
-    let operations: Vec<&Operation> = api.operations_in(index).collect();
+pub fn group_module(api: &Api, id: GroupId, group: &Group) -> TokenStream {
+    let operations: Vec<&Operation> = api.operations_in(id).collect();
     let trait_name = format_ident!("{}", group.trait_name);
     let methods = operations.iter().map(|op| trait_method(op));
     let checked = Checked::new(api);

@@ -84,7 +84,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
         };
         let parents = resource.parents.iter().map(|p| &p.column);
         let read_only = resource.read_only.iter();
-        let parent = match resource.parent.map(|i| table_static(&api.resources[i])) {
+        let parent = match resource.parent.map(|i| table_static(api.resource(i))) {
             Some(parent) => quote!(Some(&#parent)),
             None => quote!(None),
         };

@@ -85,7 +85,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
     let mut path_hints: std::collections::HashMap<&str, Option<ResourceHint>> = Default::default();
     for raw in &raw_operations {
         let tag = raw.op.tags.first().cloned().unwrap_or_default();
-        let group = used_tags.iter().position(|t| *t == tag).unwrap_or(0);
+        let group = GroupId(used_tags.iter().position(|t| *t == tag).unwrap_or(0));
         let mut operation = lowering.lower(raw, group, &security_schemes);
         // The hint travels with its operation, so dropping a duplicate route cannot move it.
         operation.resource_hint = if raw.op.extensions.contains_key(RESOURCE_EXTENSION) {

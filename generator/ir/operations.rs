@@ -144,7 +144,7 @@ impl<'a, 'b> OperationLowering<'a, 'b> {
     pub fn lower(
         &mut self,
         raw: &RawOperation<'a>,
-        group: usize,
+        group: GroupId,
         schemes: &[SecurityScheme],
     ) -> Operation {
         let id = match &raw.op.operation_id {

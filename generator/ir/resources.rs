@@ -115,9 +115,9 @@ pub struct Resource {
     pub parents: Vec<ParentScope>,
     /// The collection path as written in the spec.
     pub collection_path: String,
-    /// The resource whose items enclose this one's (`/carts/{cartId}/items` → carts), by
-    /// index in [`Api::resources`]: its item must exist for this collection to.
-    pub parent: Option<usize>,
+    /// The resource whose items enclose this one's (`/carts/{cartId}/items` → carts): its
+    /// item must exist for this collection to.
+    pub parent: Option<ResourceId>,
     /// One column per item field except the key.
     pub columns: Vec<Column>,
     /// Values the server sets when a write leaves a required field without one.
@@ -200,21 +200,21 @@ pub enum FillKind {
     Sample,
 }
 
-/// Indices into [`Api::operations`] of the operations each CRUD role is served by.
+/// The operations each CRUD role is served by.
 #[derive(Debug, Clone, Default)]
 pub struct ResourceOps {
     pub list: Option<ListOp>,
-    pub create: Option<usize>,
-    pub get: Option<usize>,
-    pub replace: Option<usize>,
-    pub patch: Option<usize>,
-    pub delete: Option<usize>,
+    pub create: Option<OperationId>,
+    pub get: Option<OperationId>,
+    pub replace: Option<OperationId>,
+    pub patch: Option<OperationId>,
+    pub delete: Option<OperationId>,
 }
 
 impl ResourceOps {
     /// Each CRUD role the resource serves, with the operation that serves it, in the
     /// order list, create, get, replace, patch, delete.
-    pub fn served(&self) -> impl Iterator<Item = (&'static str, usize)> + '_ {
+    pub fn served(&self) -> impl Iterator<Item = (&'static str, OperationId)> + '_ {
         [
             ("list", self.list.as_ref().map(|l| l.operation)),
             ("create", self.create),
@@ -227,7 +227,7 @@ impl ResourceOps {
         .filter_map(|(role, op)| op.map(|op| (role, op)))
     }
 
-    pub fn all(&self) -> impl Iterator<Item = usize> + '_ {
+    pub fn all(&self) -> impl Iterator<Item = OperationId> + '_ {
         self.served().map(|(_, op)| op)
     }
 }
@@ -236,7 +236,7 @@ impl ResourceOps {
 /// wrapped in the response.
 #[derive(Debug, Clone)]
 pub struct ListOp {
-    pub operation: usize,
+    pub operation: OperationId,
     pub shape: ListShape,
     /// A required response header that carries the total (`X-Total-Count`).
     pub total_header: Option<String>,
@@ -277,7 +277,7 @@ pub enum ListShape {
 pub fn detect(api: &Api) -> Vec<Resource> {
     let mut names = NameRegistry::reserving(["_specgen_migrations"]);
     let mut resources = Vec::new();
-    let mut claimed: BTreeSet<usize> = BTreeSet::new();
+    let mut claimed: BTreeSet<OperationId> = BTreeSet::new();
     let routes = RouteIndex::new(api);
     // Collection paths in spec order.
     let mut collections: Vec<&str> = Vec::new();
@@ -303,7 +303,7 @@ pub fn detect(api: &Api) -> Vec<Resource> {
             continue;
         };
         let shape = operations::route_shape(enclosing);
-        resource.parent = item_paths.iter().position(|p| *p == shape);
+        resource.parent = item_paths.iter().position(|p| *p == shape).map(ResourceId);
     }
     resources
 }
@@ -311,33 +311,33 @@ pub fn detect(api: &Api) -> Vec<Resource> {
 /// The operations by route shape, built once: looking them up by scanning every operation
 /// for every candidate collection was quadratic, a minute on a spec with 10,000 operations.
 struct RouteIndex {
-    by_shape: std::collections::HashMap<String, Vec<usize>>,
+    by_shape: std::collections::HashMap<String, Vec<OperationId>>,
 }
 
 impl RouteIndex {
     fn new(api: &Api) -> Self {
-        let mut by_shape: std::collections::HashMap<String, Vec<usize>> = Default::default();
-        for (index, op) in api.operations.iter().enumerate() {
+        let mut by_shape: std::collections::HashMap<String, Vec<OperationId>> = Default::default();
+        for (id, op) in api.each_operation() {
             by_shape
                 .entry(operations::route_shape(&op.path))
                 .or_default()
-                .push(index);
+                .push(id);
         }
         Self { by_shape }
     }
 
     /// Operation indices at a path (compared by shape: parameter names do not matter), in
     /// spec order.
-    fn at<'a>(&self, api: &'a Api, path: &str) -> Vec<(usize, &'a Operation)> {
+    fn at<'a>(&self, api: &'a Api, path: &str) -> Vec<(OperationId, &'a Operation)> {
         self.with_shape(api, &operations::route_shape(path))
     }
 
-    fn with_shape<'a>(&self, api: &'a Api, shape: &str) -> Vec<(usize, &'a Operation)> {
+    fn with_shape<'a>(&self, api: &'a Api, shape: &str) -> Vec<(OperationId, &'a Operation)> {
         self.by_shape
             .get(shape)
             .into_iter()
             .flatten()
-            .map(|&index| (index, &api.operations[index]))
+            .map(|&id| (id, api.operation(id)))
             .collect()
     }
 }
@@ -346,20 +346,20 @@ fn detect_one(
     api: &Api,
     routes: &RouteIndex,
     collection: &str,
-    claimed: &BTreeSet<usize>,
+    claimed: &BTreeSet<OperationId>,
     names: &mut NameRegistry,
 ) -> Option<Resource> {
-    let usable = |index: usize, op: &Operation| {
+    let usable = |index: OperationId, op: &Operation| {
         !claimed.contains(&index) && op.resource_hint != Some(ResourceHint::OptOut)
     };
-    let collection_ops: Vec<(usize, &Operation)> = routes
+    let collection_ops: Vec<(OperationId, &Operation)> = routes
         .at(api, collection)
         .into_iter()
         .filter(|(i, op)| usable(*i, op))
         .collect();
     // The item path: the collection path plus one parameter segment.
     let item_shape = format!("{}/{{}}", operations::route_shape(collection));
-    let item_ops: Vec<(usize, &Operation)> = routes
+    let item_ops: Vec<(OperationId, &Operation)> = routes
         .with_shape(api, &item_shape)
         .into_iter()
         .filter(|(i, op)| usable(*i, op) && is_item_path_of(&op.path, collection))
@@ -378,9 +378,9 @@ fn detect_one(
     let hinted_key = hint.and_then(ResourceHint::key);
 
     fn find<'o>(
-        ops: &[(usize, &'o Operation)],
+        ops: &[(OperationId, &'o Operation)],
         method: HttpMethod,
-    ) -> Option<(usize, &'o Operation)> {
+    ) -> Option<(OperationId, &'o Operation)> {
         ops.iter().find(|(_, op)| op.method == method).copied()
     }
     let get = find(&item_ops, HttpMethod::Get);
@@ -488,7 +488,7 @@ fn detect_one(
 
     let create_body = ops
         .create
-        .and_then(|i| json_struct_body(api, &api.operations[i]))
+        .and_then(|id| json_struct_body(api, api.operation(id)))
         .and_then(|id| struct_of(api, id));
     let fills = fills_of(item_struct, create_body, &key_field.wire_name);
     Some(Resource {
@@ -784,7 +784,7 @@ fn is_integer(ty: &Ty) -> bool {
 
 fn list_op(
     api: &Api,
-    index: usize,
+    index: OperationId,
     op: &Operation,
     item: &Ty,
     columns: &[Column],
