@@ -108,6 +108,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
     mark_patch_fields(&mut types.types, &operations);
     findings.append(&mut types.findings);
 
+    let pattern_statics = super::names::pattern_statics(&types.types, &operations);
     let mut api = Api {
         title: openapi.info.title.clone(),
         version: openapi.info.version.clone(),
@@ -117,6 +118,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         operations,
         security_schemes,
         resources: Vec::new(),
+        pattern_statics,
         spec_json: published_json(&spec.source),
         spec_sha256: sha256_hex(spec.source.text.as_bytes()),
     };

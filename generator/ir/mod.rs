@@ -10,7 +10,7 @@ mod security;
 mod types;
 
 pub use lower::lower;
-pub use names::{NameRegistry, is_rust_keyword, pascal_ident, snake_ident};
+pub use names::{NameRegistry, is_rust_keyword, pascal_ident, shouty_ident, snake_ident};
 pub use operations::{normalized_template, template_params};
 pub use resources::{
     Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, ParentScope,
@@ -35,6 +35,9 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     /// Stored collections managed by CRUD operations.
     pub resources: Vec<Resource>,
+    /// The name of the `static` that compiles each `pattern` (by its source), unique
+    /// across the API.
+    pub pattern_statics: std::collections::BTreeMap<String, String>,
     /// The spec as JSON, when the user's file is YAML: what `/openapi.json` serves.
     pub spec_json: Option<String>,
     /// SHA-256 (hex) of the spec file's text, so the project's tests can tell when the spec
@@ -90,6 +93,11 @@ impl Api {
     /// The operations of a group, in spec order.
     pub fn operations_in(&self, group: GroupId) -> impl Iterator<Item = &Operation> {
         self.operations.iter().filter(move |op| op.group == group)
+    }
+
+    /// The `static` holding a `pattern` met anywhere in the API.
+    pub fn pattern_static(&self, source: &str) -> Option<&str> {
+        self.pattern_statics.get(source).map(String::as_str)
     }
 
     /// The resource an operation serves, if any.
@@ -503,6 +511,9 @@ pub struct RequestBody {
 #[derive(Debug, Clone)]
 pub struct BodyContent {
     pub media_type: String,
+    /// Rust variant name for this media type where a request body can come as one of
+    /// several (`Json`, `Form`, `ImagePng`...), unique within the body.
+    pub variant: String,
     pub kind: BodyKind,
     pub ty: Ty,
     pub example: Option<Value>,

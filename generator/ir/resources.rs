@@ -10,7 +10,7 @@
 //! field that identifies it. Lowering parses it once into a [`ResourceHint`] on the
 //! [`Operation`].
 
-use super::names::{NameRegistry, snake_ident};
+use super::names::{NameRegistry, shouty_ident, snake_ident};
 use super::types::Finding;
 use super::*;
 use crate::spec::Severity;
@@ -107,6 +107,10 @@ pub struct Resource {
     pub table: String,
     /// Singular snake_case name, for types and methods (`pet`).
     pub singular: String,
+    /// The `static` describing the table (`PETS`), unique among the resources' statics.
+    pub table_static: String,
+    /// The `static` describing how the list pages and wraps items (`PETS_LISTING`).
+    pub listing_static: String,
     /// The stored item's type (a struct).
     pub item: TypeId,
     pub key: Key,
@@ -276,6 +280,8 @@ pub enum ListShape {
 /// Finds the resources of an API.
 pub fn detect(api: &Api) -> Vec<Resource> {
     let mut names = NameRegistry::reserving(["_specgen_migrations"]);
+    // The generated resources module also holds `MIGRATIONS`.
+    let mut statics = NameRegistry::reserving(["MIGRATIONS"]);
     let mut resources = Vec::new();
     let mut claimed: BTreeSet<OperationId> = BTreeSet::new();
     let routes = RouteIndex::new(api);
@@ -288,7 +294,9 @@ pub fn detect(api: &Api) -> Vec<Resource> {
         }
     }
     for collection in collections {
-        if let Some(resource) = detect_one(api, &routes, collection, &claimed, &mut names) {
+        if let Some(resource) =
+            detect_one(api, &routes, collection, &claimed, &mut names, &mut statics)
+        {
             claimed.extend(resource.ops.all());
             resources.push(resource);
         }
@@ -348,6 +356,7 @@ fn detect_one(
     collection: &str,
     claimed: &BTreeSet<OperationId>,
     names: &mut NameRegistry,
+    statics: &mut NameRegistry,
 ) -> Option<Resource> {
     let usable = |index: OperationId, op: &Operation| {
         !claimed.contains(&index) && op.resource_hint != Some(ResourceHint::OptOut)
@@ -491,7 +500,10 @@ fn detect_one(
         .and_then(|id| json_struct_body(api, api.operation(id)))
         .and_then(|id| struct_of(api, id));
     let fills = fills_of(item_struct, create_body, &key_field.wire_name);
+    let table_static = statics.claim(&shouty_ident(&table));
     Some(Resource {
+        listing_static: statics.claim(&format!("{}_LISTING", shouty_ident(&table))),
+        table_static,
         singular: singular(&table),
         table,
         item,
