@@ -7,7 +7,6 @@ mod git;
 mod handlers;
 mod manifest;
 pub mod merge;
-mod parallel;
 mod plan;
 mod pristine;
 mod txn;
