@@ -5,6 +5,7 @@
 
 pub mod emit;
 pub mod ir;
+pub(crate) mod parallel;
 pub mod project;
 pub mod spec;
 pub mod timing;

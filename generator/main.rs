@@ -260,7 +260,7 @@ fn describe(api: &specgen::ir::Api, resource: &specgen::ir::Resource) -> String 
     let served: Vec<String> = resource
         .ops
         .served()
-        .map(|(role, op)| format!("{role} {}", api.operations[op].id))
+        .map(|(role, op)| format!("{role} {}", api.operation(op).id))
         .collect();
     format!(
         "{} keyed by `{}`; {}",

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::generate_fixture;
-use specgen::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape};
+use specgen::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, OperationId};
 use specgen::spec::SourceFile;
 
 fn lower(yaml: &str) -> Api {
@@ -22,8 +22,8 @@ fn fixture_api() -> Api {
     lower(&text)
 }
 
-fn operation_id(api: &Api, index: Option<usize>) -> Option<&str> {
-    index.map(|i| api.operations[i].id.as_str())
+fn operation_id(api: &Api, id: Option<OperationId>) -> Option<&str> {
+    id.map(|id| api.operation(id).id.as_str())
 }
 
 #[test]
@@ -114,6 +114,13 @@ fn a_nested_collection_is_scoped_by_its_parent_parameter() {
     assert_eq!(comments.parents[0].column, "parent_note_id");
     assert_eq!(comments.key.kind, KeyKind::Integer);
     assert_eq!(
+        comments
+            .parent
+            .map(|notes| api.resource(notes).table.as_str()),
+        Some("notes"),
+        "a comment's note must exist"
+    );
+    assert_eq!(
         comments.ops.list.as_ref().map(|l| &l.shape),
         Some(&ListShape::Array)
     );
@@ -122,10 +129,9 @@ fn a_nested_collection_is_scoped_by_its_parent_parameter() {
 #[test]
 fn operations_that_fit_no_resource_stay_plain_handlers() {
     let api = fixture_api();
-    let stats = api
-        .operations
-        .iter()
-        .position(|op| op.id == "getStats")
+    let (stats, _) = api
+        .each_operation()
+        .find(|(_, op)| op.id == "getStats")
         .expect("getStats");
     assert!(api.resource_of(stats).is_none());
 }
@@ -228,4 +234,83 @@ fn a_list_without_paging_or_filter_parameters_does_not_name_a_request_it_never_r
             && !handlers.contains("_request: GetThingRequest"),
         "the item read uses its key:\n{handlers}"
     );
+}
+
+/// `/probe/{a}` and `/probe/{b}` are one route, so the second GET is dropped before resource
+/// detection. The hint on `/pets/{id}` must still rename pets, not the operation after it.
+const SKEWED: &str = r#"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /probe/{a}:
+    get:
+      operationId: probeA
+      parameters: [{name: a, in: path, required: true, schema: {type: integer}}]
+      responses: {'204': {description: ok}}
+  /probe/{b}:
+    get:
+      operationId: probeB
+      parameters: [{name: b, in: path, required: true, schema: {type: integer}}]
+      responses: {'204': {description: ok}}
+  /pets:
+    post:
+      operationId: createPet
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}
+  /pets/{id}:
+    get:
+      x-specgen-resource: animals
+      operationId: getPet
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}}
+  /toys:
+    post:
+      operationId: createToy
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Toy'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Toy'}}}}}
+  /toys/{id}:
+    get:
+      operationId: getToy
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Toy'}}}}}
+components:
+  schemas:
+    Pet: {type: object, properties: {id: {type: integer}, name: {type: string}}}
+    Toy: {type: object, properties: {id: {type: integer}, name: {type: string}}}
+"#;
+
+#[test]
+fn a_resource_hint_stays_on_its_operation_when_an_earlier_duplicate_route_is_dropped() {
+    let api = lower(SKEWED);
+    assert!(
+        api.operations.iter().all(|op| op.id != "probeB"),
+        "the duplicate route is dropped"
+    );
+    let tables: Vec<(&str, &str)> = api
+        .resources
+        .iter()
+        .map(|r| (r.collection_path.as_str(), r.table.as_str()))
+        .collect();
+    assert_eq!(tables, [("/pets", "animals"), ("/toys", "toys")]);
+}
+
+#[test]
+fn a_malformed_resource_hint_is_a_warning_at_the_extension_and_changes_nothing() {
+    let yaml = MINIMAL
+        .replace("EXTENSION", "x-specgen-resource: {name: gadgets, key: sku}")
+        .replace("RESPONSE", "{$ref: '#/components/schemas/Thing'}");
+    let source = SourceFile::from_text(Path::new("spec.yaml"), yaml);
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    let (api, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+    let warning = warnings
+        .warnings()
+        .find(|w| w.message.contains("x-specgen-resource"))
+        .unwrap_or_else(|| panic!("a warning about the hint in:\n{warnings}"));
+    assert_eq!(
+        warning.pointer.as_deref(),
+        Some("/paths/~1things/x-specgen-resource")
+    );
+    assert!(warning.message.contains("`key`"), "{}", warning.message);
+    assert!(warning.location.is_some(), "{warning:?}");
+    assert_eq!(api.resources[0].table, "things", "the hint is ignored");
 }

@@ -92,7 +92,7 @@ fn parent_chain<'a>(api: &'a Api, resource: &'a Resource) -> Option<Vec<&'a Reso
     let mut chain = Vec::new();
     let mut current = resource;
     while !current.parents.is_empty() {
-        let parent = &api.resources[current.parent?];
+        let parent = api.resource(current.parent?);
         parent.ops.create?;
         chain.push(parent);
         current = parent;
@@ -108,7 +108,7 @@ fn parent_chain<'a>(api: &'a Api, resource: &'a Resource) -> Option<Vec<&'a Reso
 /// Statements that create each enclosing item and bind its key to `parent0`, `parent1`...
 fn create_parents(api: &Api, chain: &[&Resource]) -> TokenStream {
     let steps = chain.iter().enumerate().map(|(index, parent)| {
-        let Some(create) = parent.ops.create.map(|i| &api.operations[i]) else {
+        let Some(create) = parent.ops.create.map(|i| api.operation(i)) else {
             return TokenStream::new();
         };
         let request = crud_request_expr(api, create, index, false);
@@ -143,7 +143,7 @@ fn items_pointer(resource: &Resource) -> String {
 }
 
 fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
-    let create = &api.operations[resource.ops.create?];
+    let create = api.operation(resource.ops.create?);
     let ops = &resource.ops;
     if ops.get.is_none() && ops.list.is_none() {
         return None;
@@ -183,7 +183,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         let uri = uri_expr(&parts.uri, parents, true);
         (parts, uri)
     };
-    if let Some(get) = ops.get.map(|i| &api.operations[i]) {
+    if let Some(get) = ops.get.map(|i| api.operation(i)) {
         let (parts, uri) = item_uri(get);
         let request = request_tokens(&parts, Some(uri.clone()));
         let conditional = request_tokens(&parts, Some(uri));
@@ -194,7 +194,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             exchange(&app, with_header(#conditional, "if-none-match", &etag), 304, "If-None-Match with the current ETag").await;
         });
     }
-    if let Some(list) = ops.list.as_ref().map(|l| &api.operations[l.operation]) {
+    if let Some(list) = ops.list.as_ref().map(|l| api.operation(l.operation)) {
         let request = crud_request_expr(api, list, parents, false);
         let pointer = items_pointer(resource);
         steps.push(quote! {
@@ -204,7 +204,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     }
     let writes = [ops.replace, ops.patch, ops.delete];
     if ops.get.is_some()
-        && let Some(write) = writes.iter().flatten().next().map(|i| &api.operations[*i])
+        && let Some(write) = writes.iter().flatten().next().map(|&i| api.operation(i))
     {
         let (parts, uri) = item_uri(write);
         let request = request_tokens(&parts, Some(uri));
@@ -213,7 +213,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         });
     }
     for (label, op) in [("replace", ops.replace), ("patch", ops.patch)] {
-        let Some(op) = op.map(|i| &api.operations[i]) else {
+        let Some(op) = op.map(|i| api.operation(i)) else {
             continue;
         };
         let (parts, uri) = item_uri(op);
@@ -224,7 +224,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             assert_eq!(updated[#key_field], created[#key_field], "an update keeps the key");
         });
     }
-    if let Some(delete) = ops.delete.map(|i| &api.operations[i]) {
+    if let Some(delete) = ops.delete.map(|i| api.operation(i)) {
         let (parts, uri) = item_uri(delete);
         let request = request_tokens(&parts, Some(uri.clone()));
         let status = status_of(delete);
@@ -232,7 +232,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             exchange(&app, #request, #status, "delete").await;
             exchange(&app, #request, 404, "deleting again finds nothing").await;
         });
-        if let Some(get) = ops.get.map(|i| &api.operations[i]) {
+        if let Some(get) = ops.get.map(|i| api.operation(i)) {
             let (parts, uri) = item_uri(get);
             let request = request_tokens(&parts, Some(uri));
             steps.push(quote! {
@@ -252,7 +252,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
 
 /// Pages of a list hold at most `limit` items, and the total counts them all.
 fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
-    let create = &api.operations[resource.ops.create?];
+    let create = api.operation(resource.ops.create?);
     let list = resource.ops.list.as_ref()?;
     let limit = list.limit.as_ref()?;
     // Creating the same body three times works only when the server picks the keys.
@@ -262,7 +262,7 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     if client_key {
         return None;
     }
-    let list_op = &api.operations[list.operation];
+    let list_op = api.operation(list.operation);
     let name = format_ident!(
         "{}_list_pages_by_{}",
         resource.table,

@@ -209,9 +209,11 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
         api.security_schemes.iter().any(|s| {
             f(&s.kind)
                 && api.operations.iter().any(|op| {
-                    op.security
-                        .iter()
-                        .any(|r| r.schemes.iter().any(|(n, _)| n == &s.name))
+                    op.security.iter().any(|r| {
+                        r.schemes
+                            .iter()
+                            .any(|&(id, _)| api.scheme(id).name == s.name)
+                    })
                 })
         })
     };
@@ -233,7 +235,7 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
             operations: r
                 .ops
                 .served()
-                .map(|(role, op)| format!("{role} `{}`", api.operations[op].id))
+                .map(|(role, op)| format!("{role} `{}`", api.operation(op).id))
                 .collect::<Vec<_>>()
                 .join(", "),
         })
@@ -270,8 +272,8 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
                 method: op.method.as_str().to_owned(),
                 path: op.path.replace('|', "\\|"),
                 id: op.id.clone(),
-                handler: format!("{}::{}", api.groups[op.group].trait_name, op.method_name),
-                auth: auth_summary(op),
+                handler: format!("{}::{}", api.group(op.group).trait_name, op.method_name),
+                auth: auth_summary(api, op),
             })
             .collect(),
         schemes: api
@@ -283,13 +285,11 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
             })
             .collect(),
         groups: api
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| GroupRow {
+            .each_group()
+            .map(|(id, g)| GroupRow {
                 trait_name: g.trait_name.clone(),
                 file: super::handler_path(g),
-                count: api.operations_in(i).count(),
+                count: api.operations_in(id).count(),
             })
             .collect(),
     };
@@ -367,7 +367,7 @@ pub fn ci_pipeline(provider: CiProvider) -> Result<Option<OutputFile>, EmitError
         .map(|path| OutputFile::new(path, contents, Ownership::Scaffold)))
 }
 
-fn auth_summary(op: &crate::ir::Operation) -> String {
+fn auth_summary(api: &Api, op: &crate::ir::Operation) -> String {
     if op.security.is_empty() {
         return "public".to_owned();
     }
@@ -377,7 +377,8 @@ fn auth_summary(op: &crate::ir::Operation) -> String {
             requirement
                 .schemes
                 .iter()
-                .map(|(name, scopes)| {
+                .map(|&(id, ref scopes)| {
+                    let name = &api.scheme(id).name;
                     if scopes.is_empty() {
                         name.clone()
                     } else {

@@ -120,55 +120,16 @@ pub fn emit(api: &Api, info: &ProjectInfo) -> Result<Emitted, EmitError> {
     })
 }
 
-/// Stack for an emitting thread. syn and prettyplease recurse once per level of an
-/// expression: the default 2 MiB overflowed on Microsoft Graph's spec when its 10,000
-/// routes were one `.route()` chain. The router is a flat table now; the large stack stays
-/// as a margin for whatever else nests deeply, and costs only the pages used.
-const EMIT_STACK_BYTES: usize = 512 * 1024 * 1024;
-
-/// Runs [`jobs`] on every core, each thread taking the next job as it finishes one, and
-/// puts the results back in job order.
+/// Runs [`jobs`] on every core (see [`crate::parallel::map`]) and puts the results back in
+/// job order.
 fn emit_in_parallel(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, EmitError> {
     let jobs = jobs(api, info);
     // Large parts first, so that no thread is left with one at the end.
     let mut schedule: Vec<usize> = (0..jobs.len()).collect();
     schedule.sort_by_key(|&index| !jobs[index].large);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .clamp(1, 8);
-    let mut done: Vec<(usize, Result<Vec<OutputFile>, EmitError>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(EMIT_STACK_BYTES)
-                    .spawn_scoped(scope, || {
-                        let mut done = Vec::new();
-                        loop {
-                            let turn = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(&index) = schedule.get(turn) else {
-                                return done;
-                            };
-                            done.push((index, (jobs[index].emit)()));
-                        }
-                    })
-                    .ok()
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().unwrap_or_default())
-            .collect()
+    let mut done = crate::parallel::map(schedule, crate::parallel::cores(), |index| {
+        (index, (jobs[index].emit)())
     });
-    if done.len() != jobs.len() {
-        // A worker panicked: emit what is missing here, where a panic surfaces as one.
-        let finished: std::collections::BTreeSet<usize> = done.iter().map(|(i, _)| *i).collect();
-        for (index, job) in jobs.iter().enumerate() {
-            if !finished.contains(&index) {
-                done.push((index, (job.emit)()));
-            }
-        }
-    }
     done.sort_by_key(|(index, _)| *index);
     let mut files = Vec::new();
     for (_, result) in done {
@@ -236,12 +197,12 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
             router::api_mod(api),
         )?])
     }));
-    for (index, group) in api.groups.iter().enumerate() {
+    for (id, group) in api.each_group() {
         jobs.push(Job::new(move || {
             let path = format!("src/generated/api/{}.rs", group.module);
             Ok(vec![generated(
                 &path,
-                operations::group_module(api, index, group),
+                operations::group_module(api, id, group),
             )?])
         }));
     }
@@ -319,11 +280,11 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
         ));
         Ok(files)
     }));
-    for (index, group) in api.groups.iter().enumerate() {
+    for (id, group) in api.each_group() {
         jobs.push(Job::new(move || {
             Ok(vec![scaffold_rs(
                 &handler_path(group),
-                scaffold::handler_file(api, index, group),
+                scaffold::handler_file(api, id, group),
             )?])
         }));
     }

@@ -13,7 +13,7 @@ use crate::ir::{
 
 pub fn models(api: &Api) -> TokenStream {
     let checked = Checked::new(api);
-    let mut patterns = Patterns::default();
+    let mut patterns = Patterns::new(api);
     let items: Vec<TokenStream> = api
         .types
         .iter()

@@ -8,15 +8,16 @@ use super::docs::doc_attrs;
 use super::types::{Scope, nullable_type, rust_type};
 use super::validation::{Checked, Patterns, option_checks};
 use crate::ir::{
-    Api, BodyKind, Group, Operation, Param, ParamLocation, ParamStyle, Response, Status, Ty,
+    Api, BodyKind, Group, GroupId, Operation, Param, ParamLocation, ParamStyle, Response, Status,
+    Ty,
 };
 
-pub fn group_module(api: &Api, index: usize, group: &Group) -> TokenStream {
-    let operations: Vec<&Operation> = api.operations_in(index).collect();
+pub fn group_module(api: &Api, id: GroupId, group: &Group) -> TokenStream {
+    let operations: Vec<&Operation> = api.operations_in(id).collect();
     let trait_name = format_ident!("{}", group.trait_name);
     let methods = operations.iter().map(|op| trait_method(op));
     let checked = Checked::new(api);
-    let mut patterns = Patterns::default();
+    let mut patterns = Patterns::new(api);
     let items: Vec<TokenStream> = operations
         .iter()
         .map(|op| {
@@ -192,8 +193,7 @@ fn request_type(
             (ty, quote!(#read))
         } else {
             let enum_name = body_enum_name(op);
-            let variants: Vec<syn::Ident> =
-                variant_names(body.contents.iter().map(|c| c.media_type.as_str()));
+            let variants: Vec<syn::Ident> = variant_idents(body);
             let variant_defs = body
                 .contents
                 .iter()
@@ -354,7 +354,7 @@ fn request_checks(
         } else {
             // Several media types: check whichever the body was sent as.
             let enum_name = body_enum_name(op);
-            let variants = variant_names(body.contents.iter().map(|c| c.media_type.as_str()));
+            let variants = variant_idents(body);
             let arms: Vec<(&syn::Ident, TokenStream)> = body
                 .contents
                 .iter()
@@ -520,18 +520,11 @@ fn param_descriptor(param: &Param) -> TokenStream {
     descriptor
 }
 
-fn variant_names<'a>(media_types: impl Iterator<Item = &'a str>) -> Vec<syn::Ident> {
-    let mut registry = crate::ir::NameRegistry::new();
-    media_types
-        .map(|media| {
-            let kind = match BodyKind::of(media) {
-                BodyKind::Json => "Json".to_owned(),
-                BodyKind::Form => "Form".to_owned(),
-                BodyKind::Text => "Text".to_owned(),
-                BodyKind::Binary | BodyKind::Multipart => crate::ir::pascal_ident(media),
-            };
-            format_ident!("{}", registry.claim(&kind))
-        })
+/// The variants of a body that can come as one of several media types, as the IR named them.
+fn variant_idents(body: &crate::ir::RequestBody) -> Vec<syn::Ident> {
+    body.contents
+        .iter()
+        .map(|content| format_ident!("{}", content.variant))
         .collect()
 }
 

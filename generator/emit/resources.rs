@@ -2,7 +2,7 @@
 //! trait (generated), the SQL repository and the service (scaffold), and the first
 //! migration for each dialect.
 
-use heck::{ToPascalCase, ToShoutySnakeCase};
+use heck::ToPascalCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -12,12 +12,12 @@ use crate::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, NamedKind, Resour
 
 /// `PETS`: the static describing a resource's table.
 pub fn table_static(resource: &Resource) -> proc_macro2::Ident {
-    format_ident!("{}", resource.table.to_shouty_snake_case())
+    format_ident!("{}", resource.table_static)
 }
 
 /// `PETS_LISTING`: how its list operation pages and wraps items.
 pub fn listing_static(resource: &Resource) -> proc_macro2::Ident {
-    format_ident!("{}_LISTING", resource.table.to_shouty_snake_case())
+    format_ident!("{}", resource.listing_static)
 }
 
 /// `Pet`, the stem of the resource's repository and service names.
@@ -84,7 +84,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
         };
         let parents = resource.parents.iter().map(|p| &p.column);
         let read_only = resource.read_only.iter();
-        let parent = match resource.parent.map(|i| table_static(&api.resources[i])) {
+        let parent = match resource.parent.map(|i| table_static(api.resource(i))) {
             Some(parent) => quote!(Some(&#parent)),
             None => quote!(None),
         };

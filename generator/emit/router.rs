@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Api, Operation, ParamLocation, SecurityScheme, SecuritySchemeKind};
+use crate::ir::{Api, Operation, ParamLocation, SchemeId, SecurityScheme, SecuritySchemeKind};
 
 /// The axum route for a spec path. Both use `{name}` captures, so this only escapes what axum
 /// would misread.
@@ -47,7 +47,7 @@ pub fn router(api: &Api) -> TokenStream {
     });
     let route_count = proc_macro2::Literal::usize_unsuffixed(order.len());
     let handlers = api.operations.iter().map(|op| {
-        let group = &api.groups[op.group];
+        let group = api.group(op.group);
         let module = format_ident!("{}", group.module);
         let trait_name = format_ident!("{}", group.trait_name);
         let method = format_ident!("{}", op.method_name);
@@ -162,18 +162,14 @@ fn scheme_value(scheme: &SecurityScheme) -> TokenStream {
 /// Consts for the schemes operations use, the requirements of each secured operation, and
 /// what the configuration must provide.
 fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream) {
-    let used: std::collections::BTreeSet<&str> = api
+    let used: std::collections::BTreeSet<SchemeId> = api
         .operations
         .iter()
         .flat_map(|op| &op.security)
         .flat_map(|r| &r.schemes)
-        .map(|(name, _)| name.as_str())
+        .map(|&(id, _)| id)
         .collect();
-    let schemes: Vec<&SecurityScheme> = api
-        .security_schemes
-        .iter()
-        .filter(|s| used.contains(s.name.as_str()))
-        .collect();
+    let schemes: Vec<&SecurityScheme> = used.iter().map(|&id| api.scheme(id)).collect();
     let scheme_consts = schemes
         .iter()
         .map(|scheme| {
@@ -190,8 +186,8 @@ fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream
         .map(|op| {
             let ident = security_const(op);
             let alternatives = op.security.iter().map(|requirement| {
-                let schemes = requirement.schemes.iter().map(|(name, scopes)| {
-                    let scheme = scheme_const(name);
+                let schemes = requirement.schemes.iter().map(|&(id, ref scopes)| {
+                    let scheme = scheme_const(&api.scheme(id).name);
                     quote!((#scheme, &[#(#scopes),*]))
                 });
                 quote!(Requirement { schemes: &[#(#schemes),*] })

@@ -166,10 +166,7 @@ fn starts_item(trimmed: &str) -> bool {
 /// spec). Files that declare modules go through stdin, one by one, where rustfmt does not
 /// look for the modules' files.
 pub fn rustfmt_all(rustfmt: &std::path::Path, files: &mut [super::OutputFile]) -> bool {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
+    let workers = crate::parallel::cores();
     let mut rust_files: Vec<&mut super::OutputFile> = files
         .iter_mut()
         .filter(|f| f.path.ends_with(".rs") && !f.preformatted)
@@ -183,33 +180,27 @@ pub fn rustfmt_all(rustfmt: &std::path::Path, files: &mut [super::OutputFile]) -
             bucket.1.push(file);
         }
     }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = buckets
+    let buckets: Vec<Vec<&mut super::OutputFile>> = buckets
+        .into_iter()
+        .map(|(_, bucket)| bucket)
+        .filter(|bucket| !bucket.is_empty())
+        .collect();
+    let threads = buckets.len();
+    crate::parallel::map(buckets, threads, |bucket| {
+        let (mut leaves, parents): (Vec<_>, Vec<_>) = bucket
             .into_iter()
-            .filter(|(_, bucket)| !bucket.is_empty())
-            .map(|(_, bucket)| {
-                scope.spawn(move || {
-                    let (mut leaves, parents): (Vec<_>, Vec<_>) = bucket
-                        .into_iter()
-                        .partition(|file| !declares_modules(&file.contents));
-                    let mut all_formatted = rustfmt_batch(rustfmt, &mut leaves);
-                    for file in parents {
-                        match rustfmt_one(rustfmt, &file.contents) {
-                            Some(formatted) => file.contents = formatted,
-                            None => all_formatted = false,
-                        }
-                    }
-                    all_formatted
-                })
-            })
-            .collect();
-        // Join every worker, even after one failed.
-        let results: Vec<bool> = handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap_or(false))
-            .collect();
-        results.into_iter().all(|formatted| formatted)
+            .partition(|file| !declares_modules(&file.contents));
+        let mut all_formatted = rustfmt_batch(rustfmt, &mut leaves);
+        for file in parents {
+            match rustfmt_one(rustfmt, &file.contents) {
+                Some(formatted) => file.contents = formatted,
+                None => all_formatted = false,
+            }
+        }
+        all_formatted
     })
+    .into_iter()
+    .all(|formatted| formatted)
 }
 
 /// The rustfmt executable: the toolchain's own binary when rustup can name it (saves the

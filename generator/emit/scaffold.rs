@@ -4,7 +4,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::resources;
-use crate::ir::{Api, Group, Operation, ParamLocation, Resource, Status, StringFormat, TyKind};
+use crate::ir::{
+    Api, Group, GroupId, Operation, OperationId, ParamLocation, Resource, Status, StringFormat,
+    TyKind,
+};
 
 /// The marker line in `src/handlers/mod.rs` below which regen adds modules for new tags.
 pub const HANDLER_MODULES_MARKER: &str =
@@ -347,7 +350,7 @@ pub fn handler_module_line(group: &Group) -> String {
     format!("mod {};", group.module)
 }
 
-pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
+pub fn handler_file(api: &Api, index: GroupId, group: &Group) -> TokenStream {
     let trait_name = format_ident!("{}", group.trait_name);
     let module = format_ident!("{}", group.module);
     let tag = if group.tag.is_empty() {
@@ -394,9 +397,7 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
     doc.extend(ops);
     let doc = doc.iter().map(|line| quote!(#![doc = #line]));
     let methods: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .enumerate()
+        .each_operation()
         .filter(|(_, op)| op.group == index)
         .map(|(i, op)| match api.resource_of(i) {
             Some(resource) => resource_method(i, op, resource),
@@ -407,7 +408,7 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
     let accessors: Vec<TokenStream> = api
         .resources
         .iter()
-        .filter(|r| r.ops.all().min().map(|first| api.operations[first].group) == Some(index))
+        .filter(|r| r.ops.all().min().map(|first| api.operation(first).group) == Some(index))
         .map(|r| {
             let accessor = service_accessor(r);
             let service = resources::service(r);
@@ -599,7 +600,7 @@ fn success_variant(
 }
 
 /// A handler method that serves a resource operation through the resource's service.
-fn resource_method(index: usize, op: &Operation, resource: &Resource) -> TokenStream {
+fn resource_method(index: OperationId, op: &Operation, resource: &Resource) -> TokenStream {
     let method = format_ident!("{}", op.method_name);
     let request_type = format_ident!("{}Request", op.type_prefix);
     let response_type = format_ident!("{}Response", op.type_prefix);

@@ -27,10 +27,10 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
     let mut samples = Samples::new();
     let krate = format_ident!("{}", crate_ident);
     let mut impls = Vec::with_capacity(api.groups.len());
-    for (index, group) in api.groups.iter().enumerate() {
+    for (id, group) in api.each_group() {
         let trait_name = format_ident!("{}", group.trait_name);
         let methods: Vec<TokenStream> = api
-            .operations_in(index)
+            .operations_in(id)
             .map(|op| stub_method(api, op, &mut samples))
             .collect();
         impls.push(quote! {
@@ -259,7 +259,7 @@ fn stub_status(response: &Response) -> u16 {
 }
 
 fn stub_method(api: &Api, op: &Operation, samples: &mut Samples) -> TokenStream {
-    let group = &api.groups[op.group];
+    let group = api.group(op.group);
     let module = format_ident!("{}", group.module);
     let method = format_ident!("{}", op.method_name);
     let request = format_ident!("{}Request", op.type_prefix);
@@ -314,7 +314,7 @@ fn response_value(
     response: &Response,
     samples: &mut Samples,
 ) -> TokenStream {
-    let module = format_ident!("{}", api.groups[op.group].module);
+    let module = format_ident!("{}", api.group(op.group).module);
     example_response(
         api,
         op,
@@ -985,8 +985,8 @@ fn credentials_for(api: &Api, op: &Operation, kind: CredentialKind) -> Option<Ve
     // Every bearer scheme of the requirement reads the same header: one token, carrying the
     // scopes all of them need.
     let mut bearer_scopes: Option<Vec<&String>> = None;
-    for (name, scopes) in &requirement.schemes {
-        let scheme = api.scheme(name)?;
+    for &(id, ref scopes) in &requirement.schemes {
+        let scheme = api.scheme(id);
         out.push(match (&scheme.kind, &kind) {
             (SecuritySchemeKind::ApiKey { location, name }, kind) => {
                 let location = format_ident!(
@@ -1030,20 +1030,18 @@ fn credentials_for(api: &Api, op: &Operation, kind: CredentialKind) -> Option<Ve
 /// Whether a bearer token without scopes is refused with 403: some alternative needs only
 /// a bearer token with scopes, and no alternative is met by a scope-less token.
 fn scopeless_bearer_is_forbidden(api: &Api, op: &Operation) -> bool {
-    let is_bearer = |name: &str| {
-        api.scheme(name).is_some_and(|s| {
-            matches!(
-                s.kind,
-                SecuritySchemeKind::Bearer { .. }
-                    | SecuritySchemeKind::OAuth2 { .. }
-                    | SecuritySchemeKind::OpenIdConnect { .. }
-            )
-        })
+    let is_bearer = |id: crate::ir::SchemeId| {
+        matches!(
+            api.scheme(id).kind,
+            SecuritySchemeKind::Bearer { .. }
+                | SecuritySchemeKind::OAuth2 { .. }
+                | SecuritySchemeKind::OpenIdConnect { .. }
+        )
     };
     let bearer_only: Vec<&crate::ir::SecurityRequirement> = op
         .security
         .iter()
-        .filter(|r| !r.schemes.is_empty() && r.schemes.iter().all(|(n, _)| is_bearer(n)))
+        .filter(|r| !r.schemes.is_empty() && r.schemes.iter().all(|&(id, _)| is_bearer(id)))
         .collect();
     !bearer_only.is_empty()
         && bearer_only

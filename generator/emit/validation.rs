@@ -12,24 +12,37 @@ use quote::{format_ident, quote};
 
 use crate::ir::{Api, NamedKind, StringFormat, Ty, TyKind, TypeId};
 
-/// Patterns used in one module, each compiled once into a `static`.
-#[derive(Default)]
-pub struct Patterns {
-    by_source: BTreeMap<String, syn::Ident>,
+/// Patterns used in one module, each compiled once into a `static` the IR named.
+pub struct Patterns<'a> {
+    api: &'a Api,
+    /// Static name → pattern source, so the statics come out sorted by name.
+    used: BTreeMap<&'a str, &'a str>,
 }
 
-impl Patterns {
+impl<'a> Patterns<'a> {
+    pub fn new(api: &'a Api) -> Self {
+        Self {
+            api,
+            used: BTreeMap::new(),
+        }
+    }
+
+    /// The static for a pattern of `api` (the IR names every pattern it holds).
     fn ident(&mut self, source: &str) -> syn::Ident {
-        let next = self.by_source.len();
-        self.by_source
-            .entry(source.to_owned())
-            .or_insert_with(|| format_ident!("PATTERN_{}", next))
-            .clone()
+        let (name, source) = self
+            .api
+            .pattern_statics
+            .get_key_value(source)
+            .map(|(source, name)| (name.as_str(), source.as_str()))
+            .expect("the IR names every pattern in the API");
+        self.used.insert(name, source);
+        format_ident!("{}", name)
     }
 
     /// The `static` items for every pattern used.
     pub fn statics(&self) -> TokenStream {
-        let items = self.by_source.iter().map(|(source, ident)| {
+        let items = self.used.iter().map(|(name, source)| {
+            let ident = format_ident!("{}", name);
             let doc = format!(" `{source}`");
             quote! {
                 #[doc = #doc]

@@ -2,6 +2,7 @@
 
 use super::names::{NameRegistry, pascal_ident, snake_ident};
 use super::operations::{OperationLowering, collect};
+use super::resources::hint_at;
 use super::types::{Finding, TypeSpace};
 use super::*;
 use crate::spec::{Diagnostics, LoadedSpec};
@@ -19,9 +20,6 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Deserialize",
     "Serialize",
 ];
-
-/// The extension that overrides resource detection (see [`super::resources`]).
-pub const RESOURCE_EXTENSION: &str = "x-specgen-resource";
 
 /// Lowers a loaded spec. Warnings come back with the API; any error fails the whole lowering.
 pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
@@ -83,10 +81,26 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
 
     let mut lowering = OperationLowering::new(openapi, &mut types);
     let mut operations = Vec::with_capacity(raw_operations.len());
+    // `x-specgen-resource` on a path item, parsed once per path (so a bad one warns once).
+    let mut path_hints: std::collections::HashMap<&str, Option<ResourceHint>> = Default::default();
     for raw in &raw_operations {
         let tag = raw.op.tags.first().cloned().unwrap_or_default();
-        let group = used_tags.iter().position(|t| *t == tag).unwrap_or(0);
-        operations.push(lowering.lower(raw, group, &security_schemes));
+        let group = GroupId(used_tags.iter().position(|t| *t == tag).unwrap_or(0));
+        let mut operation = lowering.lower(raw, group, &security_schemes);
+        // The hint travels with its operation, so dropping a duplicate route cannot move it.
+        operation.resource_hint = if raw.op.extensions.contains_key(RESOURCE_EXTENSION) {
+            hint_at(&raw.op.extensions, &raw.pointer, &mut findings)
+        } else {
+            path_hints
+                .entry(raw.path.as_str())
+                .or_insert_with(|| {
+                    let pointer =
+                        format!("/paths/{}", crate::spec::escape_pointer_token(&raw.path));
+                    hint_at(&raw.item.extensions, &pointer, &mut findings)
+                })
+                .clone()
+        };
+        operations.push(operation);
     }
     findings.append(&mut lowering.findings);
     super::operations::unify_routes(&mut operations, &mut findings);
@@ -94,19 +108,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
     mark_patch_fields(&mut types.types, &operations);
     findings.append(&mut types.findings);
 
-    // `x-specgen-resource` on an operation, else on its path item.
-    let hints: std::collections::BTreeMap<usize, Value> = raw_operations
-        .iter()
-        .enumerate()
-        .filter_map(|(index, raw)| {
-            let hint = raw
-                .op
-                .extensions
-                .get(RESOURCE_EXTENSION)
-                .or_else(|| raw.item.extensions.get(RESOURCE_EXTENSION))?;
-            Some((index, hint.clone()))
-        })
-        .collect();
+    let pattern_statics = super::names::pattern_statics(&types.types, &operations);
     let mut api = Api {
         title: openapi.info.title.clone(),
         version: openapi.info.version.clone(),
@@ -116,10 +118,11 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         operations,
         security_schemes,
         resources: Vec::new(),
+        pattern_statics,
         spec_json: published_json(&spec.source),
         spec_sha256: sha256_hex(spec.source.text.as_bytes()),
     };
-    api.resources = super::resources::detect(&api, &hints);
+    api.resources = super::resources::detect(&api);
     // Checks that need the finished model.
     super::security::check_requirements(&api, &mut findings);
 

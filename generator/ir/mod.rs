@@ -10,11 +10,11 @@ mod security;
 mod types;
 
 pub use lower::lower;
-pub use names::{NameRegistry, is_rust_keyword, pascal_ident, snake_ident};
+pub use names::{NameRegistry, is_rust_keyword, pascal_ident, shouty_ident, snake_ident};
 pub use operations::{normalized_template, template_params};
 pub use resources::{
-    Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, ParentScope, Resource,
-    ResourceOps,
+    Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, ParentScope,
+    RESOURCE_EXTENSION, Resource, ResourceHint, ResourceOps,
 };
 pub use security::requirement_is_satisfiable;
 
@@ -35,6 +35,9 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     /// Stored collections managed by CRUD operations.
     pub resources: Vec<Resource>,
+    /// The name of the `static` that compiles each `pattern` (by its source), unique
+    /// across the API.
+    pub pattern_statics: std::collections::BTreeMap<String, String>,
     /// The spec as JSON, when the user's file is YAML: what `/openapi.json` serves.
     pub spec_json: Option<String>,
     /// SHA-256 (hex) of the spec file's text, so the project's tests can tell when the spec
@@ -47,25 +50,88 @@ impl Api {
         &self.types[id.0]
     }
 
-    pub fn operations_in(&self, group: usize) -> impl Iterator<Item = &Operation> {
+    pub fn operation(&self, id: OperationId) -> &Operation {
+        &self.operations[id.0]
+    }
+
+    pub fn group(&self, id: GroupId) -> &Group {
+        &self.groups[id.0]
+    }
+
+    pub fn resource(&self, id: ResourceId) -> &Resource {
+        &self.resources[id.0]
+    }
+
+    pub fn scheme(&self, id: SchemeId) -> &SecurityScheme {
+        &self.security_schemes[id.0]
+    }
+
+    /// Every operation with its id, in spec order.
+    pub fn each_operation(&self) -> impl Iterator<Item = (OperationId, &Operation)> {
+        self.operations
+            .iter()
+            .enumerate()
+            .map(|(index, op)| (OperationId(index), op))
+    }
+
+    /// Every group with its id, in the order of [`Api::groups`].
+    pub fn each_group(&self) -> impl Iterator<Item = (GroupId, &Group)> {
+        self.groups
+            .iter()
+            .enumerate()
+            .map(|(index, group)| (GroupId(index), group))
+    }
+
+    /// Every resource with its id, in the order of [`Api::resources`].
+    pub fn each_resource(&self) -> impl Iterator<Item = (ResourceId, &Resource)> {
+        self.resources
+            .iter()
+            .enumerate()
+            .map(|(index, resource)| (ResourceId(index), resource))
+    }
+
+    /// The operations of a group, in spec order.
+    pub fn operations_in(&self, group: GroupId) -> impl Iterator<Item = &Operation> {
         self.operations.iter().filter(move |op| op.group == group)
     }
 
-    /// The resource an operation serves, if any.
-    pub fn resource_of(&self, operation: usize) -> Option<&Resource> {
-        self.resources
-            .iter()
-            .find(|r| r.ops.all().any(|i| i == operation))
+    /// The `static` holding a `pattern` met anywhere in the API.
+    pub fn pattern_static(&self, source: &str) -> Option<&str> {
+        self.pattern_statics.get(source).map(String::as_str)
     }
 
-    pub fn scheme(&self, name: &str) -> Option<&SecurityScheme> {
-        self.security_schemes.iter().find(|s| s.name == name)
+    /// The resource an operation serves, if any.
+    pub fn resource_of(&self, operation: OperationId) -> Option<&Resource> {
+        self.resources
+            .iter()
+            .find(|r| r.ops.all().any(|id| id == operation))
     }
 }
 
 /// Index of a [`NamedType`] in [`Api::types`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TypeId(pub usize);
+
+/// Ids of the other things an [`Api`] holds in order. Only `ir` makes them, so each one is
+/// an index that exists; emitters look things up with [`Api::operation`] and friends.
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(usize);
+    )*};
+}
+
+ids! {
+    /// An [`Operation`] of [`Api::operations`].
+    OperationId;
+    /// A [`Group`] of [`Api::groups`].
+    GroupId;
+    /// A [`Resource`] of [`Api::resources`].
+    ResourceId;
+    /// A [`SecurityScheme`] of [`Api::security_schemes`].
+    SchemeId;
+}
 
 /// A type that gets its own Rust item.
 #[derive(Debug, Clone)]
@@ -327,7 +393,7 @@ pub struct Operation {
     /// names (`/pets/{id}` and `/pets/{petId}`) are one route, so they share one template;
     /// each path parameter's `route_name` says which capture it reads.
     pub route: String,
-    pub group: usize,
+    pub group: GroupId,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub deprecated: bool,
@@ -337,6 +403,8 @@ pub struct Operation {
     /// Alternatives (OR); each requirement lists schemes that must all hold (AND).
     /// Empty means public.
     pub security: Vec<SecurityRequirement>,
+    /// `x-specgen-resource` on the operation, else on its path item.
+    pub resource_hint: Option<ResourceHint>,
     pub pointer: String,
 }
 
@@ -443,6 +511,9 @@ pub struct RequestBody {
 #[derive(Debug, Clone)]
 pub struct BodyContent {
     pub media_type: String,
+    /// Rust variant name for this media type where a request body can come as one of
+    /// several (`Json`, `Form`, `ImagePng`...), unique within the body.
+    pub variant: String,
     pub kind: BodyKind,
     pub ty: Ty,
     pub example: Option<Value>,
@@ -543,5 +614,5 @@ pub enum SecuritySchemeKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecurityRequirement {
     /// Each scheme with the scopes it must grant.
-    pub schemes: Vec<(String, Vec<String>)>,
+    pub schemes: Vec<(SchemeId, Vec<String>)>,
 }

@@ -3,7 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use heck::{ToPascalCase, ToSnakeCase};
+use heck::{ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
+
+use super::{Additional, BodyKind, NamedKind, NamedType, Operation, Ty, TyKind};
+use std::collections::BTreeMap;
 
 /// Words that cannot be used as plain identifiers (strict and reserved keywords, 2024 edition).
 const KEYWORDS: &[&str] = &[
@@ -87,6 +90,102 @@ pub fn snake_ident(raw: &str) -> String {
         format!("{ident}_")
     } else {
         ident
+    }
+}
+
+/// A SHOUTY_SNAKE_CASE name for a `static`, from words that are already identifiers.
+pub fn shouty_ident(raw: &str) -> String {
+    let ident = words(raw).to_shouty_snake_case();
+    valid_or_ascii(ensure_leading_letter(ident, "N_"), "N_")
+}
+
+/// Names the `static` compiling each distinct `pattern` after the first place it is met,
+/// so it says what it checks (`PRODUCT_SKU_PATTERN`): schema fields first, in type order,
+/// then operations' parameters, bodies and responses. Names are unique across the API.
+pub(crate) fn pattern_statics(
+    types: &[NamedType],
+    operations: &[Operation],
+) -> BTreeMap<String, String> {
+    struct Namer {
+        registry: NameRegistry,
+        by_source: BTreeMap<String, String>,
+    }
+    impl Namer {
+        /// `ty` and the items and values inside it (a named type is named where it is defined).
+        fn visit(&mut self, ty: &Ty, context: &str) {
+            if let Some(source) = &ty.constraints.pattern
+                && !self.by_source.contains_key(source)
+            {
+                let name = self
+                    .registry
+                    .claim(&format!("{}_PATTERN", shouty_ident(context)));
+                self.by_source.insert(source.clone(), name);
+            }
+            if let TyKind::Array(inner) | TyKind::Map(inner) = &ty.kind {
+                self.visit(inner, context);
+            }
+        }
+    }
+    let mut namer = Namer {
+        registry: NameRegistry::new(),
+        by_source: BTreeMap::new(),
+    };
+    for named in types {
+        match &named.kind {
+            NamedKind::Struct(s) => {
+                for field in &s.fields {
+                    namer.visit(&field.ty, &format!("{} {}", named.name, field.rust_name));
+                }
+                if let Additional::Map(value) = &s.additional {
+                    namer.visit(value, &named.name);
+                }
+            }
+            NamedKind::Union(u) => {
+                for variant in &u.variants {
+                    namer.visit(
+                        &variant.ty,
+                        &format!("{} {}", named.name, variant.rust_name),
+                    );
+                }
+            }
+            NamedKind::Alias(target) => namer.visit(target, &named.name),
+            NamedKind::Enum(_) => {}
+        }
+    }
+    for op in operations {
+        for param in &op.params {
+            namer.visit(
+                &param.ty,
+                &format!("{} {}", op.type_prefix, param.rust_name),
+            );
+        }
+        for content in op.body.iter().flat_map(|b| &b.contents) {
+            namer.visit(
+                &content.ty,
+                &format!("{} {} body", op.type_prefix, content.variant),
+            );
+        }
+        for response in &op.responses {
+            let context = format!("{} {}", op.type_prefix, response.variant);
+            if let Some(content) = &response.content {
+                namer.visit(&content.ty, &context);
+            }
+            for header in &response.headers {
+                namer.visit(&header.ty, &format!("{context} {}", header.rust_name));
+            }
+        }
+    }
+    namer.by_source
+}
+
+/// The variant name for a body of one media type, among a body's alternatives: the kinds
+/// specgen reads by name, else the media type spelled out (`image/png` → `ImagePng`).
+pub fn media_type_variant(kind: BodyKind, media_type: &str) -> String {
+    match kind {
+        BodyKind::Json => "Json".to_owned(),
+        BodyKind::Form => "Form".to_owned(),
+        BodyKind::Text => "Text".to_owned(),
+        BodyKind::Binary | BodyKind::Multipart => pascal_ident(media_type),
     }
 }
 
@@ -177,6 +276,14 @@ mod tests {
         assert_eq!(snake_ident("2fa"), "n_2fa");
         assert_eq!(snake_ident("@odata.type"), "odata_type");
         assert_eq!(snake_ident("_"), "n_");
+    }
+
+    #[test]
+    fn static_names_are_shouty_snake_case_from_their_words() {
+        assert_eq!(shouty_ident("Product sku"), "PRODUCT_SKU");
+        assert_eq!(shouty_ident("products_listing"), "PRODUCTS_LISTING");
+        assert_eq!(shouty_ident("ListPets limit"), "LIST_PETS_LIMIT");
+        assert_eq!(shouty_ident("2fa"), "N_2FA");
     }
 
     #[test]

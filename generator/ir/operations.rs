@@ -5,7 +5,7 @@ use openapiv3::{
     Components, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode,
 };
 
-use super::names::{NameRegistry, pascal_ident, snake_ident};
+use super::names::{NameRegistry, media_type_variant, pascal_ident, snake_ident};
 use super::refs::resolve;
 use super::types::{Finding, TypeSpace};
 use super::*;
@@ -144,7 +144,7 @@ impl<'a, 'b> OperationLowering<'a, 'b> {
     pub fn lower(
         &mut self,
         raw: &RawOperation<'a>,
-        group: usize,
+        group: GroupId,
         schemes: &[SecurityScheme],
     ) -> Operation {
         let id = match &raw.op.operation_id {
@@ -206,6 +206,7 @@ impl<'a, 'b> OperationLowering<'a, 'b> {
             body,
             responses,
             security,
+            resource_hint: None,
             pointer: raw.pointer.clone(),
         }
     }
@@ -402,6 +403,7 @@ impl<'a, 'b> OperationLowering<'a, 'b> {
             }
         };
         let mut contents = Vec::new();
+        let mut variants = NameRegistry::new();
         for (media_type, content) in &body.content {
             let content_pointer = format!("{pointer}/content/{}", escape_pointer_token(media_type));
             let streamed = media_type.starts_with("multipart/") && body.content.len() == 1;
@@ -431,6 +433,7 @@ impl<'a, 'b> OperationLowering<'a, 'b> {
             });
             contents.push(BodyContent {
                 media_type: media_type.clone(),
+                variant: variants.claim(&media_type_variant(kind, media_type)),
                 kind,
                 ty,
                 example,
@@ -535,6 +538,7 @@ impl<'a, 'b> OperationLowering<'a, 'b> {
                 });
                 BodyContent {
                     media_type: media_type.clone(),
+                    variant: media_type_variant(kind, media_type),
                     kind,
                     ty,
                     example,

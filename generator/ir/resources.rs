@@ -7,11 +7,98 @@
 //! generated CRUD code always type-checks and the operations that fit no resource stay
 //! plain handlers. `x-specgen-resource` on a path item or operation overrides the guess:
 //! `false` opts out, a string names the resource, and `{name, id}` also names the item
-//! field that identifies it.
+//! field that identifies it. Lowering parses it once into a [`ResourceHint`] on the
+//! [`Operation`].
 
-use super::names::{NameRegistry, snake_ident};
+use super::names::{NameRegistry, shouty_ident, snake_ident};
+use super::types::Finding;
 use super::*;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::spec::Severity;
+use std::collections::BTreeSet;
+
+/// The extension that overrides resource detection.
+pub const RESOURCE_EXTENSION: &str = "x-specgen-resource";
+
+/// What `x-specgen-resource` says about an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceHint {
+    /// `false`: the operation is never part of a resource.
+    OptOut,
+    /// `name` or `{name: name}`: the resource's table name.
+    Name(String),
+    /// `{name?, id}`: the table name, if given, and the item field that is the key.
+    Named { name: Option<String>, id: String },
+}
+
+impl ResourceHint {
+    /// Parses the extension's value; `Err` says what is wrong with it. `true` asks for
+    /// nothing beyond what detection does anyway.
+    pub fn parse(value: &Value) -> Result<Option<Self>, String> {
+        let text = |key: &str, value: Option<&Value>| match value {
+            None => Ok(None),
+            Some(Value::String(text)) if !text.trim().is_empty() => Ok(Some(text.clone())),
+            Some(other) => Err(format!("`{key}` must be a non-empty string, not `{other}`")),
+        };
+        match value {
+            Value::Bool(false) => Ok(Some(ResourceHint::OptOut)),
+            Value::Bool(true) => Ok(None),
+            Value::String(_) => Ok(text("name", Some(value))?.map(ResourceHint::Name)),
+            Value::Object(map) => {
+                if let Some(unknown) = map.keys().find(|k| *k != "name" && *k != "id") {
+                    return Err(format!(
+                        "unknown key `{unknown}`; the object form takes `name` and `id`"
+                    ));
+                }
+                let name = text("name", map.get("name"))?;
+                match (name, text("id", map.get("id"))?) {
+                    (name, Some(id)) => Ok(Some(ResourceHint::Named { name, id })),
+                    (Some(name), None) => Ok(Some(ResourceHint::Name(name))),
+                    (None, None) => Err("the object form needs `name`, `id` or both".to_owned()),
+                }
+            }
+            other => Err(format!(
+                "expected `false`, a resource name or `{{name, id}}`, not `{other}`"
+            )),
+        }
+    }
+
+    /// The table name the hint asks for.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            ResourceHint::OptOut => None,
+            ResourceHint::Name(name) => Some(name),
+            ResourceHint::Named { name, .. } => name.as_deref(),
+        }
+    }
+
+    /// The item field the hint names as the key.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ResourceHint::Named { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Reads `x-specgen-resource` at `pointer` (an operation or path item): a malformed value
+/// is a warning there and counts as no hint.
+pub(crate) fn hint_at(
+    extensions: &indexmap::IndexMap<String, Value>,
+    pointer: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<ResourceHint> {
+    let value = extensions.get(RESOURCE_EXTENSION)?;
+    ResourceHint::parse(value)
+        .map_err(|problem| {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                pointer: format!("{pointer}/{RESOURCE_EXTENSION}"),
+                message: format!("`{RESOURCE_EXTENSION}` is ignored: {problem}"),
+            })
+        })
+        .ok()
+        .flatten()
+}
 
 /// A stored collection and the operations that manage it.
 #[derive(Debug, Clone)]
@@ -20,6 +107,10 @@ pub struct Resource {
     pub table: String,
     /// Singular snake_case name, for types and methods (`pet`).
     pub singular: String,
+    /// The `static` describing the table (`PETS`), unique among the resources' statics.
+    pub table_static: String,
+    /// The `static` describing how the list pages and wraps items (`PETS_LISTING`).
+    pub listing_static: String,
     /// The stored item's type (a struct).
     pub item: TypeId,
     pub key: Key,
@@ -28,9 +119,9 @@ pub struct Resource {
     pub parents: Vec<ParentScope>,
     /// The collection path as written in the spec.
     pub collection_path: String,
-    /// The resource whose items enclose this one's (`/carts/{cartId}/items` → carts), by
-    /// index in [`Api::resources`]: its item must exist for this collection to.
-    pub parent: Option<usize>,
+    /// The resource whose items enclose this one's (`/carts/{cartId}/items` → carts): its
+    /// item must exist for this collection to.
+    pub parent: Option<ResourceId>,
     /// One column per item field except the key.
     pub columns: Vec<Column>,
     /// Values the server sets when a write leaves a required field without one.
@@ -113,21 +204,21 @@ pub enum FillKind {
     Sample,
 }
 
-/// Indices into [`Api::operations`] of the operations each CRUD role is served by.
+/// The operations each CRUD role is served by.
 #[derive(Debug, Clone, Default)]
 pub struct ResourceOps {
     pub list: Option<ListOp>,
-    pub create: Option<usize>,
-    pub get: Option<usize>,
-    pub replace: Option<usize>,
-    pub patch: Option<usize>,
-    pub delete: Option<usize>,
+    pub create: Option<OperationId>,
+    pub get: Option<OperationId>,
+    pub replace: Option<OperationId>,
+    pub patch: Option<OperationId>,
+    pub delete: Option<OperationId>,
 }
 
 impl ResourceOps {
     /// Each CRUD role the resource serves, with the operation that serves it, in the
     /// order list, create, get, replace, patch, delete.
-    pub fn served(&self) -> impl Iterator<Item = (&'static str, usize)> + '_ {
+    pub fn served(&self) -> impl Iterator<Item = (&'static str, OperationId)> + '_ {
         [
             ("list", self.list.as_ref().map(|l| l.operation)),
             ("create", self.create),
@@ -140,7 +231,7 @@ impl ResourceOps {
         .filter_map(|(role, op)| op.map(|op| (role, op)))
     }
 
-    pub fn all(&self) -> impl Iterator<Item = usize> + '_ {
+    pub fn all(&self) -> impl Iterator<Item = OperationId> + '_ {
         self.served().map(|(_, op)| op)
     }
 }
@@ -149,7 +240,7 @@ impl ResourceOps {
 /// wrapped in the response.
 #[derive(Debug, Clone)]
 pub struct ListOp {
-    pub operation: usize,
+    pub operation: OperationId,
     pub shape: ListShape,
     /// A required response header that carries the total (`X-Total-Count`).
     pub total_header: Option<String>,
@@ -187,10 +278,12 @@ pub enum ListShape {
 }
 
 /// Finds the resources of an API.
-pub fn detect(api: &Api, hints: &BTreeMap<usize, Value>) -> Vec<Resource> {
+pub fn detect(api: &Api) -> Vec<Resource> {
     let mut names = NameRegistry::reserving(["_specgen_migrations"]);
+    // The generated resources module also holds `MIGRATIONS`.
+    let mut statics = NameRegistry::reserving(["MIGRATIONS"]);
     let mut resources = Vec::new();
-    let mut claimed: BTreeSet<usize> = BTreeSet::new();
+    let mut claimed: BTreeSet<OperationId> = BTreeSet::new();
     let routes = RouteIndex::new(api);
     // Collection paths in spec order.
     let mut collections: Vec<&str> = Vec::new();
@@ -201,7 +294,9 @@ pub fn detect(api: &Api, hints: &BTreeMap<usize, Value>) -> Vec<Resource> {
         }
     }
     for collection in collections {
-        if let Some(resource) = detect_one(api, &routes, hints, collection, &claimed, &mut names) {
+        if let Some(resource) =
+            detect_one(api, &routes, collection, &claimed, &mut names, &mut statics)
+        {
             claimed.extend(resource.ops.all());
             resources.push(resource);
         }
@@ -216,7 +311,7 @@ pub fn detect(api: &Api, hints: &BTreeMap<usize, Value>) -> Vec<Resource> {
             continue;
         };
         let shape = operations::route_shape(enclosing);
-        resource.parent = item_paths.iter().position(|p| *p == shape);
+        resource.parent = item_paths.iter().position(|p| *p == shape).map(ResourceId);
     }
     resources
 }
@@ -224,86 +319,77 @@ pub fn detect(api: &Api, hints: &BTreeMap<usize, Value>) -> Vec<Resource> {
 /// The operations by route shape, built once: looking them up by scanning every operation
 /// for every candidate collection was quadratic, a minute on a spec with 10,000 operations.
 struct RouteIndex {
-    by_shape: std::collections::HashMap<String, Vec<usize>>,
+    by_shape: std::collections::HashMap<String, Vec<OperationId>>,
 }
 
 impl RouteIndex {
     fn new(api: &Api) -> Self {
-        let mut by_shape: std::collections::HashMap<String, Vec<usize>> = Default::default();
-        for (index, op) in api.operations.iter().enumerate() {
+        let mut by_shape: std::collections::HashMap<String, Vec<OperationId>> = Default::default();
+        for (id, op) in api.each_operation() {
             by_shape
                 .entry(operations::route_shape(&op.path))
                 .or_default()
-                .push(index);
+                .push(id);
         }
         Self { by_shape }
     }
 
     /// Operation indices at a path (compared by shape: parameter names do not matter), in
     /// spec order.
-    fn at<'a>(&self, api: &'a Api, path: &str) -> Vec<(usize, &'a Operation)> {
+    fn at<'a>(&self, api: &'a Api, path: &str) -> Vec<(OperationId, &'a Operation)> {
         self.with_shape(api, &operations::route_shape(path))
     }
 
-    fn with_shape<'a>(&self, api: &'a Api, shape: &str) -> Vec<(usize, &'a Operation)> {
+    fn with_shape<'a>(&self, api: &'a Api, shape: &str) -> Vec<(OperationId, &'a Operation)> {
         self.by_shape
             .get(shape)
             .into_iter()
             .flatten()
-            .map(|&index| (index, &api.operations[index]))
+            .map(|&id| (id, api.operation(id)))
             .collect()
     }
-}
-
-fn hint_of(hints: &BTreeMap<usize, Value>, index: usize) -> Option<&Value> {
-    hints.get(&index)
 }
 
 fn detect_one(
     api: &Api,
     routes: &RouteIndex,
-    hints: &BTreeMap<usize, Value>,
     collection: &str,
-    claimed: &BTreeSet<usize>,
+    claimed: &BTreeSet<OperationId>,
     names: &mut NameRegistry,
+    statics: &mut NameRegistry,
 ) -> Option<Resource> {
-    let opted_out = |index: usize| matches!(hint_of(hints, index), Some(Value::Bool(false)));
-    let usable = |index: usize| !claimed.contains(&index) && !opted_out(index);
-    let collection_ops: Vec<(usize, &Operation)> = routes
+    let usable = |index: OperationId, op: &Operation| {
+        !claimed.contains(&index) && op.resource_hint != Some(ResourceHint::OptOut)
+    };
+    let collection_ops: Vec<(OperationId, &Operation)> = routes
         .at(api, collection)
         .into_iter()
-        .filter(|(i, _)| usable(*i))
+        .filter(|(i, op)| usable(*i, op))
         .collect();
     // The item path: the collection path plus one parameter segment.
     let item_shape = format!("{}/{{}}", operations::route_shape(collection));
-    let item_ops: Vec<(usize, &Operation)> = routes
+    let item_ops: Vec<(OperationId, &Operation)> = routes
         .with_shape(api, &item_shape)
         .into_iter()
-        .filter(|(i, op)| usable(*i) && is_item_path_of(&op.path, collection))
+        .filter(|(i, op)| usable(*i, op) && is_item_path_of(&op.path, collection))
         .collect();
     let item_param = item_ops.first().and_then(|(_, op)| {
         let params = operations::template_params(&op.path);
         params.last().cloned()
     });
 
+    // Opted-out operations are filtered out above, so the first hint names the resource.
     let hint = collection_ops
         .iter()
         .chain(&item_ops)
-        .find_map(|(i, _)| hint_of(hints, *i).filter(|h| !matches!(h, Value::Bool(_))));
-    let hinted_name = match hint {
-        Some(Value::String(name)) => Some(name.clone()),
-        Some(Value::Object(map)) => map.get("name").and_then(Value::as_str).map(str::to_owned),
-        _ => None,
-    };
-    let hinted_key = match hint {
-        Some(Value::Object(map)) => map.get("id").and_then(Value::as_str).map(str::to_owned),
-        _ => None,
-    };
+        .find_map(|(_, op)| op.resource_hint.as_ref());
+    let hinted_name = hint.and_then(ResourceHint::name);
+    let hinted_key = hint.and_then(ResourceHint::key);
 
     fn find<'o>(
-        ops: &[(usize, &'o Operation)],
+        ops: &[(OperationId, &'o Operation)],
         method: HttpMethod,
-    ) -> Option<(usize, &'o Operation)> {
+    ) -> Option<(OperationId, &'o Operation)> {
         ops.iter().find(|(_, op)| op.method == method).copied()
     }
     let get = find(&item_ops, HttpMethod::Get);
@@ -314,7 +400,7 @@ fn detect_one(
         .or_else(|| create.and_then(|(_, op)| success_json_struct(api, op)))?;
     let item_struct = struct_of(api, item)?;
 
-    let key_field = pick_key(item_struct, item_param.as_deref(), hinted_key.as_deref())?;
+    let key_field = pick_key(item_struct, item_param.as_deref(), hinted_key)?;
     let key_kind = match &key_field.ty.kind {
         TyKind::Integer(_) => KeyKind::Integer,
         TyKind::String(StringFormat::Uuid) => KeyKind::Uuid,
@@ -389,9 +475,7 @@ fn detect_one(
         ops.delete = Some(index);
     }
     let table = names.claim(&snake_ident(
-        hinted_name
-            .as_deref()
-            .unwrap_or_else(|| last_static_segment(collection)),
+        hinted_name.unwrap_or_else(|| last_static_segment(collection)),
     ));
     let parents: Vec<ParentScope> = parent_params
         .iter()
@@ -413,10 +497,13 @@ fn detect_one(
 
     let create_body = ops
         .create
-        .and_then(|i| json_struct_body(api, &api.operations[i]))
+        .and_then(|id| json_struct_body(api, api.operation(id)))
         .and_then(|id| struct_of(api, id));
     let fills = fills_of(item_struct, create_body, &key_field.wire_name);
+    let table_static = statics.claim(&shouty_ident(&table));
     Some(Resource {
+        listing_static: statics.claim(&format!("{}_LISTING", shouty_ident(&table))),
+        table_static,
         singular: singular(&table),
         table,
         item,
@@ -709,7 +796,7 @@ fn is_integer(ty: &Ty) -> bool {
 
 fn list_op(
     api: &Api,
-    index: usize,
+    index: OperationId,
     op: &Operation,
     item: &Ty,
     columns: &[Column],
@@ -844,4 +931,50 @@ fn list_op(
         default_limit,
         max_limit,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_documented_form_of_the_resource_hint_parses() {
+        let parse = |value: Value| ResourceHint::parse(&value);
+        assert_eq!(parse(json!(false)), Ok(Some(ResourceHint::OptOut)));
+        assert_eq!(parse(json!(true)), Ok(None));
+        assert_eq!(
+            parse(json!("gadgets")),
+            Ok(Some(ResourceHint::Name("gadgets".into())))
+        );
+        assert_eq!(
+            parse(json!({"name": "gadgets"})),
+            Ok(Some(ResourceHint::Name("gadgets".into())))
+        );
+        assert_eq!(
+            parse(json!({"name": "gadgets", "id": "sku"})),
+            Ok(Some(ResourceHint::Named {
+                name: Some("gadgets".into()),
+                id: "sku".into()
+            }))
+        );
+        assert_eq!(
+            parse(json!({"id": "sku"})),
+            Ok(Some(ResourceHint::Named {
+                name: None,
+                id: "sku".into()
+            }))
+        );
+    }
+
+    #[test]
+    fn a_resource_hint_of_the_wrong_shape_says_what_is_wrong() {
+        let problem = |value: Value| ResourceHint::parse(&value).expect_err("malformed");
+        assert!(problem(json!(3)).contains("expected `false`"));
+        assert!(problem(json!("")).contains("non-empty"));
+        assert!(problem(json!({"name": 3})).contains("`name`"));
+        assert!(problem(json!({"id": ["a"]})).contains("`id`"));
+        assert!(problem(json!({"table": "x"})).contains("unknown key `table`"));
+        assert!(problem(json!({})).contains("needs"));
+    }
 }

@@ -111,8 +111,8 @@ pub(crate) fn requirements(
     for (index, requirement) in requirements.iter().enumerate() {
         let mut schemes = Vec::new();
         for (name, scopes) in requirement {
-            if declared.iter().any(|s| &s.name == name) {
-                schemes.push((name.clone(), scopes.clone()));
+            if let Some(index) = declared.iter().position(|s| &s.name == name) {
+                schemes.push((SchemeId(index), scopes.clone()));
             } else {
                 findings.push(Finding {
                     severity: Severity::Error,
@@ -151,10 +151,8 @@ fn credential_slot(kind: &SecuritySchemeKind) -> Option<(ParamLocation, String)>
 /// schemes share one token, so they do not collide with each other.)
 pub fn requirement_is_satisfiable(api: &Api, requirement: &SecurityRequirement) -> bool {
     let mut slots: Vec<((ParamLocation, String), bool)> = Vec::new();
-    for (name, _) in &requirement.schemes {
-        let Some(scheme) = api.scheme(name) else {
-            return false;
-        };
+    for &(id, _) in &requirement.schemes {
+        let scheme = api.scheme(id);
         let Some(slot) = credential_slot(&scheme.kind) else {
             return false;
         };

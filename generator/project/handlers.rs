@@ -74,7 +74,7 @@ pub fn unimplemented_operations(
     api.operations
         .iter()
         .filter(|op| {
-            let trait_name = &api.groups[op.group].trait_name;
+            let trait_name = &api.group(op.group).trait_name;
             !implemented
                 .get(trait_name)
                 .is_some_and(|methods| methods.contains(&op.method_name))
@@ -82,7 +82,7 @@ pub fn unimplemented_operations(
         .map(|op| {
             (
                 op.id.clone(),
-                format!("{}::{}", api.groups[op.group].trait_name, op.method_name),
+                format!("{}::{}", api.group(op.group).trait_name, op.method_name),
             )
         })
         .collect()
@@ -98,7 +98,7 @@ pub fn orphaned_methods(
         if let Some(methods) = implemented.get(&group.trait_name) {
             for method in methods {
                 let known = api.operations.iter().any(|op| {
-                    api.groups[op.group].trait_name == group.trait_name && &op.method_name == method
+                    api.group(op.group).trait_name == group.trait_name && &op.method_name == method
                 });
                 if !known {
                     out.push(format!("{}::{method}", group.trait_name));

@@ -1,22 +1,23 @@
 //! Stage 4: writing a project to disk, owning its files, regenerating and checking it.
 
 mod cargo_toml;
+mod commands;
 mod config;
 mod git;
 mod handlers;
 mod manifest;
 pub mod merge;
-mod parallel;
 mod plan;
 mod pristine;
 mod txn;
-mod write;
 
+pub use commands::{
+    CiReport, NewOptions, RegenOptions, RegenReport, check, ci, new_project, regen,
+};
 pub use config::{CONFIG_FILE, GenConfig};
 pub use handlers::{orphaned_methods, unimplemented_operations};
 pub use manifest::{FileRecord, MANIFEST_PATH, Manifest, sha256_hex};
 pub use plan::{Action, EditedPolicy, Plan, PlannedFile};
-pub use write::{CiReport, NewOptions, RegenOptions, RegenReport, check, ci, new_project, regen};
 
 use std::path::Path;
 

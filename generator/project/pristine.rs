@@ -15,9 +15,9 @@ use flate2::Compression;
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 
-use super::parallel::{cores, in_chunks};
 use super::txn::Transaction;
 use super::{Manifest, ProjectError};
+use crate::parallel::{cores, map};
 
 pub const PRISTINE_DIR: &str = ".specgen/pristine";
 
@@ -103,14 +103,16 @@ impl Additions {
     /// (a whole project's output is megabytes of text on a large spec); the hashes come
     /// back in the order of `contents`.
     pub fn add_all(&mut self, txn: &mut Transaction, contents: &[&str]) -> Vec<String> {
-        let hashes = in_chunks(contents, cores(), |text| super::sha256_hex(text.as_bytes()));
+        let hashes = map(contents.to_vec(), cores(), |text| {
+            super::sha256_hex(text.as_bytes())
+        });
         let missing: Vec<(&String, &str)> = hashes
             .iter()
             .zip(contents)
             .filter(|(sha256, _)| self.known.insert(blob_path(sha256)))
             .map(|(sha256, text)| (sha256, *text))
             .collect();
-        let encoded = in_chunks(&missing, cores(), |(_, text)| encode(text));
+        let encoded = map(missing.clone(), cores(), |(_, text)| encode(text));
         for ((sha256, _), blob) in missing.iter().zip(encoded) {
             txn.write(blob_path(sha256), blob);
         }

@@ -167,7 +167,7 @@ pub fn recover(root: &Path) -> Result<bool, ProjectError> {
 /// time).
 fn write_all_synced(files: Vec<(&Path, &[u8])>) -> Result<(), ProjectError> {
     const WRITING_THREADS: usize = 8;
-    super::parallel::in_chunks(&files, WRITING_THREADS, |(path, contents)| {
+    crate::parallel::map(files, WRITING_THREADS, |(path, contents)| {
         write_synced(path, contents)
     })
     .into_iter()

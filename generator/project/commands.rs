@@ -1,4 +1,4 @@
-//! The project commands: `new`, `regen` and `check`.
+//! The project commands: `new`, `regen`, `check` and `ci`.
 
 use std::path::{Path, PathBuf};
 
