@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generation benchmark: for each spec (default: the three large corpus specs), the release
 # `gen` is timed over several runs, with peak memory; then the generated project is
-# type-checked with its dependencies already built. Prints a table; the README quotes it.
+# type-checked with its dependencies already built. Prints a table; bench/README.md keeps it.
 #
 #   scripts/bench.sh [--runs N] [SPEC...]
 #
