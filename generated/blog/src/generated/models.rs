@@ -14,12 +14,12 @@ use serde::{Deserialize, Serialize};
 use super::runtime::validate::{self, Validate};
 
 /// `^[a-z0-9-]{1,30}$`
-static PATTERN_1: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
+static TAGS_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
     regress::Regex::new("^[a-z0-9-]{1,30}$").expect("specgen checked this pattern")
 });
 
 /// `^[a-z0-9_]{3,30}$`
-static PATTERN_0: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
+static USERNAME_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
     regress::Regex::new("^[a-z0-9_]{3,30}$").expect("specgen checked this pattern")
 });
 
@@ -57,7 +57,7 @@ impl Validate for User {
                 out,
                 &at.field("username"),
                 value,
-                &PATTERN_0,
+                &USERNAME_PATTERN,
                 "^[a-z0-9_]{3,30}$",
             );
         }
@@ -110,7 +110,7 @@ impl Validate for NewUser {
                 out,
                 &at.field("username"),
                 value,
-                &PATTERN_0,
+                &USERNAME_PATTERN,
                 "^[a-z0-9_]{3,30}$",
             );
         }
@@ -266,7 +266,7 @@ impl Validate for Post {
                 for (index, item) in value.iter().enumerate() {
                     let at = parent.index(index);
                     validate::length(out, &at, item, Some(1), Some(30));
-                    validate::pattern(out, &at, item, &PATTERN_1, "^[a-z0-9-]{1,30}$");
+                    validate::pattern(out, &at, item, &TAGS_PATTERN, "^[a-z0-9-]{1,30}$");
                 }
             }
         }
@@ -316,7 +316,7 @@ impl Validate for NewPost {
                     for (index, item) in value.iter().enumerate() {
                         let at = parent.index(index);
                         validate::length(out, &at, item, Some(1), Some(30));
-                        validate::pattern(out, &at, item, &PATTERN_1, "^[a-z0-9-]{1,30}$");
+                        validate::pattern(out, &at, item, &TAGS_PATTERN, "^[a-z0-9-]{1,30}$");
                     }
                 }
             }

@@ -13,19 +13,20 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use super::runtime::validate::{self, Validate};
 
-/// `^[A-Z]{3}-[0-9]{4,8}$`
-static PATTERN_0: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[A-Z]{3}-[0-9]{4,8}$").expect("specgen checked this pattern")
+/// `^[a-z][a-z0-9-]{1,49}$`
+static CATEGORY_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
+    regress::Regex::new("^[a-z][a-z0-9-]{1,49}$").expect("specgen checked this pattern")
 });
 
 /// `^[A-Za-z0-9_-]{1,200}$`
-static PATTERN_2: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[A-Za-z0-9_-]{1,200}$").expect("specgen checked this pattern")
-});
+static ORDER_PAGE_NEXT_CURSOR_PATTERN: std::sync::LazyLock<regress::Regex> =
+    std::sync::LazyLock::new(|| {
+        regress::Regex::new("^[A-Za-z0-9_-]{1,200}$").expect("specgen checked this pattern")
+    });
 
-/// `^[a-z][a-z0-9-]{1,49}$`
-static PATTERN_1: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[a-z][a-z0-9-]{1,49}$").expect("specgen checked this pattern")
+/// `^[A-Z]{3}-[0-9]{4,8}$`
+static SKU_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
+    regress::Regex::new("^[A-Z]{3}-[0-9]{4,8}$").expect("specgen checked this pattern")
 });
 
 /// ISO 4217 code.
@@ -129,7 +130,7 @@ impl Validate for Product {
                 out,
                 &at.field("sku"),
                 value,
-                &PATTERN_0,
+                &SKU_PATTERN,
                 "^[A-Z]{3}-[0-9]{4,8}$",
             );
         }
@@ -150,7 +151,7 @@ impl Validate for Product {
                 out,
                 &at.field("category"),
                 value,
-                &PATTERN_1,
+                &CATEGORY_PATTERN,
                 "^[a-z][a-z0-9-]{1,49}$",
             );
         }
@@ -217,7 +218,7 @@ impl Validate for NewProduct {
                 out,
                 &at.field("sku"),
                 value,
-                &PATTERN_0,
+                &SKU_PATTERN,
                 "^[A-Z]{3}-[0-9]{4,8}$",
             );
         }
@@ -238,7 +239,7 @@ impl Validate for NewProduct {
                 out,
                 &at.field("category"),
                 value,
-                &PATTERN_1,
+                &CATEGORY_PATTERN,
                 "^[a-z][a-z0-9-]{1,49}$",
             );
         }
@@ -337,7 +338,7 @@ impl Validate for ProductPatch {
                     out,
                     &at.field("sku"),
                     value,
-                    &PATTERN_0,
+                    &SKU_PATTERN,
                     "^[A-Z]{3}-[0-9]{4,8}$",
                 );
             }
@@ -362,7 +363,7 @@ impl Validate for ProductPatch {
                     out,
                     &at.field("category"),
                     value,
-                    &PATTERN_1,
+                    &CATEGORY_PATTERN,
                     "^[a-z][a-z0-9-]{1,49}$",
                 );
             }
@@ -887,7 +888,7 @@ impl Validate for OrderPage {
                     out,
                     &at.field("next_cursor"),
                     value,
-                    &PATTERN_2,
+                    &ORDER_PAGE_NEXT_CURSOR_PATTERN,
                     "^[A-Za-z0-9_-]{1,200}$",
                 );
             }

@@ -65,9 +65,10 @@ pub trait OrdersApi: Send + Sync + 'static {
 }
 
 /// `^[A-Za-z0-9_-]{1,200}$`
-static PATTERN_0: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[A-Za-z0-9_-]{1,200}$").expect("specgen checked this pattern")
-});
+static ORDER_PAGE_NEXT_CURSOR_PATTERN: std::sync::LazyLock<regress::Regex> =
+    std::sync::LazyLock::new(|| {
+        regress::Regex::new("^[A-Za-z0-9_-]{1,200}$").expect("specgen checked this pattern")
+    });
 
 /// The parsed parameters and body of `listOrders`.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,7 +118,7 @@ impl ListOrdersRequest {
                     out,
                     &validate::Pointer::Root("/query/cursor"),
                     value,
-                    &PATTERN_0,
+                    &ORDER_PAGE_NEXT_CURSOR_PATTERN,
                     "^[A-Za-z0-9_-]{1,200}$",
                 );
             }

@@ -100,7 +100,7 @@ pub trait ProductsApi: Send + Sync + 'static {
 }
 
 /// `^[a-z][a-z0-9-]{1,49}$`
-static PATTERN_0: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
+static CATEGORY_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
     regress::Regex::new("^[a-z][a-z0-9-]{1,49}$").expect("specgen checked this pattern")
 });
 
@@ -201,7 +201,7 @@ impl ListProductsRequest {
                     out,
                     &validate::Pointer::Root("/query/category"),
                     value,
-                    &PATTERN_0,
+                    &CATEGORY_PATTERN,
                     "^[a-z][a-z0-9-]{1,49}$",
                 );
             }
