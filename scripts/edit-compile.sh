@@ -21,6 +21,8 @@
 #   EDIT_SCHEMA=Product    the schema that gains a field in step 2
 #   EDIT_STRICT=1          exit 1 when a target is missed
 #   EDIT_KEEP=1            keep the temporary directory
+#   EDIT_GEN=path          the `gen` binary to generate with (default: this checkout's), e.g.
+#                          one built from an older commit for a before/after comparison
 #   CARGO_TARGET_DIR       where both projects are built (default target/edit-compile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +39,12 @@ work=$(mktemp -d)
 cleanup() { if [ "${EDIT_KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
-cargo build --quiet --bin gen
-gen=$root/target/debug/gen
+if [ -n "${EDIT_GEN:-}" ]; then
+  gen=$EDIT_GEN
+else
+  cargo build --quiet --bin gen
+  gen=$root/target/debug/gen
+fi
 git_quiet() { git -c user.name=bench -c user.email=bench@example.com "$@" >/dev/null; }
 
 project=$work/project

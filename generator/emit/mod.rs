@@ -241,7 +241,7 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
         }
         Ok(files)
     }));
-    jobs.push(Job::new(|| Ok(runtime_files::runtime_files())));
+    jobs.push(Job::new(move || Ok(runtime_files::runtime_files(api))));
     jobs.push(Job::large(move || {
         let (contract, samples) = tests::contract_tests(api, &info.crate_ident);
         let contract = generated("tests/generated/contract.rs", contract)?;

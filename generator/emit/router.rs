@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Api, Operation, ParamLocation, SchemeId, SecurityScheme, SecuritySchemeKind};
+use crate::ir::{Api, Operation, ParamLocation, SecurityScheme, SecuritySchemeKind};
 
 /// The axum route for a spec path. Both use `{name}` captures, so this only escapes what axum
 /// would misread.
@@ -162,13 +162,7 @@ fn scheme_value(scheme: &SecurityScheme) -> TokenStream {
 /// Consts for the schemes operations use, the requirements of each secured operation, and
 /// what the configuration must provide.
 fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream) {
-    let used: std::collections::BTreeSet<SchemeId> = api
-        .operations
-        .iter()
-        .flat_map(|op| &op.security)
-        .flat_map(|r| &r.schemes)
-        .map(|&(id, _)| id)
-        .collect();
+    let used = api.used_schemes();
     let schemes: Vec<&SecurityScheme> = used.iter().map(|&id| api.scheme(id)).collect();
     let scheme_consts = schemes
         .iter()
@@ -199,17 +193,11 @@ fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream
             quote!(#[doc = #doc] const #ident: &[Requirement] = &[#(#alternatives),*];)
         })
         .collect();
-    let kinds = |f: fn(&SecuritySchemeKind) -> bool| schemes.iter().any(|s| f(&s.kind));
-    let bearer = kinds(|k| {
-        matches!(
-            k,
-            SecuritySchemeKind::Bearer { .. }
-                | SecuritySchemeKind::OAuth2 { .. }
-                | SecuritySchemeKind::OpenIdConnect { .. }
-        )
-    });
-    let api_key = kinds(|k| matches!(k, SecuritySchemeKind::ApiKey { .. }));
-    let basic = kinds(|k| matches!(k, SecuritySchemeKind::Basic));
+    let crate::ir::AuthNeeds {
+        bearer,
+        api_key,
+        basic,
+    } = api.auth_needs();
     (
         scheme_consts,
         security_consts,

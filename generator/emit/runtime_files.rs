@@ -12,6 +12,7 @@
 //! `cargo test`.
 
 use super::{OutputFile, Ownership};
+use crate::ir::{Api, AuthNeeds};
 
 /// Where the runtime crate lives in a generated project.
 pub const RUNTIME_DIR: &str = "runtime";
@@ -51,11 +52,12 @@ const SOURCES: &[(&str, &str)] = &[
     ("validate.rs", include_str!("../runtime/src/validate.rs")),
 ];
 
-/// The runtime crate's files: its manifest and its sources, each marked as generated.
-pub fn runtime_files() -> Vec<OutputFile> {
+/// The runtime crate's files, each marked as generated: its manifest, built with the
+/// features the API needs, and its sources.
+pub fn runtime_files(api: &Api) -> Vec<OutputFile> {
     let manifest = OutputFile::new(
         format!("{RUNTIME_DIR}/Cargo.toml"),
-        format!("{MANIFEST_HEADER}\n{MANIFEST}"),
+        format!("{MANIFEST_HEADER}\n{}", manifest(api.auth_needs())),
         Ownership::Generated,
     );
     let sources = SOURCES.iter().map(|(name, source)| {
@@ -66,6 +68,38 @@ pub fn runtime_files() -> Vec<OutputFile> {
         )
     });
     std::iter::once(manifest).chain(sources).collect()
+}
+
+/// The runtime features an API needs: code for a kind of credential the spec never asks
+/// for is not compiled (nor its crates: `jsonwebtoken` for bearer tokens, `argon2` for
+/// HTTP basic).
+fn features(needs: AuthNeeds) -> Vec<&'static str> {
+    let mut features = Vec::new();
+    if needs.bearer {
+        features.push("jwt");
+    }
+    if needs.basic {
+        features.push("basic-auth");
+    }
+    features
+}
+
+/// The repository's manifest with `default` set to the API's features. The repository
+/// builds every feature by default so that its own tests cover them all.
+fn manifest(needs: AuthNeeds) -> String {
+    let features = features(needs);
+    let mut lines: Vec<String> = Vec::new();
+    for line in MANIFEST.lines() {
+        if line.starts_with("default = ") {
+            let quoted: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+            lines.push(format!("default = [{}]", quoted.join(", ")));
+        } else {
+            lines.push(line.to_owned());
+        }
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
 }
 
 /// The ownership line on top of the runtime's manifest.
@@ -95,13 +129,57 @@ mod tests {
         );
     }
 
+    fn manifest_table(needs: AuthNeeds) -> toml::Table {
+        format!("{MANIFEST_HEADER}\n{}", manifest(needs))
+            .parse()
+            .expect("valid TOML")
+    }
+
+    fn default_features(manifest: &toml::Table) -> Vec<&str> {
+        manifest["features"]["default"]
+            .as_array()
+            .expect("a default feature list")
+            .iter()
+            .map(|f| f.as_str().expect("feature names are strings"))
+            .collect()
+    }
+
+    #[test]
+    fn the_runtime_is_built_with_the_credentials_the_api_accepts_and_no_others() {
+        let none = manifest_table(AuthNeeds::default());
+        assert_eq!(default_features(&none), Vec::<&str>::new());
+        let api_keys_only = AuthNeeds {
+            api_key: true,
+            ..AuthNeeds::default()
+        };
+        assert_eq!(
+            default_features(&manifest_table(api_keys_only)),
+            Vec::<&str>::new()
+        );
+        let all = AuthNeeds {
+            bearer: true,
+            api_key: true,
+            basic: true,
+        };
+        let everything = manifest_table(all);
+        assert_eq!(default_features(&everything), ["jwt", "basic-auth"]);
+        for feature in default_features(&everything) {
+            assert!(
+                everything["features"].get(feature).is_some(),
+                "the runtime defines the feature `{feature}`"
+            );
+        }
+    }
+
+    #[test]
+    fn the_repository_builds_every_credential_feature_by_default() {
+        let repository: toml::Table = MANIFEST.parse().expect("valid TOML");
+        assert_eq!(default_features(&repository), ["jwt", "basic-auth"]);
+    }
+
     #[test]
     fn the_shipped_manifest_is_the_runtime_crates_and_parses() {
-        let shipped = runtime_files()
-            .into_iter()
-            .find(|file| file.path == "runtime/Cargo.toml")
-            .expect("the manifest is shipped");
-        let manifest: toml::Table = shipped.contents.parse().expect("valid TOML");
+        let manifest = manifest_table(AuthNeeds::default());
         assert_eq!(
             manifest["package"]["name"].as_str(),
             Some("specgen-runtime")
@@ -120,13 +198,16 @@ mod tests {
             }
         }
         let rustfmt = rust::rustfmt_binary().expect("rustfmt is installed");
-        let mut files: Vec<OutputFile> = runtime_files()
-            .into_iter()
-            .filter(|file| file.path.ends_with(".rs"))
+        let mut files: Vec<OutputFile> = SOURCES
+            .iter()
+            .map(|(name, source)| {
+                OutputFile::new(
+                    format!("{RUNTIME_DIR}/src/{name}"),
+                    format!("{}\n{source}", rust::GENERATED_HEADER),
+                    Ownership::Generated,
+                )
+            })
             .collect();
-        for file in &mut files {
-            file.preformatted = false;
-        }
         let shipped: Vec<String> = files.iter().map(|f| f.contents.clone()).collect();
         assert!(rust::rustfmt_all(&rustfmt, &mut files), "rustfmt ran");
         for (file, shipped) in files.iter().zip(shipped) {

@@ -66,6 +66,34 @@ impl Api {
         &self.security_schemes[id.0]
     }
 
+    /// The schemes some operation requires, in id order (a declared scheme no operation
+    /// uses needs no checking).
+    pub fn used_schemes(&self) -> std::collections::BTreeSet<SchemeId> {
+        self.operations
+            .iter()
+            .flat_map(|op| &op.security)
+            .flat_map(|requirement| &requirement.schemes)
+            .map(|&(id, _)| id)
+            .collect()
+    }
+
+    /// Which kinds of credential the operations accept: what the server must be configured
+    /// with, and what the runtime crate is built with.
+    pub fn auth_needs(&self) -> AuthNeeds {
+        let mut needs = AuthNeeds::default();
+        for id in self.used_schemes() {
+            match self.scheme(id).kind {
+                SecuritySchemeKind::Bearer { .. }
+                | SecuritySchemeKind::OAuth2 { .. }
+                | SecuritySchemeKind::OpenIdConnect { .. } => needs.bearer = true,
+                SecuritySchemeKind::ApiKey { .. } => needs.api_key = true,
+                SecuritySchemeKind::Basic => needs.basic = true,
+                SecuritySchemeKind::OtherHttp { .. } => {}
+            }
+        }
+        needs
+    }
+
     /// Every operation with its id, in spec order.
     pub fn each_operation(&self) -> impl Iterator<Item = (OperationId, &Operation)> {
         self.operations
@@ -609,6 +637,16 @@ pub enum SecuritySchemeKind {
     OpenIdConnect {
         url: String,
     },
+}
+
+/// Which kinds of credential an API's operations accept (see [`Api::auth_needs`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuthNeeds {
+    /// Bearer JWTs: `http` bearer, `oauth2` or `openIdConnect`.
+    pub bearer: bool,
+    pub api_key: bool,
+    /// `http` basic, checked against argon2 hashes.
+    pub basic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
