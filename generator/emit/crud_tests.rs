@@ -5,10 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::contract_tests::{RequestParts, request_tokens, valid_request};
 use super::samples::{Direction, Sampler};
-use super::tests::{
-    RequestParts, encode_path_param, encode_query_param, request_tokens, valid_request,
-};
+use super::wire::{encode_component, encode_path_param, encode_query_param};
 use crate::ir::{Api, ListShape, Operation, ParamLocation, Resource, normalized_template};
 
 /// The tests of every resource that can be created and read back.
@@ -46,13 +45,7 @@ fn crud_request(api: &Api, op: &Operation, parents: usize, item: bool) -> Reques
         .params_in(ParamLocation::Query)
         .filter(|p| p.required)
         .flat_map(|p| encode_query_param(p, &sampler.value_with_example(&p.ty, p.example.as_ref())))
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                super::tests::encode_component(&k),
-                super::tests::encode_component(&v)
-            )
-        })
+        .map(|(k, v)| format!("{}={}", encode_component(&k), encode_component(&v)))
         .collect();
     parts.uri = if query.is_empty() {
         path
@@ -279,11 +272,7 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let create_status = status_of(create);
     let mut parts = crud_request(api, list_op, parents, false);
     let separator = if parts.uri.contains('?') { '&' } else { '?' };
-    parts.uri = format!(
-        "{}{separator}{}=2",
-        parts.uri,
-        super::tests::encode_component(limit)
-    );
+    parts.uri = format!("{}{separator}{}=2", parts.uri, encode_component(limit));
     let list_uri = uri_expr(&parts.uri, parents, false);
     let list_request = request_tokens(&parts, Some(list_uri));
     let pointer = items_pointer(resource);

@@ -1,6 +1,7 @@
 //! Stage 3: the IR → the files of a project, in memory. Rust is built as token streams and
 //! formatted; every other file comes from an askama template in `templates/`.
 
+mod contract_tests;
 mod crud_tests;
 mod docs;
 mod files;
@@ -16,9 +17,9 @@ mod runtime_files;
 mod rust;
 mod samples;
 mod scaffold;
-mod tests;
 mod types;
 mod validation;
+mod wire;
 
 pub use files::{CiProvider, ProjectInfo, ci_pipeline};
 pub use rust::{FILE_ID_PREFIX, GENERATED_HEADER, file_id};
@@ -282,7 +283,7 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
     }));
     jobs.push(Job::new(|| Ok(runtime_files::runtime_files())));
     jobs.push(Job::large(move || {
-        let (contract, samples) = tests::contract_tests(api, &info.crate_ident);
+        let (contract, samples) = contract_tests::contract_tests(api, &info.crate_ident);
         let contract = generated("tests/generated/contract.rs", contract)?;
         let platform = generated(
             "tests/generated/platform.rs",

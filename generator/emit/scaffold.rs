@@ -490,10 +490,10 @@ fn example_method(api: &Api, op: &Operation) -> TokenStream {
         op.method.as_str(),
         op.path
     );
-    let body = match super::tests::stub_response(op) {
+    let body = match super::contract_tests::stub_response(op) {
         Some(response) => {
-            let mut scratch = super::tests::Samples::new();
-            let value = super::tests::example_response(
+            let mut scratch = super::contract_tests::Samples::new();
+            let value = super::contract_tests::example_response(
                 api,
                 op,
                 response,
