@@ -7,11 +7,10 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::samples::{Direction, Sampler};
+use super::samples::{self, Direction, Sampler, stub_response};
 use super::wire::{
     encode_component, encode_path_param, encode_query_param, encode_simple, param_text,
 };
@@ -20,21 +19,16 @@ use crate::ir::{
     SecuritySchemeKind, Status, StringFormat, TyKind,
 };
 
-/// Response samples by key (`method` for a body, `method.header` for a header), written to
-/// `src/generated/examples.json`: the stub of the contract tests and the scaffold handlers
-/// of operations nobody has implemented yet both answer with them.
-pub type Samples = BTreeMap<String, Value>;
-
-/// The contract tests, and the samples they read.
-pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
-    let mut samples = Samples::new();
+/// The contract tests. The stub reads the response samples of [`super::samples`] from
+/// `src/generated/examples.json`.
+pub fn contract_tests(api: &Api, crate_ident: &str) -> TokenStream {
     let krate = format_ident!("{}", crate_ident);
     let mut impls = Vec::with_capacity(api.groups.len());
     for (index, group) in api.groups.iter().enumerate() {
         let trait_name = format_ident!("{}", group.trait_name);
         let methods: Vec<TokenStream> = api
             .operations_in(index)
-            .map(|op| stub_method(api, op, &mut samples))
+            .map(|op| stub_method(api, op))
             .collect();
         impls.push(quote! {
             impl api::#trait_name for Stub {
@@ -45,7 +39,7 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
     let tests = api.operations.iter().map(|op| operation_tests(api, op));
     let framework = framework_tests(api);
     let crud = super::crud_tests::crud_tests(api);
-    let tokens = quote! {
+    quote! {
         //! Contract tests of the generated HTTP layer, driven in-process with `oneshot`.
         //!
         //! `Stub` answers each operation with its documented success response built from
@@ -243,13 +237,7 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
         #framework
 
         #crud
-    };
-    (tokens, samples)
-}
-
-/// The response the stub gives: the first success response, else the first documented one.
-pub(super) fn stub_response(op: &Operation) -> Option<&Response> {
-    op.success_response().or_else(|| op.responses.first())
+    }
 }
 
 /// The status a response variant is sent with by the stub.
@@ -261,7 +249,7 @@ fn stub_status(response: &Response) -> u16 {
     }
 }
 
-fn stub_method(api: &Api, op: &Operation, samples: &mut Samples) -> TokenStream {
+fn stub_method(api: &Api, op: &Operation) -> TokenStream {
     let group = &api.groups[op.group];
     let module = format_ident!("{}", group.module);
     let method = format_ident!("{}", op.method_name);
@@ -273,7 +261,7 @@ fn stub_method(api: &Api, op: &Operation, samples: &mut Samples) -> TokenStream 
             quote!(Err(Problem::not_implemented(#id)))
         }
         Some(response) => {
-            let value = response_value(api, op, response, samples);
+            let value = response_value(api, op, response);
             quote!(Ok(#value))
         }
     };
@@ -311,30 +299,24 @@ fn stub_method(api: &Api, op: &Operation, samples: &mut Samples) -> TokenStream 
 }
 
 /// An expression building the stub's response value.
-fn response_value(
-    api: &Api,
-    op: &Operation,
-    response: &Response,
-    samples: &mut Samples,
-) -> TokenStream {
+fn response_value(api: &Api, op: &Operation, response: &Response) -> TokenStream {
     let module = format_ident!("{}", api.groups[op.group].module);
     example_response(
         api,
         op,
         response,
-        samples,
         &quote!(api::#module::),
         &|key| quote!(sample(#key)),
     )
 }
 
 /// An expression building a response from the spec's examples: `prefix` qualifies the
-/// response type, `read` makes the expression that reads the example stored under a key.
+/// response type, `read` makes the expression that reads the sample stored under a key (see
+/// [`samples::response_samples`]).
 pub(super) fn example_response(
     api: &Api,
     op: &Operation,
     response: &Response,
-    samples: &mut Samples,
     prefix: &TokenStream,
     read: &dyn Fn(&str) -> TokenStream,
 ) -> TokenStream {
@@ -342,14 +324,7 @@ pub(super) fn example_response(
     let variant = format_ident!("{}", response.variant);
     let sampler = Sampler::new(api, Direction::Response);
     let body = response.content.as_ref().map(|content| match content.kind {
-        BodyKind::Json | BodyKind::Form => {
-            let key = op.method_name.clone();
-            samples.insert(
-                key.clone(),
-                sampler.value_with_example(&content.ty, content.example.as_ref()),
-            );
-            read(&key)
-        }
+        kind if samples::is_stored(kind) => read(&samples::body_key(op)),
         BodyKind::Text => {
             let text = match sampler.value_with_example(&content.ty, content.example.as_ref()) {
                 Value::String(s) => s,
@@ -357,7 +332,8 @@ pub(super) fn example_response(
             };
             quote!(String::from(#text))
         }
-        BodyKind::Binary | BodyKind::Multipart => quote!(axum::body::Bytes::from_static(b"sample")),
+        // Binary and multipart.
+        _ => quote!(axum::body::Bytes::from_static(b"sample")),
     });
     let fixed = matches!(response.status, Status::Code(_));
     if fixed && response.headers.is_empty() {
@@ -374,9 +350,7 @@ pub(super) fn example_response(
     let headers = response.headers.iter().map(|header| {
         let name = format_ident!("{}", header.rust_name);
         if header.required {
-            let key = format!("{}.{}", op.method_name, header.wire_name);
-            samples.insert(key.clone(), sampler.value(&header.ty));
-            let value = read(&key);
+            let value = read(&samples::header_key(op, header));
             quote!(#name: #value,)
         } else {
             quote!(#name: None,)

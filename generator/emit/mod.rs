@@ -283,19 +283,25 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
     }));
     jobs.push(Job::new(|| Ok(runtime_files::runtime_files())));
     jobs.push(Job::large(move || {
-        let (contract, samples) = contract_tests::contract_tests(api, &info.crate_ident);
-        let contract = generated("tests/generated/contract.rs", contract)?;
+        let contract = generated(
+            "tests/generated/contract.rs",
+            contract_tests::contract_tests(api, &info.crate_ident),
+        )?;
         let platform = generated(
             "tests/generated/platform.rs",
             platform_tests::platform_tests(api, &info.crate_ident, &info.spec_file),
         )?;
-        let mut samples_json = serde_json::to_string_pretty(&samples).unwrap_or_default();
+        Ok(vec![contract, platform])
+    }));
+    jobs.push(Job::new(move || {
+        let mut samples_json =
+            serde_json::to_string_pretty(&samples::response_samples(api)).unwrap_or_default();
         samples_json.push('\n');
-        Ok(vec![
-            contract,
-            platform,
-            OutputFile::new("src/generated/examples.json", samples_json, Generated),
-        ])
+        Ok(vec![OutputFile::new(
+            "src/generated/examples.json",
+            samples_json,
+            Generated,
+        )])
     }));
     jobs.push(Job::new(move || {
         let mut files = vec![

@@ -490,14 +490,12 @@ fn example_method(api: &Api, op: &Operation) -> TokenStream {
         op.method.as_str(),
         op.path
     );
-    let body = match super::contract_tests::stub_response(op) {
+    let body = match super::samples::stub_response(op) {
         Some(response) => {
-            let mut scratch = super::contract_tests::Samples::new();
             let value = super::contract_tests::example_response(
                 api,
                 op,
                 response,
-                &mut scratch,
                 &quote!(),
                 &|key| quote!(crate::generated::examples::example(#key)?),
             );
