@@ -46,3 +46,26 @@ fn every_sample_the_stubs_and_scaffold_handlers_read_is_in_examples_json() {
     }
     assert!(checked > 0, "the fixtures read some samples");
 }
+
+#[test]
+fn every_doc_comment_has_a_space_after_its_slashes() {
+    for fixture in FIXTURES {
+        for (path, (_, text)) in &generate_fixture(fixture).0 {
+            if !path.ends_with(".rs") {
+                continue;
+            }
+            for line in text.lines() {
+                let trimmed = line.trim_start();
+                let rest = trimmed
+                    .strip_prefix("///")
+                    .or_else(|| trimmed.strip_prefix("//!"));
+                if let Some(rest) = rest {
+                    assert!(
+                        rest.is_empty() || rest.starts_with(' '),
+                        "{fixture}: {path}: `{trimmed}`"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ use quote::{format_ident, quote};
 
 use serde_json::Value;
 
+use super::docs;
 use super::samples::{self, Direction, Sampler, stub_response};
 use super::wire::{
     encode_component, encode_path_param, encode_query_param, encode_simple, param_text,
@@ -880,13 +881,13 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
         Some(media) => quote!(Some(#media)),
         None => quote!(None),
     };
-    let doc = format!(
-        " `{} {}` with a valid request reaches the handler and answers {status}.",
+    let doc = docs::doc(&format!(
+        "`{} {}` with a valid request reaches the handler and answers {status}.",
         op.method.as_str(),
         op.path
-    );
+    ));
     let valid = quote! {
-        #[doc = #doc]
+        #doc
         #[tokio::test]
         async fn #valid_name() {
             expect(#request, #status, #content_type).await;
@@ -924,13 +925,13 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
                 );
             }
         };
-        let doc = format!(
-            " `{} {}` with {what} answers 400 problem+json pointing at `{pointer}`.",
+        let doc = docs::doc(&format!(
+            "`{} {}` with {what} answers 400 problem+json pointing at `{pointer}`.",
             op.method.as_str(),
             op.path
-        );
+        ));
         quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn #name() {
                 #check
@@ -943,7 +944,7 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
         let parts = valid_request(api, op, Some(&breakage));
         let request = request_expr(&parts);
         let status = op.violation_status();
-        let doc = format!(" `{} {}` with a value at `{pointer}` that breaks the spec's constraints: {status} problem+json.", op.method.as_str(), op.path);
+        let doc = docs::doc(&format!("`{} {}` with a value at `{pointer}` that breaks the spec's constraints: {status} problem+json.", op.method.as_str(), op.path));
         let check = if op.method == HttpMethod::Head {
             quote!(expect(#request, #status, Some("application/problem+json")).await;)
         } else {
@@ -956,7 +957,7 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
             }
         };
         quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn #name() {
                 #check
@@ -990,10 +991,12 @@ fn auth_tests(api: &Api, op: &Operation) -> TokenStream {
     parts.credentials.clear();
     let anonymous = request_expr(&parts);
     let name = format_ident!("{}_without_credentials_is_401", op.method_name);
-    let doc = format!(" {path} without credentials: 401 problem+json with `WWW-Authenticate`.");
+    let doc = docs::doc(&format!(
+        "{path} without credentials: 401 problem+json with `WWW-Authenticate`."
+    ));
     let check = assert_status(anonymous, 401);
     let mut tests = vec![quote! {
-        #[doc = #doc]
+        #doc
         #[tokio::test]
         async fn #name() {
             #check
@@ -1003,10 +1006,12 @@ fn auth_tests(api: &Api, op: &Operation) -> TokenStream {
         parts.credentials = wrong;
         let request = request_expr(&parts);
         let name = format_ident!("{}_with_wrong_credentials_is_401", op.method_name);
-        let doc = format!(" {path} with credentials the server does not accept: 401.");
+        let doc = docs::doc(&format!(
+            "{path} with credentials the server does not accept: 401."
+        ));
         let check = assert_status(request, 401);
         tests.push(quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn #name() {
                 #check
@@ -1017,12 +1022,12 @@ fn auth_tests(api: &Api, op: &Operation) -> TokenStream {
         parts.credentials = vec![quote!(Credential::Bearer(&[]))];
         let request = request_expr(&parts);
         let name = format_ident!("{}_without_the_required_scopes_is_403", op.method_name);
-        let doc = format!(
-            " {path} with a valid token that lacks the required scopes: 403 insufficient_scope."
-        );
+        let doc = docs::doc(&format!(
+            "{path} with a valid token that lacks the required scopes: 403 insufficient_scope."
+        ));
         let check = assert_status(request, 403);
         tests.push(quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn #name() {
                 #check
@@ -1049,9 +1054,9 @@ fn framework_tests(api: &Api) -> TokenStream {
         let uri = parts.uri.split('?').next().unwrap_or("/").to_owned();
         let method = unused.as_str();
         let allowed: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
-        let doc = format!(" `{method} {}` is not in the spec: 405 problem+json with an `Allow` header.", op.path);
+        let doc = docs::doc(&format!("`{method} {}` is not in the spec: 405 problem+json with an `Allow` header.", op.path));
         Some(quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn wrong_method_is_405_problem_with_allow() {
                 let (_, headers) = expect_problem(request(#method, #uri, &[], None), 405).await;
@@ -1073,9 +1078,9 @@ fn framework_tests(api: &Api) -> TokenStream {
         parts.body = Some(("application/x-specgen-unsupported".to_owned(), b"data".to_vec()));
         let request = request_expr(&parts);
         let method = parts.method.as_str();
-        let doc = format!(" `{method} {}` with a body in a media type the spec does not list: 415 problem+json.", op.path);
+        let doc = docs::doc(&format!("`{method} {}` with a body in a media type the spec does not list: 415 problem+json.", op.path));
         quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn unsupported_media_type_is_415_problem() {
                 expect_problem(#request, 415).await;

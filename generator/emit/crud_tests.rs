@@ -6,6 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::contract_tests::{RequestParts, request_tokens, valid_request};
+use super::docs;
 use super::samples::{Direction, Sampler};
 use super::wire::{encode_component, encode_path_param, encode_query_param};
 use crate::ir::{Api, ListShape, Operation, ParamLocation, Resource, normalized_template};
@@ -142,11 +143,11 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         return None;
     }
     let name = format_ident!("{}_round_trip_through_the_database", resource.table);
-    let doc = format!(
-        " `{}`: create, read back, list, update and delete on a fresh database; reads carry an \
+    let doc = docs::doc(&format!(
+        "`{}`: create, read back, list, update and delete on a fresh database; reads carry an \
          `ETag`, and stale `If-Match` writes are refused.",
         resource.collection_path
-    );
+    ));
     let chain = parent_chain(api, resource)?;
     let parents = chain.len();
     let key_field = &resource.key.field;
@@ -234,7 +235,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         }
     }
     Some(quote! {
-        #[doc = #doc]
+        #doc
         #[tokio::test]
         async fn #name() {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
@@ -261,10 +262,10 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         resource.table,
         crate::ir::snake_ident(limit).trim_start_matches("r#")
     );
-    let doc = format!(
-        " `{}` pages by `{limit}`: three items, two per page.",
+    let doc = docs::doc(&format!(
+        "`{}` pages by `{limit}`: three items, two per page.",
         resource.collection_path
-    );
+    ));
     let chain = parent_chain(api, resource)?;
     let parents = chain.len();
     let setup = create_parents(api, &chain);
@@ -285,7 +286,7 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         _ => None,
     };
     Some(quote! {
-        #[doc = #doc]
+        #doc
         #[tokio::test]
         async fn #name() {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");

@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::docs;
 use super::resources;
 use crate::ir::{Api, Group, Operation, ParamLocation, Resource, Status, StringFormat, TyKind};
 
@@ -355,44 +356,34 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
     } else {
         format!("`{}`", group.tag)
     };
-    let ops: Vec<String> = api
-        .operations_in(index)
-        .map(|op| {
-            format!(
-                " - `{}`: `{} {}`",
-                op.method_name,
-                op.method.as_str(),
-                op.path
-            )
-        })
-        .collect();
-    let mut doc = vec![
-        format!(" Handlers for the operations tagged {tag}."),
-        String::new(),
-        format!(
-            " The methods of [`{}`] below come written: operations that manage a stored",
-            group.trait_name
-        ),
-        " resource call its service; the others answer the spec's example until you".to_owned(),
-        " implement them (marked TODO). A method you delete answers 501 Not Implemented."
-            .to_owned(),
-        " The trait's docs show each signature; for example:".to_owned(),
-        String::new(),
-        " ```text".to_owned(),
-    ];
+    let mut doc = format!(
+        "Handlers for the operations tagged {tag}.
+
+The methods of [`{}`] below come written: operations that manage a stored
+resource call its service; the others answer the spec's example until you
+implement them (marked TODO). A method you delete answers 501 Not Implemented.
+The trait's docs show each signature; for example:
+
+```text
+",
+        group.trait_name
+    );
     if let Some(op) = api.operations_in(index).next() {
-        doc.push(format!(
-            " async fn {}(&self, context: RequestContext, request: {}Request) -> Result<{}Response, Problem> {{",
+        doc.push_str(&format!(
+            "async fn {}(&self, context: RequestContext, request: {}Request) -> Result<{}Response, Problem> {{\n    todo!()\n}}\n",
             op.method_name, op.type_prefix, op.type_prefix
         ));
-        doc.push("     todo!()".to_owned());
-        doc.push(" }".to_owned());
     }
-    doc.push(" ```".to_owned());
-    doc.push(String::new());
-    doc.push(" Operations:".to_owned());
-    doc.extend(ops);
-    let doc = doc.iter().map(|line| quote!(#![doc = #line]));
+    doc.push_str("```\n\nOperations:\n");
+    for op in api.operations_in(index) {
+        doc.push_str(&format!(
+            "- `{}`: `{} {}`\n",
+            op.method_name,
+            op.method.as_str(),
+            op.path
+        ));
+    }
+    let doc = docs::module_doc(&doc);
     let methods: Vec<TokenStream> = api
         .operations
         .iter()
@@ -412,9 +403,12 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
             let accessor = service_accessor(r);
             let service = resources::service(r);
             let sql = resources::sql_repository(r);
-            let doc = format!(" The `{}` service, on the handlers' database.", r.table);
+            let doc = docs::doc(&format!(
+                "The `{}` service, on the handlers' database.",
+                r.table
+            ));
             quote! {
-                #[doc = #doc]
+                #doc
                 pub(crate) fn #accessor(&self) -> crate::services::#service {
                     crate::services::#service::new(crate::repositories::#sql::new(self.db.clone()))
                 }
@@ -431,7 +425,7 @@ pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
         }
     });
     quote! {
-        #(#doc)*
+        #doc
 
         #[allow(unused_imports)]
         use crate::generated::api::#module::*;
@@ -484,12 +478,12 @@ fn example_method(api: &Api, op: &Operation) -> TokenStream {
     let method = format_ident!("{}", op.method_name);
     let request_type = format_ident!("{}Request", op.type_prefix);
     let response_type = format_ident!("{}Response", op.type_prefix);
-    let doc = format!(
-        " TODO: implement `{}` ({} {}). Until then it answers the spec's example.",
+    let doc = docs::doc(&format!(
+        "TODO: implement `{}` ({} {}). Until then it answers the spec's example.",
         op.id,
         op.method.as_str(),
         op.path
-    );
+    ));
     let body = match super::samples::stub_response(op) {
         Some(response) => {
             let value = super::contract_tests::example_response(
@@ -507,7 +501,7 @@ fn example_method(api: &Api, op: &Operation) -> TokenStream {
         }
     };
     quote! {
-        #[doc = #doc]
+        #doc
         async fn #method(&self, _context: RequestContext, _request: #request_type) -> Result<#response_type, Problem> {
             #body
         }

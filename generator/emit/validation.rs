@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::docs;
+
 use crate::ir::{Api, NamedKind, StringFormat, Ty, TyKind, TypeId};
 
 /// Patterns used in one module, each compiled once into a `static`.
@@ -30,9 +32,9 @@ impl Patterns {
     /// The `static` items for every pattern used.
     pub fn statics(&self) -> TokenStream {
         let items = self.by_source.iter().map(|(source, ident)| {
-            let doc = format!(" `{source}`");
+            let doc = docs::doc(&format!("`{source}`"));
             quote! {
-                #[doc = #doc]
+                #doc
                 static #ident: std::sync::LazyLock<regress::Regex> =
                     std::sync::LazyLock::new(|| regress::Regex::new(#source).expect("specgen checked this pattern"));
             }
