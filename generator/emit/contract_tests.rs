@@ -5,25 +5,36 @@
 //! checks the exact status and content type, then sends malformed input and checks for a
 //! 400 problem+json. A few tests cover framework answers: 404, 405 with `Allow`, 415.
 
+use askama::Template;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use serde_json::Value;
 
-use super::docs;
 use super::samples::{self, Direction, Sampler, stub_response};
 use super::wire::{
     encode_component, encode_path_param, encode_query_param, encode_simple, param_text,
 };
+use super::{EmitError, docs, rust};
 use crate::ir::{
     Api, BodyKind, HttpMethod, Operation, Param, ParamLocation, ParamStyle, Response,
     SecuritySchemeKind, Status, StringFormat, TyKind,
 };
 
+/// `tests/generated/contract.rs`: the fixed helpers, then what the spec decides (the
+/// stub's methods and the tests).
+#[derive(Template)]
+#[template(path = "rust/contract.rs.txt", escape = "none")]
+struct Contract<'a> {
+    krate: &'a str,
+    /// Formatted Rust items, after a blank line (empty when there are none).
+    items: String,
+}
+
 /// The contract tests. The stub reads the response samples of [`super::samples`] from
 /// `src/generated/examples.json`.
-pub fn contract_tests(api: &Api, crate_ident: &str) -> TokenStream {
-    let krate = format_ident!("{}", crate_ident);
+pub fn contract_tests(api: &Api, crate_ident: &str) -> Result<String, EmitError> {
+    let path = "tests/generated/contract.rs";
     let mut impls = Vec::with_capacity(api.groups.len());
     for (index, group) in api.groups.iter().enumerate() {
         let trait_name = format_ident!("{}", group.trait_name);
@@ -40,205 +51,32 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> TokenStream {
     let tests = api.operations.iter().map(|op| operation_tests(api, op));
     let framework = framework_tests(api);
     let crud = super::crud_tests::crud_tests(api);
-    quote! {
-        //! Contract tests of the generated HTTP layer, driven in-process with `oneshot`.
-        //!
-        //! `Stub` answers each operation with its documented success response built from
-        //! the spec's examples; the tests check that valid requests reach it with the exact
-        //! status and content type, and that malformed ones get 400 problem+json.
-        #![allow(unused_imports, dead_code, deprecated, clippy::too_many_lines)]
+    let items = rust::format_file(
+        path,
+        quote! {
+            #(#impls)*
+            #(#tests)*
+            #framework
+            #crud
+        },
+    )?;
+    contract_file(crate_ident, &items)
+}
 
-        use std::sync::{Arc, LazyLock};
-
-        use axum::body::{Body, Bytes};
-        use axum::http::{HeaderMap, Request, StatusCode, header};
-        use http_body_util::BodyExt;
-        use serde::de::DeserializeOwned;
-        use tower::ServiceExt;
-
-        use #krate::generated::runtime::Location;
-        use #krate::generated::{api, models, AuthConfig, Problem, RequestContext, router};
-        use #krate::startup::test_app;
-
-        /// Answers every operation with its first documented success response.
-        struct Stub;
-
-        #(#impls)*
-
-        /// The spec's examples, by operation (`src/generated/examples.json`).
-        static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> =
-            LazyLock::new(|| serde_json::from_str(include_str!("../../src/generated/examples.json")).expect("examples.json is valid JSON"));
-
-        /// A sample from the spec, as the type the handler returns.
-        fn sample<T: DeserializeOwned>(key: &str) -> T {
-            let value = SAMPLES.get(key).cloned().unwrap_or_else(|| panic!("no sample `{key}`"));
-            serde_json::from_value(value).unwrap_or_else(|error| panic!("sample `{key}` does not fit its Rust type: {error}"))
-        }
-
-        fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Request<Body> {
-            let mut builder = Request::builder().method(method).uri(uri);
-            for (name, value) in headers {
-                builder = builder.header(*name, *value);
-            }
-            match body {
-                Some((content_type, bytes)) => builder
-                    .header(header::CONTENT_TYPE, content_type)
-                    .body(Body::from(bytes.to_vec()))
-                    .expect("a valid request"),
-                None => builder.body(Body::empty()).expect("a valid request"),
-            }
-        }
-
-        const TEST_SECRET: &str = "specgen-contract-tests-secret-0123456789";
-        const TEST_API_KEY: &str = "specgen-contract-tests-api-key";
-        const TEST_USER: &str = "tester";
-        const TEST_PASSWORD: &str = "tester-password";
-
-        /// The credentials the tests' server accepts.
-        static AUTH: LazyLock<Arc<AuthConfig>> =
-            LazyLock::new(|| Arc::new(AuthConfig::for_tests(TEST_SECRET, TEST_API_KEY, TEST_USER, TEST_PASSWORD)));
-
-        /// A credential a test request carries (not every API uses every kind).
-        #[allow(dead_code)]
-        #[derive(Debug, Clone, Copy)]
-        enum Credential {
-            /// A bearer JWT granting these scopes.
-            Bearer(&'static [&'static str]),
-            /// The test API key, sent in this location under this name.
-            ApiKey(Location, &'static str),
-            /// The test user's name and password.
-            Basic,
-            /// A bearer token signed with another secret.
-            WrongBearer,
-            /// A key the server does not know.
-            WrongApiKey(Location, &'static str),
-            /// The test user with a wrong password.
-            WrongBasic,
-        }
-
-        fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
-            use base64::Engine as _;
-            let basic = |password: &str| {
-                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{TEST_USER}:{password}")))
-            };
-            for credential in credentials {
-                let (location, name, value) = match *credential {
-                    Credential::Bearer(scopes) => {
-                        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-                        let token = AUTH.mint_token("tester", &scopes, std::time::Duration::from_secs(3600)).expect("the test secret signs");
-                        (Location::Header, "authorization", format!("Bearer {token}"))
-                    }
-                    Credential::WrongBearer => {
-                        let other = AuthConfig::for_tests("another-secret-entirely-0123456789", "other", "other", "other");
-                        let token = other.mint_token("tester", &[], std::time::Duration::from_secs(3600)).expect("signs");
-                        (Location::Header, "authorization", format!("Bearer {token}"))
-                    }
-                    Credential::ApiKey(location, name) => (location, name, TEST_API_KEY.to_owned()),
-                    Credential::WrongApiKey(location, name) => (location, name, "not-the-key".to_owned()),
-                    Credential::Basic => (Location::Header, "authorization", basic(TEST_PASSWORD)),
-                    Credential::WrongBasic => (Location::Header, "authorization", basic("wrong-password")),
-                };
-                match location {
-                    Location::Query => {
-                        let uri = request.uri().to_string();
-                        let separator = if uri.contains('?') { '&' } else { '?' };
-                        let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
-                        *request.uri_mut() = format!("{uri}{separator}{name}={value}").parse().expect("a valid URI");
-                    }
-                    Location::Cookie => {
-                        let cookie = format!("{name}={value}").parse().expect("a valid cookie");
-                        request.headers_mut().append(header::COOKIE, cookie);
-                    }
-                    _ => {
-                        let name: axum::http::HeaderName = name.parse().expect("a valid header name");
-                        request.headers_mut().insert(name, value.parse().expect("a valid header value"));
-                    }
-                }
-            }
-            request
-        }
-
-        async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-            let app = router(Arc::new(Stub), AUTH.clone());
-            let response = app.oneshot(request).await.expect("the router never fails");
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.into_body().collect().await.expect("a readable body").to_bytes();
-            (status, headers, body)
-        }
-
-        /// Sends a request to a real app (handlers, services, database).
-        async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-            let response = app.clone().oneshot(request).await.expect("the app never fails");
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.into_body().collect().await.expect("a readable body").to_bytes();
-            (status, headers, body)
-        }
-
-        /// Sends a request to a real app, asserts the status (`what` names the step in the
-        /// message) and returns the headers and the JSON body (`null` when there is none).
-        async fn exchange(app: &axum::Router, request: Request<Body>, status: u16, what: &str) -> (HeaderMap, serde_json::Value) {
-            let (actual, headers, body) = send_to(app, request).await;
-            assert_eq!(actual.as_u16(), status, "{what}: {}", String::from_utf8_lossy(&body));
-            let json = if body.is_empty() {
-                serde_json::Value::Null
-            } else {
-                serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{what}: the body is not JSON: {e}"))
-            };
-            (headers, json)
-        }
-
-        /// An item's key as it appears in a path.
-        fn key_of(item: &serde_json::Value, field: &str) -> String {
-            let key = match &item[field] {
-                serde_json::Value::String(text) => text.clone(),
-                other => other.to_string(),
-            };
-            assert!(!key.is_empty() && key != "null", "the item has its key `{field}`: {item}");
-            key
-        }
-
-        /// The items of a list response: the body, or the array at `pointer` in it.
-        fn items_at<'a>(listed: &'a serde_json::Value, pointer: &str) -> &'a Vec<serde_json::Value> {
-            listed.pointer(pointer).and_then(|v| v.as_array()).unwrap_or_else(|| panic!("the list holds an array of items: {listed}"))
-        }
-
-        fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
-            request.headers_mut().insert(name, value.parse().expect("a valid header value"));
-            request
-        }
-
-        fn content_type(headers: &HeaderMap) -> Option<String> {
-            headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned())
-        }
-
-        /// Asserts a response is the given status with the given content type (none for `None`).
-        async fn expect(request: Request<Body>, status: u16, expected_type: Option<&str>) {
-            let (actual, headers, body) = send(request).await;
-            assert_eq!(actual.as_u16(), status, "unexpected status; body: {}", String::from_utf8_lossy(&body));
-            assert_eq!(content_type(&headers).as_deref(), expected_type, "unexpected content type");
-        }
-
-        /// Asserts a problem+json response with the given status, and returns it.
-        async fn expect_problem(request: Request<Body>, status: u16) -> (Problem, HeaderMap) {
-            let (actual, headers, body) = send(request).await;
-            assert_eq!(actual.as_u16(), status, "unexpected status; body: {}", String::from_utf8_lossy(&body));
-            assert_eq!(content_type(&headers).as_deref(), Some("application/problem+json"));
-            let problem: Problem = serde_json::from_slice(&body).expect("a problem+json body");
-            assert_eq!(problem.status, status);
-            (problem, headers)
-        }
-
-        #(#tests)*
-
-        #framework
-
-        #crud
-    }
+/// The fixed helpers with `items` (formatted Rust) after them.
+pub(super) fn contract_file(crate_ident: &str, items: &str) -> Result<String, EmitError> {
+    let items = if items.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n{items}")
+    };
+    rust::render_source(
+        "contract.rs",
+        &Contract {
+            krate: crate_ident,
+            items,
+        },
+    )
 }
 
 /// The status a response variant is sent with by the stub.
