@@ -69,3 +69,25 @@ fn every_doc_comment_has_a_space_after_its_slashes() {
         }
     }
 }
+
+/// The user's files import what they use by name: no glob imports, nothing allowed unused.
+#[test]
+fn scaffold_rust_files_import_by_name_and_allow_nothing_unused() {
+    for fixture in FIXTURES {
+        for (path, (ownership, text)) in &generate_fixture(fixture).0 {
+            if *ownership != specgen::emit::Ownership::Scaffold || !path.ends_with(".rs") {
+                continue;
+            }
+            assert!(
+                !text.contains("unused_imports"),
+                "{fixture}: {path} allows unused imports"
+            );
+            assert!(
+                !text
+                    .lines()
+                    .any(|l| l.starts_with("use ") && l.contains("::*")),
+                "{fixture}: {path} has a glob import"
+            );
+        }
+    }
+}

@@ -76,7 +76,6 @@ pub fn handler_module_line(group: &Group) -> String {
 
 pub fn handler_file(api: &Api, index: usize, group: &Group) -> TokenStream {
     let trait_name = format_ident!("{}", group.trait_name);
-    let module = format_ident!("{}", group.module);
     let tag = if group.tag.is_empty() {
         "(untagged)".to_owned()
     } else {
@@ -142,29 +141,80 @@ The trait's docs show each signature; for example:
         })
         .collect();
     let accessors = (!accessors.is_empty()).then(|| quote!(impl Handlers { #(#accessors)* }));
-    let store_imports = (!methods.is_empty()).then(|| {
-        quote! {
-            #[allow(unused_imports)]
-            use crate::generated::resources::*;
-            #[allow(unused_imports)]
-            use crate::generated::runtime::store::{Key, ListQuery, Scope};
-        }
-    });
-    quote! {
-        #doc
-
-        #[allow(unused_imports)]
-        use crate::generated::api::#module::*;
-        #[allow(unused_imports)]
-        use crate::generated::{models, Problem, RequestContext};
-        #store_imports
-
-        use super::Handlers;
-
+    let body = quote! {
         #accessors
 
         impl #trait_name for Handlers {
             #(#methods)*
+        }
+    };
+    let imports = handler_imports(api, index, group, &body);
+    quote! {
+        #doc
+
+        #imports
+        use super::Handlers;
+
+        #body
+    }
+}
+
+/// The `use` lines of a handler file: each name the written code uses, and no other (the
+/// file is the user's: unused imports would be warnings to silence).
+fn handler_imports(api: &Api, index: usize, group: &Group, body: &TokenStream) -> TokenStream {
+    let mut used = std::collections::BTreeSet::new();
+    idents(body, &mut used);
+    let pick = |candidates: Vec<String>| -> Vec<syn::Ident> {
+        candidates
+            .into_iter()
+            .filter(|name| used.contains(name))
+            .map(|name| format_ident!("{}", name))
+            .collect()
+    };
+    let module = format_ident!("{}", group.module);
+    let api_names = pick(
+        std::iter::once(group.trait_name.clone())
+            .chain(api.operations_in(index).flat_map(|op| {
+                [
+                    format!("{}Request", op.type_prefix),
+                    format!("{}Response", op.type_prefix),
+                ]
+            }))
+            .collect(),
+    );
+    let generated = pick(
+        ["Problem", "RequestContext", "models"]
+            .map(str::to_owned)
+            .to_vec(),
+    );
+    let listings = pick(
+        api.resources
+            .iter()
+            .map(|r| resources::listing_static(r).to_string())
+            .collect(),
+    );
+    let store = pick(["Key", "ListQuery", "Scope"].map(str::to_owned).to_vec());
+    let line = |path: TokenStream, names: &[syn::Ident]| {
+        (!names.is_empty()).then(|| quote!(use #path::{#(#names),*};))
+    };
+    let lines = [
+        line(quote!(crate::generated::api::#module), &api_names),
+        line(quote!(crate::generated), &generated),
+        line(quote!(crate::generated::resources), &listings),
+        line(quote!(crate::generated::runtime::store), &store),
+    ];
+    quote!(#(#lines)*)
+}
+
+/// Every identifier in `tokens`, groups included.
+fn idents(tokens: &TokenStream, out: &mut std::collections::BTreeSet<String>) {
+    for token in tokens.clone() {
+        match token {
+            proc_macro2::TokenTree::Ident(ident) => {
+                out.insert(ident.to_string());
+            }
+            proc_macro2::TokenTree::Group(group) => idents(&group.stream(), out),
+            _ => {}
         }
     }
 }
