@@ -325,7 +325,7 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
     jobs.push(Job::new(move || {
         Ok(vec![
             generated_source("src/generated/examples.rs", scaffold::examples_module())?,
-            scaffold_rs("src/lib.rs", scaffold::lib_rs(api))?,
+            scaffold_source("src/lib.rs", scaffold::lib_rs(api))?,
             scaffold_source("src/main.rs", scaffold::main_rs(&info.crate_ident))?,
             scaffold_source("src/startup.rs", scaffold::startup_rs())?,
             scaffold_source("src/handlers/mod.rs", scaffold::handlers_mod(api))?,

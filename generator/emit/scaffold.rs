@@ -12,21 +12,20 @@ use crate::ir::{Api, Group, Operation, ParamLocation, Resource, Status, StringFo
 pub const HANDLER_MODULES_MARKER: &str =
     "// specgen: handler modules (`gen regen` adds new tags below this line)";
 
-pub fn lib_rs(api: &Api) -> TokenStream {
-    let data = (!api.resources.is_empty()).then(|| {
-        quote! {
-            pub mod repositories;
-            pub mod services;
-        }
-    });
-    quote! {
-        //! The service: generated API surface, your handlers, and how they are put together.
+/// `src/lib.rs`: the crate's modules; the data layer's only when the spec has resources.
+#[derive(Template)]
+#[template(path = "rust/lib.rs.txt", escape = "none")]
+struct Lib {
+    data: bool,
+}
 
-        pub mod generated;
-        pub mod handlers;
-        #data
-        pub mod startup;
-    }
+pub fn lib_rs(api: &Api) -> Result<String, EmitError> {
+    rust::render_source(
+        "lib.rs",
+        &Lib {
+            data: !api.resources.is_empty(),
+        },
+    )
 }
 
 /// `src/main.rs`: the server and its command-line helpers.
