@@ -5,10 +5,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::contract_tests::{RequestParts, request_tokens, valid_request};
+use super::docs;
 use super::samples::{Direction, Sampler};
-use super::tests::{
-    RequestParts, encode_path_param, encode_query_param, request_tokens, valid_request,
-};
+use super::wire::{encode_component, encode_path_param, encode_query_param};
 use crate::ir::{Api, ListShape, Operation, ParamLocation, Resource, normalized_template};
 
 /// The tests of every resource that can be created and read back.
@@ -46,13 +46,7 @@ fn crud_request(api: &Api, op: &Operation, parents: usize, item: bool) -> Reques
         .params_in(ParamLocation::Query)
         .filter(|p| p.required)
         .flat_map(|p| encode_query_param(p, &sampler.value_with_example(&p.ty, p.example.as_ref())))
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                super::tests::encode_component(&k),
-                super::tests::encode_component(&v)
-            )
-        })
+        .map(|(k, v)| format!("{}={}", encode_component(&k), encode_component(&v)))
         .collect();
     parts.uri = if query.is_empty() {
         path
@@ -149,11 +143,11 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         return None;
     }
     let name = format_ident!("{}_round_trip_through_the_database", resource.table);
-    let doc = format!(
-        " `{}`: create, read back, list, update and delete on a fresh database; reads carry an \
+    let doc = docs::doc(&format!(
+        "`{}`: create, read back, list, update and delete on a fresh database; reads carry an \
          `ETag`, and stale `If-Match` writes are refused.",
         resource.collection_path
-    );
+    ));
     let chain = parent_chain(api, resource)?;
     let parents = chain.len();
     let key_field = &resource.key.field;
@@ -241,7 +235,7 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         }
     }
     Some(quote! {
-        #[doc = #doc]
+        #doc
         #[tokio::test]
         async fn #name() {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
@@ -268,10 +262,10 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         resource.table,
         crate::ir::snake_ident(limit).trim_start_matches("r#")
     );
-    let doc = format!(
-        " `{}` pages by `{limit}`: three items, two per page.",
+    let doc = docs::doc(&format!(
+        "`{}` pages by `{limit}`: three items, two per page.",
         resource.collection_path
-    );
+    ));
     let chain = parent_chain(api, resource)?;
     let parents = chain.len();
     let setup = create_parents(api, &chain);
@@ -279,11 +273,7 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let create_status = status_of(create);
     let mut parts = crud_request(api, list_op, parents, false);
     let separator = if parts.uri.contains('?') { '&' } else { '?' };
-    parts.uri = format!(
-        "{}{separator}{}=2",
-        parts.uri,
-        super::tests::encode_component(limit)
-    );
+    parts.uri = format!("{}{separator}{}=2", parts.uri, encode_component(limit));
     let list_uri = uri_expr(&parts.uri, parents, false);
     let list_request = request_tokens(&parts, Some(list_uri));
     let pointer = items_pointer(resource);
@@ -296,7 +286,7 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         _ => None,
     };
     Some(quote! {
-        #[doc = #doc]
+        #doc
         #[tokio::test]
         async fn #name() {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");

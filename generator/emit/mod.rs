@@ -1,6 +1,10 @@
-//! Stage 3: the IR → the files of a project, in memory. Rust is built as token streams and
-//! formatted; every other file comes from an askama template in `templates/`.
+//! Stage 3: the IR → the files of a project, in memory. Rust that follows the spec is built
+//! as token streams and formatted; fixed Rust (entry point, startup, platform tests, test
+//! helpers) is written out from askama templates in `templates/rust/`, comments and layout
+//! as written, with holes for what depends on the spec; every other file comes from an
+//! askama template in `templates/` too.
 
+mod contract_tests;
 mod crud_tests;
 mod docs;
 mod files;
@@ -16,9 +20,11 @@ mod runtime_files;
 mod rust;
 mod samples;
 mod scaffold;
-mod tests;
+#[cfg(test)]
+mod template_tests;
 mod types;
 mod validation;
+mod wire;
 
 pub use files::{CiProvider, ProjectInfo, ci_pipeline};
 pub use rust::{FILE_ID_PREFIX, GENERATED_HEADER, file_id};
@@ -170,6 +176,19 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
     fn scaffold_rs(path: &str, tokens: proc_macro2::TokenStream) -> Result<OutputFile, EmitError> {
         rust::scaffold_file(path, tokens).map(|c| OutputFile::new(path, c, Scaffold))
     }
+    /// A file rendered from a template (see `rust::render_source`).
+    fn generated_source(
+        path: &str,
+        source: Result<String, EmitError>,
+    ) -> Result<OutputFile, EmitError> {
+        rust::generated_source(path, &source?).map(|c| OutputFile::new(path, c, Generated))
+    }
+    fn scaffold_source(
+        path: &str,
+        source: Result<String, EmitError>,
+    ) -> Result<OutputFile, EmitError> {
+        rust::scaffold_source(path, &source?).map(|c| OutputFile::new(path, c, Scaffold))
+    }
     let mut jobs: Vec<Job<'a>> = Vec::new();
     jobs.push(Job::new(move || {
         let mut files = vec![generated(
@@ -243,42 +262,35 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
     }));
     jobs.push(Job::new(move || Ok(runtime_files::runtime_files(api))));
     jobs.push(Job::large(move || {
-        let (contract, samples) = tests::contract_tests(api, &info.crate_ident);
-        let contract = generated("tests/generated/contract.rs", contract)?;
-        let platform = generated(
-            "tests/generated/platform.rs",
-            platform_tests::platform_tests(api, &info.crate_ident, &info.spec_file),
-        )?;
-        let mut samples_json = serde_json::to_string_pretty(&samples).unwrap_or_default();
-        samples_json.push('\n');
         Ok(vec![
-            contract,
-            platform,
-            OutputFile::new("src/generated/examples.json", samples_json, Generated),
+            generated_source(
+                "tests/generated/contract.rs",
+                contract_tests::contract_tests(api, &info.crate_ident),
+            )?,
+            generated_source(
+                "tests/generated/platform.rs",
+                platform_tests::platform_tests(api, &info.crate_ident, &info.spec_file),
+            )?,
         ])
     }));
     jobs.push(Job::new(move || {
-        let mut files = vec![
-            generated("src/generated/examples.rs", scaffold::examples_module())?,
-            scaffold_rs("src/lib.rs", scaffold::lib_rs(api))?,
-            scaffold_rs("src/main.rs", scaffold::main_rs(&info.crate_ident))?,
-            scaffold_rs("src/startup.rs", scaffold::startup_rs())?,
-        ];
-        let mut handlers_mod =
-            rust::scaffold_file("src/handlers/mod.rs", scaffold::handlers_mod())?;
-        handlers_mod.push('\n');
-        handlers_mod.push_str(HANDLER_MODULES_MARKER);
-        handlers_mod.push('\n');
-        for group in &api.groups {
-            handlers_mod.push_str(&scaffold::handler_module_line(group));
-            handlers_mod.push('\n');
-        }
-        files.push(OutputFile::new(
-            "src/handlers/mod.rs",
-            handlers_mod,
-            Scaffold,
-        ));
-        Ok(files)
+        let mut samples_json =
+            serde_json::to_string_pretty(&samples::response_samples(api)).unwrap_or_default();
+        samples_json.push('\n');
+        Ok(vec![OutputFile::new(
+            "src/generated/examples.json",
+            samples_json,
+            Generated,
+        )])
+    }));
+    jobs.push(Job::new(move || {
+        Ok(vec![
+            generated_source("src/generated/examples.rs", scaffold::examples_module())?,
+            scaffold_source("src/lib.rs", scaffold::lib_rs(api))?,
+            scaffold_source("src/main.rs", scaffold::main_rs(&info.crate_ident))?,
+            scaffold_source("src/startup.rs", scaffold::startup_rs())?,
+            scaffold_source("src/handlers/mod.rs", scaffold::handlers_mod(api))?,
+        ])
     }));
     for (id, group) in api.each_group() {
         jobs.push(Job::new(move || {

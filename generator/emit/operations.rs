@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::docs::doc_attrs;
+use super::docs::{self, doc_attrs};
 use super::types::{Scope, nullable_type, rust_type};
 use super::validation::{Checked, Patterns, option_checks};
 use crate::ir::{
@@ -27,21 +27,20 @@ pub fn group_module(api: &Api, id: GroupId, group: &Group) -> TokenStream {
         })
         .collect();
     let statics = patterns.statics();
-    let module_doc = match &group.description {
+    let module_doc = docs::module_doc(&match &group.description {
         Some(description) => format!(
-            " Operations tagged `{}`: {}",
+            "Operations tagged `{}`: {}",
             display_tag(group),
-            description.lines().next().unwrap_or("")
+            docs::escape_prose(description.lines().next().unwrap_or(""))
         ),
-        None => format!(" Operations tagged `{}`.", display_tag(group)),
-    };
-    let trait_doc = format!(
-        " The operations tagged `{}`.\n\n Implement it on your handler type; every method you leave out answers\n 501 Not Implemented with a problem+json body naming the operation.",
+        None => format!("Operations tagged `{}`.", display_tag(group)),
+    });
+    let trait_doc = docs::doc(&format!(
+        "The operations tagged `{}`.\n\nImplement it on your handler type; every method you leave out answers\n501 Not Implemented with a problem+json body naming the operation.",
         display_tag(group)
-    );
-    let trait_doc = trait_doc.lines().map(|l| quote!(#[doc = #l]));
+    ));
     quote! {
-        #![doc = #module_doc]
+        #module_doc
         #![allow(unused_imports, clippy::too_many_arguments, clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
         use std::future::Future;
@@ -54,7 +53,7 @@ pub fn group_module(api: &Api, id: GroupId, group: &Group) -> TokenStream {
         use crate::generated::runtime::{self, Param, Problem, RequestContext, RequestInput, Style, required};
         use crate::generated::runtime::validate::{self, Validate};
 
-        #(#trait_doc)*
+        #trait_doc
         pub trait #trait_name: Send + Sync + 'static {
             #(#methods)*
         }
@@ -145,7 +144,7 @@ fn request_type(
     patterns: &mut Patterns,
 ) -> TokenStream {
     let (request, _) = type_names(op);
-    let doc = format!(" The parsed parameters and body of `{}`.", op.id);
+    let doc = docs::doc(&format!("The parsed parameters and body of `{}`.", op.id));
     let mut fields = Vec::new();
     let mut parses = Vec::new();
     let mut names = Vec::new();
@@ -200,8 +199,8 @@ fn request_type(
                 .zip(&variants)
                 .map(|(content, variant)| {
                     let ty = content_type(api, content.kind, &content.ty);
-                    let doc = format!(" Sent as `{}`.", content.media_type);
-                    quote!(#[doc = #doc] #variant(#ty),)
+                    let doc = docs::doc(&format!("Sent as `{}`.", content.media_type));
+                    quote!(#doc #variant(#ty),)
                 });
             let arms = body.contents.iter().zip(&variants).enumerate().map(
                 |(index, (content, variant))| {
@@ -209,12 +208,12 @@ fn request_type(
                     quote!(Some(#index) => #read.map(|body| body.map(#enum_name::#variant)),)
                 },
             );
-            let doc = format!(
-                " The body of `{}`, by the media type it was sent as.",
+            let doc = docs::doc(&format!(
+                "The body of `{}`, by the media type it was sent as.",
                 op.id
-            );
+            ));
             body_items = quote! {
-                #[doc = #doc]
+                #doc
                 #[derive(Debug, Clone, PartialEq)]
                 pub enum #enum_name {
                     #(#variant_defs)*
@@ -289,7 +288,7 @@ fn request_type(
     quote! {
         #body_items
 
-        #[doc = #doc]
+        #doc
         #derives
         pub struct #request {
             #(#fields)*
@@ -538,7 +537,7 @@ fn fixed_status(response: &Response) -> Option<u16> {
 
 fn response_type(api: &Api, op: &Operation) -> TokenStream {
     let (_, response_name) = type_names(op);
-    let doc = format!(" The documented responses of `{}`.", op.id);
+    let doc = docs::doc(&format!("The documented responses of `{}`.", op.id));
     let variants = op.responses.iter().map(|response| {
         let variant = format_ident!("{}", response.variant);
         let label = match response.status {
@@ -583,7 +582,7 @@ fn response_type(api: &Api, op: &Operation) -> TokenStream {
     });
     let arms = op.responses.iter().map(response_arm);
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone, PartialEq)]
         pub enum #response_name {
             #(#variants)*

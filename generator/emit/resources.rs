@@ -6,6 +6,7 @@ use heck::ToPascalCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::docs;
 use super::migrations::ExistingMigration;
 use super::samples::{Direction, Sampler};
 use crate::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, NamedKind, Resource, Ty};
@@ -115,10 +116,10 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
             };
             quote!(Fill { field: #field, value: #value })
         });
-        let table_doc = format!(
+        let table_doc = docs::doc(&format!(
             "How the `{name}` table stores the items of `{}`.",
             resource.collection_path
-        );
+        ));
         let listing_item = resource.ops.list.as_ref().map(|list| {
             let default_limit = list.default_limit;
             let max_limit = list.max_limit;
@@ -147,9 +148,9 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
                     })
                 }
             };
-            let doc = format!("How the list of `{name}` pages and wraps its items.");
+            let doc = docs::doc(&format!("How the list of `{name}` pages and wraps its items."));
             quote! {
-                #[doc = #doc]
+                #doc
                 pub static #listing: Listing = Listing {
                     default_limit: #default_limit,
                     max_limit: #max_limit,
@@ -160,12 +161,12 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
         });
         let trait_name = repository_trait(resource);
         let item = item_type(api, resource);
-        let trait_doc = format!(
+        let trait_doc = docs::doc(&format!(
             "Data access for `{name}`. `crate::repositories::{name}` implements it with SQL; \
              implement it yourself to store items elsewhere."
-        );
+        ));
         quote! {
-            #[doc = #table_doc]
+            #table_doc
             pub static #table: Table = Table {
                 name: #name,
                 key: KeyColumn { field: #key_field, column: #key_column, kind: #key_kind },
@@ -179,7 +180,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
 
             #listing_item
 
-            #[doc = #trait_doc]
+            #trait_doc
             pub trait #trait_name: Send + Sync {
                 /// One page of the items in `scope`.
                 fn list(&self, scope: &Scope, query: &ListQuery) -> impl Future<Output = Result<Page<#item>, StoreError>> + Send;
@@ -257,7 +258,7 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
     let trait_name = repository_trait(resource);
     let sql = sql_repository(resource);
     let item = item_type(api, resource);
-    let doc = format!("Stores `{}` in its SQL table.", resource.table);
+    let doc = docs::doc(&format!("Stores `{}` in its SQL table.", resource.table));
     let list_body = if resource.ops.list.is_some() {
         quote!(self.db.list(&#table, &#listing, scope, query).await)
     } else {
@@ -286,7 +287,7 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
         use crate::generated::resources::{#listing_import #table, #trait_name};
         use crate::generated::runtime::store::{#store_imports};
 
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone)]
         pub struct #sql {
             db: Database,
@@ -351,11 +352,11 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
     let sql = sql_repository(resource);
     let service = service(resource);
     let item = item_type(api, resource);
-    let doc = format!(
+    let doc = docs::doc(&format!(
         "The rules for `{}`: what may be stored, and how. Generic over the repository so \
          tests can swap the database for something else.",
         resource.table
-    );
+    ));
     quote! {
         use crate::generated::models;
         use crate::generated::resources::#trait_name;
@@ -364,7 +365,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
         use crate::repositories::#sql;
         use serde::Serialize;
 
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone)]
         pub struct #service<R = #sql> {
             repository: R,

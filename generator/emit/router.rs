@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::docs;
+
 use crate::ir::{Api, Operation, ParamLocation, SecurityScheme, SecuritySchemeKind};
 
 /// The axum route for a spec path. Both use `{name}` captures, so this only escapes what axum
@@ -169,8 +171,8 @@ fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream
         .map(|scheme| {
             let ident = scheme_const(&scheme.name);
             let value = scheme_value(scheme);
-            let doc = format!(" Security scheme `{}`.", scheme.name);
-            quote!(#[doc = #doc] const #ident: Scheme = #value;)
+            let doc = docs::doc(&format!("Security scheme `{}`.", scheme.name));
+            quote!(#doc const #ident: Scheme = #value;)
         })
         .collect();
     let security_consts = api
@@ -186,11 +188,11 @@ fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream
                 });
                 quote!(Requirement { schemes: &[#(#schemes),*] })
             });
-            let doc = format!(
-                " Who may call `{}`: any one alternative, each needing all its schemes.",
+            let doc = docs::doc(&format!(
+                "Who may call `{}`: any one alternative, each needing all its schemes.",
                 op.id
-            );
-            quote!(#[doc = #doc] const #ident: &[Requirement] = &[#(#alternatives),*];)
+            ));
+            quote!(#doc const #ident: &[Requirement] = &[#(#alternatives),*];)
         })
         .collect();
     let crate::ir::AuthNeeds {

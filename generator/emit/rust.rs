@@ -32,6 +32,22 @@ pub fn generated_file(path: &str, tokens: TokenStream) -> Result<String, EmitErr
     ))
 }
 
+/// Checks that Rust source rendered from a template parses.
+fn check_source(path: &str, source: &str) -> Result<(), EmitError> {
+    syn::parse_file(source)
+        .map(drop)
+        .map_err(|error| EmitError::InvalidRust {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })
+}
+
+/// A generated file rendered from a template: checked, with the ownership header on top.
+pub fn generated_source(path: &str, source: &str) -> Result<String, EmitError> {
+    check_source(path, source)?;
+    Ok(format!("{GENERATED_HEADER}\n{source}"))
+}
+
 /// The first line of every Rust scaffold file: the file's stable id, its path when specgen
 /// first wrote it. Regen finds a file the user moved or renamed by this line.
 pub const FILE_ID_PREFIX: &str = "// specgen:id ";
@@ -57,6 +73,23 @@ pub fn scaffold_file(path: &str, tokens: TokenStream) -> Result<String, EmitErro
         file_id_line(path),
         format_file(path, tokens)?
     ))
+}
+
+/// A scaffold file rendered from a template: checked, with its id line on top.
+pub fn scaffold_source(path: &str, source: &str) -> Result<String, EmitError> {
+    check_source(path, source)?;
+    Ok(format!("{}\n{source}", file_id_line(path)))
+}
+
+/// Renders a template of Rust source, ending it with exactly one newline.
+pub fn render_source(name: &str, template: &impl askama::Template) -> Result<String, EmitError> {
+    let mut source = template.render().map_err(|error| EmitError::Template {
+        template: name.to_owned(),
+        message: error.to_string(),
+    })?;
+    source.truncate(source.trim_end().len());
+    source.push('\n');
+    Ok(source)
 }
 
 /// Separates items with a blank line, as people write Rust: prettyplease packs them.

@@ -1,9 +1,63 @@
 //! Example values for requests and responses: the spec's own example when it fits the
 //! type, otherwise a value synthesised from the schema's type and constraints.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
-use crate::ir::{Additional, Api, FloatFormat, IntFormat, NamedKind, StringFormat, Ty, TyKind};
+use crate::ir::{
+    Additional, Api, BodyKind, FloatFormat, IntFormat, NamedKind, Operation, Response,
+    ResponseHeader, StringFormat, Ty, TyKind,
+};
+
+/// Response samples by key ([`body_key`], [`header_key`]), written to
+/// `src/generated/examples.json`: the stub of the contract tests and the scaffold handlers of
+/// operations nobody has implemented yet both answer with them.
+pub type Samples = BTreeMap<String, Value>;
+
+/// The samples pass: for every operation, the body (JSON or form) and required headers of
+/// the response its stub answers with ([`stub_response`]).
+pub fn response_samples(api: &Api) -> Samples {
+    let sampler = Sampler::new(api, Direction::Response);
+    let mut samples = Samples::new();
+    for op in &api.operations {
+        let Some(response) = stub_response(op) else {
+            continue;
+        };
+        if let Some(content) = response.content.as_ref().filter(|c| is_stored(c.kind)) {
+            samples.insert(
+                body_key(op),
+                sampler.value_with_example(&content.ty, content.example.as_ref()),
+            );
+        }
+        for header in response.headers.iter().filter(|h| h.required) {
+            samples.insert(header_key(op, header), sampler.value(&header.ty));
+        }
+    }
+    samples
+}
+
+/// The response a stub answers an operation with: the first success response, else the
+/// first documented one.
+pub fn stub_response(op: &Operation) -> Option<&Response> {
+    op.success_response().or_else(|| op.responses.first())
+}
+
+/// Whether a response body of this kind is read from the samples (the others are written
+/// inline).
+pub fn is_stored(kind: BodyKind) -> bool {
+    matches!(kind, BodyKind::Json | BodyKind::Form)
+}
+
+/// The key of an operation's response body sample: its method name.
+pub fn body_key(op: &Operation) -> String {
+    op.method_name.clone()
+}
+
+/// The key of a required response header's sample: `method.header`.
+pub fn header_key(op: &Operation, header: &ResponseHeader) -> String {
+    format!("{}.{}", op.method_name, header.wire_name)
+}
 
 /// Which side of the exchange a value is for: read-only fields are left out of requests and
 /// write-only fields out of responses.

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::docs;
+
 use crate::ir::{Api, NamedKind, StringFormat, Ty, TyKind, TypeId};
 
 /// Patterns used in one module, each compiled once into a `static` the IR named.
@@ -43,9 +45,9 @@ impl<'a> Patterns<'a> {
     pub fn statics(&self) -> TokenStream {
         let items = self.used.iter().map(|(name, source)| {
             let ident = format_ident!("{}", name);
-            let doc = format!(" `{source}`");
+            let doc = docs::doc(&format!("`{source}`"));
             quote! {
-                #[doc = #doc]
+                #doc
                 static #ident: std::sync::LazyLock<regress::Regex> =
                     std::sync::LazyLock::new(|| regress::Regex::new(#source).expect("specgen checked this pattern"));
             }

@@ -5,33 +5,42 @@
 //! checks the exact status and content type, then sends malformed input and checks for a
 //! 400 problem+json. A few tests cover framework answers: 404, 405 with `Allow`, 415.
 
+use askama::Template;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::samples::{Direction, Sampler};
+use super::samples::{self, Direction, Sampler, stub_response};
+use super::wire::{
+    encode_component, encode_path_param, encode_query_param, encode_simple, param_text,
+};
+use super::{EmitError, docs, rust};
 use crate::ir::{
     Api, BodyKind, HttpMethod, Operation, Param, ParamLocation, ParamStyle, Response,
     SecuritySchemeKind, Status, StringFormat, TyKind,
 };
 
-/// Response samples by key (`method` for a body, `method.header` for a header), written to
-/// `src/generated/examples.json`: the stub of the contract tests and the scaffold handlers
-/// of operations nobody has implemented yet both answer with them.
-pub type Samples = BTreeMap<String, Value>;
+/// `tests/generated/contract.rs`: the fixed helpers, then what the spec decides (the
+/// stub's methods and the tests).
+#[derive(Template)]
+#[template(path = "rust/contract.rs.txt", escape = "none")]
+struct Contract<'a> {
+    krate: &'a str,
+    /// Formatted Rust items, after a blank line (empty when there are none).
+    items: String,
+}
 
-/// The contract tests, and the samples they read.
-pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
-    let mut samples = Samples::new();
-    let krate = format_ident!("{}", crate_ident);
+/// The contract tests. The stub reads the response samples of [`super::samples`] from
+/// `src/generated/examples.json`.
+pub fn contract_tests(api: &Api, crate_ident: &str) -> Result<String, EmitError> {
+    let path = "tests/generated/contract.rs";
     let mut impls = Vec::with_capacity(api.groups.len());
     for (id, group) in api.each_group() {
         let trait_name = format_ident!("{}", group.trait_name);
         let methods: Vec<TokenStream> = api
             .operations_in(id)
-            .map(|op| stub_method(api, op, &mut samples))
+            .map(|op| stub_method(api, op))
             .collect();
         impls.push(quote! {
             impl api::#trait_name for Stub {
@@ -42,211 +51,32 @@ pub fn contract_tests(api: &Api, crate_ident: &str) -> (TokenStream, Samples) {
     let tests = api.operations.iter().map(|op| operation_tests(api, op));
     let framework = framework_tests(api);
     let crud = super::crud_tests::crud_tests(api);
-    let tokens = quote! {
-        //! Contract tests of the generated HTTP layer, driven in-process with `oneshot`.
-        //!
-        //! `Stub` answers each operation with its documented success response built from
-        //! the spec's examples; the tests check that valid requests reach it with the exact
-        //! status and content type, and that malformed ones get 400 problem+json.
-        #![allow(unused_imports, dead_code, deprecated, clippy::too_many_lines)]
-
-        use std::sync::{Arc, LazyLock};
-
-        use axum::body::{Body, Bytes};
-        use axum::http::{HeaderMap, Request, StatusCode, header};
-        use http_body_util::BodyExt;
-        use serde::de::DeserializeOwned;
-        use tower::ServiceExt;
-
-        use #krate::generated::runtime::Location;
-        use #krate::generated::{api, models, AuthConfig, Problem, RequestContext, router};
-        use #krate::startup::test_app;
-
-        /// Answers every operation with its first documented success response.
-        struct Stub;
-
-        #(#impls)*
-
-        /// The spec's examples, by operation (`src/generated/examples.json`).
-        static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> =
-            LazyLock::new(|| serde_json::from_str(include_str!("../../src/generated/examples.json")).expect("examples.json is valid JSON"));
-
-        /// A sample from the spec, as the type the handler returns.
-        fn sample<T: DeserializeOwned>(key: &str) -> T {
-            let value = SAMPLES.get(key).cloned().unwrap_or_else(|| panic!("no sample `{key}`"));
-            serde_json::from_value(value).unwrap_or_else(|error| panic!("sample `{key}` does not fit its Rust type: {error}"))
-        }
-
-        fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: Option<(&str, &[u8])>) -> Request<Body> {
-            let mut builder = Request::builder().method(method).uri(uri);
-            for (name, value) in headers {
-                builder = builder.header(*name, *value);
-            }
-            match body {
-                Some((content_type, bytes)) => builder
-                    .header(header::CONTENT_TYPE, content_type)
-                    .body(Body::from(bytes.to_vec()))
-                    .expect("a valid request"),
-                None => builder.body(Body::empty()).expect("a valid request"),
-            }
-        }
-
-        const TEST_SECRET: &str = "specgen-contract-tests-secret-0123456789";
-        const TEST_API_KEY: &str = "specgen-contract-tests-api-key";
-        const TEST_USER: &str = "tester";
-        const TEST_PASSWORD: &str = "tester-password";
-
-        /// The credentials the tests' server accepts.
-        static AUTH: LazyLock<Arc<AuthConfig>> =
-            LazyLock::new(|| Arc::new(AuthConfig::for_tests(TEST_SECRET, TEST_API_KEY, TEST_USER, TEST_PASSWORD)));
-
-        /// A credential a test request carries (not every API uses every kind).
-        #[allow(dead_code)]
-        #[derive(Debug, Clone, Copy)]
-        enum Credential {
-            /// A bearer JWT granting these scopes.
-            Bearer(&'static [&'static str]),
-            /// The test API key, sent in this location under this name.
-            ApiKey(Location, &'static str),
-            /// The test user's name and password.
-            Basic,
-            /// A bearer token signed with another secret.
-            WrongBearer,
-            /// A key the server does not know.
-            WrongApiKey(Location, &'static str),
-            /// The test user with a wrong password.
-            WrongBasic,
-        }
-
-        fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
-            use base64::Engine as _;
-            let basic = |password: &str| {
-                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{TEST_USER}:{password}")))
-            };
-            for credential in credentials {
-                let (location, name, value) = match *credential {
-                    Credential::Bearer(scopes) => {
-                        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-                        let token = AUTH.mint_token("tester", &scopes, std::time::Duration::from_secs(3600)).expect("the test secret signs");
-                        (Location::Header, "authorization", format!("Bearer {token}"))
-                    }
-                    Credential::WrongBearer => {
-                        let other = AuthConfig::for_tests("another-secret-entirely-0123456789", "other", "other", "other");
-                        let token = other.mint_token("tester", &[], std::time::Duration::from_secs(3600)).expect("signs");
-                        (Location::Header, "authorization", format!("Bearer {token}"))
-                    }
-                    Credential::ApiKey(location, name) => (location, name, TEST_API_KEY.to_owned()),
-                    Credential::WrongApiKey(location, name) => (location, name, "not-the-key".to_owned()),
-                    Credential::Basic => (Location::Header, "authorization", basic(TEST_PASSWORD)),
-                    Credential::WrongBasic => (Location::Header, "authorization", basic("wrong-password")),
-                };
-                match location {
-                    Location::Query => {
-                        let uri = request.uri().to_string();
-                        let separator = if uri.contains('?') { '&' } else { '?' };
-                        let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
-                        *request.uri_mut() = format!("{uri}{separator}{name}={value}").parse().expect("a valid URI");
-                    }
-                    Location::Cookie => {
-                        let cookie = format!("{name}={value}").parse().expect("a valid cookie");
-                        request.headers_mut().append(header::COOKIE, cookie);
-                    }
-                    _ => {
-                        let name: axum::http::HeaderName = name.parse().expect("a valid header name");
-                        request.headers_mut().insert(name, value.parse().expect("a valid header value"));
-                    }
-                }
-            }
-            request
-        }
-
-        async fn send(request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-            let app = router(Arc::new(Stub), AUTH.clone());
-            let response = app.oneshot(request).await.expect("the router never fails");
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.into_body().collect().await.expect("a readable body").to_bytes();
-            (status, headers, body)
-        }
-
-        /// Sends a request to a real app (handlers, services, database).
-        async fn send_to(app: &axum::Router, request: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-            let response = app.clone().oneshot(request).await.expect("the app never fails");
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.into_body().collect().await.expect("a readable body").to_bytes();
-            (status, headers, body)
-        }
-
-        /// Sends a request to a real app, asserts the status (`what` names the step in the
-        /// message) and returns the headers and the JSON body (`null` when there is none).
-        async fn exchange(app: &axum::Router, request: Request<Body>, status: u16, what: &str) -> (HeaderMap, serde_json::Value) {
-            let (actual, headers, body) = send_to(app, request).await;
-            assert_eq!(actual.as_u16(), status, "{what}: {}", String::from_utf8_lossy(&body));
-            let json = if body.is_empty() {
-                serde_json::Value::Null
-            } else {
-                serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{what}: the body is not JSON: {e}"))
-            };
-            (headers, json)
-        }
-
-        /// An item's key as it appears in a path.
-        fn key_of(item: &serde_json::Value, field: &str) -> String {
-            let key = match &item[field] {
-                serde_json::Value::String(text) => text.clone(),
-                other => other.to_string(),
-            };
-            assert!(!key.is_empty() && key != "null", "the item has its key `{field}`: {item}");
-            key
-        }
-
-        /// The items of a list response: the body, or the array at `pointer` in it.
-        fn items_at<'a>(listed: &'a serde_json::Value, pointer: &str) -> &'a Vec<serde_json::Value> {
-            listed.pointer(pointer).and_then(|v| v.as_array()).unwrap_or_else(|| panic!("the list holds an array of items: {listed}"))
-        }
-
-        fn with_header(mut request: Request<Body>, name: &'static str, value: &str) -> Request<Body> {
-            request.headers_mut().insert(name, value.parse().expect("a valid header value"));
-            request
-        }
-
-        fn content_type(headers: &HeaderMap) -> Option<String> {
-            headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned())
-        }
-
-        /// Asserts a response is the given status with the given content type (none for `None`).
-        async fn expect(request: Request<Body>, status: u16, expected_type: Option<&str>) {
-            let (actual, headers, body) = send(request).await;
-            assert_eq!(actual.as_u16(), status, "unexpected status; body: {}", String::from_utf8_lossy(&body));
-            assert_eq!(content_type(&headers).as_deref(), expected_type, "unexpected content type");
-        }
-
-        /// Asserts a problem+json response with the given status, and returns it.
-        async fn expect_problem(request: Request<Body>, status: u16) -> (Problem, HeaderMap) {
-            let (actual, headers, body) = send(request).await;
-            assert_eq!(actual.as_u16(), status, "unexpected status; body: {}", String::from_utf8_lossy(&body));
-            assert_eq!(content_type(&headers).as_deref(), Some("application/problem+json"));
-            let problem: Problem = serde_json::from_slice(&body).expect("a problem+json body");
-            assert_eq!(problem.status, status);
-            (problem, headers)
-        }
-
-        #(#tests)*
-
-        #framework
-
-        #crud
-    };
-    (tokens, samples)
+    let items = rust::format_file(
+        path,
+        quote! {
+            #(#impls)*
+            #(#tests)*
+            #framework
+            #crud
+        },
+    )?;
+    contract_file(crate_ident, &items)
 }
 
-/// The response the stub gives: the first success response, else the first documented one.
-pub(super) fn stub_response(op: &Operation) -> Option<&Response> {
-    op.success_response().or_else(|| op.responses.first())
+/// The fixed helpers with `items` (formatted Rust) after them.
+pub(super) fn contract_file(crate_ident: &str, items: &str) -> Result<String, EmitError> {
+    let items = if items.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n{items}")
+    };
+    rust::render_source(
+        "contract.rs",
+        &Contract {
+            krate: crate_ident,
+            items,
+        },
+    )
 }
 
 /// The status a response variant is sent with by the stub.
@@ -258,7 +88,7 @@ fn stub_status(response: &Response) -> u16 {
     }
 }
 
-fn stub_method(api: &Api, op: &Operation, samples: &mut Samples) -> TokenStream {
+fn stub_method(api: &Api, op: &Operation) -> TokenStream {
     let group = api.group(op.group);
     let module = format_ident!("{}", group.module);
     let method = format_ident!("{}", op.method_name);
@@ -270,7 +100,7 @@ fn stub_method(api: &Api, op: &Operation, samples: &mut Samples) -> TokenStream 
             quote!(Err(Problem::not_implemented(#id)))
         }
         Some(response) => {
-            let value = response_value(api, op, response, samples);
+            let value = response_value(api, op, response);
             quote!(Ok(#value))
         }
     };
@@ -308,30 +138,24 @@ fn stub_method(api: &Api, op: &Operation, samples: &mut Samples) -> TokenStream 
 }
 
 /// An expression building the stub's response value.
-fn response_value(
-    api: &Api,
-    op: &Operation,
-    response: &Response,
-    samples: &mut Samples,
-) -> TokenStream {
+fn response_value(api: &Api, op: &Operation, response: &Response) -> TokenStream {
     let module = format_ident!("{}", api.group(op.group).module);
     example_response(
         api,
         op,
         response,
-        samples,
         &quote!(api::#module::),
         &|key| quote!(sample(#key)),
     )
 }
 
 /// An expression building a response from the spec's examples: `prefix` qualifies the
-/// response type, `read` makes the expression that reads the example stored under a key.
+/// response type, `read` makes the expression that reads the sample stored under a key (see
+/// [`samples::response_samples`]).
 pub(super) fn example_response(
     api: &Api,
     op: &Operation,
     response: &Response,
-    samples: &mut Samples,
     prefix: &TokenStream,
     read: &dyn Fn(&str) -> TokenStream,
 ) -> TokenStream {
@@ -339,14 +163,7 @@ pub(super) fn example_response(
     let variant = format_ident!("{}", response.variant);
     let sampler = Sampler::new(api, Direction::Response);
     let body = response.content.as_ref().map(|content| match content.kind {
-        BodyKind::Json | BodyKind::Form => {
-            let key = op.method_name.clone();
-            samples.insert(
-                key.clone(),
-                sampler.value_with_example(&content.ty, content.example.as_ref()),
-            );
-            read(&key)
-        }
+        kind if samples::is_stored(kind) => read(&samples::body_key(op)),
         BodyKind::Text => {
             let text = match sampler.value_with_example(&content.ty, content.example.as_ref()) {
                 Value::String(s) => s,
@@ -354,7 +171,8 @@ pub(super) fn example_response(
             };
             quote!(String::from(#text))
         }
-        BodyKind::Binary | BodyKind::Multipart => quote!(axum::body::Bytes::from_static(b"sample")),
+        // Binary and multipart.
+        _ => quote!(axum::body::Bytes::from_static(b"sample")),
     });
     let fixed = matches!(response.status, Status::Code(_));
     if fixed && response.headers.is_empty() {
@@ -371,37 +189,13 @@ pub(super) fn example_response(
     let headers = response.headers.iter().map(|header| {
         let name = format_ident!("{}", header.rust_name);
         if header.required {
-            let key = format!("{}.{}", op.method_name, header.wire_name);
-            samples.insert(key.clone(), sampler.value(&header.ty));
-            let value = read(&key);
+            let value = read(&samples::header_key(op, header));
             quote!(#name: #value,)
         } else {
             quote!(#name: None,)
         }
     });
     quote!(#prefix #response_type::#variant { #status #body #(#headers)* })
-}
-
-/// A parameter's sample as it appears in a URL or header.
-fn param_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-pub(super) fn encode_component(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
 }
 
 /// The pieces of a request: method, URI, headers and body.
@@ -424,161 +218,6 @@ pub(super) enum Breakage<'a> {
     ParamViolation(&'a Param, Value),
     /// A body whose top-level field holds a value that breaks a constraint.
     BodyViolation(String, Value),
-}
-
-/// The text of a scalar, the items of an array, the scalar fields of an object.
-fn items_of(value: &Value) -> Vec<String> {
-    match value {
-        Value::Array(items) => items.iter().map(param_text).collect(),
-        other => vec![param_text(other)],
-    }
-}
-
-fn fields_of(value: &Value) -> Option<Vec<(String, String)>> {
-    value.as_object().map(|object| {
-        object
-            .iter()
-            .filter(|(_, v)| !v.is_object() && !v.is_array())
-            .map(|(k, v)| (k.clone(), param_text(v)))
-            .collect()
-    })
-}
-
-/// `simple` style: `a,b,c`, `k,v,k,v` or (exploded) `k=v,k=v`; `encode` percent-encodes
-/// each piece for use in a path.
-fn encode_simple(param: &Param, value: &Value, encode: bool) -> String {
-    let piece = |text: &str| {
-        if encode {
-            encode_component(text)
-        } else {
-            text.to_owned()
-        }
-    };
-    if param.style == ParamStyle::Json {
-        return piece(&value.to_string());
-    }
-    match fields_of(value) {
-        Some(fields) if param.explode => fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", piece(k), piece(v)))
-            .collect::<Vec<_>>()
-            .join(","),
-        Some(fields) => fields
-            .iter()
-            .flat_map(|(k, v)| [piece(k), piece(v)])
-            .collect::<Vec<_>>()
-            .join(","),
-        None => items_of(value)
-            .iter()
-            .map(|item| piece(item))
-            .collect::<Vec<_>>()
-            .join(","),
-    }
-}
-
-/// A path parameter's sample in its style (`simple`, `label` or `matrix`).
-pub(super) fn encode_path_param(param: &Param, value: &Value) -> String {
-    let name = encode_component(&param.wire_name);
-    let fields = fields_of(value);
-    let items: Vec<String> = items_of(value)
-        .iter()
-        .map(|i| encode_component(i))
-        .collect();
-    match param.style {
-        ParamStyle::Label => match fields {
-            Some(fields) if param.explode => {
-                format!(
-                    ".{}",
-                    fields
-                        .iter()
-                        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
-                        .collect::<Vec<_>>()
-                        .join(".")
-                )
-            }
-            Some(fields) => format!(
-                ".{}",
-                fields
-                    .iter()
-                    .flat_map(|(k, v)| [encode_component(k), encode_component(v)])
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-            None => format!(".{}", items.join(if param.explode { "." } else { "," })),
-        },
-        ParamStyle::Matrix => match fields {
-            Some(fields) if param.explode => fields
-                .iter()
-                .map(|(k, v)| format!(";{}={}", encode_component(k), encode_component(v)))
-                .collect::<String>(),
-            Some(fields) => {
-                format!(
-                    ";{name}={}",
-                    fields
-                        .iter()
-                        .flat_map(|(k, v)| [encode_component(k), encode_component(v)])
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )
-            }
-            None if param.explode => items
-                .iter()
-                .map(|item| format!(";{name}={item}"))
-                .collect::<String>(),
-            None => format!(";{name}={}", items.join(",")),
-        },
-        _ => encode_simple(param, value, true),
-    }
-}
-
-/// `deepObject` keys: `name[a][b]=v`, array items as repeated keys.
-fn deep_object_pairs(prefix: &str, value: &Value, pairs: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(object) => {
-            for (key, inner) in object {
-                deep_object_pairs(&format!("{prefix}[{key}]"), inner, pairs);
-            }
-        }
-        Value::Array(items) => {
-            for item in items.iter().filter(|i| !i.is_object() && !i.is_array()) {
-                pairs.push((prefix.to_owned(), param_text(item)));
-            }
-        }
-        other => pairs.push((prefix.to_owned(), param_text(other))),
-    }
-}
-
-/// A query parameter's sample as (key, value) pairs, in its style.
-pub(super) fn encode_query_param(param: &Param, value: &Value) -> Vec<(String, String)> {
-    let name = param.wire_name.clone();
-    if param.style == ParamStyle::Json {
-        return vec![(name, value.to_string())];
-    }
-    if param.style == ParamStyle::DeepObject && value.is_object() {
-        let mut pairs = Vec::new();
-        deep_object_pairs(&name, value, &mut pairs);
-        return pairs;
-    }
-    if let Some(fields) = fields_of(value) {
-        return match param.style {
-            _ if param.explode => fields,
-            _ => vec![(
-                name,
-                fields
-                    .iter()
-                    .flat_map(|(k, v)| [k.clone(), v.clone()])
-                    .collect::<Vec<_>>()
-                    .join(","),
-            )],
-        };
-    }
-    let items = items_of(value);
-    match param.style {
-        ParamStyle::SpaceDelimited => vec![(name, items.join(" "))],
-        ParamStyle::PipeDelimited => vec![(name, items.join("|"))],
-        _ if param.explode => items.into_iter().map(|item| (name.clone(), item)).collect(),
-        _ => vec![(name, items.join(","))],
-    }
 }
 
 pub(super) fn valid_request(
@@ -1078,13 +717,13 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
         Some(media) => quote!(Some(#media)),
         None => quote!(None),
     };
-    let doc = format!(
-        " `{} {}` with a valid request reaches the handler and answers {status}.",
+    let doc = docs::doc(&format!(
+        "`{} {}` with a valid request reaches the handler and answers {status}.",
         op.method.as_str(),
         op.path
-    );
+    ));
     let valid = quote! {
-        #[doc = #doc]
+        #doc
         #[tokio::test]
         async fn #valid_name() {
             expect(#request, #status, #content_type).await;
@@ -1122,13 +761,13 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
                 );
             }
         };
-        let doc = format!(
-            " `{} {}` with {what} answers 400 problem+json pointing at `{pointer}`.",
+        let doc = docs::doc(&format!(
+            "`{} {}` with {what} answers 400 problem+json pointing at `{pointer}`.",
             op.method.as_str(),
             op.path
-        );
+        ));
         quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn #name() {
                 #check
@@ -1141,7 +780,7 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
         let parts = valid_request(api, op, Some(&breakage));
         let request = request_expr(&parts);
         let status = op.violation_status();
-        let doc = format!(" `{} {}` with a value at `{pointer}` that breaks the spec's constraints: {status} problem+json.", op.method.as_str(), op.path);
+        let doc = docs::doc(&format!("`{} {}` with a value at `{pointer}` that breaks the spec's constraints: {status} problem+json.", op.method.as_str(), op.path));
         let check = if op.method == HttpMethod::Head {
             quote!(expect(#request, #status, Some("application/problem+json")).await;)
         } else {
@@ -1154,7 +793,7 @@ fn operation_tests(api: &Api, op: &Operation) -> TokenStream {
             }
         };
         quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn #name() {
                 #check
@@ -1188,10 +827,12 @@ fn auth_tests(api: &Api, op: &Operation) -> TokenStream {
     parts.credentials.clear();
     let anonymous = request_expr(&parts);
     let name = format_ident!("{}_without_credentials_is_401", op.method_name);
-    let doc = format!(" {path} without credentials: 401 problem+json with `WWW-Authenticate`.");
+    let doc = docs::doc(&format!(
+        "{path} without credentials: 401 problem+json with `WWW-Authenticate`."
+    ));
     let check = assert_status(anonymous, 401);
     let mut tests = vec![quote! {
-        #[doc = #doc]
+        #doc
         #[tokio::test]
         async fn #name() {
             #check
@@ -1201,10 +842,12 @@ fn auth_tests(api: &Api, op: &Operation) -> TokenStream {
         parts.credentials = wrong;
         let request = request_expr(&parts);
         let name = format_ident!("{}_with_wrong_credentials_is_401", op.method_name);
-        let doc = format!(" {path} with credentials the server does not accept: 401.");
+        let doc = docs::doc(&format!(
+            "{path} with credentials the server does not accept: 401."
+        ));
         let check = assert_status(request, 401);
         tests.push(quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn #name() {
                 #check
@@ -1215,12 +858,12 @@ fn auth_tests(api: &Api, op: &Operation) -> TokenStream {
         parts.credentials = vec![quote!(Credential::Bearer(&[]))];
         let request = request_expr(&parts);
         let name = format_ident!("{}_without_the_required_scopes_is_403", op.method_name);
-        let doc = format!(
-            " {path} with a valid token that lacks the required scopes: 403 insufficient_scope."
-        );
+        let doc = docs::doc(&format!(
+            "{path} with a valid token that lacks the required scopes: 403 insufficient_scope."
+        ));
         let check = assert_status(request, 403);
         tests.push(quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn #name() {
                 #check
@@ -1247,9 +890,9 @@ fn framework_tests(api: &Api) -> TokenStream {
         let uri = parts.uri.split('?').next().unwrap_or("/").to_owned();
         let method = unused.as_str();
         let allowed: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
-        let doc = format!(" `{method} {}` is not in the spec: 405 problem+json with an `Allow` header.", op.path);
+        let doc = docs::doc(&format!("`{method} {}` is not in the spec: 405 problem+json with an `Allow` header.", op.path));
         Some(quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn wrong_method_is_405_problem_with_allow() {
                 let (_, headers) = expect_problem(request(#method, #uri, &[], None), 405).await;
@@ -1271,9 +914,9 @@ fn framework_tests(api: &Api) -> TokenStream {
         parts.body = Some(("application/x-specgen-unsupported".to_owned(), b"data".to_vec()));
         let request = request_expr(&parts);
         let method = parts.method.as_str();
-        let doc = format!(" `{method} {}` with a body in a media type the spec does not list: 415 problem+json.", op.path);
+        let doc = docs::doc(&format!("`{method} {}` with a body in a media type the spec does not list: 415 problem+json.", op.path));
         quote! {
-            #[doc = #doc]
+            #doc
             #[tokio::test]
             async fn unsupported_media_type_is_415_problem() {
                 expect_problem(#request, 415).await;
