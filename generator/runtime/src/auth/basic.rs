@@ -13,7 +13,6 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use super::{AuthError, Outcome, Verified};
 
 /// The configured users (empty when `BASIC_USERS` is unset: every login is then rejected).
-#[derive(Default)]
 pub(super) struct BasicUsers(Vec<BasicUser>);
 
 /// One `BASIC_USERS` entry.
@@ -106,6 +105,11 @@ impl BasicUsers {
             name: user.to_owned(),
             hash,
         }])
+    }
+
+    /// No user (`BASIC_USERS` unset).
+    pub(super) fn empty() -> Self {
+        Self(Vec::new())
     }
 
     pub(super) fn is_empty(&self) -> bool {

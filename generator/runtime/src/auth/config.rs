@@ -109,7 +109,7 @@ impl AuthConfig {
 
         let basic_users = match var("BASIC_USERS") {
             Some(text) => BasicUsers::parse(&text)?,
-            None => BasicUsers::default(),
+            None => BasicUsers::empty(),
         };
         if needs.basic {
             basic::supported()?;
