@@ -23,12 +23,14 @@
 //! valid credentials but lacks the scopes the operation requires.
 //!
 //! One file per job: `config` reads the environment and applies the production/development
-//! policy, `jwt`, `api_key` and `basic` each read and check one kind of credential, and
-//! `check` combines them into [`authenticate`] and the [`require`] middleware. The runtime's features follow the spec: bearer tokens need the `jwt`
-//! feature (jsonwebtoken) and HTTP basic the `basic-auth` feature (argon2). Without one,
-//! a stand-in with the same API takes its module's place, so the rest of the crate and the
-//! generated code compile unchanged and a configuration that needs the missing scheme is an
-//! error at start-up.
+//! policy; `jwt`, `api_key` and `basic` each read and check one kind of credential; `check`
+//! combines them into [`authenticate`] and the [`require`] middleware.
+//!
+//! The runtime's features follow the spec: bearer tokens need the `jwt` feature
+//! (jsonwebtoken) and HTTP basic the `basic-auth` feature (argon2), both on by default.
+//! Without one, the stand-in in `disabled.rs` takes its module's place with the same API, so
+//! the rest of the crate and the generated code compile unchanged, and a configuration that
+//! needs the missing scheme is an error at start-up.
 
 use std::borrow::Cow;
 
