@@ -23,7 +23,32 @@ const MANIFEST: &str = include_str!("../runtime/Cargo.toml");
 /// The runtime's sources, by path under `src/`.
 const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../runtime/src/lib.rs")),
-    ("auth.rs", include_str!("../runtime/src/auth.rs")),
+    ("auth/mod.rs", include_str!("../runtime/src/auth/mod.rs")),
+    (
+        "auth/api_key.rs",
+        include_str!("../runtime/src/auth/api_key.rs"),
+    ),
+    (
+        "auth/basic.rs",
+        include_str!("../runtime/src/auth/basic.rs"),
+    ),
+    (
+        "auth/check.rs",
+        include_str!("../runtime/src/auth/check.rs"),
+    ),
+    (
+        "auth/config.rs",
+        include_str!("../runtime/src/auth/config.rs"),
+    ),
+    (
+        "auth/disabled.rs",
+        include_str!("../runtime/src/auth/disabled.rs"),
+    ),
+    ("auth/jwt.rs", include_str!("../runtime/src/auth/jwt.rs")),
+    (
+        "auth/test_support.rs",
+        include_str!("../runtime/src/auth/test_support.rs"),
+    ),
     ("context.rs", include_str!("../runtime/src/context.rs")),
     ("date_time.rs", include_str!("../runtime/src/date_time.rs")),
     (
@@ -111,15 +136,26 @@ mod tests {
     use super::*;
     use crate::emit::rust;
 
+    /// The `.rs` files under `directory`, subdirectories included, as `/`-separated paths
+    /// relative to it.
+    fn rust_files(directory: &std::path::Path, prefix: &str, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(directory).expect("the runtime's sources are readable") {
+            let entry = entry.expect("a directory entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let file_type = entry.file_type().expect("a file type");
+            if file_type.is_dir() {
+                rust_files(&entry.path(), &format!("{prefix}{name}/"), found);
+            } else if name.ends_with(".rs") {
+                found.push(format!("{prefix}{name}"));
+            }
+        }
+    }
+
     #[test]
     fn every_runtime_source_is_shipped() {
         let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/generator/runtime/src");
-        let mut on_disk: Vec<String> = std::fs::read_dir(directory)
-            .expect("the runtime's sources are readable")
-            .map(|entry| entry.expect("a directory entry").file_name())
-            .map(|name| name.to_string_lossy().into_owned())
-            .filter(|name| name.ends_with(".rs"))
-            .collect();
+        let mut on_disk = Vec::new();
+        rust_files(std::path::Path::new(directory), "", &mut on_disk);
         on_disk.sort();
         let mut shipped: Vec<String> = SOURCES.iter().map(|(n, _)| (*n).to_owned()).collect();
         shipped.sort();

@@ -1,0 +1,558 @@
+//! Checking a request: [`authenticate`] against an operation's alternatives, the
+//! [`require`] middleware, and the 401/403 problems with their `WWW-Authenticate`
+//! challenges.
+//!
+//! Kept apart from the schemes because this is OpenAPI's logic (alternatives, schemes that
+//! must all succeed, scopes) and RFC 6750/9110's answers; each scheme's module only says
+//! whether one credential is valid.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::api_key::api_key_value;
+use super::{AuthConfig, Outcome, Requirement, Scheme, Verified};
+use crate::context::Principal;
+use crate::params::Location;
+use crate::problem::Problem;
+
+/// The realm named in every challenge.
+const REALM: &str = "api";
+
+impl Scheme {
+    /// Where the scheme's credential is read from. Several bearer schemes (an `oauth2` and
+    /// an `http` bearer, say) read the same header, so they share one source and the token
+    /// is verified once per request.
+    fn source(self) -> Source {
+        match self {
+            Scheme::Bearer { .. } => Source::Bearer,
+            Scheme::Basic { .. } => Source::Basic,
+            Scheme::ApiKey {
+                location,
+                parameter,
+                ..
+            } => Source::ApiKey(location, parameter),
+            Scheme::Unsupported { challenge, .. } => Source::Unsupported(challenge),
+        }
+    }
+}
+
+impl AuthConfig {
+    /// Reads and checks the credential `source` in a request.
+    fn evaluate(&self, parts: &Parts, source: Source) -> Outcome {
+        match source {
+            Source::Bearer => match authorization(parts, "bearer") {
+                None => Outcome::Missing,
+                Some(Err(reason)) => Outcome::Invalid(reason.into()),
+                Some(Ok("")) => Outcome::Invalid("the bearer token is empty".into()),
+                Some(Ok(token)) => match self.bearer.verify(token) {
+                    Ok(verified) => Outcome::Valid(verified),
+                    Err(reason) => Outcome::Invalid(reason),
+                },
+            },
+            Source::Basic => match authorization(parts, "basic") {
+                None => Outcome::Missing,
+                Some(Err(reason)) => Outcome::Invalid(reason.into()),
+                Some(Ok(credentials)) => self.basic_users.verify(credentials),
+            },
+            Source::Unsupported(challenge) => Outcome::Invalid(
+                format!("this server cannot check `{challenge}` credentials").into(),
+            ),
+            Source::ApiKey(location, parameter) => {
+                let presented = match api_key_value(parts, location, parameter) {
+                    None => return Outcome::Missing,
+                    Some(Err(reason)) => return Outcome::Invalid(reason.into()),
+                    Some(Ok(value)) => value,
+                };
+                match self.api_keys.id_of(&presented) {
+                    Some(id) => Outcome::Valid(Verified {
+                        subject: id.to_owned(),
+                        scopes: Vec::new(),
+                    }),
+                    None => Outcome::Invalid("it is not a known API key".into()),
+                }
+            }
+        }
+    }
+}
+
+/// Authenticates a request against the operation's alternatives. `Ok(None)` for public
+/// operations (no alternatives) and for optional authentication (an empty alternative,
+/// `{}`) when no other alternative succeeds.
+///
+/// The first alternative whose schemes all succeed with their scopes wins; its principal is
+/// its first scheme's, with the union of the scopes of all its schemes. When none succeeds:
+/// 403 `insufficient_scope` if some alternative had valid credentials but lacked scopes,
+/// otherwise 401 with a challenge for every scheme that could have been used.
+pub fn authenticate(
+    config: &AuthConfig,
+    parts: &Parts,
+    alternatives: &[Requirement],
+) -> Result<Option<Principal>, Problem> {
+    if alternatives.is_empty() {
+        return Ok(None);
+    }
+    let mut outcomes: Vec<(Source, Outcome)> = Vec::new();
+    let mut anonymous = false;
+    let mut insufficient: Option<(&Requirement, Vec<&str>)> = None;
+    for requirement in alternatives {
+        if requirement.schemes.is_empty() {
+            anonymous = true;
+            continue;
+        }
+        let mut principal: Option<Principal> = None;
+        let mut authenticated = true;
+        let mut missing_scopes: Vec<&str> = Vec::new();
+        for &(scheme, scopes) in requirement.schemes {
+            let source = scheme.source();
+            let outcome = match outcomes.iter().find(|(s, _)| *s == source) {
+                Some((_, outcome)) => outcome,
+                None => {
+                    let outcome = config.evaluate(parts, source);
+                    outcomes.push((source, outcome));
+                    &outcomes[outcomes.len() - 1].1
+                }
+            };
+            let Outcome::Valid(verified) = outcome else {
+                authenticated = false;
+                continue;
+            };
+            missing_scopes.extend(
+                scopes
+                    .iter()
+                    .copied()
+                    .filter(|scope| !verified.scopes.iter().any(|s| s == scope)),
+            );
+            match &mut principal {
+                None => {
+                    principal = Some(Principal {
+                        subject: verified.subject.clone(),
+                        scopes: verified.scopes.clone(),
+                        scheme: scheme.name().to_owned(),
+                    })
+                }
+                Some(principal) => {
+                    for scope in &verified.scopes {
+                        if !principal.scopes.contains(scope) {
+                            principal.scopes.push(scope.clone());
+                        }
+                    }
+                }
+            }
+        }
+        if !authenticated {
+            continue;
+        }
+        if missing_scopes.is_empty() {
+            return Ok(principal);
+        }
+        if insufficient.is_none() {
+            insufficient = Some((requirement, missing_scopes));
+        }
+    }
+    if anonymous {
+        return Ok(None);
+    }
+    Err(match insufficient {
+        Some((requirement, missing)) => forbidden(requirement, &missing),
+        None => unauthorized(alternatives, &outcomes),
+    })
+}
+
+/// axum middleware (use with `axum::middleware::from_fn_with_state`): authenticates,
+/// inserts the [`Principal`] into the request extensions (where `RequestContext` finds
+/// it), or answers with the problem.
+///
+/// Argon2 verification takes tens of milliseconds of CPU by design, so requests carrying
+/// basic credentials are checked on tokio's blocking pool instead of stalling a worker.
+pub async fn require(
+    State((config, alternatives)): State<(Arc<AuthConfig>, &'static [Requirement])>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let needs_argon2 = alternatives.iter().any(|requirement| {
+        requirement
+            .schemes
+            .iter()
+            .any(|(scheme, _)| matches!(scheme, Scheme::Basic { .. }))
+    }) && matches!(authorization(&parts, "basic"), Some(Ok(_)));
+    let result = if needs_argon2 {
+        let snapshot = parts.clone();
+        let config = Arc::clone(&config);
+        tokio::task::spawn_blocking(move || authenticate(&config, &snapshot, alternatives))
+            .await
+            .unwrap_or_else(|error| {
+                Err(Problem::internal(format!(
+                    "the authentication task failed: {error}"
+                )))
+            })
+    } else {
+        authenticate(&config, &parts, alternatives)
+    };
+    match result {
+        Ok(principal) => {
+            if let Some(principal) = principal {
+                parts.extensions.insert(principal);
+            }
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// Where a credential is read from (see [`Scheme::source`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Bearer,
+    Basic,
+    ApiKey(Location, &'static str),
+    Unsupported(&'static str),
+}
+
+impl Source {
+    /// What the client should send, for the 401 detail.
+    fn describe(self) -> String {
+        match self {
+            Source::Bearer => "a bearer token (`Authorization: Bearer <token>`)".to_owned(),
+            Source::Basic => {
+                "a user name and password (`Authorization: Basic <credentials>`)".to_owned()
+            }
+            Source::ApiKey(location, parameter) => {
+                format!("an API key in {}", describe_parameter(location, parameter))
+            }
+            Source::Unsupported(challenge) => {
+                format!("`{challenge}` credentials, which this server cannot check")
+            }
+        }
+    }
+}
+
+fn describe_parameter(location: Location, parameter: &str) -> String {
+    match location {
+        Location::Header => format!("the `{parameter}` header"),
+        Location::Query => format!("the `{parameter}` query parameter"),
+        Location::Cookie => format!("the `{parameter}` cookie"),
+        Location::Path => format!("the `{parameter}` path parameter"),
+    }
+}
+
+/// The credentials of the first `Authorization` header using `scheme` (case-insensitive):
+/// `None` when there is none, `Err` when an `Authorization` header is not text.
+fn authorization<'a>(parts: &'a Parts, scheme: &str) -> Option<Result<&'a str, &'static str>> {
+    let mut garbled = false;
+    for value in parts.headers.get_all(header::AUTHORIZATION) {
+        let Ok(value) = value.to_str() else {
+            garbled = true;
+            continue;
+        };
+        let value = value.trim();
+        let (word, rest) = value.split_once(' ').unwrap_or((value, ""));
+        if word.eq_ignore_ascii_case(scheme) {
+            return Some(Ok(rest.trim()));
+        }
+    }
+    garbled.then_some(Err("the Authorization header is not visible ASCII text"))
+}
+
+/// 401: no alternative had valid credentials. One challenge per credential source the
+/// alternatives name (in their order); the detail says what was wrong or what to send.
+fn unauthorized(alternatives: &[Requirement], outcomes: &[(Source, Outcome)]) -> Problem {
+    let mut problems = Vec::new();
+    let mut challenges = Vec::new();
+    for (source, outcome) in outcomes {
+        let reason = match outcome {
+            Outcome::Invalid(reason) => Some(reason),
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            problems.push(match source {
+                Source::Bearer => format!("the bearer token was rejected: {reason}"),
+                Source::Basic => format!("basic authentication failed: {reason}"),
+                Source::ApiKey(location, parameter) => format!(
+                    "the API key in {} was rejected: {reason}",
+                    describe_parameter(*location, parameter)
+                ),
+                Source::Unsupported(challenge) => format!("`{challenge}` credentials: {reason}"),
+            });
+        }
+        challenges.push(match source {
+            Source::Bearer => match reason {
+                Some(reason) => format!(
+                    "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description={}",
+                    quote(reason)
+                ),
+                None => format!("Bearer realm=\"{REALM}\""),
+            },
+            Source::Basic => format!("Basic realm=\"{REALM}\""),
+            Source::ApiKey(location, parameter) => format!(
+                "ApiKey realm=\"{REALM}\", in=\"{}\", name={}",
+                location.as_str(),
+                quote(parameter)
+            ),
+            Source::Unsupported(challenge) => format!("{challenge} realm=\"{REALM}\""),
+        });
+    }
+    let detail = if problems.is_empty() {
+        let mut options: Vec<String> = Vec::new();
+        for requirement in alternatives {
+            let mut parts: Vec<String> = Vec::new();
+            for (scheme, _) in requirement.schemes {
+                let description = scheme.source().describe();
+                if !parts.contains(&description) {
+                    parts.push(description);
+                }
+            }
+            let option = parts.join(" and ");
+            if !option.is_empty() && !options.contains(&option) {
+                options.push(option);
+            }
+        }
+        format!(
+            "this operation requires authentication: send {}",
+            options.join(", or ")
+        )
+    } else {
+        problems.join("; ")
+    };
+    tracing::debug!(%detail, "request not authenticated");
+    let mut problem = Problem::new(StatusCode::UNAUTHORIZED).with_detail(detail);
+    for challenge in challenges {
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            problem = problem.with_header(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    problem
+}
+
+/// 403: valid credentials without the scopes `requirement` asks for. The bearer challenge
+/// lists every scope the requirement needs (RFC 6750 section 3.1).
+fn forbidden(requirement: &Requirement, missing: &[&str]) -> Problem {
+    let detail = format!(
+        "the credentials are valid but lack the scope{} this operation requires: {}",
+        if missing.len() == 1 { "" } else { "s" },
+        missing.join(", ")
+    );
+    tracing::debug!(%detail, "request lacks scopes");
+    let mut problem = Problem::new(StatusCode::FORBIDDEN).with_detail(detail);
+    let has_bearer = requirement
+        .schemes
+        .iter()
+        .any(|(scheme, _)| matches!(scheme, Scheme::Bearer { .. }));
+    if has_bearer {
+        let mut required: Vec<&str> = Vec::new();
+        for scope in requirement.schemes.iter().flat_map(|(_, scopes)| *scopes) {
+            if !required.contains(scope) {
+                required.push(scope);
+            }
+        }
+        let challenge = format!(
+            "Bearer error=\"insufficient_scope\", scope={}",
+            quote(&required.join(" "))
+        );
+        if let Ok(value) = HeaderValue::from_str(&challenge) {
+            problem = problem.with_header(header::WWW_AUTHENTICATE, value);
+        }
+    }
+    problem
+}
+
+/// `text` as an HTTP quoted-string.
+fn quote(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::test_support::*;
+
+    #[cfg(feature = "jwt")]
+    const KEY_AND_TOKEN: &[Requirement] = &[Requirement {
+        schemes: &[(HEADER_KEY, &[]), (OAUTH, &["posts:read"])],
+    }];
+    #[cfg(feature = "jwt")]
+    const KEY_OR_TOKEN: &[Requirement] = &[
+        Requirement {
+            schemes: &[(OAUTH, &["posts:read"])],
+        },
+        Requirement {
+            schemes: &[(HEADER_KEY, &[])],
+        },
+    ];
+
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn a_missing_scope_is_403_insufficient_scope() {
+        let token = mint(config(), "u", &["posts:read"]);
+        let problem = authenticate(config(), &bearer(&token), READ_WRITE).unwrap_err();
+        assert_eq!(problem.status, 403);
+        assert_eq!(
+            challenges(&problem),
+            ["Bearer error=\"insufficient_scope\", scope=\"posts:read posts:write\""]
+        );
+        assert!(problem.detail.as_deref().unwrap().contains("posts:write"));
+    }
+
+    #[test]
+    fn no_credentials_is_401_with_a_plain_challenge() {
+        let problem = authenticate(config(), &request("/", &[]), BEARER_ONLY).unwrap_err();
+        assert_eq!(problem.status, 401);
+        assert_eq!(challenges(&problem), ["Bearer realm=\"api\""]);
+        assert!(problem.detail.as_deref().unwrap().contains("bearer token"));
+        // A Basic header is not a bearer token.
+        let problem = authenticate(config(), &basic("alice", "wonderland"), BEARER_ONLY);
+        assert_eq!(challenges(&problem.unwrap_err()), ["Bearer realm=\"api\""]);
+    }
+
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn every_scheme_of_an_and_requirement_must_succeed() {
+        let token = mint(config(), "user-1", &["posts:read"]);
+        let auth = format!("Bearer {token}");
+        let both = request("/", &[("x-api-key", "k3y"), ("authorization", &auth)]);
+        let principal = authenticate(config(), &both, KEY_AND_TOKEN)
+            .unwrap()
+            .unwrap();
+        // The first scheme's subject, the union of the scopes.
+        assert_eq!(principal.subject, "test");
+        assert_eq!(principal.scheme, "headerKey");
+        assert_eq!(principal.scopes, ["posts:read"]);
+
+        let key_only = request("/", &[("x-api-key", "k3y")]);
+        let problem = authenticate(config(), &key_only, KEY_AND_TOKEN).unwrap_err();
+        assert_eq!(problem.status, 401);
+        assert_eq!(challenges(&problem).len(), 2);
+        let problem = authenticate(config(), &bearer(&token), KEY_AND_TOKEN).unwrap_err();
+        assert_eq!(problem.status, 401);
+    }
+
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn any_alternative_may_succeed() {
+        let token = mint(config(), "user-1", &["posts:read"]);
+        let by_token = authenticate(config(), &bearer(&token), KEY_OR_TOKEN)
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_token.scheme, "oauth");
+        let by_key = authenticate(
+            config(),
+            &request("/", &[("x-api-key", "k3y")]),
+            KEY_OR_TOKEN,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(by_key.scheme, "headerKey");
+
+        // A token without the scope, but a valid key: the key wins.
+        let weak = mint(config(), "user-1", &[]);
+        let auth = format!("Bearer {weak}");
+        let parts = request("/", &[("x-api-key", "k3y"), ("authorization", &auth)]);
+        let principal = authenticate(config(), &parts, KEY_OR_TOKEN)
+            .unwrap()
+            .unwrap();
+        assert_eq!(principal.scheme, "headerKey");
+        // The same token alone: 403, since its credentials are valid.
+        let problem = authenticate(config(), &bearer(&weak), KEY_OR_TOKEN).unwrap_err();
+        assert_eq!(problem.status, 403);
+
+        let problem = authenticate(config(), &request("/", &[]), KEY_OR_TOKEN).unwrap_err();
+        assert_eq!(problem.status, 401);
+        let detail = problem.detail.clone().unwrap();
+        assert!(
+            detail.contains("bearer token") && detail.contains("X-API-Key"),
+            "{detail}"
+        );
+        assert_eq!(
+            challenges(&problem),
+            [
+                "Bearer realm=\"api\"",
+                "ApiKey realm=\"api\", in=\"header\", name=\"X-API-Key\""
+            ]
+        );
+    }
+
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn public_and_optional_operations() {
+        let anonymous = request("/", &[]);
+        assert_eq!(authenticate(config(), &anonymous, &[]).unwrap(), None);
+        const OPTIONAL: &[Requirement] = &[
+            Requirement { schemes: &[] },
+            Requirement {
+                schemes: &[(BEARER, &[])],
+            },
+        ];
+        assert_eq!(authenticate(config(), &anonymous, OPTIONAL).unwrap(), None);
+        let token = mint(config(), "user-1", &[]);
+        let principal = authenticate(config(), &bearer(&token), OPTIONAL).unwrap();
+        assert_eq!(principal.unwrap().subject, "user-1");
+    }
+
+    #[cfg(feature = "basic-auth")]
+    #[tokio::test]
+    async fn the_middleware_inserts_the_principal_or_answers_the_problem() {
+        use axum::Router;
+        use axum::http::Request as HttpRequest;
+        use axum::routing::get;
+        use base64::Engine;
+        use base64::engine::general_purpose::STANDARD as BASE64;
+        use tower::ServiceExt;
+
+        async fn whoami(request: Request) -> String {
+            request
+                .extensions()
+                .get::<Principal>()
+                .map(|p| p.subject.clone())
+                .unwrap_or_default()
+        }
+        let state = (
+            Arc::new(AuthConfig::for_tests(SECRET, "k", "u", "p")),
+            BASIC_ONLY,
+        );
+        let app = Router::new()
+            .route("/", get(whoami))
+            .layer(axum::middleware::from_fn_with_state(state, require));
+
+        let credentials = BASE64.encode("u:p");
+        let authorized = HttpRequest::builder()
+            .uri("/")
+            .header("authorization", format!("Basic {credentials}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.clone().oneshot(authorized).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        assert_eq!(&body[..], b"u");
+
+        let anonymous = HttpRequest::builder()
+            .uri("/")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.oneshot(anonymous).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            "Basic realm=\"api\""
+        );
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+}

@@ -1,0 +1,256 @@
+//! [`AuthConfig`]: every credential store, read from the environment once at start-up, and
+//! the policy for what is missing: an error in production, a warning (and, for bearer
+//! tokens, an ephemeral secret) in development.
+//!
+//! Kept apart from the schemes so the policy reads in one place: each scheme's module
+//! parses its own variables, this one decides what an API that needs the scheme must have.
+
+use std::time::Duration;
+
+use super::api_key::ApiKeys;
+use super::basic::{self, BasicUsers};
+use super::jwt::{self, Bearer};
+use super::{AuthError, Needs};
+
+/// Everything needed to check credentials: JWT keys and claims policy, API keys and basic
+/// users. Built once at start-up and shared (behind an `Arc`) by every request.
+pub struct AuthConfig {
+    pub(super) bearer: Bearer,
+    pub(super) api_keys: ApiKeys,
+    pub(super) basic_users: BasicUsers,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    /// Shows what is configured, never a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthConfig");
+        self.bearer.describe(&mut debug);
+        debug
+            .field("api_keys", &self.api_keys.ids())
+            .field("basic_users", &self.basic_users.names())
+            .finish()
+    }
+}
+
+impl AuthConfig {
+    /// Reads `JWT_SECRET` / `JWT_PUBLIC_KEY_FILE` / `JWT_JWKS_FILE` / `JWT_ISSUER` /
+    /// `JWT_AUDIENCE` / `API_KEYS` / `BASIC_USERS` / `APP_ENV` from the process
+    /// environment (see [`Self::from_lookup`]).
+    pub fn from_env(needs: Needs) -> Result<Self, AuthError> {
+        Self::from_lookup(needs, |name| std::env::var(name).ok())
+    }
+
+    /// Same as [`Self::from_env`], from an explicit lookup function (tests use this instead
+    /// of the process environment). An empty variable counts as unset.
+    ///
+    /// A variable that is set but malformed is always an error. A credential store the API
+    /// needs but nobody configured is an error when `APP_ENV` is `production` (or `prod`),
+    /// so a server never starts in production with a made-up secret; in any other
+    /// environment (the default is `development`) bearer tokens get an ephemeral random
+    /// secret and a warning, and API keys or basic users a warning (those operations then
+    /// answer 401 to everyone).
+    ///
+    /// A runtime built without the `jwt` (or `basic-auth`) feature refuses an API that
+    /// needs bearer tokens (or HTTP basic), and `BASIC_USERS` without `basic-auth`.
+    pub fn from_lookup(
+        needs: Needs,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, AuthError> {
+        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let environment = var("APP_ENV")
+            .map(|value| value.trim().to_owned())
+            .unwrap_or_else(|| "development".to_owned());
+        let production = matches!(
+            environment.to_ascii_lowercase().as_str(),
+            "production" | "prod"
+        );
+
+        let mut bearer = Bearer::from_vars(&var)?;
+        if needs.bearer {
+            jwt::supported()?;
+        }
+        if needs.bearer && !bearer.has_keys() {
+            if production {
+                return Err(AuthError::new(format!(
+                    "APP_ENV={environment} and this API accepts bearer tokens, but no key to verify \
+                     them is configured: set JWT_SECRET (a random string of at least 32 bytes, for \
+                     HS256), JWT_PUBLIC_KEY_FILE (the path of a PEM public key, for RS256/ES256) or \
+                     JWT_JWKS_FILE (the path of a JWKS file)"
+                )));
+            }
+            tracing::warn!(
+                "JWT_SECRET, JWT_PUBLIC_KEY_FILE and JWT_JWKS_FILE are not set: bearer tokens are \
+                 checked against an ephemeral random HS256 secret, so no token survives a restart \
+                 and tokens minted by another process will not verify (APP_ENV={environment}; in \
+                 production this is an error). Set JWT_SECRET to a random string of at least 32 \
+                 bytes, then mint a token with the `token` subcommand (`cargo run -- token --help`)"
+            );
+            bearer.add_ephemeral_secret();
+        }
+
+        let api_keys = match var("API_KEYS") {
+            Some(text) => ApiKeys::parse(&text)?,
+            None => ApiKeys::default(),
+        };
+        if needs.api_key && api_keys.is_empty() {
+            if production {
+                return Err(AuthError::new(format!(
+                    "APP_ENV={environment} and this API accepts API keys, but none is configured: \
+                     set API_KEYS to comma-separated `id=key` or `id=sha256:<hex of the key's \
+                     SHA-256>` entries"
+                )));
+            }
+            tracing::warn!(
+                "API_KEYS is not set: every request to an operation that needs an API key gets 401 \
+                 (APP_ENV={environment}; in production this is an error). Set API_KEYS to \
+                 comma-separated `id=key` or `id=sha256:<hex>` entries"
+            );
+        }
+
+        let basic_users = match var("BASIC_USERS") {
+            Some(text) => BasicUsers::parse(&text)?,
+            None => BasicUsers::empty(),
+        };
+        if needs.basic {
+            basic::supported()?;
+        }
+        if needs.basic && basic_users.is_empty() {
+            if production {
+                return Err(AuthError::new(format!(
+                    "APP_ENV={environment} and this API accepts HTTP basic authentication, but no \
+                     user is configured: set BASIC_USERS to comma-separated `user=<argon2 hash>` \
+                     entries (make a hash with the `hash-password` subcommand)"
+                )));
+            }
+            tracing::warn!(
+                "BASIC_USERS is not set: every request to an operation that needs HTTP basic \
+                 authentication gets 401 (APP_ENV={environment}; in production this is an error). \
+                 Set BASIC_USERS to comma-separated `user=<argon2 hash>` entries (make a hash with \
+                 the `hash-password` subcommand)"
+            );
+        }
+
+        Ok(Self {
+            bearer,
+            api_keys,
+            basic_users,
+        })
+    }
+
+    /// A fixed configuration for generated tests: HS256 secret `secret`, one API key
+    /// `test=<api_key>`, one basic user `user` with password `password`, no issuer or
+    /// audience check. A runtime built without the `jwt` or `basic-auth` feature ignores
+    /// what it cannot check (the secret, or the user and password).
+    ///
+    /// The password is hashed once, here, with argon2's minimum cost (8 KiB, one pass), so
+    /// test suites stay fast in debug builds; production hashes come from
+    /// [`super::hash_password`], whose cost is argon2's recommended default.
+    pub fn for_tests(secret: &str, api_key: &str, user: &str, password: &str) -> Self {
+        Self {
+            bearer: Bearer::for_tests(secret),
+            api_keys: ApiKeys::single("test", api_key),
+            basic_users: BasicUsers::for_tests(user, password),
+        }
+    }
+
+    /// A signed HS256 JWT for `subject` with `scopes` (a space-separated `scope` claim),
+    /// valid from now for `ttl`, carrying the configured issuer and audience (the first of
+    /// each) so this server accepts it. Errors when the configuration has no HS256 secret:
+    /// tokens for public-key setups come from whoever holds the private key. Errors too
+    /// when the runtime was built without the `jwt` feature (the API has no bearer scheme).
+    pub fn mint_token(
+        &self,
+        subject: &str,
+        scopes: &[String],
+        ttl: Duration,
+    ) -> Result<String, AuthError> {
+        self.bearer.mint(subject, scopes, ttl)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::authenticate;
+    use crate::auth::test_support::*;
+
+    #[cfg(all(feature = "jwt", feature = "basic-auth"))]
+    #[test]
+    fn production_without_credentials_is_an_error() {
+        let all = Needs {
+            bearer: true,
+            api_key: true,
+            basic: true,
+        };
+        let error = from_vars(all, &[("APP_ENV", "production")]).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("JWT_SECRET"), "{message}");
+        assert!(message.contains("JWT_PUBLIC_KEY_FILE"), "{message}");
+
+        let with_jwt = [("APP_ENV", "prod"), ("JWT_SECRET", SECRET)];
+        let error = from_vars(all, &with_jwt).unwrap_err();
+        assert!(error.to_string().contains("API_KEYS"), "{error}");
+
+        let hash = cheap_hash("pw");
+        let error = from_vars(
+            all,
+            &[
+                ("APP_ENV", "prod"),
+                ("JWT_SECRET", SECRET),
+                ("API_KEYS", "a=b"),
+            ],
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("BASIC_USERS"), "{error}");
+        let users = format!("u={hash}");
+        let complete = [
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", SECRET),
+            ("API_KEYS", "a=b"),
+            ("BASIC_USERS", users.as_str()),
+        ];
+        assert!(from_vars(all, &complete).is_ok());
+        // What the API does not use need not be configured.
+        assert!(from_vars(Needs::default(), &[("APP_ENV", "production")]).is_ok());
+    }
+
+    #[cfg(all(feature = "jwt", feature = "basic-auth"))]
+    #[test]
+    fn development_uses_an_ephemeral_secret() {
+        let needs = Needs {
+            bearer: true,
+            api_key: true,
+            basic: true,
+        };
+        let config = from_vars(needs, &[]).unwrap();
+        let token = mint(&config, "dev", &["posts:read"]);
+        let principal = authenticate(&config, &bearer(&token), BEARER_ONLY)
+            .unwrap()
+            .unwrap();
+        assert_eq!(principal.subject, "dev");
+        // Another start, another secret.
+        let other = from_vars(needs, &[("APP_ENV", "staging")]).unwrap();
+        assert!(authenticate(&other, &bearer(&token), BEARER_ONLY).is_err());
+        // No API keys configured: every key is rejected.
+        let parts = request("/", &[("x-api-key", "anything")]);
+        assert_eq!(
+            authenticate(&config, &parts, HEADER_ONLY)
+                .unwrap_err()
+                .status,
+            401
+        );
+    }
+
+    #[test]
+    fn for_tests_configures_what_is_compiled_in() {
+        let parts = request("/", &[("x-api-key", "k3y")]);
+        let principal = authenticate(config(), &parts, HEADER_ONLY)
+            .unwrap()
+            .unwrap();
+        assert_eq!(principal.subject, "test");
+        let minted = config().mint_token("u", &[], Duration::from_secs(60));
+        assert_eq!(minted.is_ok(), cfg!(feature = "jwt"), "{minted:?}");
+        let login = authenticate(config(), &basic("alice", "wonderland"), BASIC_ONLY);
+        assert_eq!(login.is_ok(), cfg!(feature = "basic-auth"), "{login:?}");
+    }
+}
