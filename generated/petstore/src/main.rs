@@ -7,13 +7,15 @@
 //! - `config` prints the settings the server would run with (passwords hidden);
 //! - `healthcheck` asks the local server's `/healthz`, for container health checks.
 
-use petstore::generated::runtime::settings::Settings;
-use petstore::generated::runtime::telemetry;
-use petstore::generated::{AUTH_NEEDS, AuthConfig};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::time::Duration;
+
+use petstore::generated::runtime::settings::Settings;
+use petstore::generated::runtime::{auth, telemetry};
+use petstore::generated::{AUTH_NEEDS, AuthConfig};
+use petstore::startup;
 
 /// mimalloc rather than the system allocator: request handling allocates many small
 /// values (headers, JSON, rows), and glibc's malloc was a tenth of a request's CPU time.
@@ -72,10 +74,11 @@ fn load_dotenv() {
 /// until SIGTERM or Ctrl-C.
 async fn serve() -> Result<(), String> {
     let settings = Settings::from_env();
+    // Held to the end of `serve`: dropping it flushes the last log lines.
     let _logs = settings.as_ref().ok().map(telemetry::init_tracing);
     let auth = AuthConfig::from_env(AUTH_NEEDS);
     match (settings, auth) {
-        (Ok(settings), Ok(auth)) => petstore::startup::run(settings, auth).await,
+        (Ok(settings), Ok(auth)) => startup::run(settings, auth).await,
         (settings, auth) => {
             let mut problems = Vec::new();
             if let Err(error) = settings {
@@ -109,12 +112,12 @@ fn token(args: &[String]) -> Result<(), String> {
                     .split([',', ' '])
                     .filter(|s| !s.is_empty())
                     .map(str::to_owned)
-                    .collect();
+                    .collect()
             }
             "--ttl" => {
                 ttl = value
                     .parse()
-                    .map_err(|_| format!("--ttl must be a number of seconds, got `{value}`"))?;
+                    .map_err(|_| format!("--ttl must be a number of seconds, got `{value}`"))?
             }
             other => return Err(format!("unknown option `{other}`")),
         }
@@ -143,8 +146,7 @@ fn hash_password(args: &[String]) -> Result<(), String> {
             input.trim_end_matches(['\n', '\r']).to_owned()
         }
     };
-    let hash =
-        petstore::generated::runtime::auth::hash_password(&password).map_err(|e| e.to_string())?;
+    let hash = auth::hash_password(&password).map_err(|e| e.to_string())?;
     println!("{hash}");
     Ok(())
 }

@@ -1,7 +1,15 @@
 // specgen:id src/startup.rs (keep this line: regen finds the file by it if you move it)
 //! Putting the service together: the router with its middleware, the database, and a
 //! server that shuts down gracefully. Settings come from the environment
-//! ([`Settings`]); the middleware order is explained in `generated/runtime/platform.rs`.
+//! ([`Settings`]); the middleware order is explained in `runtime/src/platform.rs`.
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
 
 use crate::generated::resources::MIGRATIONS;
 use crate::generated::runtime::rate_limit::RateLimiter;
@@ -10,12 +18,6 @@ use crate::generated::runtime::store::Database;
 use crate::generated::runtime::{endpoints, platform, telemetry};
 use crate::generated::{self, AuthConfig, PUBLISHED_SPEC};
 use crate::handlers::Handlers;
-use axum::Router;
-use std::future::IntoFuture;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio::net::TcpListener;
 
 /// The whole application: every route of the spec served by [`Handlers`] on `db`,
 /// checking credentials with `auth`, with the operational endpoints (`/healthz`,
@@ -93,7 +95,7 @@ pub async fn run(settings: Settings, auth: AuthConfig) -> Result<(), String> {
 /// then get `grace` to finish before they are abandoned.
 pub async fn serve(listener: TcpListener, app: Router, grace: Duration) -> std::io::Result<()> {
     if let Ok(address) = listener.local_addr() {
-        tracing::info!(% address, "listening");
+        tracing::info!(%address, "listening");
     }
     let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
     let server = axum::serve(
@@ -112,8 +114,14 @@ pub async fn serve(listener: TcpListener, app: Router, grace: Duration) -> std::
         tokio::time::sleep(grace).await;
     };
     tokio::select! {
-        result = server => result, () = deadline => { tracing::warn!(grace_secs = grace
-        .as_secs(), "grace period over; abandoning requests still in flight"); Ok(()) }
+        result = server => result,
+        () = deadline => {
+            tracing::warn!(
+                grace_secs = grace.as_secs(),
+                "grace period over; abandoning requests still in flight"
+            );
+            Ok(())
+        }
     }
 }
 
@@ -121,11 +129,10 @@ pub async fn serve(listener: TcpListener, app: Router, grace: Duration) -> std::
 pub async fn shutdown_signal() {
     let interrupt = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::warn!(% error, "cannot listen for Ctrl-C");
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
     };
-
     #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -133,16 +140,16 @@ pub async fn shutdown_signal() {
                 signal.recv().await;
             }
             Err(error) => {
-                tracing::warn!(% error, "cannot listen for SIGTERM");
+                tracing::warn!(%error, "cannot listen for SIGTERM");
                 std::future::pending::<()>().await;
             }
         }
     };
-
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
-        () = interrupt => {}, () = terminate => {},
+        () = interrupt => {},
+        () = terminate => {},
     }
     tracing::info!("shutting down: no new connections; finishing requests in flight");
 }

@@ -24,7 +24,7 @@ pub static MIGRATIONS: Migrations = Migrations {
     )],
 };
 
-///How the `users` table stores the items of `/users`.
+/// How the `users` table stores the items of `/users`.
 pub static USERS: Table = Table {
     name: "users",
     key: KeyColumn {
@@ -88,7 +88,7 @@ pub static USERS: Table = Table {
     statements: Statements::new(),
 };
 
-///How the list of `users` pages and wraps its items.
+/// How the list of `users` pages and wraps its items.
 pub static USERS_LISTING: Listing = Listing {
     default_limit: 20u32,
     max_limit: 100u32,
@@ -104,7 +104,7 @@ pub static USERS_LISTING: Listing = Listing {
     },
 };
 
-///Data access for `users`. `crate::repositories::users` implements it with SQL; implement it yourself to store items elsewhere.
+/// Data access for `users`. `crate::repositories::users` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait UserRepository: Send + Sync {
     /// One page of the items in `scope`.
     fn list(
@@ -151,7 +151,7 @@ pub trait UserRepository: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
-///How the `posts` table stores the items of `/posts`.
+/// How the `posts` table stores the items of `/posts`.
 pub static POSTS: Table = Table {
     name: "posts",
     key: KeyColumn {
@@ -239,7 +239,7 @@ pub static POSTS: Table = Table {
     statements: Statements::new(),
 };
 
-///How the list of `posts` pages and wraps its items.
+/// How the list of `posts` pages and wraps its items.
 pub static POSTS_LISTING: Listing = Listing {
     default_limit: 20u32,
     max_limit: 100u32,
@@ -255,7 +255,7 @@ pub static POSTS_LISTING: Listing = Listing {
     },
 };
 
-///Data access for `posts`. `crate::repositories::posts` implements it with SQL; implement it yourself to store items elsewhere.
+/// Data access for `posts`. `crate::repositories::posts` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait PostRepository: Send + Sync {
     /// One page of the items in `scope`.
     fn list(
@@ -302,7 +302,7 @@ pub trait PostRepository: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
-///How the `comments` table stores the items of `/posts/{postId}/comments`.
+/// How the `comments` table stores the items of `/posts/{postId}/comments`.
 pub static COMMENTS: Table = Table {
     name: "comments",
     key: KeyColumn {
@@ -360,7 +360,7 @@ pub static COMMENTS: Table = Table {
     statements: Statements::new(),
 };
 
-///How the list of `comments` pages and wraps its items.
+/// How the list of `comments` pages and wraps its items.
 pub static COMMENTS_LISTING: Listing = Listing {
     default_limit: 20u32,
     max_limit: 100u32,
@@ -376,7 +376,7 @@ pub static COMMENTS_LISTING: Listing = Listing {
     },
 };
 
-///Data access for `comments`. `crate::repositories::comments` implements it with SQL; implement it yourself to store items elsewhere.
+/// Data access for `comments`. `crate::repositories::comments` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait CommentRepository: Send + Sync {
     /// One page of the items in `scope`.
     fn list(

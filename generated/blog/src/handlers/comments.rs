@@ -18,18 +18,15 @@
 //! - `get_comment`: `GET /posts/{postId}/comments/{commentId}`
 //! - `delete_comment`: `DELETE /posts/{postId}/comments/{commentId}`
 
-#[allow(unused_imports)]
-use crate::generated::api::comments::*;
-
-#[allow(unused_imports)]
-use crate::generated::{Problem, RequestContext, models};
-
-#[allow(unused_imports)]
-use crate::generated::resources::*;
-
 use super::Handlers;
-#[allow(unused_imports)]
+use crate::generated::api::comments::{
+    CommentsApi, CreateCommentRequest, CreateCommentResponse, DeleteCommentRequest,
+    DeleteCommentResponse, GetCommentRequest, GetCommentResponse, ListCommentsRequest,
+    ListCommentsResponse,
+};
+use crate::generated::resources::COMMENTS_LISTING;
 use crate::generated::runtime::store::{Key, ListQuery, Scope};
+use crate::generated::{Problem, RequestContext};
 
 impl Handlers {
     /// The `comments` service, on the handlers' database.

@@ -19,18 +19,15 @@
 //! - `replace_post`: `PUT /posts/{postId}`
 //! - `delete_post`: `DELETE /posts/{postId}`
 
-#[allow(unused_imports)]
-use crate::generated::api::posts::*;
-
-#[allow(unused_imports)]
-use crate::generated::{Problem, RequestContext, models};
-
-#[allow(unused_imports)]
-use crate::generated::resources::*;
-
 use super::Handlers;
-#[allow(unused_imports)]
+use crate::generated::api::posts::{
+    CreatePostRequest, CreatePostResponse, DeletePostRequest, DeletePostResponse, GetPostRequest,
+    GetPostResponse, ListPostsRequest, ListPostsResponse, PostsApi, ReplacePostRequest,
+    ReplacePostResponse,
+};
+use crate::generated::resources::POSTS_LISTING;
 use crate::generated::runtime::store::{Key, ListQuery, Scope};
+use crate::generated::{Problem, RequestContext};
 
 impl Handlers {
     /// The `posts` service, on the handlers' database.

@@ -19,18 +19,15 @@
 //! - `delete_user`: `DELETE /users/{userId}`
 //! - `update_user`: `PATCH /users/{userId}`
 
-#[allow(unused_imports)]
-use crate::generated::api::users::*;
-
-#[allow(unused_imports)]
-use crate::generated::{Problem, RequestContext, models};
-
-#[allow(unused_imports)]
-use crate::generated::resources::*;
-
 use super::Handlers;
-#[allow(unused_imports)]
+use crate::generated::api::users::{
+    CreateUserRequest, CreateUserResponse, DeleteUserRequest, DeleteUserResponse, GetUserRequest,
+    GetUserResponse, ListUsersRequest, ListUsersResponse, UpdateUserRequest, UpdateUserResponse,
+    UsersApi,
+};
+use crate::generated::resources::USERS_LISTING;
 use crate::generated::runtime::store::{Key, ListQuery, Scope};
+use crate::generated::{Problem, RequestContext};
 
 impl Handlers {
     /// The `users` service, on the handlers' database.

@@ -6,7 +6,7 @@ use crate::generated::models;
 use crate::generated::resources::{COMMENTS, COMMENTS_LISTING, CommentRepository};
 use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
-///Stores `comments` in its SQL table.
+/// Stores `comments` in its SQL table.
 #[derive(Debug, Clone)]
 pub struct SqlCommentRepository {
     db: Database,

@@ -6,7 +6,7 @@ use crate::generated::models;
 use crate::generated::resources::{POSTS, POSTS_LISTING, PostRepository};
 use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
-///Stores `posts` in its SQL table.
+/// Stores `posts` in its SQL table.
 #[derive(Debug, Clone)]
 pub struct SqlPostRepository {
     db: Database,

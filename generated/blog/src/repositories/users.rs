@@ -6,7 +6,7 @@ use crate::generated::models;
 use crate::generated::resources::{USERS, USERS_LISTING, UserRepository};
 use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
-///Stores `users` in its SQL table.
+/// Stores `users` in its SQL table.
 #[derive(Debug, Clone)]
 pub struct SqlUserRepository {
     db: Database,

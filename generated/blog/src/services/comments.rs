@@ -6,7 +6,7 @@ use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
 use crate::repositories::SqlCommentRepository;
 use serde::Serialize;
 
-///The rules for `comments`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
+/// The rules for `comments`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
 #[derive(Debug, Clone)]
 pub struct CommentService<R = SqlCommentRepository> {
     repository: R,

@@ -6,7 +6,7 @@ use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
 use crate::repositories::SqlUserRepository;
 use serde::Serialize;
 
-///The rules for `users`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
+/// The rules for `users`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
 #[derive(Debug, Clone)]
 pub struct UserService<R = SqlUserRepository> {
     repository: R,

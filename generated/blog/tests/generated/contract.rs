@@ -4,157 +4,22 @@
 //! `Stub` answers each operation with its documented success response built from
 //! the spec's examples; the tests check that valid requests reach it with the exact
 //! status and content type, and that malformed ones get 400 problem+json.
-
 #![allow(unused_imports, dead_code, deprecated, clippy::too_many_lines)]
+
+use std::sync::{Arc, LazyLock};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use tower::ServiceExt;
+
 use blog::generated::runtime::Location;
 use blog::generated::{AuthConfig, Problem, RequestContext, api, models, router};
 use blog::startup::test_app;
-use http_body_util::BodyExt;
-use serde::de::DeserializeOwned;
-use std::sync::{Arc, LazyLock};
-use tower::ServiceExt;
 
 /// Answers every operation with its first documented success response.
 struct Stub;
-
-impl api::UsersApi for Stub {
-    async fn list_users(
-        &self,
-        _context: RequestContext,
-        _request: api::users::ListUsersRequest,
-    ) -> Result<api::users::ListUsersResponse, Problem> {
-        Ok(api::users::ListUsersResponse::Ok {
-            body: sample("list_users"),
-            x_total_count: sample("list_users.x-total-count"),
-        })
-    }
-
-    async fn create_user(
-        &self,
-        _context: RequestContext,
-        _request: api::users::CreateUserRequest,
-    ) -> Result<api::users::CreateUserResponse, Problem> {
-        Ok(api::users::CreateUserResponse::Created {
-            body: sample("create_user"),
-            location: sample("create_user.location"),
-        })
-    }
-
-    async fn get_user(
-        &self,
-        _context: RequestContext,
-        _request: api::users::GetUserRequest,
-    ) -> Result<api::users::GetUserResponse, Problem> {
-        Ok(api::users::GetUserResponse::Ok(sample("get_user")))
-    }
-
-    async fn delete_user(
-        &self,
-        _context: RequestContext,
-        _request: api::users::DeleteUserRequest,
-    ) -> Result<api::users::DeleteUserResponse, Problem> {
-        Ok(api::users::DeleteUserResponse::NoContent)
-    }
-
-    async fn update_user(
-        &self,
-        _context: RequestContext,
-        _request: api::users::UpdateUserRequest,
-    ) -> Result<api::users::UpdateUserResponse, Problem> {
-        Ok(api::users::UpdateUserResponse::Ok(sample("update_user")))
-    }
-}
-
-impl api::PostsApi for Stub {
-    async fn list_posts(
-        &self,
-        _context: RequestContext,
-        _request: api::posts::ListPostsRequest,
-    ) -> Result<api::posts::ListPostsResponse, Problem> {
-        Ok(api::posts::ListPostsResponse::Ok {
-            body: sample("list_posts"),
-            x_total_count: sample("list_posts.x-total-count"),
-        })
-    }
-
-    async fn create_post(
-        &self,
-        _context: RequestContext,
-        _request: api::posts::CreatePostRequest,
-    ) -> Result<api::posts::CreatePostResponse, Problem> {
-        Ok(api::posts::CreatePostResponse::Created {
-            body: sample("create_post"),
-            location: sample("create_post.location"),
-        })
-    }
-
-    async fn get_post(
-        &self,
-        _context: RequestContext,
-        _request: api::posts::GetPostRequest,
-    ) -> Result<api::posts::GetPostResponse, Problem> {
-        Ok(api::posts::GetPostResponse::Ok(sample("get_post")))
-    }
-
-    async fn replace_post(
-        &self,
-        _context: RequestContext,
-        _request: api::posts::ReplacePostRequest,
-    ) -> Result<api::posts::ReplacePostResponse, Problem> {
-        Ok(api::posts::ReplacePostResponse::Ok(sample("replace_post")))
-    }
-
-    async fn delete_post(
-        &self,
-        _context: RequestContext,
-        _request: api::posts::DeletePostRequest,
-    ) -> Result<api::posts::DeletePostResponse, Problem> {
-        Ok(api::posts::DeletePostResponse::NoContent)
-    }
-}
-
-impl api::CommentsApi for Stub {
-    async fn list_comments(
-        &self,
-        _context: RequestContext,
-        _request: api::comments::ListCommentsRequest,
-    ) -> Result<api::comments::ListCommentsResponse, Problem> {
-        Ok(api::comments::ListCommentsResponse::Ok {
-            body: sample("list_comments"),
-            x_total_count: sample("list_comments.x-total-count"),
-        })
-    }
-
-    async fn create_comment(
-        &self,
-        _context: RequestContext,
-        _request: api::comments::CreateCommentRequest,
-    ) -> Result<api::comments::CreateCommentResponse, Problem> {
-        Ok(api::comments::CreateCommentResponse::Created {
-            body: sample("create_comment"),
-            location: sample("create_comment.location"),
-        })
-    }
-
-    async fn get_comment(
-        &self,
-        _context: RequestContext,
-        _request: api::comments::GetCommentRequest,
-    ) -> Result<api::comments::GetCommentResponse, Problem> {
-        Ok(api::comments::GetCommentResponse::Ok(sample("get_comment")))
-    }
-
-    async fn delete_comment(
-        &self,
-        _context: RequestContext,
-        _request: api::comments::DeleteCommentRequest,
-    ) -> Result<api::comments::DeleteCommentResponse, Problem> {
-        Ok(api::comments::DeleteCommentResponse::NoContent)
-    }
-}
 
 /// The spec's examples, by operation (`src/generated/examples.json`).
 static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> = LazyLock::new(|| {
@@ -192,11 +57,8 @@ fn request(
 }
 
 const TEST_SECRET: &str = "specgen-contract-tests-secret-0123456789";
-
 const TEST_API_KEY: &str = "specgen-contract-tests-api-key";
-
 const TEST_USER: &str = "tester";
-
 const TEST_PASSWORD: &str = "tester-password";
 
 /// The credentials the tests' server accepts.
@@ -408,6 +270,142 @@ async fn expect_problem(request: Request<Body>, status: u16) -> (Problem, Header
     let problem: Problem = serde_json::from_slice(&body).expect("a problem+json body");
     assert_eq!(problem.status, status);
     (problem, headers)
+}
+
+impl api::UsersApi for Stub {
+    async fn list_users(
+        &self,
+        _context: RequestContext,
+        _request: api::users::ListUsersRequest,
+    ) -> Result<api::users::ListUsersResponse, Problem> {
+        Ok(api::users::ListUsersResponse::Ok {
+            body: sample("list_users"),
+            x_total_count: sample("list_users.x-total-count"),
+        })
+    }
+
+    async fn create_user(
+        &self,
+        _context: RequestContext,
+        _request: api::users::CreateUserRequest,
+    ) -> Result<api::users::CreateUserResponse, Problem> {
+        Ok(api::users::CreateUserResponse::Created {
+            body: sample("create_user"),
+            location: sample("create_user.location"),
+        })
+    }
+
+    async fn get_user(
+        &self,
+        _context: RequestContext,
+        _request: api::users::GetUserRequest,
+    ) -> Result<api::users::GetUserResponse, Problem> {
+        Ok(api::users::GetUserResponse::Ok(sample("get_user")))
+    }
+
+    async fn delete_user(
+        &self,
+        _context: RequestContext,
+        _request: api::users::DeleteUserRequest,
+    ) -> Result<api::users::DeleteUserResponse, Problem> {
+        Ok(api::users::DeleteUserResponse::NoContent)
+    }
+
+    async fn update_user(
+        &self,
+        _context: RequestContext,
+        _request: api::users::UpdateUserRequest,
+    ) -> Result<api::users::UpdateUserResponse, Problem> {
+        Ok(api::users::UpdateUserResponse::Ok(sample("update_user")))
+    }
+}
+
+impl api::PostsApi for Stub {
+    async fn list_posts(
+        &self,
+        _context: RequestContext,
+        _request: api::posts::ListPostsRequest,
+    ) -> Result<api::posts::ListPostsResponse, Problem> {
+        Ok(api::posts::ListPostsResponse::Ok {
+            body: sample("list_posts"),
+            x_total_count: sample("list_posts.x-total-count"),
+        })
+    }
+
+    async fn create_post(
+        &self,
+        _context: RequestContext,
+        _request: api::posts::CreatePostRequest,
+    ) -> Result<api::posts::CreatePostResponse, Problem> {
+        Ok(api::posts::CreatePostResponse::Created {
+            body: sample("create_post"),
+            location: sample("create_post.location"),
+        })
+    }
+
+    async fn get_post(
+        &self,
+        _context: RequestContext,
+        _request: api::posts::GetPostRequest,
+    ) -> Result<api::posts::GetPostResponse, Problem> {
+        Ok(api::posts::GetPostResponse::Ok(sample("get_post")))
+    }
+
+    async fn replace_post(
+        &self,
+        _context: RequestContext,
+        _request: api::posts::ReplacePostRequest,
+    ) -> Result<api::posts::ReplacePostResponse, Problem> {
+        Ok(api::posts::ReplacePostResponse::Ok(sample("replace_post")))
+    }
+
+    async fn delete_post(
+        &self,
+        _context: RequestContext,
+        _request: api::posts::DeletePostRequest,
+    ) -> Result<api::posts::DeletePostResponse, Problem> {
+        Ok(api::posts::DeletePostResponse::NoContent)
+    }
+}
+
+impl api::CommentsApi for Stub {
+    async fn list_comments(
+        &self,
+        _context: RequestContext,
+        _request: api::comments::ListCommentsRequest,
+    ) -> Result<api::comments::ListCommentsResponse, Problem> {
+        Ok(api::comments::ListCommentsResponse::Ok {
+            body: sample("list_comments"),
+            x_total_count: sample("list_comments.x-total-count"),
+        })
+    }
+
+    async fn create_comment(
+        &self,
+        _context: RequestContext,
+        _request: api::comments::CreateCommentRequest,
+    ) -> Result<api::comments::CreateCommentResponse, Problem> {
+        Ok(api::comments::CreateCommentResponse::Created {
+            body: sample("create_comment"),
+            location: sample("create_comment.location"),
+        })
+    }
+
+    async fn get_comment(
+        &self,
+        _context: RequestContext,
+        _request: api::comments::GetCommentRequest,
+    ) -> Result<api::comments::GetCommentResponse, Problem> {
+        Ok(api::comments::GetCommentResponse::Ok(sample("get_comment")))
+    }
+
+    async fn delete_comment(
+        &self,
+        _context: RequestContext,
+        _request: api::comments::DeleteCommentRequest,
+    ) -> Result<api::comments::DeleteCommentResponse, Problem> {
+        Ok(api::comments::DeleteCommentResponse::NoContent)
+    }
 }
 
 /// `GET /users` with a valid request reaches the handler and answers 200.

@@ -2,21 +2,22 @@
 //! What every service does besides its API, checked in-process: health and readiness,
 //! metrics, request ids, CORS, rate limits, timeouts, panics, security headers, the
 //! published spec and its docs.
-
 #![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::routing::get as route_get;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
 use blog::generated::AuthConfig;
 use blog::generated::runtime::platform;
 use blog::generated::runtime::settings::{CorsOrigins, RateLimit, Settings};
 use blog::startup::test_app_with;
-use http_body_util::BodyExt;
-use std::sync::{Arc, LazyLock};
-use std::time::Duration;
-use tower::ServiceExt;
 
 static AUTH: LazyLock<Arc<AuthConfig>> = LazyLock::new(|| {
     Arc::new(AuthConfig::for_tests(
@@ -65,7 +66,7 @@ fn json(body: &[u8]) -> serde_json::Value {
 
 /// A path deeper than any route of the spec: its 404s count against the rate limit
 /// like any request.
-const NOWHERE: &str = "/__specgen_no_such_route__/__specgen_no_such_route__/__specgen_no_such_route__/__specgen_no_such_route__/__specgen_no_such_route__";
+static NOWHERE: LazyLock<String> = LazyLock::new(|| "/__specgen_no_such_route__".repeat(5));
 
 #[tokio::test]
 async fn liveness_needs_no_credentials() {
@@ -110,12 +111,14 @@ async fn request_ids_are_echoed_or_made_up() {
     let app = app().await;
     let (_, headers, _) = send(&app, with(get("/healthz"), "x-request-id", "trace-0042")).await;
     assert_eq!(headers["x-request-id"], "trace-0042");
+
     let (_, headers, _) = send(&app, get("/healthz")).await;
     let made_up = headers["x-request-id"].to_str().unwrap();
     assert!(
         uuid::Uuid::parse_str(made_up).is_ok(),
         "a fresh UUID, got {made_up}"
     );
+
     let (_, headers, _) = send(
         &app,
         with(get("/healthz"), "x-request-id", "has spaces\tand tabs"),
@@ -159,6 +162,7 @@ async fn cors_preflight_answers_configured_origins_only() {
             .unwrap()
             .contains("authorization")
     );
+
     let (_, headers, _) = send(&app, preflight("https://evil.example.net")).await;
     assert!(
         !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
@@ -217,9 +221,11 @@ async fn the_spec_is_published_with_interactive_docs() {
         spec["info"]["title"].is_string(),
         "every OpenAPI document has info.title"
     );
+
     let (status, headers, _) = send(&app, get("/openapi.yaml")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/yaml");
+
     let (status, headers, page) = send(&app, get("/docs/")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -239,6 +245,7 @@ async fn the_spec_is_published_with_interactive_docs() {
                 .unwrap()
                 .contains("default-src 'self'")
     );
+
     let (status, _, script) = send(&app, get("/docs/swagger-initializer.js")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -314,7 +321,7 @@ async fn without_configured_origins_no_cors_headers_are_sent() {
 async fn problems_carry_the_request_id() {
     let (status, headers, body) = send(
         &app().await,
-        with(get(NOWHERE), "x-request-id", "trace-404"),
+        with(get(&NOWHERE), "x-request-id", "trace-404"),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -331,10 +338,10 @@ async fn a_burst_beyond_the_rate_limit_gets_429_with_retry_after() {
     });
     let app = app_with(&settings).await;
     for _ in 0..2 {
-        let (status, _, _) = send(&app, get(NOWHERE)).await;
+        let (status, _, _) = send(&app, get(&NOWHERE)).await;
         assert_ne!(status, StatusCode::TOO_MANY_REQUESTS, "within the burst");
     }
-    let (status, headers, body) = send(&app, get(NOWHERE)).await;
+    let (status, headers, body) = send(&app, get(&NOWHERE)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let retry_after: u64 = headers[header::RETRY_AFTER]
         .to_str()
@@ -367,7 +374,7 @@ async fn rate_limits_are_shared_across_replicas_through_redis() {
     for _ in 0..3 {
         let client = format!("203.0.113.{}", uuid::Uuid::new_v4().as_u128() % 250);
         let request = || {
-            let mut request = get(NOWHERE);
+            let mut request = get(&NOWHERE);
             request
                 .headers_mut()
                 .insert("x-forwarded-for", HeaderValue::from_str(&client).unwrap());

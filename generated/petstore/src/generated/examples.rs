@@ -2,10 +2,12 @@
 //! The spec's example responses by operation (`examples.json`, beside this file): what
 //! the scaffold handlers answer until you implement them.
 
-use super::Problem;
+use std::sync::LazyLock;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use std::sync::LazyLock;
+
+use super::Problem;
 
 static EXAMPLES: LazyLock<Map<String, Value>> =
     LazyLock::new(|| serde_json::from_str(include_str!("examples.json")).unwrap_or_default());

@@ -24,7 +24,7 @@ pub static MIGRATIONS: Migrations = Migrations {
     )],
 };
 
-///How the `pets` table stores the items of `/pets`.
+/// How the `pets` table stores the items of `/pets`.
 pub static PETS: Table = Table {
     name: "pets",
     key: KeyColumn {
@@ -96,7 +96,7 @@ pub static PETS: Table = Table {
     statements: Statements::new(),
 };
 
-///How the list of `pets` pages and wraps its items.
+/// How the list of `pets` pages and wraps its items.
 pub static PETS_LISTING: Listing = Listing {
     default_limit: 20u32,
     max_limit: 100u32,
@@ -112,7 +112,7 @@ pub static PETS_LISTING: Listing = Listing {
     },
 };
 
-///Data access for `pets`. `crate::repositories::pets` implements it with SQL; implement it yourself to store items elsewhere.
+/// Data access for `pets`. `crate::repositories::pets` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait PetRepository: Send + Sync {
     /// One page of the items in `scope`.
     fn list(

@@ -20,18 +20,15 @@
 //! - `delete_pet`: `DELETE /pets/{petId}`
 //! - `update_pet`: `PATCH /pets/{petId}`
 
-#[allow(unused_imports)]
-use crate::generated::api::pets::*;
-
-#[allow(unused_imports)]
-use crate::generated::{Problem, RequestContext, models};
-
-#[allow(unused_imports)]
-use crate::generated::resources::*;
-
 use super::Handlers;
-#[allow(unused_imports)]
+use crate::generated::api::pets::{
+    CreatePetRequest, CreatePetResponse, DeletePetRequest, DeletePetResponse, GetPetRequest,
+    GetPetResponse, ListPetsRequest, ListPetsResponse, PetsApi, ReplacePetRequest,
+    ReplacePetResponse, UpdatePetRequest, UpdatePetResponse,
+};
+use crate::generated::resources::PETS_LISTING;
 use crate::generated::runtime::store::{Key, ListQuery, Scope};
+use crate::generated::{Problem, RequestContext};
 
 impl Handlers {
     /// The `pets` service, on the handlers' database.

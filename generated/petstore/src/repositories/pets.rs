@@ -6,7 +6,7 @@ use crate::generated::models;
 use crate::generated::resources::{PETS, PETS_LISTING, PetRepository};
 use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
-///Stores `pets` in its SQL table.
+/// Stores `pets` in its SQL table.
 #[derive(Debug, Clone)]
 pub struct SqlPetRepository {
     db: Database,

@@ -4,74 +4,22 @@
 //! `Stub` answers each operation with its documented success response built from
 //! the spec's examples; the tests check that valid requests reach it with the exact
 //! status and content type, and that malformed ones get 400 problem+json.
-
 #![allow(unused_imports, dead_code, deprecated, clippy::too_many_lines)]
+
+use std::sync::{Arc, LazyLock};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use tower::ServiceExt;
+
 use petstore::generated::runtime::Location;
 use petstore::generated::{AuthConfig, Problem, RequestContext, api, models, router};
 use petstore::startup::test_app;
-use serde::de::DeserializeOwned;
-use std::sync::{Arc, LazyLock};
-use tower::ServiceExt;
 
 /// Answers every operation with its first documented success response.
 struct Stub;
-
-impl api::PetsApi for Stub {
-    async fn list_pets(
-        &self,
-        _context: RequestContext,
-        _request: api::pets::ListPetsRequest,
-    ) -> Result<api::pets::ListPetsResponse, Problem> {
-        Ok(api::pets::ListPetsResponse::Ok(sample("list_pets")))
-    }
-
-    async fn create_pet(
-        &self,
-        _context: RequestContext,
-        _request: api::pets::CreatePetRequest,
-    ) -> Result<api::pets::CreatePetResponse, Problem> {
-        Ok(api::pets::CreatePetResponse::Created {
-            body: sample("create_pet"),
-            location: sample("create_pet.location"),
-        })
-    }
-
-    async fn get_pet(
-        &self,
-        _context: RequestContext,
-        _request: api::pets::GetPetRequest,
-    ) -> Result<api::pets::GetPetResponse, Problem> {
-        Ok(api::pets::GetPetResponse::Ok(sample("get_pet")))
-    }
-
-    async fn replace_pet(
-        &self,
-        _context: RequestContext,
-        _request: api::pets::ReplacePetRequest,
-    ) -> Result<api::pets::ReplacePetResponse, Problem> {
-        Ok(api::pets::ReplacePetResponse::Ok(sample("replace_pet")))
-    }
-
-    async fn delete_pet(
-        &self,
-        _context: RequestContext,
-        _request: api::pets::DeletePetRequest,
-    ) -> Result<api::pets::DeletePetResponse, Problem> {
-        Ok(api::pets::DeletePetResponse::NoContent)
-    }
-
-    async fn update_pet(
-        &self,
-        _context: RequestContext,
-        _request: api::pets::UpdatePetRequest,
-    ) -> Result<api::pets::UpdatePetResponse, Problem> {
-        Ok(api::pets::UpdatePetResponse::Ok(sample("update_pet")))
-    }
-}
 
 /// The spec's examples, by operation (`src/generated/examples.json`).
 static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> = LazyLock::new(|| {
@@ -109,11 +57,8 @@ fn request(
 }
 
 const TEST_SECRET: &str = "specgen-contract-tests-secret-0123456789";
-
 const TEST_API_KEY: &str = "specgen-contract-tests-api-key";
-
 const TEST_USER: &str = "tester";
-
 const TEST_PASSWORD: &str = "tester-password";
 
 /// The credentials the tests' server accepts.
@@ -325,6 +270,59 @@ async fn expect_problem(request: Request<Body>, status: u16) -> (Problem, Header
     let problem: Problem = serde_json::from_slice(&body).expect("a problem+json body");
     assert_eq!(problem.status, status);
     (problem, headers)
+}
+
+impl api::PetsApi for Stub {
+    async fn list_pets(
+        &self,
+        _context: RequestContext,
+        _request: api::pets::ListPetsRequest,
+    ) -> Result<api::pets::ListPetsResponse, Problem> {
+        Ok(api::pets::ListPetsResponse::Ok(sample("list_pets")))
+    }
+
+    async fn create_pet(
+        &self,
+        _context: RequestContext,
+        _request: api::pets::CreatePetRequest,
+    ) -> Result<api::pets::CreatePetResponse, Problem> {
+        Ok(api::pets::CreatePetResponse::Created {
+            body: sample("create_pet"),
+            location: sample("create_pet.location"),
+        })
+    }
+
+    async fn get_pet(
+        &self,
+        _context: RequestContext,
+        _request: api::pets::GetPetRequest,
+    ) -> Result<api::pets::GetPetResponse, Problem> {
+        Ok(api::pets::GetPetResponse::Ok(sample("get_pet")))
+    }
+
+    async fn replace_pet(
+        &self,
+        _context: RequestContext,
+        _request: api::pets::ReplacePetRequest,
+    ) -> Result<api::pets::ReplacePetResponse, Problem> {
+        Ok(api::pets::ReplacePetResponse::Ok(sample("replace_pet")))
+    }
+
+    async fn delete_pet(
+        &self,
+        _context: RequestContext,
+        _request: api::pets::DeletePetRequest,
+    ) -> Result<api::pets::DeletePetResponse, Problem> {
+        Ok(api::pets::DeletePetResponse::NoContent)
+    }
+
+    async fn update_pet(
+        &self,
+        _context: RequestContext,
+        _request: api::pets::UpdatePetRequest,
+    ) -> Result<api::pets::UpdatePetResponse, Problem> {
+        Ok(api::pets::UpdatePetResponse::Ok(sample("update_pet")))
+    }
 }
 
 /// `GET /pets` with a valid request reaches the handler and answers 200.

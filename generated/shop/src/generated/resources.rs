@@ -24,7 +24,7 @@ pub static MIGRATIONS: Migrations = Migrations {
     )],
 };
 
-///How the `products` table stores the items of `/products`.
+/// How the `products` table stores the items of `/products`.
 pub static PRODUCTS: Table = Table {
     name: "products",
     key: KeyColumn {
@@ -138,7 +138,7 @@ pub static PRODUCTS: Table = Table {
     statements: Statements::new(),
 };
 
-///How the list of `products` pages and wraps its items.
+/// How the list of `products` pages and wraps its items.
 pub static PRODUCTS_LISTING: Listing = Listing {
     default_limit: 20u32,
     max_limit: 100u32,
@@ -154,7 +154,7 @@ pub static PRODUCTS_LISTING: Listing = Listing {
     },
 };
 
-///Data access for `products`. `crate::repositories::products` implements it with SQL; implement it yourself to store items elsewhere.
+/// Data access for `products`. `crate::repositories::products` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait ProductRepository: Send + Sync {
     /// One page of the items in `scope`.
     fn list(
@@ -201,7 +201,7 @@ pub trait ProductRepository: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
-///How the `carts` table stores the items of `/carts`.
+/// How the `carts` table stores the items of `/carts`.
 pub static CARTS: Table = Table {
     name: "carts",
     key: KeyColumn {
@@ -269,7 +269,7 @@ pub static CARTS: Table = Table {
     statements: Statements::new(),
 };
 
-///Data access for `carts`. `crate::repositories::carts` implements it with SQL; implement it yourself to store items elsewhere.
+/// Data access for `carts`. `crate::repositories::carts` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait CartRepository: Send + Sync {
     /// One page of the items in `scope`.
     fn list(
@@ -316,7 +316,7 @@ pub trait CartRepository: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
-///How the `items` table stores the items of `/carts/{cartId}/items`.
+/// How the `items` table stores the items of `/carts/{cartId}/items`.
 pub static ITEMS: Table = Table {
     name: "items",
     key: KeyColumn {
@@ -364,7 +364,7 @@ pub static ITEMS: Table = Table {
     statements: Statements::new(),
 };
 
-///How the list of `items` pages and wraps its items.
+/// How the list of `items` pages and wraps its items.
 pub static ITEMS_LISTING: Listing = Listing {
     default_limit: 20u32,
     max_limit: 100u32,
@@ -380,7 +380,7 @@ pub static ITEMS_LISTING: Listing = Listing {
     },
 };
 
-///Data access for `items`. `crate::repositories::items` implements it with SQL; implement it yourself to store items elsewhere.
+/// Data access for `items`. `crate::repositories::items` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait ItemRepository: Send + Sync {
     /// One page of the items in `scope`.
     fn list(
@@ -427,7 +427,7 @@ pub trait ItemRepository: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
-///How the `orders` table stores the items of `/orders`.
+/// How the `orders` table stores the items of `/orders`.
 pub static ORDERS: Table = Table {
     name: "orders",
     key: KeyColumn {
@@ -507,7 +507,7 @@ pub static ORDERS: Table = Table {
     statements: Statements::new(),
 };
 
-///How the list of `orders` pages and wraps its items.
+/// How the list of `orders` pages and wraps its items.
 pub static ORDERS_LISTING: Listing = Listing {
     default_limit: 20u32,
     max_limit: 100u32,
@@ -523,7 +523,7 @@ pub static ORDERS_LISTING: Listing = Listing {
     },
 };
 
-///Data access for `orders`. `crate::repositories::orders` implements it with SQL; implement it yourself to store items elsewhere.
+/// Data access for `orders`. `crate::repositories::orders` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait OrderRepository: Send + Sync {
     /// One page of the items in `scope`.
     fn list(

@@ -21,18 +21,16 @@
 //! - `delete_cart_item`: `DELETE /carts/{cartId}/items/{itemId}`
 //! - `update_cart_item`: `PATCH /carts/{cartId}/items/{itemId}`
 
-#[allow(unused_imports)]
-use crate::generated::api::carts::*;
-
-#[allow(unused_imports)]
-use crate::generated::{Problem, RequestContext, models};
-
-#[allow(unused_imports)]
-use crate::generated::resources::*;
-
 use super::Handlers;
-#[allow(unused_imports)]
+use crate::generated::api::carts::{
+    AddCartItemRequest, AddCartItemResponse, CartsApi, CreateCartRequest, CreateCartResponse,
+    DeleteCartItemRequest, DeleteCartItemResponse, DeleteCartRequest, DeleteCartResponse,
+    GetCartRequest, GetCartResponse, ListCartItemsRequest, ListCartItemsResponse,
+    UpdateCartItemRequest, UpdateCartItemResponse,
+};
+use crate::generated::resources::ITEMS_LISTING;
 use crate::generated::runtime::store::{Key, ListQuery, Scope};
+use crate::generated::{Problem, RequestContext};
 
 impl Handlers {
     /// The `carts` service, on the handlers' database.

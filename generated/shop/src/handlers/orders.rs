@@ -17,18 +17,14 @@
 //! - `create_order`: `POST /orders`
 //! - `get_order`: `GET /orders/{orderId}`
 
-#[allow(unused_imports)]
-use crate::generated::api::orders::*;
-
-#[allow(unused_imports)]
-use crate::generated::{Problem, RequestContext, models};
-
-#[allow(unused_imports)]
-use crate::generated::resources::*;
-
 use super::Handlers;
-#[allow(unused_imports)]
+use crate::generated::api::orders::{
+    CreateOrderRequest, CreateOrderResponse, GetOrderRequest, GetOrderResponse, ListOrdersRequest,
+    ListOrdersResponse, OrdersApi,
+};
+use crate::generated::resources::ORDERS_LISTING;
 use crate::generated::runtime::store::{Key, ListQuery, Scope};
+use crate::generated::{Problem, RequestContext};
 
 impl Handlers {
     /// The `orders` service, on the handlers' database.

@@ -20,18 +20,15 @@
 //! - `delete_product`: `DELETE /products/{productId}`
 //! - `update_product`: `PATCH /products/{productId}`
 
-#[allow(unused_imports)]
-use crate::generated::api::products::*;
-
-#[allow(unused_imports)]
-use crate::generated::{Problem, RequestContext, models};
-
-#[allow(unused_imports)]
-use crate::generated::resources::*;
-
 use super::Handlers;
-#[allow(unused_imports)]
+use crate::generated::api::products::{
+    CreateProductRequest, CreateProductResponse, DeleteProductRequest, DeleteProductResponse,
+    GetProductRequest, GetProductResponse, ListProductsRequest, ListProductsResponse, ProductsApi,
+    ReplaceProductRequest, ReplaceProductResponse, UpdateProductRequest, UpdateProductResponse,
+};
+use crate::generated::resources::PRODUCTS_LISTING;
 use crate::generated::runtime::store::{Key, ListQuery, Scope};
+use crate::generated::{Problem, RequestContext};
 
 impl Handlers {
     /// The `products` service, on the handlers' database.

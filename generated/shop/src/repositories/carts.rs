@@ -8,7 +8,7 @@ use crate::generated::runtime::store::{
     Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError,
 };
 
-///Stores `carts` in its SQL table.
+/// Stores `carts` in its SQL table.
 #[derive(Debug, Clone)]
 pub struct SqlCartRepository {
     db: Database,

@@ -6,7 +6,7 @@ use crate::generated::models;
 use crate::generated::resources::{ITEMS, ITEMS_LISTING, ItemRepository};
 use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
-///Stores `items` in its SQL table.
+/// Stores `items` in its SQL table.
 #[derive(Debug, Clone)]
 pub struct SqlItemRepository {
     db: Database,

@@ -6,7 +6,7 @@ use crate::generated::models;
 use crate::generated::resources::{ORDERS, ORDERS_LISTING, OrderRepository};
 use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
-///Stores `orders` in its SQL table.
+/// Stores `orders` in its SQL table.
 #[derive(Debug, Clone)]
 pub struct SqlOrderRepository {
     db: Database,

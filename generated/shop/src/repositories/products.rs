@@ -6,7 +6,7 @@ use crate::generated::models;
 use crate::generated::resources::{PRODUCTS, PRODUCTS_LISTING, ProductRepository};
 use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
 
-///Stores `products` in its SQL table.
+/// Stores `products` in its SQL table.
 #[derive(Debug, Clone)]
 pub struct SqlProductRepository {
     db: Database,

@@ -6,7 +6,7 @@ use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
 use crate::repositories::SqlCartRepository;
 use serde::Serialize;
 
-///The rules for `carts`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
+/// The rules for `carts`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
 #[derive(Debug, Clone)]
 pub struct CartService<R = SqlCartRepository> {
     repository: R,

@@ -6,7 +6,7 @@ use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
 use crate::repositories::SqlItemRepository;
 use serde::Serialize;
 
-///The rules for `items`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
+/// The rules for `items`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
 #[derive(Debug, Clone)]
 pub struct ItemService<R = SqlItemRepository> {
     repository: R,

@@ -4,177 +4,22 @@
 //! `Stub` answers each operation with its documented success response built from
 //! the spec's examples; the tests check that valid requests reach it with the exact
 //! status and content type, and that malformed ones get 400 problem+json.
-
 #![allow(unused_imports, dead_code, deprecated, clippy::too_many_lines)]
+
+use std::sync::{Arc, LazyLock};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
+use tower::ServiceExt;
+
 use shop::generated::runtime::Location;
 use shop::generated::{AuthConfig, Problem, RequestContext, api, models, router};
 use shop::startup::test_app;
-use std::sync::{Arc, LazyLock};
-use tower::ServiceExt;
 
 /// Answers every operation with its first documented success response.
 struct Stub;
-
-impl api::ProductsApi for Stub {
-    async fn list_products(
-        &self,
-        _context: RequestContext,
-        _request: api::products::ListProductsRequest,
-    ) -> Result<api::products::ListProductsResponse, Problem> {
-        Ok(api::products::ListProductsResponse::Ok(sample(
-            "list_products",
-        )))
-    }
-
-    async fn create_product(
-        &self,
-        _context: RequestContext,
-        _request: api::products::CreateProductRequest,
-    ) -> Result<api::products::CreateProductResponse, Problem> {
-        Ok(api::products::CreateProductResponse::Created {
-            body: sample("create_product"),
-            location: sample("create_product.location"),
-        })
-    }
-
-    async fn get_product(
-        &self,
-        _context: RequestContext,
-        _request: api::products::GetProductRequest,
-    ) -> Result<api::products::GetProductResponse, Problem> {
-        Ok(api::products::GetProductResponse::Ok(sample("get_product")))
-    }
-
-    async fn replace_product(
-        &self,
-        _context: RequestContext,
-        _request: api::products::ReplaceProductRequest,
-    ) -> Result<api::products::ReplaceProductResponse, Problem> {
-        Ok(api::products::ReplaceProductResponse::Ok(sample(
-            "replace_product",
-        )))
-    }
-
-    async fn delete_product(
-        &self,
-        _context: RequestContext,
-        _request: api::products::DeleteProductRequest,
-    ) -> Result<api::products::DeleteProductResponse, Problem> {
-        Ok(api::products::DeleteProductResponse::NoContent)
-    }
-
-    async fn update_product(
-        &self,
-        _context: RequestContext,
-        _request: api::products::UpdateProductRequest,
-    ) -> Result<api::products::UpdateProductResponse, Problem> {
-        Ok(api::products::UpdateProductResponse::Ok(sample(
-            "update_product",
-        )))
-    }
-}
-
-impl api::CartsApi for Stub {
-    async fn create_cart(
-        &self,
-        _context: RequestContext,
-        _request: api::carts::CreateCartRequest,
-    ) -> Result<api::carts::CreateCartResponse, Problem> {
-        Ok(api::carts::CreateCartResponse::Created {
-            body: sample("create_cart"),
-            location: sample("create_cart.location"),
-        })
-    }
-
-    async fn get_cart(
-        &self,
-        _context: RequestContext,
-        _request: api::carts::GetCartRequest,
-    ) -> Result<api::carts::GetCartResponse, Problem> {
-        Ok(api::carts::GetCartResponse::Ok(sample("get_cart")))
-    }
-
-    async fn delete_cart(
-        &self,
-        _context: RequestContext,
-        _request: api::carts::DeleteCartRequest,
-    ) -> Result<api::carts::DeleteCartResponse, Problem> {
-        Ok(api::carts::DeleteCartResponse::NoContent)
-    }
-
-    async fn list_cart_items(
-        &self,
-        _context: RequestContext,
-        _request: api::carts::ListCartItemsRequest,
-    ) -> Result<api::carts::ListCartItemsResponse, Problem> {
-        Ok(api::carts::ListCartItemsResponse::Ok(sample(
-            "list_cart_items",
-        )))
-    }
-
-    async fn add_cart_item(
-        &self,
-        _context: RequestContext,
-        _request: api::carts::AddCartItemRequest,
-    ) -> Result<api::carts::AddCartItemResponse, Problem> {
-        Ok(api::carts::AddCartItemResponse::Created {
-            body: sample("add_cart_item"),
-            location: sample("add_cart_item.location"),
-        })
-    }
-
-    async fn delete_cart_item(
-        &self,
-        _context: RequestContext,
-        _request: api::carts::DeleteCartItemRequest,
-    ) -> Result<api::carts::DeleteCartItemResponse, Problem> {
-        Ok(api::carts::DeleteCartItemResponse::NoContent)
-    }
-
-    async fn update_cart_item(
-        &self,
-        _context: RequestContext,
-        _request: api::carts::UpdateCartItemRequest,
-    ) -> Result<api::carts::UpdateCartItemResponse, Problem> {
-        Ok(api::carts::UpdateCartItemResponse::Ok(sample(
-            "update_cart_item",
-        )))
-    }
-}
-
-impl api::OrdersApi for Stub {
-    async fn list_orders(
-        &self,
-        _context: RequestContext,
-        _request: api::orders::ListOrdersRequest,
-    ) -> Result<api::orders::ListOrdersResponse, Problem> {
-        Ok(api::orders::ListOrdersResponse::Ok(sample("list_orders")))
-    }
-
-    async fn create_order(
-        &self,
-        _context: RequestContext,
-        _request: api::orders::CreateOrderRequest,
-    ) -> Result<api::orders::CreateOrderResponse, Problem> {
-        Ok(api::orders::CreateOrderResponse::Created {
-            body: sample("create_order"),
-            location: sample("create_order.location"),
-        })
-    }
-
-    async fn get_order(
-        &self,
-        _context: RequestContext,
-        _request: api::orders::GetOrderRequest,
-    ) -> Result<api::orders::GetOrderResponse, Problem> {
-        Ok(api::orders::GetOrderResponse::Ok(sample("get_order")))
-    }
-}
 
 /// The spec's examples, by operation (`src/generated/examples.json`).
 static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> = LazyLock::new(|| {
@@ -212,11 +57,8 @@ fn request(
 }
 
 const TEST_SECRET: &str = "specgen-contract-tests-secret-0123456789";
-
 const TEST_API_KEY: &str = "specgen-contract-tests-api-key";
-
 const TEST_USER: &str = "tester";
-
 const TEST_PASSWORD: &str = "tester-password";
 
 /// The credentials the tests' server accepts.
@@ -428,6 +270,162 @@ async fn expect_problem(request: Request<Body>, status: u16) -> (Problem, Header
     let problem: Problem = serde_json::from_slice(&body).expect("a problem+json body");
     assert_eq!(problem.status, status);
     (problem, headers)
+}
+
+impl api::ProductsApi for Stub {
+    async fn list_products(
+        &self,
+        _context: RequestContext,
+        _request: api::products::ListProductsRequest,
+    ) -> Result<api::products::ListProductsResponse, Problem> {
+        Ok(api::products::ListProductsResponse::Ok(sample(
+            "list_products",
+        )))
+    }
+
+    async fn create_product(
+        &self,
+        _context: RequestContext,
+        _request: api::products::CreateProductRequest,
+    ) -> Result<api::products::CreateProductResponse, Problem> {
+        Ok(api::products::CreateProductResponse::Created {
+            body: sample("create_product"),
+            location: sample("create_product.location"),
+        })
+    }
+
+    async fn get_product(
+        &self,
+        _context: RequestContext,
+        _request: api::products::GetProductRequest,
+    ) -> Result<api::products::GetProductResponse, Problem> {
+        Ok(api::products::GetProductResponse::Ok(sample("get_product")))
+    }
+
+    async fn replace_product(
+        &self,
+        _context: RequestContext,
+        _request: api::products::ReplaceProductRequest,
+    ) -> Result<api::products::ReplaceProductResponse, Problem> {
+        Ok(api::products::ReplaceProductResponse::Ok(sample(
+            "replace_product",
+        )))
+    }
+
+    async fn delete_product(
+        &self,
+        _context: RequestContext,
+        _request: api::products::DeleteProductRequest,
+    ) -> Result<api::products::DeleteProductResponse, Problem> {
+        Ok(api::products::DeleteProductResponse::NoContent)
+    }
+
+    async fn update_product(
+        &self,
+        _context: RequestContext,
+        _request: api::products::UpdateProductRequest,
+    ) -> Result<api::products::UpdateProductResponse, Problem> {
+        Ok(api::products::UpdateProductResponse::Ok(sample(
+            "update_product",
+        )))
+    }
+}
+
+impl api::CartsApi for Stub {
+    async fn create_cart(
+        &self,
+        _context: RequestContext,
+        _request: api::carts::CreateCartRequest,
+    ) -> Result<api::carts::CreateCartResponse, Problem> {
+        Ok(api::carts::CreateCartResponse::Created {
+            body: sample("create_cart"),
+            location: sample("create_cart.location"),
+        })
+    }
+
+    async fn get_cart(
+        &self,
+        _context: RequestContext,
+        _request: api::carts::GetCartRequest,
+    ) -> Result<api::carts::GetCartResponse, Problem> {
+        Ok(api::carts::GetCartResponse::Ok(sample("get_cart")))
+    }
+
+    async fn delete_cart(
+        &self,
+        _context: RequestContext,
+        _request: api::carts::DeleteCartRequest,
+    ) -> Result<api::carts::DeleteCartResponse, Problem> {
+        Ok(api::carts::DeleteCartResponse::NoContent)
+    }
+
+    async fn list_cart_items(
+        &self,
+        _context: RequestContext,
+        _request: api::carts::ListCartItemsRequest,
+    ) -> Result<api::carts::ListCartItemsResponse, Problem> {
+        Ok(api::carts::ListCartItemsResponse::Ok(sample(
+            "list_cart_items",
+        )))
+    }
+
+    async fn add_cart_item(
+        &self,
+        _context: RequestContext,
+        _request: api::carts::AddCartItemRequest,
+    ) -> Result<api::carts::AddCartItemResponse, Problem> {
+        Ok(api::carts::AddCartItemResponse::Created {
+            body: sample("add_cart_item"),
+            location: sample("add_cart_item.location"),
+        })
+    }
+
+    async fn delete_cart_item(
+        &self,
+        _context: RequestContext,
+        _request: api::carts::DeleteCartItemRequest,
+    ) -> Result<api::carts::DeleteCartItemResponse, Problem> {
+        Ok(api::carts::DeleteCartItemResponse::NoContent)
+    }
+
+    async fn update_cart_item(
+        &self,
+        _context: RequestContext,
+        _request: api::carts::UpdateCartItemRequest,
+    ) -> Result<api::carts::UpdateCartItemResponse, Problem> {
+        Ok(api::carts::UpdateCartItemResponse::Ok(sample(
+            "update_cart_item",
+        )))
+    }
+}
+
+impl api::OrdersApi for Stub {
+    async fn list_orders(
+        &self,
+        _context: RequestContext,
+        _request: api::orders::ListOrdersRequest,
+    ) -> Result<api::orders::ListOrdersResponse, Problem> {
+        Ok(api::orders::ListOrdersResponse::Ok(sample("list_orders")))
+    }
+
+    async fn create_order(
+        &self,
+        _context: RequestContext,
+        _request: api::orders::CreateOrderRequest,
+    ) -> Result<api::orders::CreateOrderResponse, Problem> {
+        Ok(api::orders::CreateOrderResponse::Created {
+            body: sample("create_order"),
+            location: sample("create_order.location"),
+        })
+    }
+
+    async fn get_order(
+        &self,
+        _context: RequestContext,
+        _request: api::orders::GetOrderRequest,
+    ) -> Result<api::orders::GetOrderResponse, Problem> {
+        Ok(api::orders::GetOrderResponse::Ok(sample("get_order")))
+    }
 }
 
 /// `GET /products` with a valid request reaches the handler and answers 200.
