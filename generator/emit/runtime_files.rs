@@ -19,7 +19,7 @@ pub const RUNTIME_DIR: &str = "runtime";
 /// The runtime's manifest, as the repository builds it.
 const MANIFEST: &str = include_str!("../runtime/Cargo.toml");
 
-/// The runtime's sources, by path under `src/`.
+/// The runtime's sources, by path under `src/` (`/`-separated).
 const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../runtime/src/lib.rs")),
     ("auth.rs", include_str!("../runtime/src/auth.rs")),
@@ -46,7 +46,51 @@ const SOURCES: &[(&str, &str)] = &[
     ("request.rs", include_str!("../runtime/src/request.rs")),
     ("response.rs", include_str!("../runtime/src/response.rs")),
     ("settings.rs", include_str!("../runtime/src/settings.rs")),
-    ("store.rs", include_str!("../runtime/src/store.rs")),
+    ("store/mod.rs", include_str!("../runtime/src/store/mod.rs")),
+    (
+        "store/binder.rs",
+        include_str!("../runtime/src/store/binder.rs"),
+    ),
+    (
+        "store/database.rs",
+        include_str!("../runtime/src/store/database.rs"),
+    ),
+    (
+        "store/items.rs",
+        include_str!("../runtime/src/store/items.rs"),
+    ),
+    (
+        "store/leases.rs",
+        include_str!("../runtime/src/store/leases.rs"),
+    ),
+    (
+        "store/listing.rs",
+        include_str!("../runtime/src/store/listing.rs"),
+    ),
+    (
+        "store/migrate.rs",
+        include_str!("../runtime/src/store/migrate.rs"),
+    ),
+    (
+        "store/nul_safe.rs",
+        include_str!("../runtime/src/store/nul_safe.rs"),
+    ),
+    (
+        "store/patch.rs",
+        include_str!("../runtime/src/store/patch.rs"),
+    ),
+    (
+        "store/query.rs",
+        include_str!("../runtime/src/store/query.rs"),
+    ),
+    (
+        "store/table.rs",
+        include_str!("../runtime/src/store/table.rs"),
+    ),
+    (
+        "store/test_support.rs",
+        include_str!("../runtime/src/store/test_support.rs"),
+    ),
     ("telemetry.rs", include_str!("../runtime/src/telemetry.rs")),
     ("validate.rs", include_str!("../runtime/src/validate.rs")),
 ];
@@ -79,13 +123,28 @@ mod tests {
 
     #[test]
     fn every_runtime_source_is_shipped() {
-        let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/generator/runtime/src");
-        let mut on_disk: Vec<String> = std::fs::read_dir(directory)
-            .expect("the runtime's sources are readable")
-            .map(|entry| entry.expect("a directory entry").file_name())
-            .map(|name| name.to_string_lossy().into_owned())
-            .filter(|name| name.ends_with(".rs"))
-            .collect();
+        let root = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/generator/runtime/src"
+        ));
+        let mut on_disk = Vec::new();
+        let mut directories = vec![root.to_path_buf()];
+        while let Some(directory) = directories.pop() {
+            for entry in std::fs::read_dir(&directory).expect("the runtime's sources are readable")
+            {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    directories.push(path);
+                } else if path.extension().is_some_and(|extension| extension == "rs") {
+                    let relative = path.strip_prefix(root).expect("under the sources");
+                    let parts: Vec<_> = relative
+                        .components()
+                        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    on_disk.push(parts.join("/"));
+                }
+            }
+        }
         on_disk.sort();
         let mut shipped: Vec<String> = SOURCES.iter().map(|(n, _)| (*n).to_owned()).collect();
         shipped.sort();
