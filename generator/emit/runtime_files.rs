@@ -20,7 +20,7 @@ pub const RUNTIME_DIR: &str = "runtime";
 /// The runtime's manifest, as the repository builds it.
 const MANIFEST: &str = include_str!("../runtime/Cargo.toml");
 
-/// The runtime's sources, by path under `src/`.
+/// The runtime's sources, by path under `src/` (`/`-separated).
 const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../runtime/src/lib.rs")),
     ("auth/mod.rs", include_str!("../runtime/src/auth/mod.rs")),
@@ -72,7 +72,51 @@ const SOURCES: &[(&str, &str)] = &[
     ("request.rs", include_str!("../runtime/src/request.rs")),
     ("response.rs", include_str!("../runtime/src/response.rs")),
     ("settings.rs", include_str!("../runtime/src/settings.rs")),
-    ("store.rs", include_str!("../runtime/src/store.rs")),
+    ("store/mod.rs", include_str!("../runtime/src/store/mod.rs")),
+    (
+        "store/binder.rs",
+        include_str!("../runtime/src/store/binder.rs"),
+    ),
+    (
+        "store/database.rs",
+        include_str!("../runtime/src/store/database.rs"),
+    ),
+    (
+        "store/items.rs",
+        include_str!("../runtime/src/store/items.rs"),
+    ),
+    (
+        "store/leases.rs",
+        include_str!("../runtime/src/store/leases.rs"),
+    ),
+    (
+        "store/listing.rs",
+        include_str!("../runtime/src/store/listing.rs"),
+    ),
+    (
+        "store/migrate.rs",
+        include_str!("../runtime/src/store/migrate.rs"),
+    ),
+    (
+        "store/nul_safe.rs",
+        include_str!("../runtime/src/store/nul_safe.rs"),
+    ),
+    (
+        "store/patch.rs",
+        include_str!("../runtime/src/store/patch.rs"),
+    ),
+    (
+        "store/query.rs",
+        include_str!("../runtime/src/store/query.rs"),
+    ),
+    (
+        "store/table.rs",
+        include_str!("../runtime/src/store/table.rs"),
+    ),
+    (
+        "store/test_support.rs",
+        include_str!("../runtime/src/store/test_support.rs"),
+    ),
     ("telemetry.rs", include_str!("../runtime/src/telemetry.rs")),
     ("validate.rs", include_str!("../runtime/src/validate.rs")),
 ];

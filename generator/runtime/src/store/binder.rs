@@ -1,0 +1,131 @@
+//! Values on their way into a statement: each is bound as a parameter, never spliced into
+//! the SQL, as the column's type and the dialect want it, and its placeholder written.
+
+use super::nul_safe;
+use super::{ColumnKind, Dialect, Key, StoreError};
+use serde_json::Value;
+use sqlx::Arguments;
+use sqlx::any::AnyArguments;
+
+/// A value bound to a statement.
+#[derive(Debug, Clone)]
+pub(super) enum Bound {
+    Null(ColumnKind),
+    Bool(bool),
+    Integer(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl Bound {
+    fn of(kind: ColumnKind, value: Option<&Value>) -> Self {
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            return Bound::Null(kind);
+        };
+        match kind {
+            ColumnKind::Json => Bound::Text(value.to_string()),
+            ColumnKind::Boolean => value.as_bool().map_or(Bound::Null(kind), Bound::Bool),
+            ColumnKind::Integer => match value.as_i64() {
+                Some(i) => Bound::Integer(i),
+                None => value
+                    .as_f64()
+                    .map_or(Bound::Null(kind), |f| Bound::Integer(f as i64)),
+            },
+            ColumnKind::Real => value.as_f64().map_or(Bound::Null(kind), Bound::Real),
+            ColumnKind::Text => match value {
+                Value::String(s) => Bound::Text(s.clone()),
+                other => Bound::Text(other.to_string()),
+            },
+        }
+    }
+
+    pub(super) fn key(key: &Key) -> Self {
+        match key {
+            Key::Integer(i) => Bound::Integer(*i),
+            Key::Text(s) => Bound::Text(s.clone()),
+        }
+    }
+}
+
+/// Collects bound values and writes their placeholders.
+pub(super) struct Binder {
+    pub(super) dialect: Dialect,
+    pub(super) values: Vec<Bound>,
+}
+
+impl Binder {
+    pub(super) fn new(dialect: Dialect) -> Self {
+        Self {
+            dialect,
+            values: Vec::new(),
+        }
+    }
+
+    /// The placeholder for a new value, cast for JSON columns on PostgreSQL.
+    pub(super) fn push(&mut self, value: Bound, kind: ColumnKind) -> String {
+        self.bind(value, kind);
+        Self::placeholder(self.dialect, self.values.len(), kind)
+    }
+
+    /// The placeholder of the `position`th value bound (from 1), as [`Self::push`] writes
+    /// it: for statements whose text is built once and cached.
+    pub(super) fn placeholder(dialect: Dialect, position: usize, kind: ColumnKind) -> String {
+        match dialect {
+            Dialect::Sqlite => "?".to_owned(),
+            Dialect::Postgres if kind == ColumnKind::Json => format!("${position}::jsonb"),
+            Dialect::Postgres => format!("${position}"),
+        }
+    }
+
+    /// Adds a value without writing its placeholder, for a statement whose text is cached.
+    pub(super) fn bind(&mut self, value: Bound, kind: ColumnKind) {
+        let value = match value {
+            Bound::Text(text) if self.dialect == Dialect::Postgres && kind != ColumnKind::Json => {
+                Bound::Text(nul_safe::encode(&text).into_owned())
+            }
+            other => other,
+        };
+        self.values.push(value);
+    }
+
+    /// The placeholder for a field's value, stored as `kind`.
+    pub(super) fn push_value(&mut self, kind: ColumnKind, value: Option<&Value>) -> String {
+        self.bind_value(kind, value);
+        Self::placeholder(self.dialect, self.values.len(), kind)
+    }
+
+    /// Adds a field's value, stored as `kind`, without writing its placeholder.
+    pub(super) fn bind_value(&mut self, kind: ColumnKind, value: Option<&Value>) {
+        if self.dialect == Dialect::Postgres
+            && kind == ColumnKind::Json
+            && let Some(value) = value
+            && nul_safe::needed_in(value)
+        {
+            let mut value = value.clone();
+            nul_safe::map_strings(&mut value, nul_safe::encode);
+            return self.bind(Bound::of(kind, Some(&value)), kind);
+        }
+        self.bind(Bound::of(kind, value), kind)
+    }
+
+    pub(super) fn arguments(self) -> Result<AnyArguments, StoreError> {
+        let mut arguments = AnyArguments::default();
+        for value in self.values {
+            let added = match value {
+                Bound::Null(ColumnKind::Boolean) => arguments.add(None::<bool>),
+                Bound::Null(ColumnKind::Integer) => arguments.add(None::<i64>),
+                // sqlx 0.9's PostgreSQL mapping of Any swaps the two float nulls (a null
+                // `f64` is sent as float4, which poisons the cached statement for later
+                // non-null values): a null `f32` arrives as a float8 null.
+                Bound::Null(ColumnKind::Real) => arguments.add(None::<f32>),
+                Bound::Null(_) => arguments.add(None::<String>),
+                Bound::Bool(b) => arguments.add(b),
+                Bound::Integer(i) => arguments.add(i),
+                Bound::Real(f) => arguments.add(f),
+                Bound::Text(s) => arguments.add(s),
+            };
+            added.map_err(|error| StoreError::Database(sqlx::Error::Encode(error)))?;
+        }
+        Ok(arguments)
+    }
+}

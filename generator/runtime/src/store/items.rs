@@ -1,0 +1,542 @@
+//! The calls every repository makes, shared by all tables: fetch, insert, replace, patch,
+//! delete and list. Each takes a lease (and, to write, a turn first), checks that the
+//! enclosing item exists, and runs statements built from the table and bound values.
+
+use super::binder::{Binder, Bound};
+use super::table::quote;
+use super::{
+    ColumnKind, Database, Key, KeyKind, ListQuery, Listing, Page, Record, Scope, StoreError, Table,
+    merge_patch,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Executor, Row};
+
+impl Database {
+    async fn fetch_with<'c, E, T>(
+        &self,
+        executor: E,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+    ) -> Result<Option<T>, StoreError>
+    where
+        E: Executor<'c, Database = sqlx::Any>,
+        T: DeserializeOwned,
+    {
+        let row = self.fetch_row(executor, table, scope, key).await?;
+        row.map(|row| table.item_of_row(self.dialect, &row))
+            .transpose()
+    }
+
+    /// The row of the item with this key, undecoded.
+    async fn fetch_row<'c, E>(
+        &self,
+        executor: E,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+    ) -> Result<Option<AnyRow>, StoreError>
+    where
+        E: Executor<'c, Database = sqlx::Any>,
+    {
+        let mut binder = Binder::new(self.dialect);
+        table.bind_item(&mut binder, scope, key);
+        let sql = table.fetch_sql(self.dialect, scope, key);
+        Ok(sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
+            .fetch_optional(executor)
+            .await?)
+    }
+
+    /// Fails with [`StoreError::ParentNotFound`] when the enclosing item is gone.
+    async fn ensure_parent(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        table: &Table,
+        scope: &Scope,
+    ) -> Result<(), StoreError> {
+        let (Some(parent), Some((key, outer))) = (table.parent, scope.0.split_last()) else {
+            return Ok(());
+        };
+        let outer = Scope(outer.to_vec());
+        match self.fetch_row(connection, parent, &outer, key).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::ParentNotFound),
+        }
+    }
+
+    /// The item with this key, if there is one, as `T`: the resource's model, or a
+    /// [`Record`].
+    pub async fn fetch<T: DeserializeOwned>(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+    ) -> Result<Option<T>, StoreError> {
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
+        let item = self.fetch_with(&mut *lease, table, scope, key).await?;
+        lease.done();
+        Ok(item)
+    }
+
+    /// Stores a new item and returns its key and the item as stored, as `T`.
+    pub async fn insert<T: DeserializeOwned>(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        mut record: Record,
+    ) -> Result<(Key, T), StoreError> {
+        table.drop_read_only(&mut record);
+        table.fill(&mut record);
+        let given_key = record
+            .get(table.key.field)
+            .filter(|v| !v.is_null())
+            .cloned();
+        let key = match (table.key.kind, given_key) {
+            (KeyKind::Integer, Some(Value::Number(n))) => n.as_i64().map(Key::Integer),
+            (KeyKind::Integer, _) => None,
+            (_, Some(Value::String(s))) => Some(Key::Text(s)),
+            (_, _) => Some(Key::Text(uuid::Uuid::new_v4().to_string())),
+        };
+        let mut binder = Binder::new(self.dialect);
+        let parents = table.parents.len().min(scope.0.len());
+        for key in &scope.0[..parents] {
+            binder.bind(Bound::Text(key.to_string()), ColumnKind::Text);
+        }
+        if let Some(key) = &key {
+            binder.bind(table.key_bound(key), table.key_kind());
+        }
+        for column in table.columns {
+            binder.bind_value(column.kind, record.get(column.field));
+        }
+        let sql = table.insert_sql(self.dialect, parents, key.is_some());
+        let arguments = binder.arguments()?;
+        // The turn first, then a connection: a writer waiting for its turn holds none that
+        // readers could use.
+        let turn = self.write_turn().await;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
+        let row = sqlx::query_with(AssertSqlSafe(sql), arguments)
+            .fetch_one(&mut *lease)
+            .await?;
+        drop(turn);
+        lease.done();
+        let key = match table.key.kind {
+            KeyKind::Integer => Key::Integer(row.try_get(0)?),
+            KeyKind::Uuid | KeyKind::Text => Key::Text(row.try_get(0)?),
+        };
+        let stored = table.item_of_row(self.dialect, &row)?;
+        Ok((key, stored))
+    }
+
+    /// Replaces every field of an item; `None` when there is no such item.
+    /// Fields the server fills (creation time, sampled defaults) keep their stored value
+    /// when the new body leaves them out.
+    pub async fn replace<T: DeserializeOwned>(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+        mut record: Record,
+    ) -> Result<Option<T>, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
+        let mut transaction = sqlx::Connection::begin(&mut *lease).await?;
+        let Some(current) = self
+            .fetch_with::<_, Record>(&mut *transaction, table, scope, key)
+            .await?
+        else {
+            return Ok(None);
+        };
+        table.drop_read_only(&mut record);
+        for field in table.read_only {
+            if let Some(value) = current.get(*field) {
+                record.insert((*field).to_owned(), value.clone());
+            }
+        }
+        for fill in table.fills {
+            if record.get(fill.field).is_none_or(Value::is_null)
+                && let Some(value) = current.get(fill.field)
+            {
+                record.insert(fill.field.to_owned(), value.clone());
+            }
+        }
+        table.fill(&mut record);
+        if !self
+            .update_with(&mut *transaction, table, scope, key, &record)
+            .await?
+        {
+            return Ok(None);
+        }
+        let stored = self
+            .fetch_with(&mut *transaction, table, scope, key)
+            .await?;
+        transaction.commit().await?;
+        lease.done();
+        Ok(stored)
+    }
+
+    /// Applies a JSON merge patch (RFC 7396) to an item, in one transaction; `None` when
+    /// there is no such item.
+    pub async fn patch<T: DeserializeOwned>(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+        patch: &Record,
+    ) -> Result<Option<T>, StoreError> {
+        let _turn = self.write_turn().await;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
+        let mut transaction = sqlx::Connection::begin(&mut *lease).await?;
+        let Some(current) = self
+            .fetch_with::<_, Record>(&mut *transaction, table, scope, key)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut patch = patch.clone();
+        table.drop_read_only(&mut patch);
+        let mut merged = Value::Object(current);
+        merge_patch(&mut merged, &Value::Object(patch));
+        let Value::Object(mut record) = merged else {
+            return Err(StoreError::Corrupt(
+                "a patched item is not an object".to_owned(),
+            ));
+        };
+        table.fill(&mut record);
+        self.update_with(&mut *transaction, table, scope, key, &record)
+            .await?;
+        let stored = self
+            .fetch_with(&mut *transaction, table, scope, key)
+            .await?;
+        transaction.commit().await?;
+        lease.done();
+        Ok(stored)
+    }
+
+    async fn update_with<'c, E>(
+        &self,
+        executor: E,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+        record: &Record,
+    ) -> Result<bool, StoreError>
+    where
+        E: Executor<'c, Database = sqlx::Any>,
+    {
+        let mut binder = Binder::new(self.dialect);
+        let assignments: Vec<String> = table
+            .columns
+            .iter()
+            .map(|column| {
+                format!(
+                    "{} = {}",
+                    quote(column.name),
+                    binder.push_value(column.kind, record.get(column.field))
+                )
+            })
+            .collect();
+        let condition = table.where_item(&mut binder, scope, key);
+        let sql = if assignments.is_empty() {
+            // Nothing to set: still tell whether the item exists.
+            format!(
+                "UPDATE {} SET {} = {} WHERE {}",
+                quote(table.name),
+                quote(table.key.column),
+                quote(table.key.column),
+                condition
+            )
+        } else {
+            format!(
+                "UPDATE {} SET {} WHERE {}",
+                quote(table.name),
+                assignments.join(", "),
+                condition
+            )
+        };
+        let result = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
+            .execute(executor)
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// Deletes an item; `false` when there was none.
+    pub async fn delete(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+    ) -> Result<bool, StoreError> {
+        let mut binder = Binder::new(self.dialect);
+        let sql = format!(
+            "DELETE FROM {} WHERE {}",
+            quote(table.name),
+            table.where_item(&mut binder, scope, key)
+        );
+        let arguments = binder.arguments()?;
+        let turn = self.write_turn().await;
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
+        let result = sqlx::query_with(AssertSqlSafe(sql), arguments)
+            .execute(&mut *lease)
+            .await?;
+        drop(turn);
+        lease.done();
+        Ok(result.rows_affected() > 0)
+    }
+
+    /// One page of the items in `scope` that pass the query's filters, in its order.
+    pub async fn list<T: DeserializeOwned>(
+        &self,
+        table: &Table,
+        listing: &Listing,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<T>, StoreError> {
+        let mut lease = self.lease().await?;
+        self.ensure_parent(&mut lease, table, scope).await?;
+        let (limit, offset) = listing.window(query);
+        let mut binder = Binder::new(self.dialect);
+        let mut conditions = table.where_scope(&mut binder, scope);
+        for (column, value) in &query.filters {
+            let Some(kind) = table
+                .columns
+                .iter()
+                .find(|c| c.name == *column)
+                .map(|c| c.kind)
+            else {
+                continue;
+            };
+            conditions.push(format!(
+                "{} = {}",
+                quote(column),
+                binder.push_value(kind, Some(value))
+            ));
+        }
+        let condition = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM {}{condition}", quote(table.name));
+        let count_arguments = Binder {
+            dialect: self.dialect,
+            values: binder.values.clone(),
+        }
+        .arguments()?;
+        let total: i64 = sqlx::query_with(AssertSqlSafe(count_sql), count_arguments)
+            .fetch_one(&mut *lease)
+            .await?
+            .try_get(0)?;
+
+        let (order_column, descending) = self.order(table, query);
+        let direction = if descending { "DESC" } else { "ASC" };
+        let mut order = format!("{} {direction}", quote(order_column));
+        if order_column != table.key.column {
+            order.push_str(&format!(", {} ASC", quote(table.key.column)));
+        }
+        let limit_placeholder = binder.push(Bound::Integer(limit), ColumnKind::Integer);
+        let offset_placeholder = binder.push(Bound::Integer(offset), ColumnKind::Integer);
+        let sql = format!(
+            "SELECT {} FROM {}{condition} ORDER BY {order} LIMIT {limit_placeholder} OFFSET {offset_placeholder}",
+            table.select_list(self.dialect),
+            quote(table.name),
+        );
+        let rows = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
+            .fetch_all(&mut *lease)
+            .await?;
+        lease.done();
+        let items = rows
+            .iter()
+            .map(|row| table.item_of_row(self.dialect, row))
+            .collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+            limit: u64::try_from(limit).unwrap_or(0),
+            offset: u64::try_from(offset).unwrap_or(0),
+        })
+    }
+
+    /// The column and direction a list is ordered by: the requested field when the table
+    /// has it (JSON columns excluded), else the key.
+    fn order(&self, table: &Table, query: &ListQuery) -> (&'static str, bool) {
+        let mut descending = query.descending.unwrap_or(false);
+        let Some(sort) = query.sort.as_deref() else {
+            return (table.key.column, descending);
+        };
+        let first = sort.split(',').next().unwrap_or_default().trim();
+        let (field, explicit) = if let Some(field) = first.strip_prefix('-') {
+            (field, Some(true))
+        } else if let Some(field) = first.strip_prefix('+') {
+            (field, Some(false))
+        } else if let Some((field, direction)) = first.split_once([':', ' ']) {
+            (field, Some(direction.trim().eq_ignore_ascii_case("desc")))
+        } else {
+            (first, None)
+        };
+        if let Some(explicit) = explicit {
+            descending = explicit;
+        }
+        if field == table.key.field {
+            return (table.key.column, descending);
+        }
+        table
+            .columns
+            .iter()
+            .find(|c| c.field == field && c.kind != ColumnKind::Json)
+            .map_or((table.key.column, descending), |c| (c.name, descending))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::{GADGETS, Gadget, LISTING, gadgets, record};
+    use crate::store::{Column, KeyColumn, Statements, typed};
+
+    #[tokio::test]
+    async fn an_item_reads_as_a_record_and_as_a_model_alike() {
+        let db = gadgets().await;
+        let written = serde_json::json!({
+            "name": "lamp", "count": 3, "ratio": 2, "on": true,
+            "extra": {"tags": ["a", "b"], "depth": 1.5}
+        });
+        let (key, stored): (Key, Record) = db
+            .insert(&GADGETS, &Scope::root(), record(written))
+            .await
+            .expect("stored");
+        assert_eq!(key, Key::Integer(1));
+        // Empty optional fields are left out; empty required ones are written as null.
+        let expected = serde_json::json!({
+            "id": 1, "name": "lamp", "serial": null, "count": 3, "ratio": 2.0, "on": true,
+            "extra": {"tags": ["a", "b"], "depth": 1.5}
+        });
+        assert_eq!(Value::Object(stored), expected);
+        let fetched: Record = db
+            .fetch(&GADGETS, &Scope::root(), &key)
+            .await
+            .expect("read")
+            .expect("found");
+        assert_eq!(Value::Object(fetched.clone()), expected);
+
+        let model: Gadget = db
+            .fetch(&GADGETS, &Scope::root(), &key)
+            .await
+            .expect("read")
+            .expect("found");
+        assert_eq!(
+            model,
+            typed::<Gadget>(fetched).expect("the record is a gadget")
+        );
+        assert_eq!(model.nick_name, None);
+        assert_eq!(model.ratio, Some(2.0));
+        assert_eq!(model.extra, Some(expected["extra"].clone()));
+
+        let page: Page<Gadget> = db
+            .list(&GADGETS, &LISTING, &Scope::root(), &ListQuery::new())
+            .await
+            .expect("listed");
+        assert_eq!(page.items, vec![model]);
+        let missing: Option<Gadget> = db
+            .fetch(&GADGETS, &Scope::root(), &Key::Integer(2))
+            .await
+            .expect("read");
+        assert_eq!(missing, None);
+    }
+
+    static PARTS: Table = Table {
+        name: "parts",
+        key: KeyColumn {
+            field: "id",
+            column: "id",
+            kind: KeyKind::Integer,
+        },
+        parents: &["gadget_id"],
+        parent: Some(&GADGETS),
+        columns: &[Column {
+            field: "name",
+            name: "name",
+            kind: ColumnKind::Text,
+            required: true,
+        }],
+        fills: &[],
+        read_only: &[],
+        statements: Statements::new(),
+    };
+
+    #[tokio::test]
+    async fn a_nested_item_needs_its_enclosing_item() {
+        let db = gadgets().await;
+        sqlx::query(
+            r#"CREATE TABLE "parts" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "gadget_id" TEXT NOT NULL, "name" TEXT NOT NULL)"#,
+        )
+        .execute(db.pool())
+        .await
+        .expect("the table is created");
+        let (gadget, _): (Key, Record) = db
+            .insert(
+                &GADGETS,
+                &Scope::root(),
+                record(serde_json::json!({"name": "lamp"})),
+            )
+            .await
+            .expect("stored");
+        let part = || record(serde_json::json!({"name": "bulb"}));
+
+        let orphan = db
+            .insert::<Record>(&PARTS, &Scope::of([Key::Integer(2)]), part())
+            .await;
+        assert!(
+            matches!(orphan, Err(StoreError::ParentNotFound)),
+            "{orphan:?}"
+        );
+        let (key, stored): (Key, Record) = db
+            .insert(&PARTS, &Scope::of([gadget.clone()]), part())
+            .await
+            .expect("stored under its gadget");
+        assert_eq!(stored["name"], "bulb");
+        let fetched = db
+            .fetch::<Record>(&PARTS, &Scope::of([gadget]), &key)
+            .await
+            .expect("read");
+        assert_eq!(fetched, Some(stored));
+        let elsewhere = db
+            .fetch::<Record>(&PARTS, &Scope::of([Key::Integer(2)]), &key)
+            .await;
+        assert!(
+            matches!(elsewhere, Err(StoreError::ParentNotFound)),
+            "{elsewhere:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_row_that_does_not_fit_the_model_is_reported_as_corrupt() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Strict {
+            id: i64,
+            name: String,
+            serial: String,
+        }
+        let db = gadgets().await;
+        let (key, _): (Key, serde::de::IgnoredAny) = db
+            .insert(
+                &GADGETS,
+                &Scope::root(),
+                record(serde_json::json!({"name": "lamp"})),
+            )
+            .await
+            .expect("stored");
+        let read = db.fetch::<Strict>(&GADGETS, &Scope::root(), &key).await;
+        match read {
+            Err(StoreError::Corrupt(message)) => assert!(message.contains("null"), "{message}"),
+            other => panic!("expected a corrupt item, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Storage: one database, SQLite or PostgreSQL as `DATABASE_URL` says at run time, its
+//! migrations, and the statements every resource table shares.
+//!
+//! Items are written as JSON objects ([`Record`]) and read back as the repository's model
+//! (or a `Record`), so one set of statements serves every resource: scalar fields live in
+//! typed columns, nested values in JSON columns. Every value reaches the database as a
+//! bound parameter; the only text spliced into SQL is table and column names from the
+//! spec, always quoted.
+//!
+//! One file per job, the shared vocabulary (records, dialects, errors) here:
+//!
+//! - `database.rs`: connecting, pool settings, write turns and shutdown;
+//! - `leases.rs`: SQLite connections kept out of the pool between store calls;
+//! - `migrate.rs`: the project's migrations, applied at start-up;
+//! - `table.rs`: how a table stores a resource, the SQL built from it, rows read back;
+//! - `query.rs`: what a call names: a [`Key`], a [`Scope`], a list's [`ListQuery`];
+//! - `listing.rs`: a [`Page`] of a list and the body the spec wraps it in;
+//! - `binder.rs`: values bound as parameters, and their placeholders;
+//! - `nul_safe.rs`: text with NUL on PostgreSQL;
+//! - `items.rs`: the calls repositories make: fetch, insert, replace, patch, delete, list;
+//! - `patch.rs`: JSON merge patch.
+
+mod binder;
+mod database;
+mod items;
+mod leases;
+mod listing;
+mod migrate;
+mod nul_safe;
+mod patch;
+mod query;
+mod table;
+#[cfg(test)]
+mod test_support;
+
+pub use database::{DEFAULT_DATABASE_URL, Database, PoolSettings, WriteTurn, default_max_writers};
+pub use listing::{ListShape, Listing, Page};
+pub use migrate::Migrations;
+pub use patch::merge_patch;
+pub use query::{Key, ListQuery, Scope};
+pub use table::{Column, ColumnKind, Fill, FillValue, KeyColumn, KeyKind, Statements, Table};
+
+use super::problem::Problem;
+use axum::http::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// An item as stored: its fields by wire name.
+pub type Record = Map<String, Value>;
+
+/// The SQL dialect of the connected database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A record as `T`. (Reads return models directly; this serves repositories that hold
+/// records, as they were scaffolded before.)
+pub fn typed<T: DeserializeOwned>(record: Record) -> Result<T, StoreError> {
+    serde_json::from_value(Value::Object(record))
+        .map_err(|error| StoreError::Corrupt(error.to_string()))
+}
+
+/// A request body as a record.
+pub fn record_of<T: Serialize>(value: &T) -> Result<Record, Problem> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(record)) => Ok(record),
+        Ok(_) => Err(Problem::internal(
+            "a body that is not an object cannot be stored",
+        )),
+        Err(error) => Err(Problem::internal(error)),
+    }
+}
+
+/// Why a storage call failed.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The database refused or could not be reached.
+    Database(sqlx::Error),
+    /// A write would break a uniqueness rule (the identifier is taken).
+    Conflict(String),
+    /// A stored item no longer fits its type (the spec changed under old data).
+    Corrupt(String),
+    /// The item a nested collection belongs to does not exist.
+    ParentNotFound,
+    /// `DATABASE_URL` or a pool setting is wrong.
+    Config(String),
+    Migrate(sqlx::migrate::MigrateError),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Database(error) => write!(f, "database error: {error}"),
+            StoreError::Conflict(detail) => write!(f, "conflict: {detail}"),
+            StoreError::Corrupt(detail) => write!(f, "stored data does not fit its type: {detail}"),
+            StoreError::ParentNotFound => f.write_str("the enclosing item does not exist"),
+            StoreError::Config(detail) => write!(f, "database configuration: {detail}"),
+            StoreError::Migrate(error) => write!(f, "migration failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict("an item with this identifier already exists".to_owned())
+            }
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Conflict(detail) => Problem::new(StatusCode::CONFLICT).with_detail(detail),
+            StoreError::ParentNotFound => {
+                Problem::not_found().with_detail("the enclosing item does not exist")
+            }
+            StoreError::Database(sqlx::Error::PoolTimedOut) => {
+                tracing::warn!("database pool exhausted");
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+                    .with_detail("the database is busy; try again")
+            }
+            other => Problem::internal(other),
+        }
+    }
+}
