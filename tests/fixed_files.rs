@@ -28,7 +28,7 @@ fn every_sample_the_stubs_and_scaffold_handlers_read_is_in_examples_json() {
     for fixture in FIXTURES {
         let files = generate_fixture(fixture);
         let examples: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(files.get("src/generated/examples.json"))
+            serde_json::from_str(files.get("generated/src/examples.json"))
                 .expect("examples.json is a JSON object");
         let mut read = keys_read(files.get("tests/generated/contract.rs"), "sample");
         for (path, (_, text)) in &files.0 {

@@ -3,8 +3,10 @@
 //!
 //! The fixtures are the golden projects as an earlier `main` wrote them, packed with
 //! `git archive --format=tar.gz --prefix=<name>/ <commit>:generated/<name>`:
-//! - `legacy/petstore-0bd5495.tar.gz`: the runtime is a module in `src/generated/runtime/`
-//!   and its ~30 dependencies sit in the user's Cargo.toml.
+//! - `legacy/petstore-0bd5495.tar.gz`: the code generated from the spec is the module
+//!   `src/generated/` of the user's crate, with the runtime inside it
+//!   (`src/generated/runtime/`), and the runtime's ~30 dependencies sit in the user's
+//!   Cargo.toml. Today each is a crate of its own: `generated/` and `runtime/`.
 
 mod common;
 
@@ -84,7 +86,7 @@ fn assert_compiles(project: &Path) {
 }
 
 #[test]
-fn a_project_with_the_runtime_as_a_module_moves_to_the_runtime_crate_with_its_edits() {
+fn a_project_with_generated_code_and_runtime_as_modules_moves_to_their_crates_with_its_edits() {
     let (_dir, project) = unpack("legacy/petstore-0bd5495.tar.gz", "petstore");
     assert!(project.join("src/generated/runtime/store.rs").exists());
 
@@ -115,12 +117,19 @@ fn a_project_with_the_runtime_as_a_module_moves_to_the_runtime_crate_with_its_ed
     assert_eq!(code, 0, "regen moves the project over:\n{stderr}");
 
     assert!(
-        !project.join("src/generated/runtime").exists(),
-        "the runtime module is gone"
+        !project.join("src/generated").exists(),
+        "the generated module, runtime included, is gone from the user's crate"
+    );
+    assert!(project.join("generated/src/router.rs").exists());
+    let lib = read(&project.join("src/lib.rs"));
+    assert!(
+        lib.contains("pub use petstore_generated as generated;")
+            && !lib.contains("pub mod generated;"),
+        "the user's crate reaches the generated crate under its old name:\n{lib}"
     );
     let runtime_manifest = read(&project.join("runtime/Cargo.toml"));
     assert!(runtime_manifest.contains("name = \"specgen-runtime\""));
-    assert!(project.join("runtime/src/store.rs").exists());
+    assert!(project.join("runtime/src/store/mod.rs").exists());
 
     let handlers = read(&handler);
     assert!(
@@ -132,8 +141,9 @@ fn a_project_with_the_runtime_as_a_module_moves_to_the_runtime_crate_with_its_ed
 
     let manifest = read(&cargo_toml);
     assert!(
-        manifest.contains("specgen-runtime = { path = \"runtime\" }"),
-        "the project depends on the runtime crate:\n{manifest}"
+        manifest.contains("specgen-runtime = { path = \"runtime\" }")
+            && manifest.contains("petstore-generated = { path = \"generated\" }"),
+        "the project depends on the runtime and generated crates:\n{manifest}"
     );
     assert!(manifest.contains("itoa = \"1\" # mine"), "{manifest}");
     assert!(

@@ -29,7 +29,7 @@ fn action_for(plan: &Plan, path: &str) -> Action {
 fn a_missing_file_is_created_whoever_owns_it() {
     let dir = tempfile::tempdir().unwrap();
     let output = [
-        OutputFile::new("src/generated/a.rs", "a", Ownership::Generated),
+        OutputFile::new("generated/src/a.rs", "a", Ownership::Generated),
         OutputFile::new("src/handlers/b.rs", "b", Ownership::Scaffold),
     ];
     let plan = Plan::new(
@@ -39,7 +39,7 @@ fn a_missing_file_is_created_whoever_owns_it() {
         EditedPolicy::Refuse,
     )
     .unwrap();
-    assert_eq!(action_for(&plan, "src/generated/a.rs"), Action::Create);
+    assert_eq!(action_for(&plan, "generated/src/a.rs"), Action::Create);
     assert_eq!(action_for(&plan, "src/handlers/b.rs"), Action::Create);
 }
 

@@ -219,11 +219,11 @@ fn a_repository_that_converts_records_itself_still_compiles_after_regen() {
 #[test]
 fn regen_refuses_to_overwrite_an_edited_generated_file_and_names_it() {
     let (_dir, project) = petstore();
-    let models = project.join("src/generated/models.rs");
+    let models = project.join("generated/src/models.rs");
     append(&models, "\n// hand edit\n");
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("src/generated/models.rs"), "{stderr}");
+    assert!(stderr.contains("generated/src/models.rs"), "{stderr}");
     assert!(
         read(&models).contains("// hand edit"),
         "nothing is written when regen refuses"
@@ -245,9 +245,9 @@ fn gen_check_is_clean_after_new_and_fails_when_the_spec_changes() {
     add_operations(&project);
     let (code, stderr) = run_gen(&project, &["check"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("src/generated/api/pets.rs"), "{stderr}");
+    assert!(stderr.contains("generated/src/api/pets.rs"), "{stderr}");
     assert!(
-        stderr.contains("src/generated/api/owners.rs (missing)"),
+        stderr.contains("generated/src/api/owners.rs (missing)"),
         "{stderr}"
     );
 }
@@ -277,7 +277,7 @@ fn removing_a_tag_removes_its_generated_code_and_keeps_the_handler_the_user_wrot
     add_operations(&project);
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(project.join("src/generated/api/owners.rs").exists());
+    assert!(project.join("generated/src/api/owners.rs").exists());
     let owners = project.join("src/handlers/owners.rs");
     insert_after(
         &owners,
@@ -296,7 +296,7 @@ fn removing_a_tag_removes_its_generated_code_and_keeps_the_handler_the_user_wrot
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        !project.join("src/generated/api/owners.rs").exists(),
+        !project.join("generated/src/api/owners.rs").exists(),
         "generated code for the tag is gone"
     );
     assert!(
@@ -606,8 +606,8 @@ fn dry_run_prints_the_plan_and_the_diff_and_writes_nothing() {
     assert!(output.status.success(), "{stderr}");
     assert_eq!(snapshot(&project), before, "nothing written");
     for line in [
-        "create    src/generated/api/owners.rs",
-        "update    src/generated/router.rs",
+        "create    generated/src/api/owners.rs",
+        "update    generated/src/router.rs",
         "merge     src/handlers/pets.rs",
         "create    src/handlers/owners.rs",
         "dry run: nothing was written",
@@ -625,7 +625,7 @@ fn dry_run_prints_the_plan_and_the_diff_and_writes_nothing() {
 #[test]
 fn an_edited_generated_file_is_merged_with_merge() {
     let (_dir, project) = petstore();
-    let router = project.join("src/generated/router.rs");
+    let router = project.join("generated/src/router.rs");
     insert_after(&router, "// @generated", "// my note in a generated file");
     add_operations(&project);
     let (code, stderr) = run_gen(&project, &["regen"]);
@@ -684,7 +684,7 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
             "{dialect}: {next}"
         );
     }
-    let resources = read(&project.join("src/generated/resources.rs"));
+    let resources = read(&project.join("generated/src/resources.rs"));
     assert!(resources.contains("0001_init.sql") && resources.contains("0002_spec_change.sql"));
     // The new migration brings that database to the new shape, its data intact.
     let change = read(&project.join("migrations/sqlite/0002_spec_change.sql"));

@@ -194,7 +194,7 @@ fn an_item_read_that_answers_another_schema_leaves_a_create_only_collection_plai
 #[test]
 fn a_resource_becomes_a_table_a_repository_a_service_and_implemented_handlers() {
     let files = generate_fixture("resource.yaml");
-    insta::assert_snapshot!("resource_tables", files.get("src/generated/resources.rs"));
+    insta::assert_snapshot!("resource_tables", files.get("generated/src/resources.rs"));
     insta::assert_snapshot!("resource_handlers", files.get("src/handlers/notes.rs"));
     insta::assert_snapshot!(
         "resource_repository",

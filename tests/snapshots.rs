@@ -8,7 +8,7 @@ use common::generate_fixture;
 #[test]
 fn one_schema_becomes_one_rust_type_with_serde_renames_options_and_boxes() {
     let files = generate_fixture("one-schema.yaml");
-    insta::assert_snapshot!("one_schema_models", files.get("src/generated/models.rs"));
+    insta::assert_snapshot!("one_schema_models", files.get("generated/src/models.rs"));
 }
 
 #[test]
@@ -16,14 +16,14 @@ fn one_operation_becomes_a_trait_method_a_typed_request_and_a_response_enum() {
     let files = generate_fixture("one-operation.yaml");
     insta::assert_snapshot!(
         "one_operation_api",
-        files.get("src/generated/api/things.rs")
+        files.get("generated/src/api/things.rs")
     );
 }
 
 #[test]
 fn one_operation_becomes_one_route() {
     let files = generate_fixture("one-operation.yaml");
-    insta::assert_snapshot!("one_operation_router", files.get("src/generated/router.rs"));
+    insta::assert_snapshot!("one_operation_router", files.get("generated/src/router.rs"));
 }
 
 #[test]
@@ -38,13 +38,13 @@ fn one_operation_gets_a_valid_and_a_malformed_request_test() {
 #[test]
 fn every_type_mapping_rule_has_a_snapshot() {
     let files = generate_fixture("type-rules.yaml");
-    insta::assert_snapshot!("type_rules_models", files.get("src/generated/models.rs"));
+    insta::assert_snapshot!("type_rules_models", files.get("generated/src/models.rs"));
 }
 
 #[test]
 fn security_requirements_become_consts_and_per_route_auth_layers() {
     let files = generate_fixture("secured.yaml");
-    insta::assert_snapshot!("secured_router", files.get("src/generated/router.rs"));
+    insta::assert_snapshot!("secured_router", files.get("generated/src/router.rs"));
 }
 
 #[test]
@@ -52,11 +52,11 @@ fn constraints_become_checks_on_the_parsed_request_and_defaults_are_applied() {
     let files = generate_fixture("secured.yaml");
     insta::assert_snapshot!(
         "secured_validation",
-        files.get("src/generated/api/notes.rs")
+        files.get("generated/src/api/notes.rs")
     );
     insta::assert_snapshot!(
         "secured_body_validation",
-        files.get("src/generated/models.rs")
+        files.get("generated/src/models.rs")
     );
 }
 
@@ -150,9 +150,9 @@ fn names_that_collide_in_the_spec_come_out_as_valid_unique_rust_names() {
     insta::assert_snapshot!(
         "collisions_names",
         [
-            "src/generated/models.rs",
-            "src/generated/api/default.rs",
-            "src/generated/resources.rs"
+            "generated/src/models.rs",
+            "generated/src/api/default.rs",
+            "generated/src/resources.rs"
         ]
         .map(|path| format!("# {path}\n{}", declared(path)))
         .join("\n\n")

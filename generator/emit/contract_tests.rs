@@ -32,7 +32,7 @@ struct Contract<'a> {
 }
 
 /// The contract tests. The stub reads the response samples of [`super::samples`] from
-/// `src/generated/examples.json`.
+/// `generated/src/examples.json`.
 pub fn contract_tests(api: &Api, crate_ident: &str) -> Result<String, EmitError> {
     let path = "tests/generated/contract.rs";
     let mut impls = Vec::with_capacity(api.groups.len());

@@ -96,6 +96,13 @@ struct CargoToml<'a> {
     info: &'a ProjectInfo,
 }
 
+/// The manifest of the crate generated from the spec (`generated/`).
+#[derive(Template)]
+#[template(path = "project/generated.Cargo.toml.txt", escape = "none")]
+struct GeneratedCargoToml<'a> {
+    info: &'a ProjectInfo,
+}
+
 #[derive(Template)]
 #[template(path = "project/README.md.txt", escape = "none")]
 struct Readme<'a> {
@@ -295,6 +302,11 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
     };
     let mut files = vec![
         scaffold("Cargo.toml", render("Cargo.toml", &CargoToml { info })?),
+        OutputFile::new(
+            "generated/Cargo.toml",
+            render("generated/Cargo.toml", &GeneratedCargoToml { info })?,
+            Ownership::Generated,
+        ),
         scaffold("README.md", render("README.md", &readme)?),
         scaffold("Dockerfile", render("Dockerfile", &Dockerfile { info })?),
         scaffold(".dockerignore", render(".dockerignore", &DockerIgnore)?),

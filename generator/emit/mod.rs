@@ -192,12 +192,12 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job<'a>> = Vec::new();
     jobs.push(Job::new(move || {
         let mut files = vec![generated(
-            "src/generated/mod.rs",
+            "generated/src/lib.rs",
             router::generated_mod(api, &info.spec_file),
         )?];
         if let Some(json) = &api.spec_json {
             files.push(OutputFile::new(
-                "src/generated/openapi.json",
+                "generated/src/openapi.json",
                 json.clone(),
                 Generated,
             ));
@@ -206,19 +206,19 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
     }));
     jobs.push(Job::large(move || {
         Ok(vec![generated(
-            "src/generated/models.rs",
+            "generated/src/models.rs",
             models::models(api),
         )?])
     }));
     jobs.push(Job::new(move || {
         Ok(vec![generated(
-            "src/generated/api/mod.rs",
+            "generated/src/api/mod.rs",
             router::api_mod(api),
         )?])
     }));
     for (id, group) in api.each_group() {
         jobs.push(Job::new(move || {
-            let path = format!("src/generated/api/{}.rs", group.module);
+            let path = format!("generated/src/api/{}.rs", group.module);
             Ok(vec![generated(
                 &path,
                 operations::group_module(api, id, group),
@@ -227,14 +227,14 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
     }
     jobs.push(Job::large(move || {
         Ok(vec![generated(
-            "src/generated/router.rs",
+            "generated/src/router.rs",
             router::router(api),
         )?])
     }));
     jobs.push(Job::new(move || {
         let migrations = migrations::plan(api, &info.history)?;
         let mut files = vec![generated(
-            "src/generated/resources.rs",
+            "generated/src/resources.rs",
             resources::resources_module(api, &migrations.all),
         )?];
         files.extend(migrations.files);
@@ -278,15 +278,15 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
             serde_json::to_string_pretty(&samples::response_samples(api)).unwrap_or_default();
         samples_json.push('\n');
         Ok(vec![OutputFile::new(
-            "src/generated/examples.json",
+            "generated/src/examples.json",
             samples_json,
             Generated,
         )])
     }));
     jobs.push(Job::new(move || {
         Ok(vec![
-            generated_source("src/generated/examples.rs", scaffold::examples_module())?,
-            scaffold_source("src/lib.rs", scaffold::lib_rs(api))?,
+            generated_source("generated/src/examples.rs", scaffold::examples_module())?,
+            scaffold_source("src/lib.rs", scaffold::lib_rs(api, &info.crate_ident))?,
             scaffold_source("src/main.rs", scaffold::main_rs(&info.crate_ident))?,
             scaffold_source("src/startup.rs", scaffold::startup_rs())?,
             scaffold_source("src/handlers/mod.rs", scaffold::handlers_mod(api))?,

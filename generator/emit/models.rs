@@ -1,4 +1,4 @@
-//! `src/generated/models.rs`: one Rust type per schema (and per hoisted inline schema).
+//! `generated/src/models.rs`: one Rust type per schema (and per hoisted inline schema).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

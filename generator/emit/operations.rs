@@ -1,4 +1,4 @@
-//! `src/generated/api/<tag>.rs`: the trait of one tag's operations, and for each operation
+//! `generated/src/api/<tag>.rs`: the trait of one tag's operations, and for each operation
 //! its typed request (parsed by a `FromRequest` impl) and its response enum.
 
 use proc_macro2::TokenStream;
@@ -49,9 +49,9 @@ pub fn group_module(api: &Api, id: GroupId, group: &Group) -> TokenStream {
         use axum::http::StatusCode;
         use axum::response::{IntoResponse, Response};
 
-        use crate::generated::models;
-        use crate::generated::runtime::{self, Param, Problem, RequestContext, RequestInput, Style, required};
-        use crate::generated::runtime::validate::{self, Validate};
+        use crate::models;
+        use crate::runtime::{self, Param, Problem, RequestContext, RequestInput, Style, required};
+        use crate::runtime::validate::{self, Validate};
 
         #trait_doc
         pub trait #trait_name: Send + Sync + 'static {

@@ -69,7 +69,7 @@ fn field_ty<'a>(api: &'a Api, resource: &Resource, field: &str) -> Option<&'a Ty
     }
 }
 
-/// `src/generated/resources.rs`, listing every migration the project has.
+/// `generated/src/resources.rs`, listing every migration the project has.
 pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStream {
     let sampler = Sampler::new(api, Direction::Response);
     let items = api.resources.iter().map(|resource| {

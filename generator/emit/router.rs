@@ -1,4 +1,4 @@
-//! `src/generated/router.rs` and `src/generated/api/mod.rs`: every route of the spec wired
+//! `generated/src/router.rs` and `generated/src/api/mod.rs`: every route of the spec wired
 //! to the handler traits, and the umbrella `Api` trait.
 
 use std::collections::BTreeMap;

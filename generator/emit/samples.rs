@@ -11,7 +11,7 @@ use crate::ir::{
 };
 
 /// Response samples by key ([`body_key`], [`header_key`]), written to
-/// `src/generated/examples.json`: the stub of the contract tests and the scaffold handlers of
+/// `generated/src/examples.json`: the stub of the contract tests and the scaffold handlers of
 /// operations nobody has implemented yet both answer with them.
 pub type Samples = BTreeMap<String, Value>;
 

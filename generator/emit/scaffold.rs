@@ -18,14 +18,17 @@ pub const HANDLER_MODULES_MARKER: &str =
 /// `src/lib.rs`: the crate's modules; the data layer's only when the spec has resources.
 #[derive(Template)]
 #[template(path = "rust/lib.rs.txt", escape = "none")]
-struct Lib {
+struct Lib<'a> {
+    /// The crate's name in Rust paths; the generated crate's is this with `_generated`.
+    krate: &'a str,
     data: bool,
 }
 
-pub fn lib_rs(api: &Api) -> Result<String, EmitError> {
+pub fn lib_rs(api: &Api, crate_ident: &str) -> Result<String, EmitError> {
     rust::render_source(
         "lib.rs",
         &Lib {
+            krate: crate_ident,
             data: !api.resources.is_empty(),
         },
     )
@@ -219,7 +222,7 @@ fn idents(tokens: &TokenStream, out: &mut std::collections::BTreeSet<String>) {
     }
 }
 
-/// `src/generated/examples.rs`: the spec's example responses, for handlers nobody has
+/// `generated/src/examples.rs`: the spec's example responses, for handlers nobody has
 /// written yet.
 #[derive(Template)]
 #[template(path = "rust/examples.rs.txt", escape = "none")]

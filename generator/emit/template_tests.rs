@@ -26,7 +26,7 @@ fn fixture(name: &str) -> Api {
 fn renderings(api: &Api) -> Vec<(&'static str, String)> {
     let crate_ident = "fixture";
     vec![
-        ("lib.rs", scaffold::lib_rs(api)),
+        ("lib.rs", scaffold::lib_rs(api, crate_ident)),
         ("main.rs", scaffold::main_rs(crate_ident)),
         ("startup.rs", scaffold::startup_rs()),
         ("handlers/mod.rs", scaffold::handlers_mod(api)),

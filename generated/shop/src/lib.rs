@@ -1,7 +1,10 @@
 // specgen:id src/lib.rs (keep this line: regen finds the file by it if you move it)
 //! The service: generated API surface, your handlers, and how they are put together.
 
-pub mod generated;
+/// The code generated from the spec: the `generated/` crate (rewritten by `gen regen`),
+/// under the name your code uses for it. Being its own crate, it is not recompiled when
+/// you edit a handler.
+pub use shop_generated as generated;
 pub mod handlers;
 pub mod repositories;
 pub mod services;

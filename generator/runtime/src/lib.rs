@@ -1,5 +1,17 @@
-//! Support code shared by every generated operation: problem details, request parsing,
-//! response writing and the request context.
+//! What every specgen server shares: problem details, request parsing, response writing,
+//! the request context, authentication, the store, settings and telemetry.
+//!
+//! The generator ships this crate's sources verbatim as the `runtime/` crate of each
+//! project (generated-owned: `gen regen` rewrites it), and the project's code reaches it as
+//! `crate::generated::runtime`. Being its own crate, it is compiled once: editing a handler
+//! recompiles only the project's crate, and its unit tests run in specgen's CI rather than
+//! in every project's `cargo test`. Nothing here knows the spec: generated code passes in
+//! the route table, the security requirements, the table layouts and the published spec.
+//!
+//! Features: `jwt` (bearer tokens) and `basic-auth` (argon2 passwords) are compiled in only
+//! when the spec has such a scheme (the generator writes the `default` feature list of the
+//! project's `runtime/Cargo.toml`); `otel` exports traces (`cargo build --features otel` in
+//! the project).
 
 pub mod auth;
 mod context;

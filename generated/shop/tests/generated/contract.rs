@@ -21,9 +21,9 @@ use shop::startup::test_app;
 /// Answers every operation with its first documented success response.
 struct Stub;
 
-/// The spec's examples, by operation (`src/generated/examples.json`).
+/// The spec's examples, by operation (`generated/src/examples.json`).
 static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../src/generated/examples.json"))
+    serde_json::from_str(include_str!("../../generated/src/examples.json"))
         .expect("examples.json is valid JSON")
 });
 
