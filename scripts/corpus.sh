@@ -46,7 +46,10 @@ forget_artifacts() {
   local dir
   for dir in "$target"/debug/deps "$target"/debug/.fingerprint "$target"/debug/build "$target"/debug/incremental; do
     [ -d "$dir" ] || continue
+    # The project's crate, its generated crate (`$package-generated`) and its runtime crate
+    # (built per project: a path dependency is its own package at every path).
     find "$dir" -mindepth 1 -maxdepth 1 \( -name "$package-*" -o -name "$crate-*" -o -name "lib$crate-*" \
+      -o -name 'specgen-runtime-*' -o -name 'specgen_runtime-*' -o -name 'libspecgen_runtime-*' \
       -o -name 'contract-*' -o -name 'platform-*' -o -name 'libcontract-*' -o -name 'libplatform-*' \) -exec rm -rf {} +
   done
   rm -f "$target/debug/$package" "$target/debug/$crate.d" "$target/debug/$package.d"

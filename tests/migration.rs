@@ -12,7 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{repo_root, run_gen};
+use common::{assert_compiles, git, insert_after, read, replace_in, run_gen};
 
 /// Unpacks a legacy project into a fresh directory and commits it, as a user's repository
 /// would hold it.
@@ -32,57 +32,9 @@ fn unpack(archive: &str, name: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, project)
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let output = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(output.status.success(), "git {args:?}: {output:?}");
-}
-
 fn commit(project: &Path, message: &str) {
     git(project, &["add", "-A"]);
     git(project, &["commit", "-q", "-m", message]);
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Puts `line` (and a newline) after the first line containing `anchor`.
-fn insert_after(path: &Path, anchor: &str, line: &str) {
-    let text = read(path);
-    let at = text
-        .find(anchor)
-        .unwrap_or_else(|| panic!("{} has no `{anchor}`", path.display()));
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-    std::fs::write(path, format!("{}{line}\n{}", &text[..end], &text[end..])).expect("written");
-}
-
-fn replace_in(path: &Path, from: &str, to: &str) {
-    let text = read(path);
-    assert!(text.contains(from), "{} has no `{from}`", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).expect("written");
-}
-
-/// `cargo check --all-targets` with the tests' shared target directory.
-fn assert_compiles(project: &Path) {
-    let target = std::env::var("SPECGEN_TEST_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| repo_root().join("target/generated-projects"));
-    let output = std::process::Command::new(env!("CARGO"))
-        .args(["check", "--all-targets", "--quiet"])
-        .current_dir(project)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "the migrated project does not compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 #[test]

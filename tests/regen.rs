@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{repo_root, run_gen};
+use common::{assert_compiles, git, insert_after, read, replace_in, repo_root, run_gen};
 
 fn new_petstore(dir: &Path) {
     let spec = repo_root().join("specs/petstore.yaml");
@@ -31,30 +31,10 @@ fn petstore() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, project)
 }
 
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 fn append(path: &Path, text: &str) {
     let mut contents = read(path);
     contents.push_str(text);
     std::fs::write(path, contents).unwrap();
-}
-
-/// Puts `line` (and a newline) after the first line containing `anchor`.
-fn insert_after(path: &Path, anchor: &str, line: &str) {
-    let text = read(path);
-    let at = text
-        .find(anchor)
-        .unwrap_or_else(|| panic!("{} has no `{anchor}`", path.display()));
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-    std::fs::write(path, format!("{}{line}\n{}", &text[..end], &text[end..])).unwrap();
-}
-
-fn replace_in(path: &Path, from: &str, to: &str) {
-    let text = read(path);
-    assert!(text.contains(from), "{} has no `{from}`", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// Every file of the project but git's, by path.
@@ -78,16 +58,6 @@ fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     files
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let output = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(output.status.success(), "git {args:?}: {output:?}");
-}
-
 /// Adds a `nickname` property to the `Pet` schema of the project's spec.
 fn add_pet_field(project: &Path) {
     let spec = project.join("openapi.yaml");
@@ -107,25 +77,6 @@ fn add_pet_field(project: &Path) {
         ),
     )
     .unwrap();
-}
-
-/// `cargo check` of a generated project, with the tests' shared target directory
-/// (`SPECGEN_TEST_TARGET_DIR`, default `target/generated-projects`).
-fn assert_compiles(project: &Path) {
-    let target = std::env::var("SPECGEN_TEST_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| repo_root().join("target/generated-projects"));
-    let output = std::process::Command::new(env!("CARGO"))
-        .args(["check", "--all-targets", "--quiet"])
-        .current_dir(project)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "the regenerated project does not compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// Runs SQL scripts on a SQLite database file (with Python's sqlite3, which every CI image
