@@ -110,6 +110,7 @@ pub fn git(dir: &Path, args: &[&str]) {
 /// `cargo check` of a generated project, with the tests' shared target directory
 /// (`SPECGEN_TEST_TARGET_DIR`, default `target/generated-projects`).
 pub fn assert_compiles(project: &Path) {
+    date_in_the_future(project);
     let target = std::env::var("SPECGEN_TEST_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| repo_root().join("target/generated-projects"));
@@ -124,4 +125,38 @@ pub fn assert_compiles(project: &Path) {
         "the project does not compile:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Dates every file of `project` a day ahead, so that cargo rebuilds its crates from its own
+/// sources.
+///
+/// The tests' projects share one target directory, and cargo gives a path crate the same
+/// identity wherever it lies (it hashes the path relative to the workspace root): two
+/// temporary projects named alike share their artifacts. Cargo rebuilds a crate only when a
+/// source is newer than its last build, so a project written before another test built
+/// its namesake would be "fresh" and checked against the other project's code. A source
+/// dated in the future is always newer.
+fn date_in_the_future(project: &Path) {
+    let tomorrow = std::time::SystemTime::now() + std::time::Duration::from_secs(24 * 60 * 60);
+    let mut directories = vec![project.to_path_buf()];
+    while let Some(directory) = directories.pop() {
+        for entry in std::fs::read_dir(&directory).expect("the project is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path
+                .file_name()
+                .is_some_and(|name| name == ".git" || name == "target")
+            {
+                continue;
+            }
+            if path.is_dir() {
+                directories.push(path);
+            } else {
+                std::fs::File::options()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|file| file.set_modified(tomorrow))
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+        }
+    }
 }
