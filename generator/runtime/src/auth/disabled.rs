@@ -160,13 +160,15 @@ pub(super) mod basic {
     }
 
     impl BasicUsers {
-        /// `BASIC_USERS` is set, but nothing can check it: refused, so nobody believes those
-        /// users can log in.
+        /// `BASIC_USERS` is set, but no operation accepts HTTP basic: ignored with a warning,
+        /// as `JWT_*` is without bearer schemes. (An environment shared by several services
+        /// may well set it; no operation of this one lets those users in.)
         pub(in crate::auth) fn parse(_text: &str) -> Result<Self, AuthError> {
-            Err(AuthError::new(
+            tracing::warn!(
                 "BASIC_USERS is set, but this API has no HTTP basic scheme (the runtime was built \
-                 without the `basic-auth` feature): unset it",
-            ))
+                 without the `basic-auth` feature): ignored"
+            );
+            Ok(Self)
         }
 
         pub(in crate::auth) fn for_tests(_user: &str, _password: &str) -> Self {
@@ -206,14 +208,16 @@ pub(super) mod basic {
         }
 
         #[test]
-        fn basic_users_or_an_api_that_needs_them_are_refused_at_start_up() {
+        fn an_api_that_needs_basic_users_is_refused_at_start_up_and_others_ignore_them() {
             let users = [(
                 "BASIC_USERS",
                 "u=$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
             )];
-            let error = from_vars(Needs::default(), &users).unwrap_err();
-            assert!(error.to_string().starts_with("BASIC_USERS"), "{error}");
-            assert!(error.to_string().contains("`basic-auth`"), "{error}");
+            let config = from_vars(Needs::default(), &users).expect("ignored, with a warning");
+            assert!(
+                authenticate(&config, &basic("u", "anything"), BASIC_ONLY).is_err(),
+                "nobody logs in with the ignored users"
+            );
             let needs = Needs {
                 basic: true,
                 ..Needs::default()
