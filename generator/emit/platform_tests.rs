@@ -30,14 +30,16 @@ struct Platform<'a> {
 }
 
 pub fn platform_tests(api: &Api, crate_ident: &str, spec_file: &str) -> Result<String, EmitError> {
-    // Deeper than any path of the spec, so no route (not even `/{id}`) can match it.
-    let depth = api
+    // Deeper than any path of the spec, so no route (not even `/{id}`) can match it; at least
+    // two segments, since clippy rejects `repeat(1)` (a spec of one-segment paths has them).
+    let depth = (api
         .operations
         .iter()
         .map(|op| op.path.split('/').filter(|s| !s.is_empty()).count())
         .max()
         .unwrap_or(0)
-        + 1;
+        + 1)
+    .max(2);
     render(&Platform {
         krate: crate_ident,
         spec_path: format!("{:?}", format!("../../{spec_file}")),
@@ -57,6 +59,21 @@ fn render(template: &Platform<'_>) -> Result<String, EmitError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_unmatched_path_has_two_segments_at_least_so_clippy_accepts_it() {
+        // A spec without paths (webhooks only, say) has no segment to go deeper than.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/one-schema.yaml");
+        let loaded = crate::spec::load(&path).expect("the fixture loads");
+        let api = crate::ir::lower(&loaded).expect("the fixture lowers").0;
+        assert!(api.operations.is_empty(), "the fixture has no operations");
+        let tests = platform_tests(&api, "fixture", "openapi.yaml").expect("renders");
+        assert!(
+            tests.contains(r#""/__specgen_no_such_route__".repeat(2)"#),
+            "clippy rejects repeat(1):\n{tests}"
+        );
+    }
+
     /// With none of the optional tests, and with all of them: each block keeps one blank
     /// line around it either way.
     #[test]
@@ -68,7 +85,7 @@ mod tests {
                 let source = render(&Platform {
                     krate: "fixture",
                     spec_path: "\"../../openapi.yaml\"".to_owned(),
-                    depth: 1,
+                    depth: 2,
                     health: on,
                     ready: on,
                     metrics: on,
