@@ -62,8 +62,8 @@ mod tests {
     #[test]
     fn the_unmatched_path_has_two_segments_at_least_so_clippy_accepts_it() {
         // A spec without paths (webhooks only, say) has no segment to go deeper than.
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/one-schema.yaml");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/one-schema.yaml");
         let loaded = crate::spec::load(&path).expect("the fixture loads");
         let api = crate::ir::lower(&loaded).expect("the fixture lowers").0;
         assert!(api.operations.is_empty(), "the fixture has no operations");
