@@ -212,18 +212,6 @@ fn render(name: &str, template: &impl Template) -> Result<String, EmitError> {
 pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, EmitError> {
     let scaffold =
         |path: &str, contents: String| OutputFile::new(path, contents, Ownership::Scaffold);
-    let kind_used = |f: fn(&SecuritySchemeKind) -> bool| {
-        api.security_schemes.iter().any(|s| {
-            f(&s.kind)
-                && api.operations.iter().any(|op| {
-                    op.security.iter().any(|r| {
-                        r.schemes
-                            .iter()
-                            .any(|&(id, _)| api.scheme(id).name == s.name)
-                    })
-                })
-        })
-    };
     let example_scopes = api
         .operations
         .iter()
@@ -247,16 +235,12 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
                 .join(", "),
         })
         .collect();
-    let uses_bearer = kind_used(|k| {
-        matches!(
-            k,
-            SecuritySchemeKind::Bearer { .. }
-                | SecuritySchemeKind::OAuth2 { .. }
-                | SecuritySchemeKind::OpenIdConnect { .. }
-        )
-    });
-    let uses_api_key = kind_used(|k| matches!(k, SecuritySchemeKind::ApiKey { .. }));
-    let uses_basic = kind_used(|k| matches!(k, SecuritySchemeKind::Basic));
+    // One decision for what the README documents and what the runtime is built with.
+    let crate::ir::AuthNeeds {
+        bearer: uses_bearer,
+        api_key: uses_api_key,
+        basic: uses_basic,
+    } = api.auth_needs();
     let readme = Readme {
         resources,
         uses_bearer,
