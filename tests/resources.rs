@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::generate_fixture;
-use specgen::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, OperationId};
+use specgen::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, OnDelete, OperationId};
 use specgen::spec::SourceFile;
 
 fn lower(yaml: &str) -> Api {
@@ -61,7 +61,7 @@ fn scalar_fields_get_typed_columns_and_nested_values_json() {
             ("pinned", ColumnKind::Boolean),
             ("rating", ColumnKind::Real),
             ("labels", ColumnKind::Json),
-            ("created_at", ColumnKind::Text),
+            ("created_at", ColumnKind::Timestamp),
         ]
     );
 }
@@ -111,7 +111,14 @@ fn a_nested_collection_is_scoped_by_its_parent_parameter() {
     assert_eq!(comments.table, "comments");
     assert_eq!(comments.parents.len(), 1);
     assert_eq!(comments.parents[0].param, "noteId");
-    assert_eq!(comments.parents[0].column, "parent_note_id");
+    assert_eq!(
+        comments.parents[0].field.as_deref(),
+        Some("note_id"),
+        "the note's key lives in the comment's own `note_id`"
+    );
+    assert_eq!(comments.parents[0].column, "note_id");
+    assert_eq!(comments.parents[0].kind, ColumnKind::Uuid);
+    assert_eq!(comments.on_delete, OnDelete::Cascade);
     assert_eq!(comments.key.kind, KeyKind::Integer);
     assert_eq!(
         comments
@@ -313,4 +320,136 @@ fn a_malformed_resource_hint_is_a_warning_at_the_extension_and_changes_nothing()
     assert!(warning.message.contains("`key`"), "{}", warning.message);
     assert!(warning.location.is_some(), "{warning:?}");
     assert_eq!(api.resources[0].table, "things", "the hint is ignored");
+}
+
+const NESTED: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /projects:
+    post:
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Project'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Project'}}}}}
+  /projects/{projectId}:
+    parameters: [{name: projectId, in: path, required: true, schema: {type: integer}}]
+    get:
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Project'}}}}}
+  /projects/{projectId}/tasks:
+    parameters: [{name: projectId, in: path, required: true, schema: {type: integer}}]
+    post:
+      EXTENSION
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Task'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Task'}}}}}
+  /projects/{projectId}/tasks/{taskId}:
+    parameters:
+      - {name: projectId, in: path, required: true, schema: {type: integer}}
+      - {name: taskId, in: path, required: true, schema: {type: integer}}
+    get:
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Task'}}}}}
+components:
+  schemas:
+    Email: {type: string, format: email}
+    Project:
+      type: object
+      required: [id, name]
+      x-specgen-unique: [owner_email, nickname]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string, x-specgen-unique: true}
+        owner_email: {$ref: '#/components/schemas/Email'}
+        code: {type: string, x-specgen-unique: yes please}
+    Task:
+      type: object
+      required: [id, project_id, title]
+      properties:
+        id: {type: integer, readOnly: true}
+        project_id: {PARENT_FIELD}
+        title: {type: string}
+"#;
+
+fn nested(extension: &str, parent_field: &str) -> (Api, Vec<String>) {
+    let spec = NESTED
+        .replace("EXTENSION", extension)
+        .replace("{PARENT_FIELD}", parent_field);
+    let source = SourceFile::from_text(Path::new("nested.yaml"), spec);
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    let (api, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+    let warnings = warnings
+        .iter()
+        .map(|w| format!("{} at {:?}", w.message, w.pointer))
+        .collect();
+    (api, warnings)
+}
+
+#[test]
+fn a_nested_item_keeps_its_parent_key_in_the_field_named_like_the_path_parameter() {
+    let (api, _) = nested("", "{type: integer, readOnly: true}");
+    let tasks = &api.resources[1];
+    assert_eq!(tasks.parents[0].field.as_deref(), Some("project_id"));
+    assert_eq!(tasks.parents[0].column, "project_id");
+    assert_eq!(tasks.parents[0].kind, ColumnKind::Integer);
+    assert!(tasks.parent_link().is_some(), "a foreign key to projects");
+    let columns: Vec<&str> = tasks.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(columns, ["project_id", "title"], "no hidden parent column");
+}
+
+#[test]
+fn a_parent_field_of_another_type_leaves_the_key_in_a_column_of_its_own() {
+    let (api, _) = nested("", "{type: string}");
+    let tasks = &api.resources[1];
+    assert_eq!(tasks.parents[0].field, None);
+    assert_eq!(tasks.parents[0].column, "parent_project_id");
+    assert_eq!(
+        tasks.parents[0].kind,
+        ColumnKind::Integer,
+        "typed like the project's key"
+    );
+}
+
+#[test]
+fn on_delete_restrict_is_read_from_the_resource_hint() {
+    let (api, _) = nested(
+        "x-specgen-resource: {on_delete: restrict}",
+        "{type: integer, readOnly: true}",
+    );
+    assert_eq!(api.resources[1].on_delete, OnDelete::Restrict);
+    let (api, _) = nested("", "{type: integer, readOnly: true}");
+    assert_eq!(api.resources[1].on_delete, OnDelete::Cascade);
+}
+
+#[test]
+fn unique_fields_come_from_the_property_or_the_object_and_a_bad_value_is_a_warning() {
+    let (api, warnings) = nested("", "{type: integer, readOnly: true}");
+    let unique: Vec<&str> = api.resources[0]
+        .columns
+        .iter()
+        .filter(|c| c.unique)
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(unique, ["name", "owner_email"]);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("names \"nickname\", which is not a property")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("is `true` or `false`, not `\"yes please\"`")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn required_columns_are_not_null_and_dates_times_and_uuids_get_their_own_kinds() {
+    let (api, _) = nested("", "{type: integer, readOnly: true}");
+    let tasks = &api.resources[1];
+    let not_null: Vec<&str> = tasks
+        .columns
+        .iter()
+        .filter(|c| c.not_null)
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(not_null, ["project_id", "title"]);
 }

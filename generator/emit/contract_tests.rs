@@ -199,6 +199,7 @@ pub(super) fn example_response(
 }
 
 /// The pieces of a request: method, URI, headers and body.
+#[derive(Clone)]
 pub(super) struct RequestParts {
     pub method: HttpMethod,
     pub uri: String,

@@ -9,15 +9,25 @@ use super::contract_tests::{RequestParts, request_tokens, valid_request};
 use super::docs;
 use super::samples::{Direction, Sampler};
 use super::wire::{encode_component, encode_path_param, encode_query_param};
-use crate::ir::{Api, ListShape, Operation, ParamLocation, Resource, normalized_template};
+use crate::ir::{
+    Api, ListShape, NamedKind, OnDelete, Operation, ParamLocation, Resource, Ty, TyKind,
+    normalized_template,
+};
 
 /// The tests of every resource that can be created and read back.
 pub fn crud_tests(api: &Api) -> TokenStream {
     let tests = api.resources.iter().filter_map(|r| resource_test(api, r));
     let paging = api.resources.iter().filter_map(|r| paging_test(api, r));
+    let unique = api.resources.iter().filter_map(|r| unique_test(api, r));
+    let parent_delete = api
+        .resources
+        .iter()
+        .filter_map(|r| parent_delete_test(api, r));
     quote! {
         #(#tests)*
         #(#paging)*
+        #(#unique)*
+        #(#parent_delete)*
     }
 }
 
@@ -172,6 +182,15 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             #bind_key
         },
     ];
+    // An enclosing item's key kept in one of the item's fields is the path's.
+    for (index, parent) in resource.parents.iter().enumerate() {
+        if let Some(field) = &parent.field {
+            let variable = format_ident!("parent{}", index);
+            steps.push(quote! {
+                assert_eq!(key_of(&created, #field), #variable, "the item holds the key of the item it is nested in");
+            });
+        }
+    }
     let item_uri = |op: &Operation| {
         let parts = crud_request(api, op, parents, true);
         let uri = uri_expr(&parts.uri, parents, true);
@@ -269,7 +288,11 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let chain = parent_chain(api, resource)?;
     let parents = chain.len();
     let setup = create_parents(api, &chain);
-    let create_request = crud_request_expr(api, create, parents, false);
+    let bodies = distinct_bodies(api, resource, create, parents, 3)?;
+    let create_requests = bodies.iter().map(|parts| {
+        let uri = uri_expr(&parts.uri, parents, false);
+        request_tokens(parts, Some(uri))
+    });
     let create_status = status_of(create);
     let mut parts = crud_request(api, list_op, parents, false);
     let separator = if parts.uri.contains('?') { '&' } else { '?' };
@@ -291,9 +314,7 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         async fn #name() {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
             #setup
-            for _ in 0..3 {
-                exchange(&app, #create_request, #create_status, "create").await;
-            }
+            #(exchange(&app, #create_requests, #create_status, "create").await;)*
             let (_, listed) = exchange(&app, #list_request, 200, "list").await;
             assert_eq!(items_at(&listed, #pointer).len(), 2, "one page holds `limit` items: {listed}");
             #total_check
@@ -310,4 +331,208 @@ fn struct_has_field(api: &Api, ty: &crate::ir::Ty, field: &str) -> bool {
         crate::ir::NamedKind::Alias(target) => struct_has_field(api, target, field),
         _ => false,
     }
+}
+
+/// The wire names of the item's unique fields that the create body sets.
+fn unique_fields_in(resource: &Resource, body: &serde_json::Value) -> Vec<String> {
+    resource
+        .columns
+        .iter()
+        .filter(|c| c.unique && body.get(&c.field).is_some_and(|v| !v.is_null()))
+        .map(|c| c.field.clone())
+        .collect()
+}
+
+/// The create request's JSON body, when it has one.
+fn json_body(parts: &RequestParts) -> Option<serde_json::Value> {
+    parts
+        .body
+        .as_ref()
+        .and_then(|(_, bytes)| serde_json::from_slice(bytes).ok())
+}
+
+/// `count` create requests whose unique fields all differ (the first is the sample), or
+/// `None` when a unique field has no other value that its schema accepts.
+fn distinct_bodies(
+    api: &Api,
+    resource: &Resource,
+    create: &Operation,
+    parents: usize,
+    count: usize,
+) -> Option<Vec<RequestParts>> {
+    let first = crud_request(api, create, parents, false);
+    let Some(body) = json_body(&first) else {
+        return Some(vec![first; count]);
+    };
+    let unique = unique_fields_in(resource, &body);
+    if unique.is_empty() {
+        return Some(vec![first; count]);
+    }
+    let body_ty = &create.body.as_ref()?.contents.first()?.ty;
+    let sampler = Sampler::new(api, Direction::Request);
+    let mut requests = vec![first.clone()];
+    // The values each unique field has taken so far.
+    let mut taken: Vec<Vec<serde_json::Value>> = unique
+        .iter()
+        .map(|field| vec![body[field].clone()])
+        .collect();
+    for index in 1..count {
+        let mut varied = body.clone();
+        for (field, taken) in unique.iter().zip(&mut taken) {
+            let ty = body_field_ty(api, body_ty, field)?;
+            let value = variants(&body[field], index)
+                .into_iter()
+                .find(|v| !taken.contains(v) && sampler.fits(ty, v, 0))?;
+            taken.push(value.clone());
+            varied[field] = value;
+        }
+        let mut parts = first.clone();
+        if let Some((content_type, _)) = &first.body {
+            parts.body = Some((content_type.clone(), varied.to_string().into_bytes()));
+        }
+        requests.push(parts);
+    }
+    Some(requests)
+}
+
+/// Other values like `value`, the `index`th of a series: `ada1@example.com` for
+/// `ada@example.com`, `ada_l1`, `1ada_l`, `ada_1`... each to be checked against the schema.
+fn variants(value: &serde_json::Value, index: usize) -> Vec<serde_json::Value> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => {
+            let mut out = Vec::new();
+            if let Some((local, domain)) = text.split_once('@') {
+                out.push(format!("{local}{index}@{domain}"));
+            }
+            out.push(format!("{text}{index}"));
+            let mut chars: Vec<char> = text.chars().collect();
+            if let Some(last) = chars.last_mut() {
+                *last = char::from_digit((index % 10) as u32, 10).unwrap_or('1');
+                out.push(chars.iter().collect());
+            }
+            out.push(format!("{index}{text}"));
+            out.push(format!("{}{index}", "x".repeat(text.len().min(3).max(1))));
+            out.into_iter().map(Value::from).collect()
+        }
+        Value::Number(number) => number
+            .as_i64()
+            .map(|n| vec![Value::from(n + index as i64), Value::from(n - index as i64)])
+            .or_else(|| number.as_f64().map(|f| vec![Value::from(f + index as f64)]))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The type of a field of a request body's struct.
+fn body_field_ty<'a>(api: &'a Api, ty: &'a Ty, field: &str) -> Option<&'a Ty> {
+    match &ty.kind {
+        TyKind::Named(id) => match &api.ty(*id).kind {
+            NamedKind::Struct(s) => s
+                .fields
+                .iter()
+                .find(|f| f.wire_name == field)
+                .map(|f| &f.ty),
+            NamedKind::Alias(target) => body_field_ty(api, target, field),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Creating an item whose unique field repeats a stored one is a 409 naming the field.
+fn unique_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
+    let create = api.operation(resource.ops.create?);
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let parts = crud_request(api, create, parents, false);
+    let unique = unique_fields_in(resource, &json_body(&parts)?);
+    if unique.is_empty() {
+        return None;
+    }
+    let name = format_ident!("{}_refuse_a_repeated_unique_field", resource.table);
+    let doc = docs::doc(&format!(
+        "`{}`: a second item with the same {} is a 409 conflict that names the field.",
+        resource.collection_path,
+        unique
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    ));
+    let setup = create_parents(api, &chain);
+    let uri = uri_expr(&parts.uri, parents, false);
+    let request = request_tokens(&parts, Some(uri.clone()));
+    let again = request_tokens(&parts, Some(uri));
+    let status = status_of(create);
+    let names = unique.iter().map(|f| format!("`{f}`"));
+    Some(quote! {
+        #doc
+        #[tokio::test]
+        async fn #name() {
+            let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
+            #setup
+            exchange(&app, #request, #status, "create").await;
+            let (_, problem) = exchange(&app, #again, 409, "create the same item again").await;
+            let detail = problem["detail"].as_str().unwrap_or_default();
+            assert!([#(#names),*].iter().any(|field| detail.contains(field)), "the conflict names the field: {problem}");
+        }
+    })
+}
+
+/// Deleting the item a nested one belongs to deletes it too (`on_delete: cascade`) or is
+/// refused with 409 while it exists (`restrict`); the test counts the rows left.
+fn parent_delete_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
+    resource.parent_link()?;
+    let create = api.operation(resource.ops.create?);
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let parent = *chain.last()?;
+    let delete = api.operation(parent.ops.delete?);
+    let name = format_ident!(
+        "deleting_a_{}_{}",
+        parent.singular,
+        match resource.on_delete {
+            OnDelete::Cascade => format!("deletes_its_{}", resource.table),
+            OnDelete::Restrict => format!("is_refused_while_it_has_{}", resource.table),
+        }
+    );
+    let doc = docs::doc(&format!(
+        "`{}`: deleting the enclosing {} {}.",
+        resource.collection_path,
+        parent.singular,
+        match resource.on_delete {
+            OnDelete::Cascade => "deletes its items too (ON DELETE CASCADE)",
+            OnDelete::Restrict => "is refused with 409 while it has items (ON DELETE RESTRICT)",
+        }
+    ));
+    let setup = create_parents(api, &chain);
+    let create_request = crud_request_expr(api, create, parents, false);
+    let create_status = status_of(create);
+    // The enclosing item's delete, its key the innermost parent's.
+    let delete_parts = crud_request(api, delete, parents - 1, true);
+    let delete_uri = uri_expr(&delete_parts.uri, parents - 1, true);
+    let delete_request = request_tokens(&delete_parts, Some(delete_uri));
+    let key = format_ident!("parent{}", parents - 1);
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM {}",
+        super::migrations::quote_sql(&resource.table)
+    );
+    let (status, left) = match resource.on_delete {
+        OnDelete::Cascade => (status_of(delete), 0i64),
+        OnDelete::Restrict => (409, 1i64),
+    };
+    Some(quote! {
+        #doc
+        #[tokio::test]
+        async fn #name() {
+            let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone()).await.expect("the app starts on a fresh database");
+            #setup
+            exchange(&app, #create_request, #create_status, "create").await;
+            let key = #key.clone();
+            exchange(&app, #delete_request, #status, "delete the enclosing item").await;
+            let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(#count_sql)).fetch_one(db.pool()).await.expect("counted");
+            assert_eq!(left, #left, "items left after deleting the item they belong to");
+        }
+    })
 }

@@ -20,6 +20,7 @@ mod runtime_files;
 mod rust;
 mod samples;
 mod scaffold;
+mod schema_change;
 #[cfg(test)]
 mod template_tests;
 mod types;

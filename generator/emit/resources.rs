@@ -54,6 +54,9 @@ fn column_kind(kind: ColumnKind) -> TokenStream {
         ColumnKind::Integer => quote!(ColumnKind::Integer),
         ColumnKind::Real => quote!(ColumnKind::Real),
         ColumnKind::Boolean => quote!(ColumnKind::Boolean),
+        ColumnKind::Timestamp => quote!(ColumnKind::Timestamp),
+        ColumnKind::Date => quote!(ColumnKind::Date),
+        ColumnKind::Uuid => quote!(ColumnKind::Uuid),
         ColumnKind::Json => quote!(ColumnKind::Json),
     }
 }
@@ -83,7 +86,16 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
             KeyKind::Uuid => quote!(KeyKind::Uuid),
             KeyKind::Text => quote!(KeyKind::Text),
         };
-        let parents = resource.parents.iter().map(|p| &p.column);
+        let parents = resource.parents.iter().map(|p| {
+            let column = &p.column;
+            let kind = column_kind(p.kind);
+            let field = match &p.field {
+                Some(field) => quote!(Some(#field)),
+                None => quote!(None),
+            };
+            quote!(Parent { column: #column, kind: #kind, field: #field })
+        });
+        let sequence = resource.needs_sequence();
         let read_only = resource.read_only.iter();
         let parent = match resource.parent.map(|i| table_static(api.resource(i))) {
             Some(parent) => quote!(Some(&#parent)),
@@ -94,7 +106,8 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
             let column = &c.name;
             let kind = column_kind(c.kind);
             let required = c.required;
-            quote!(Column { field: #field, name: #column, kind: #kind, required: #required })
+            let unique = c.unique;
+            quote!(Column { field: #field, name: #column, kind: #kind, required: #required, unique: #unique })
         });
         let fills = resource.fills.iter().map(|fill| {
             let field = &fill.field;
@@ -175,6 +188,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
                 read_only: &[#(#read_only),*],
                 columns: &[#(#columns),*],
                 fills: &[#(#fills),*],
+                sequence: #sequence,
                 statements: Statements::new(),
             };
 
@@ -219,7 +233,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
 
         use super::models;
         use super::runtime::store::{
-            Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
+            Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Parent,
             Listing, Migrations, Page, Record, Scope, Statements, StoreError, Table,
         };
 

@@ -13,8 +13,8 @@ pub use lower::lower;
 pub use names::{NameRegistry, is_rust_keyword, pascal_ident, shouty_ident, snake_ident};
 pub use operations::{normalized_template, template_params};
 pub use resources::{
-    Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, ParentScope,
-    RESOURCE_EXTENSION, Resource, ResourceHint, ResourceOps,
+    Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, OnDelete, ParentScope,
+    RESOURCE_EXTENSION, Resource, ResourceHint, ResourceOps, ResourceSettings, SEQUENCE_COLUMN,
 };
 pub use security::requirement_is_satisfiable;
 
@@ -215,6 +215,8 @@ pub struct Field {
     /// Absent, `null` and a value mean three different things (optional and nullable in a
     /// PATCH body: absent leaves the value alone, `null` clears it).
     pub tri_state: bool,
+    /// `x-specgen-unique: true`: no two stored items may hold the same value.
+    pub unique: bool,
 }
 
 impl Field {

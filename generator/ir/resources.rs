@@ -16,6 +16,10 @@ use super::*;
 use crate::spec::Severity;
 use std::collections::BTreeSet;
 
+/// The column that numbers the rows of a table whose key is not assigned in creation order
+/// (PostgreSQL; SQLite has its `rowid`).
+pub const SEQUENCE_COLUMN: &str = "_seq";
+
 /// The extension that overrides resource detection.
 pub const RESOURCE_EXTENSION: &str = "x-specgen-resource";
 
@@ -24,10 +28,31 @@ pub const RESOURCE_EXTENSION: &str = "x-specgen-resource";
 pub enum ResourceHint {
     /// `false`: the operation is never part of a resource.
     OptOut,
-    /// `name` or `{name: name}`: the resource's table name.
-    Name(String),
-    /// `{name?, id}`: the table name, if given, and the item field that is the key.
-    Named { name: Option<String>, id: String },
+    /// `name`, or `{name?, id?, on_delete?}`.
+    Settings(ResourceSettings),
+}
+
+/// The object form of `x-specgen-resource` (a bare string is `{name: string}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceSettings {
+    /// The table name.
+    pub name: Option<String>,
+    /// The item field that is the key.
+    pub id: Option<String>,
+    /// What deleting the enclosing item does to this nested resource's items.
+    pub on_delete: Option<OnDelete>,
+}
+
+/// What deleting an item does to the items nested under it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OnDelete {
+    /// They are deleted with it: the default, because a nested item is reachable only
+    /// through its parent's path, so one left behind would be data no route can reach.
+    #[default]
+    Cascade,
+    /// The delete is refused (409) while any exist: for children worth more than the
+    /// convenience (invoices under a customer).
+    Restrict,
 }
 
 impl ResourceHint {
@@ -42,41 +67,67 @@ impl ResourceHint {
         match value {
             Value::Bool(false) => Ok(Some(ResourceHint::OptOut)),
             Value::Bool(true) => Ok(None),
-            Value::String(_) => Ok(text("name", Some(value))?.map(ResourceHint::Name)),
+            Value::String(_) => Ok(text("name", Some(value))?.map(|name| {
+                ResourceHint::Settings(ResourceSettings {
+                    name: Some(name),
+                    ..ResourceSettings::default()
+                })
+            })),
             Value::Object(map) => {
-                if let Some(unknown) = map.keys().find(|k| *k != "name" && *k != "id") {
+                if let Some(unknown) = map
+                    .keys()
+                    .find(|k| !["name", "id", "on_delete"].contains(&k.as_str()))
+                {
                     return Err(format!(
-                        "unknown key `{unknown}`; the object form takes `name` and `id`"
+                        "unknown key `{unknown}`; the object form takes `name`, `id` and `on_delete`"
                     ));
                 }
-                let name = text("name", map.get("name"))?;
-                match (name, text("id", map.get("id"))?) {
-                    (name, Some(id)) => Ok(Some(ResourceHint::Named { name, id })),
-                    (Some(name), None) => Ok(Some(ResourceHint::Name(name))),
-                    (None, None) => Err("the object form needs `name`, `id` or both".to_owned()),
+                let on_delete = match text("on_delete", map.get("on_delete"))?.as_deref() {
+                    None => None,
+                    Some("cascade") => Some(OnDelete::Cascade),
+                    Some("restrict") => Some(OnDelete::Restrict),
+                    Some(other) => {
+                        return Err(format!(
+                            "`on_delete` is `cascade` or `restrict`, not `{other}`"
+                        ));
+                    }
+                };
+                let settings = ResourceSettings {
+                    name: text("name", map.get("name"))?,
+                    id: text("id", map.get("id"))?,
+                    on_delete,
+                };
+                if settings == ResourceSettings::default() {
+                    return Err("the object form needs `name`, `id` or `on_delete`".to_owned());
                 }
+                Ok(Some(ResourceHint::Settings(settings)))
             }
             other => Err(format!(
-                "expected `false`, a resource name or `{{name, id}}`, not `{other}`"
+                "expected `false`, a resource name or `{{name, id, on_delete}}`, not `{other}`"
             )),
+        }
+    }
+
+    fn settings(&self) -> Option<&ResourceSettings> {
+        match self {
+            ResourceHint::OptOut => None,
+            ResourceHint::Settings(settings) => Some(settings),
         }
     }
 
     /// The table name the hint asks for.
     pub fn name(&self) -> Option<&str> {
-        match self {
-            ResourceHint::OptOut => None,
-            ResourceHint::Name(name) => Some(name),
-            ResourceHint::Named { name, .. } => name.as_deref(),
-        }
+        self.settings()?.name.as_deref()
     }
 
     /// The item field the hint names as the key.
     pub fn key(&self) -> Option<&str> {
-        match self {
-            ResourceHint::Named { id, .. } => Some(id),
-            _ => None,
-        }
+        self.settings()?.id.as_deref()
+    }
+
+    /// What deleting the enclosing item does, when the hint says.
+    pub fn on_delete(&self) -> Option<OnDelete> {
+        self.settings()?.on_delete
     }
 }
 
@@ -128,6 +179,8 @@ pub struct Resource {
     pub fills: Vec<Fill>,
     /// Item fields marked `readOnly`: the server sets them, whatever a client sends.
     pub read_only: Vec<String>,
+    /// What deleting the enclosing item does to this resource's items (nested resources).
+    pub on_delete: OnDelete,
     pub ops: ResourceOps,
 }
 
@@ -138,6 +191,17 @@ pub struct Key {
     pub field: String,
     pub column: String,
     pub kind: KeyKind,
+}
+
+impl Key {
+    /// How a column that refers to this key stores it.
+    pub fn column_kind(&self) -> ColumnKind {
+        match self.kind {
+            KeyKind::Integer => ColumnKind::Integer,
+            KeyKind::Uuid => ColumnKind::Uuid,
+            KeyKind::Text => ColumnKind::Text,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,12 +219,30 @@ pub struct ParentScope {
     /// The path parameter's name in the spec.
     pub param: String,
     pub column: String,
+    /// The item field that holds the enclosing item's key (`project_id` for
+    /// `/projects/{projectId}/tasks`), when the item has one of the same type: the key is
+    /// stored there, always the path's. Otherwise `column` is a column of its own.
+    pub field: Option<String>,
+    /// How the key is stored: like the enclosing resource's key.
+    pub kind: ColumnKind,
 }
 
 impl Resource {
     /// The item path, with the spec's parameter name for the key.
     pub fn item_path_shape(&self) -> String {
         operations::route_shape(&format!("{}/{{key}}", self.collection_path))
+    }
+
+    /// The enclosing item's key column, when the enclosing items are a resource too: it
+    /// gets a foreign key to that resource's table.
+    pub fn parent_link(&self) -> Option<&ParentScope> {
+        self.parent.and(self.parents.last())
+    }
+
+    /// Lists are in creation order by default. An integer key is assigned in that order;
+    /// any other key needs a sequence of its own.
+    pub fn needs_sequence(&self) -> bool {
+        self.key.kind != KeyKind::Integer
     }
 }
 
@@ -172,6 +254,11 @@ pub struct Column {
     pub kind: ColumnKind,
     /// The item schema requires the field (it is written as `null` rather than left out).
     pub required: bool,
+    /// Required and not nullable: the column is `NOT NULL`.
+    pub not_null: bool,
+    /// `x-specgen-unique`: no two items hold the same value (a unique index; a write that
+    /// would break it is a 409 naming the field).
+    pub unique: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +267,12 @@ pub enum ColumnKind {
     Integer,
     Real,
     Boolean,
+    /// `format: date-time`: `timestamptz` on PostgreSQL, RFC 3339 text on SQLite.
+    Timestamp,
+    /// `format: date`: `date` on PostgreSQL, text on SQLite.
+    Date,
+    /// `format: uuid`: `uuid` on PostgreSQL, text on SQLite.
+    Uuid,
     /// Objects, arrays and anything else: stored as JSON.
     Json,
 }
@@ -312,6 +405,15 @@ pub fn detect(api: &Api) -> Vec<Resource> {
         };
         let shape = operations::route_shape(enclosing);
         resource.parent = item_paths.iter().position(|p| *p == shape).map(ResourceId);
+    }
+    // A parent link needs the enclosing key stored as the enclosing table stores it.
+    let key_kinds: Vec<ColumnKind> = resources.iter().map(|r| r.key.column_kind()).collect();
+    for resource in &mut resources {
+        if let (Some(parent), Some(link)) = (resource.parent, resource.parents.last())
+            && key_kinds[parent.0] != link.kind
+        {
+            resource.parent = None;
+        }
     }
     resources
 }
@@ -479,10 +581,7 @@ fn detect_one(
     ));
     let parents: Vec<ParentScope> = parent_params
         .iter()
-        .map(|p| ParentScope {
-            param: p.wire_name.clone(),
-            column: format!("parent_{}", column_name(&p.wire_name)),
-        })
+        .map(|p| parent_scope(api, item_struct, &key_field.wire_name, p))
         .collect();
     let columns = columns_of(api, item_struct, &key_field.wire_name, &parents);
     if let Some((index, op)) = find(&collection_ops, HttpMethod::Get)
@@ -523,8 +622,40 @@ fn detect_one(
             .collect(),
         columns,
         fills,
+        on_delete: hint.and_then(ResourceHint::on_delete).unwrap_or_default(),
         ops,
     })
+}
+
+/// Where a nested item keeps its enclosing item's key: the item field named like the path
+/// parameter (`projectId` → `project_id`) when it has the parameter's type, else a column
+/// of its own, `parent_project_id`.
+fn parent_scope(api: &Api, item: &StructType, key: &str, param: &Param) -> ParentScope {
+    let kind = match &param.ty.kind {
+        TyKind::Integer(_) => ColumnKind::Integer,
+        TyKind::String(StringFormat::Uuid) => ColumnKind::Uuid,
+        _ => ColumnKind::Text,
+    };
+    let column = column_name(&param.wire_name);
+    let field = item
+        .fields
+        .iter()
+        .find(|f| {
+            f.wire_name != key
+                && column_name(&f.wire_name) == column
+                && column_kind(api, &f.ty) == kind
+                && !f.ty.nullable
+        })
+        .map(|f| f.wire_name.clone());
+    ParentScope {
+        param: param.wire_name.clone(),
+        column: match field {
+            Some(_) => column,
+            None => format!("parent_{column}"),
+        },
+        field,
+        kind,
+    }
 }
 
 /// `/pets/{id}` is the item path of `/pets`.
@@ -655,6 +786,9 @@ fn column_kind(api: &Api, ty: &Ty) -> ColumnKind {
         TyKind::Integer(_) => ColumnKind::Integer,
         TyKind::Number(_) => ColumnKind::Real,
         TyKind::String(StringFormat::Binary) => ColumnKind::Json,
+        TyKind::String(StringFormat::DateTime) => ColumnKind::Timestamp,
+        TyKind::String(StringFormat::Date) => ColumnKind::Date,
+        TyKind::String(StringFormat::Uuid) => ColumnKind::Uuid,
         TyKind::String(_) => ColumnKind::Text,
         TyKind::Named(id) => match &api.ty(*id).kind {
             NamedKind::Enum(e) if e.integer => ColumnKind::Integer,
@@ -668,8 +802,16 @@ fn column_kind(api: &Api, ty: &Ty) -> ColumnKind {
 
 fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) -> Vec<Column> {
     let key_column = column_name(key);
+    // Columns of their own (the key, enclosing keys no field holds, the sequence lists are
+    // ordered by) are out of the fields' reach.
+    let own = parents
+        .iter()
+        .filter(|p| p.field.is_none())
+        .map(|p| p.column.as_str());
     let mut names = NameRegistry::reserving(
-        std::iter::once(key_column.as_str()).chain(parents.iter().map(|p| p.column.as_str())),
+        [key_column.as_str(), SEQUENCE_COLUMN]
+            .into_iter()
+            .chain(own),
     );
     item.fields
         .iter()
@@ -679,6 +821,8 @@ fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) 
             name: names.claim(&column_name(&f.wire_name)),
             kind: column_kind(api, &f.ty),
             required: f.required,
+            not_null: f.required && !f.ty.nullable,
+            unique: f.unique,
         })
         .collect()
 }
@@ -943,27 +1087,36 @@ mod tests {
         let parse = |value: Value| ResourceHint::parse(&value);
         assert_eq!(parse(json!(false)), Ok(Some(ResourceHint::OptOut)));
         assert_eq!(parse(json!(true)), Ok(None));
+        let settings = |name: Option<&str>, id: Option<&str>, on_delete| {
+            Ok(Some(ResourceHint::Settings(ResourceSettings {
+                name: name.map(Into::into),
+                id: id.map(Into::into),
+                on_delete,
+            })))
+        };
         assert_eq!(
             parse(json!("gadgets")),
-            Ok(Some(ResourceHint::Name("gadgets".into())))
+            settings(Some("gadgets"), None, None)
         );
         assert_eq!(
             parse(json!({"name": "gadgets"})),
-            Ok(Some(ResourceHint::Name("gadgets".into())))
+            settings(Some("gadgets"), None, None)
         );
         assert_eq!(
             parse(json!({"name": "gadgets", "id": "sku"})),
-            Ok(Some(ResourceHint::Named {
-                name: Some("gadgets".into()),
-                id: "sku".into()
-            }))
+            settings(Some("gadgets"), Some("sku"), None)
         );
         assert_eq!(
             parse(json!({"id": "sku"})),
-            Ok(Some(ResourceHint::Named {
-                name: None,
-                id: "sku".into()
-            }))
+            settings(None, Some("sku"), None)
+        );
+        assert_eq!(
+            parse(json!({"on_delete": "restrict"})),
+            settings(None, None, Some(OnDelete::Restrict))
+        );
+        assert_eq!(
+            parse(json!({"name": "parts", "on_delete": "cascade"})),
+            settings(Some("parts"), None, Some(OnDelete::Cascade))
         );
     }
 
@@ -976,5 +1129,6 @@ mod tests {
         assert!(problem(json!({"id": ["a"]})).contains("`id`"));
         assert!(problem(json!({"table": "x"})).contains("unknown key `table`"));
         assert!(problem(json!({})).contains("needs"));
+        assert!(problem(json!({"on_delete": "nullify"})).contains("`cascade` or `restrict`"));
     }
 }

@@ -18,6 +18,9 @@ use super::refs::component_name;
 use super::*;
 use crate::spec::{Severity, escape_pointer_token};
 
+/// The extension that makes a property unique among the stored items of a resource.
+pub const UNIQUE_EXTENSION: &str = "x-specgen-unique";
+
 /// Deepest nesting of inline schemas we follow; deeper input is almost surely adversarial.
 const MAX_DEPTH: usize = 64;
 
@@ -433,6 +436,7 @@ impl<'a> TypeSpace<'a> {
                 }
                 let (properties, required, additional) = self.merge_all_of(schema, all_of, pointer);
                 NamedKind::Struct(self.struct_type(
+                    schema,
                     &properties,
                     &required,
                     additional,
@@ -447,6 +451,7 @@ impl<'a> TypeSpace<'a> {
                     .map(|(k, v)| (k.clone(), v.clone(), pointer.to_owned()))
                     .collect();
                 NamedKind::Struct(self.struct_type(
+                    schema,
                     &properties,
                     &object.required,
                     object.additional_properties.clone(),
@@ -461,6 +466,7 @@ impl<'a> TypeSpace<'a> {
                     .map(|(k, v)| (k.clone(), v.clone(), pointer.to_owned()))
                     .collect();
                 NamedKind::Struct(self.struct_type(
+                    schema,
                     &properties,
                     &any.required,
                     any.additional_properties.clone(),
@@ -653,6 +659,7 @@ impl<'a> TypeSpace<'a> {
 
     fn struct_type(
         &mut self,
+        schema: &Schema,
         properties: &[(String, ReferenceOr<Box<Schema>>, String)],
         required: &[String],
         additional: Option<AdditionalProperties>,
@@ -671,6 +678,10 @@ impl<'a> TypeSpace<'a> {
                 }
                 ReferenceOr::Reference { .. } => (None, false, false),
             };
+            let unique = match schema {
+                ReferenceOr::Item(s) => self.unique_flag(s, &field_pointer),
+                ReferenceOr::Reference { .. } => false,
+            };
             fields.push(Field {
                 rust_name: field_names.claim(&snake_ident(wire_name)),
                 wire_name: wire_name.clone(),
@@ -681,8 +692,10 @@ impl<'a> TypeSpace<'a> {
                 write_only,
                 boxed: false,
                 tri_state: false,
+                unique,
             });
         }
+        self.unique_list(schema, &mut fields, pointer);
         let additional = match additional {
             Some(AdditionalProperties::Any(false)) => Additional::Deny,
             Some(AdditionalProperties::Schema(schema)) => Additional::Map(Box::new(self.ty(
@@ -693,6 +706,55 @@ impl<'a> TypeSpace<'a> {
             _ => Additional::Ignore,
         };
         StructType { fields, additional }
+    }
+
+    /// `x-specgen-unique` on a property: `true` or `false`; anything else is a warning
+    /// and counts as `false`.
+    fn unique_flag(&mut self, schema: &Schema, pointer: &str) -> bool {
+        match schema.schema_data.extensions.get(UNIQUE_EXTENSION) {
+            None => false,
+            Some(Value::Bool(unique)) => *unique,
+            Some(other) => {
+                self.warn(
+                    &format!("{pointer}/{UNIQUE_EXTENSION}"),
+                    format!("`{UNIQUE_EXTENSION}` is `true` or `false`, not `{other}`; ignored"),
+                );
+                false
+            }
+        }
+    }
+
+    /// `x-specgen-unique: [field, ...]` on an object: the properties it lists are unique.
+    /// This form reaches properties that are `$ref`s, which cannot carry extensions of
+    /// their own. A name that is not a property is a warning.
+    fn unique_list(&mut self, schema: &Schema, fields: &mut [Field], pointer: &str) {
+        let Some(value) = schema.schema_data.extensions.get(UNIQUE_EXTENSION) else {
+            return;
+        };
+        let at = format!("{pointer}/{UNIQUE_EXTENSION}");
+        let Value::Array(names) = value else {
+            self.warn(
+                &at,
+                format!(
+                    "`{UNIQUE_EXTENSION}` on an object lists property names, not `{value}`; ignored"
+                ),
+            );
+            return;
+        };
+        for name in names {
+            match fields
+                .iter_mut()
+                .find(|f| Some(f.wire_name.as_str()) == name.as_str())
+            {
+                Some(field) => field.unique = true,
+                None => self.warn(
+                    &at,
+                    format!(
+                        "`{UNIQUE_EXTENSION}` names {name}, which is not a property here; ignored"
+                    ),
+                ),
+            }
+        }
     }
 
     /// A `pattern` as the ECMAScript engine should see it. Some specs write JavaScript regex

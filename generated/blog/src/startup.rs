@@ -67,10 +67,18 @@ pub async fn test_app(auth: Arc<AuthConfig>) -> Result<Router, String> {
 
 /// [`test_app`] with settings of the test's choosing (rate limits, CORS...).
 pub async fn test_app_with(settings: &Settings, auth: Arc<AuthConfig>) -> Result<Router, String> {
+    Ok(test_app_and_database(settings, auth).await?.0)
+}
+
+/// [`test_app_with`] and the database behind it, for tests that look at what is stored.
+pub async fn test_app_and_database(
+    settings: &Settings,
+    auth: Arc<AuthConfig>,
+) -> Result<(Router, Database), String> {
     let db = Database::for_tests().await.map_err(|e| e.to_string())?;
     db.migrate(&MIGRATIONS).await.map_err(|e| e.to_string())?;
     let limiter = rate_limiter(settings).await?;
-    Ok(app(settings, auth, db, limiter))
+    Ok((app(settings, auth, db.clone(), limiter), db))
 }
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish (for at most

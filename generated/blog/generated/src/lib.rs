@@ -29,4 +29,4 @@ pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints
 };
 
 /// SHA-256 of the spec file this code was generated from.
-pub const SPEC_SHA256: &str = "9b7c6d7070b0ba1603490ab20781fb089727c3cb35ce1403f8fb77aba13408ef";
+pub const SPEC_SHA256: &str = "2073b24f389f21c96d4f4205532d0317c12a73a28bb2f7df7f7daee9853f8b57";

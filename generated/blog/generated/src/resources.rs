@@ -7,7 +7,7 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Record, Scope, Statements, StoreError, Table,
+    Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -41,30 +41,35 @@ pub static USERS: Table = Table {
             name: "username",
             kind: ColumnKind::Text,
             required: true,
+            unique: true,
         },
         Column {
             field: "email",
             name: "email",
             kind: ColumnKind::Text,
             required: true,
+            unique: true,
         },
         Column {
             field: "display_name",
             name: "display_name",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "bio",
             name: "bio",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "created_at",
             name: "created_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
     ],
     fills: &[
@@ -85,6 +90,7 @@ pub static USERS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    sequence: true,
     statements: Statements::new(),
 };
 
@@ -166,44 +172,51 @@ pub static POSTS: Table = Table {
         Column {
             field: "author_id",
             name: "author_id",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Uuid,
             required: true,
+            unique: false,
         },
         Column {
             field: "title",
             name: "title",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "body",
             name: "body",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "tags",
             name: "tags",
             kind: ColumnKind::Json,
             required: true,
+            unique: false,
         },
         Column {
             field: "published",
             name: "published",
             kind: ColumnKind::Boolean,
             required: true,
+            unique: false,
         },
         Column {
             field: "created_at",
             name: "created_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
         Column {
             field: "updated_at",
             name: "updated_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
     ],
     fills: &[
@@ -236,6 +249,7 @@ pub static POSTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    sequence: false,
     statements: Statements::new(),
 };
 
@@ -310,7 +324,11 @@ pub static COMMENTS: Table = Table {
         column: "id",
         kind: KeyKind::Integer,
     },
-    parents: &["parent_post_id"],
+    parents: &[Parent {
+        column: "post_id",
+        kind: ColumnKind::Integer,
+        field: Some("post_id"),
+    }],
     parent: Some(&POSTS),
     read_only: &["id", "post_id", "created_at"],
     columns: &[
@@ -319,24 +337,28 @@ pub static COMMENTS: Table = Table {
             name: "post_id",
             kind: ColumnKind::Integer,
             required: true,
+            unique: false,
         },
         Column {
             field: "author_id",
             name: "author_id",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Uuid,
             required: true,
+            unique: false,
         },
         Column {
             field: "body",
             name: "body",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "created_at",
             name: "created_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
     ],
     fills: &[
@@ -357,6 +379,7 @@ pub static COMMENTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    sequence: false,
     statements: Statements::new(),
 };
 

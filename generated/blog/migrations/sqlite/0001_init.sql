@@ -4,30 +4,31 @@
 
 CREATE TABLE "users" (
     "id" TEXT PRIMARY KEY,
-    "username" TEXT,
-    "email" TEXT,
-    "display_name" TEXT,
+    "username" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    "display_name" TEXT NOT NULL,
     "bio" TEXT,
-    "created_at" TEXT
+    "created_at" TEXT NOT NULL
 );
+CREATE UNIQUE INDEX "users_username_key" ON "users" ("username");
+CREATE UNIQUE INDEX "users_email_key" ON "users" ("email");
 
 CREATE TABLE "posts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
-    "author_id" TEXT,
-    "title" TEXT,
-    "body" TEXT,
-    "tags" TEXT,
-    "published" INTEGER,
-    "created_at" TEXT,
-    "updated_at" TEXT
+    "author_id" TEXT NOT NULL,
+    "title" TEXT NOT NULL,
+    "body" TEXT NOT NULL,
+    "tags" TEXT NOT NULL,
+    "published" INTEGER NOT NULL,
+    "created_at" TEXT NOT NULL,
+    "updated_at" TEXT NOT NULL
 );
 
 CREATE TABLE "comments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
-    "parent_post_id" TEXT NOT NULL,
-    "post_id" INTEGER,
-    "author_id" TEXT,
-    "body" TEXT,
-    "created_at" TEXT
+    "post_id" INTEGER NOT NULL REFERENCES "posts" ("id") ON DELETE CASCADE,
+    "author_id" TEXT NOT NULL,
+    "body" TEXT NOT NULL,
+    "created_at" TEXT NOT NULL
 );
-CREATE INDEX "comments_parent_idx" ON "comments" ("parent_post_id");
+CREATE INDEX "comments_post_id_idx" ON "comments" ("post_id");

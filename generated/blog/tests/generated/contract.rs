@@ -15,8 +15,9 @@ use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
 use blog::generated::runtime::Location;
+use blog::generated::runtime::settings::Settings;
 use blog::generated::{AuthConfig, Problem, RequestContext, api, models, router};
-use blog::startup::test_app;
+use blog::startup::{test_app, test_app_and_database};
 
 /// Answers every operation with its first documented success response.
 struct Stub;
@@ -1912,6 +1913,11 @@ async fn comments_round_trip_through_the_database() {
         )
         .await;
     let key = key_of(&created, "id");
+    assert_eq!(
+        key_of(&created, "post_id"),
+        parent0,
+        "the item holds the key of the item it is nested in"
+    );
     let (headers, fetched) = exchange(
         &app,
         request(
@@ -2045,23 +2051,51 @@ async fn users_list_pages_by_per_page() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    for _ in 0..3 {
-        exchange(
-                &app,
-                request(
-                    "POST",
-                    "/users",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
-                    )),
-                ),
-                201u16,
-                "create",
-            )
-            .await;
-    }
+    exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l1\",\"email\":\"ada1@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l2\",\"email\":\"ada2@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create",
+        )
+        .await;
     let (_, listed) = exchange(
         &app,
         request("GET", "/users?per_page=2", &[], None),
@@ -2082,26 +2116,60 @@ async fn posts_list_pages_by_per_page() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    for _ in 0..3 {
-        exchange(
-                &app,
-                with_credentials(
-                    request(
-                        "POST",
-                        "/posts",
-                        &[],
-                        Some((
-                            "application/json",
-                            b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                        )),
-                    ),
-                    &[Credential::Bearer(&["posts:write"])],
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/posts",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
                 ),
-                201u16,
-                "create",
-            )
-            .await;
-    }
+                &[Credential::Bearer(&["posts:write"])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/posts",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
+                ),
+                &[Credential::Bearer(&["posts:write"])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/posts",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
+                ),
+                &[Credential::Bearer(&["posts:write"])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
     let (_, listed) = exchange(
         &app,
         request("GET", "/posts?per_page=2", &[], None),
@@ -2141,26 +2209,60 @@ async fn comments_list_pages_by_per_page() {
         )
         .await;
     let parent0 = key_of(&created, "id");
-    for _ in 0..3 {
-        exchange(
-                &app,
-                with_credentials(
-                    request(
-                        "POST",
-                        &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
-                        &[],
-                        Some((
-                            "application/json",
-                            b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
-                        )),
-                    ),
-                    &[Credential::Bearer(&["comments:write"])],
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
+                    )),
                 ),
-                201u16,
-                "create",
-            )
-            .await;
-    }
+                &[Credential::Bearer(&["comments:write"])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["comments:write"])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["comments:write"])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
     let (_, listed) = exchange(
         &app,
         request(
@@ -2177,5 +2279,114 @@ async fn comments_list_pages_by_per_page() {
         items_at(&listed, "/items").len(),
         2,
         "one page holds `limit` items: {listed}"
+    );
+}
+
+/// `/users`: a second item with the same `username` or `email` is a 409 conflict that names the field.
+#[tokio::test]
+async fn users_refuse_a_repeated_unique_field() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    let (_, problem) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            409,
+            "create the same item again",
+        )
+        .await;
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(
+        ["`username`", "`email`"]
+            .iter()
+            .any(|field| detail.contains(field)),
+        "the conflict names the field: {problem}"
+    );
+}
+
+/// `/posts/{postId}/comments`: deleting the enclosing post deletes its items too (ON DELETE CASCADE).
+#[tokio::test]
+async fn deleting_a_post_deletes_its_comments() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/posts",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
+                ),
+                &[Credential::Bearer(&["posts:write"])],
+            ),
+            201u16,
+            "create the enclosing post",
+        )
+        .await;
+    let parent0 = key_of(&created, "id");
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["comments:write"])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    let key = parent0.clone();
+    exchange(
+        &app,
+        with_credentials(
+            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+        ),
+        204u16,
+        "delete the enclosing item",
+    )
+    .await;
+    let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe("SELECT COUNT(*) FROM \"comments\""))
+        .fetch_one(db.pool())
+        .await
+        .expect("counted");
+    assert_eq!(
+        left, 0i64,
+        "items left after deleting the item they belong to"
     );
 }

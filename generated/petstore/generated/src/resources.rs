@@ -7,7 +7,7 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Record, Scope, Statements, StoreError, Table,
+    Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -41,42 +41,49 @@ pub static PETS: Table = Table {
             name: "name",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "status",
             name: "status",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "tag",
             name: "tag",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "birth_date",
             name: "birth_date",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Date,
             required: false,
+            unique: false,
         },
         Column {
             field: "created_at",
             name: "created_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
         Column {
             field: "weight_kg",
             name: "weight_kg",
             kind: ColumnKind::Real,
             required: false,
+            unique: false,
         },
         Column {
             field: "microchip_id",
             name: "microchip_id",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Uuid,
             required: false,
+            unique: false,
         },
     ],
     fills: &[
@@ -93,6 +100,7 @@ pub static PETS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    sequence: false,
     statements: Statements::new(),
 };
 

@@ -4,11 +4,11 @@
 
 CREATE TABLE "pets" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
-    "name" TEXT,
-    "status" TEXT,
+    "name" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
     "tag" TEXT,
     "birth_date" TEXT,
-    "created_at" TEXT,
+    "created_at" TEXT NOT NULL,
     "weight_kg" REAL,
     "microchip_id" TEXT
 );

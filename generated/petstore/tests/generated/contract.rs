@@ -15,8 +15,9 @@ use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
 use petstore::generated::runtime::Location;
+use petstore::generated::runtime::settings::Settings;
 use petstore::generated::{AuthConfig, Problem, RequestContext, api, models, router};
-use petstore::startup::test_app;
+use petstore::startup::{test_app, test_app_and_database};
 
 /// Answers every operation with its first documented success response.
 struct Stub;
@@ -1102,26 +1103,60 @@ async fn pets_list_pages_by_limit() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    for _ in 0..3 {
-        exchange(
-                &app,
-                with_credentials(
-                    request(
-                        "POST",
-                        "/pets",
-                        &[],
-                        Some((
-                            "application/json",
-                            b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
-                        )),
-                    ),
-                    &[Credential::Bearer(&[])],
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/pets",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
                 ),
-                201u16,
-                "create",
-            )
-            .await;
-    }
+                &[Credential::Bearer(&[])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/pets",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/pets",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
     let (_, listed) = exchange(
         &app,
         request("GET", "/pets?limit=2", &[], None),

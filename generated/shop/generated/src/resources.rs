@@ -7,7 +7,7 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Record, Scope, Statements, StoreError, Table,
+    Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -41,60 +41,70 @@ pub static PRODUCTS: Table = Table {
             name: "sku",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "name",
             name: "name",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "description",
             name: "description",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "category",
             name: "category",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "price_cents",
             name: "price_cents",
             kind: ColumnKind::Integer,
             required: true,
+            unique: false,
         },
         Column {
             field: "currency",
             name: "currency",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "stock",
             name: "stock",
             kind: ColumnKind::Integer,
             required: true,
+            unique: false,
         },
         Column {
             field: "active",
             name: "active",
             kind: ColumnKind::Boolean,
             required: true,
+            unique: false,
         },
         Column {
             field: "created_at",
             name: "created_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
         Column {
             field: "updated_at",
             name: "updated_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
     ],
     fills: &[
@@ -135,6 +145,7 @@ pub static PRODUCTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    sequence: true,
     statements: Statements::new(),
 };
 
@@ -218,30 +229,35 @@ pub static CARTS: Table = Table {
             name: "currency",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "items",
             name: "items",
             kind: ColumnKind::Json,
             required: true,
+            unique: false,
         },
         Column {
             field: "total_cents",
             name: "total_cents",
             kind: ColumnKind::Integer,
             required: true,
+            unique: false,
         },
         Column {
             field: "created_at",
             name: "created_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
         Column {
             field: "updated_at",
             name: "updated_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
     ],
     fills: &[
@@ -266,6 +282,7 @@ pub static CARTS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    sequence: true,
     statements: Statements::new(),
 };
 
@@ -324,27 +341,34 @@ pub static ITEMS: Table = Table {
         column: "id",
         kind: KeyKind::Integer,
     },
-    parents: &["parent_cart_id"],
+    parents: &[Parent {
+        column: "parent_cart_id",
+        kind: ColumnKind::Uuid,
+        field: None,
+    }],
     parent: Some(&CARTS),
     read_only: &["id", "unit_price_cents"],
     columns: &[
         Column {
             field: "product_id",
             name: "product_id",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Uuid,
             required: true,
+            unique: false,
         },
         Column {
             field: "quantity",
             name: "quantity",
             kind: ColumnKind::Integer,
             required: true,
+            unique: false,
         },
         Column {
             field: "unit_price_cents",
             name: "unit_price_cents",
             kind: ColumnKind::Integer,
             required: true,
+            unique: false,
         },
     ],
     fills: &[
@@ -361,6 +385,7 @@ pub static ITEMS: Table = Table {
             value: FillValue::Json("0"),
         },
     ],
+    sequence: false,
     statements: Statements::new(),
 };
 
@@ -444,36 +469,42 @@ pub static ORDERS: Table = Table {
             name: "status",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "currency",
             name: "currency",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "items",
             name: "items",
             kind: ColumnKind::Json,
             required: true,
+            unique: false,
         },
         Column {
             field: "total_cents",
             name: "total_cents",
             kind: ColumnKind::Integer,
             required: true,
+            unique: false,
         },
         Column {
             field: "created_at",
             name: "created_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
         Column {
             field: "updated_at",
             name: "updated_at",
-            kind: ColumnKind::Text,
+            kind: ColumnKind::Timestamp,
             required: true,
+            unique: false,
         },
     ],
     fills: &[
@@ -504,6 +535,7 @@ pub static ORDERS: Table = Table {
             value: FillValue::Now,
         },
     ],
+    sequence: true,
     statements: Statements::new(),
 };
 

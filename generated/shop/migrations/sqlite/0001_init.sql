@@ -4,42 +4,42 @@
 
 CREATE TABLE "products" (
     "id" TEXT PRIMARY KEY,
-    "sku" TEXT,
-    "name" TEXT,
+    "sku" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
     "description" TEXT,
-    "category" TEXT,
-    "price_cents" INTEGER,
-    "currency" TEXT,
-    "stock" INTEGER,
-    "active" INTEGER,
-    "created_at" TEXT,
-    "updated_at" TEXT
+    "category" TEXT NOT NULL,
+    "price_cents" INTEGER NOT NULL,
+    "currency" TEXT NOT NULL,
+    "stock" INTEGER NOT NULL,
+    "active" INTEGER NOT NULL,
+    "created_at" TEXT NOT NULL,
+    "updated_at" TEXT NOT NULL
 );
 
 CREATE TABLE "carts" (
     "id" TEXT PRIMARY KEY,
-    "currency" TEXT,
-    "items" TEXT,
-    "total_cents" INTEGER,
-    "created_at" TEXT,
-    "updated_at" TEXT
+    "currency" TEXT NOT NULL,
+    "items" TEXT NOT NULL,
+    "total_cents" INTEGER NOT NULL,
+    "created_at" TEXT NOT NULL,
+    "updated_at" TEXT NOT NULL
 );
 
 CREATE TABLE "items" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
-    "parent_cart_id" TEXT NOT NULL,
-    "product_id" TEXT,
-    "quantity" INTEGER,
-    "unit_price_cents" INTEGER
+    "parent_cart_id" TEXT NOT NULL REFERENCES "carts" ("id") ON DELETE CASCADE,
+    "product_id" TEXT NOT NULL,
+    "quantity" INTEGER NOT NULL,
+    "unit_price_cents" INTEGER NOT NULL
 );
-CREATE INDEX "items_parent_idx" ON "items" ("parent_cart_id");
+CREATE INDEX "items_parent_cart_id_idx" ON "items" ("parent_cart_id");
 
 CREATE TABLE "orders" (
     "id" TEXT PRIMARY KEY,
-    "status" TEXT,
-    "currency" TEXT,
-    "items" TEXT,
-    "total_cents" INTEGER,
-    "created_at" TEXT,
-    "updated_at" TEXT
+    "status" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "items" TEXT NOT NULL,
+    "total_cents" INTEGER NOT NULL,
+    "created_at" TEXT NOT NULL,
+    "updated_at" TEXT NOT NULL
 );

@@ -15,8 +15,9 @@ use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
 use shop::generated::runtime::Location;
+use shop::generated::runtime::settings::Settings;
 use shop::generated::{AuthConfig, Problem, RequestContext, api, models, router};
-use shop::startup::test_app;
+use shop::startup::{test_app, test_app_and_database};
 
 /// Answers every operation with its first documented success response.
 struct Stub;
@@ -2705,26 +2706,60 @@ async fn products_list_pages_by_limit() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    for _ in 0..3 {
-        exchange(
-                &app,
-                with_credentials(
-                    request(
-                        "POST",
-                        "/products",
-                        &[],
-                        Some((
-                            "application/json",
-                            b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
-                        )),
-                    ),
-                    &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/products",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                    )),
                 ),
-                201u16,
-                "create",
-            )
-            .await;
-    }
+                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/products",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                    )),
+                ),
+                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/products",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                    )),
+                ),
+                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
     let (_, listed) = exchange(
         &app,
         request("GET", "/products?limit=2", &[], None),
@@ -2750,26 +2785,60 @@ async fn orders_list_pages_by_limit() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    for _ in 0..3 {
-        exchange(
-            &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/orders",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
-                    )),
-                ),
-                &[Credential::Bearer(&["orders:write"])],
+    exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/orders",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                )),
             ),
-            201u16,
-            "create",
-        )
-        .await;
-    }
+            &[Credential::Bearer(&["orders:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/orders",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                )),
+            ),
+            &[Credential::Bearer(&["orders:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/orders",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                )),
+            ),
+            &[Credential::Bearer(&["orders:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
     let (_, listed) = exchange(
         &app,
         with_credentials(
@@ -2784,5 +2853,66 @@ async fn orders_list_pages_by_limit() {
         items_at(&listed, "/items").len(),
         2,
         "one page holds `limit` items: {listed}"
+    );
+}
+
+/// `/carts/{cartId}/items`: deleting the enclosing cart deletes its items too (ON DELETE CASCADE).
+#[tokio::test]
+async fn deleting_a_cart_deletes_its_items() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/carts",
+                &[],
+                Some(("application/json", b"{\"currency\":\"EUR\"}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create the enclosing cart",
+    )
+    .await;
+    let parent0 = key_of(&created, "id");
+    exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                &"/carts/{parent0}/items".replace("{parent0}", &parent0),
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"product_id\":\"5f0c6d1e-8a2b-4c3d-9e4f-a1b2c3d4e5f6\",\"quantity\":2}",
+                )),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    let key = parent0.clone();
+    exchange(
+        &app,
+        with_credentials(
+            request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        204u16,
+        "delete the enclosing item",
+    )
+    .await;
+    let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe("SELECT COUNT(*) FROM \"items\""))
+        .fetch_one(db.pool())
+        .await
+        .expect("counted");
+    assert_eq!(
+        left, 0i64,
+        "items left after deleting the item they belong to"
     );
 }

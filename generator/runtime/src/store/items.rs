@@ -90,6 +90,7 @@ impl Database {
     ) -> Result<(Key, T), StoreError> {
         table.drop_read_only(&mut record);
         table.fill(&mut record);
+        table.pin_parents(&mut record, scope);
         let given_key = record
             .get(table.key.field)
             .filter(|v| !v.is_null())
@@ -102,8 +103,10 @@ impl Database {
         };
         let mut binder = Binder::new(self.dialect);
         let parents = table.parents.len().min(scope.0.len());
-        for key in &scope.0[..parents] {
-            binder.bind(Bound::Text(key.to_string()), ColumnKind::Text);
+        for (parent, key) in table.parents.iter().zip(&scope.0) {
+            if parent.field.is_none() {
+                binder.bind(Bound::key_as(key, parent.kind), parent.kind);
+            }
         }
         if let Some(key) = &key {
             binder.bind(table.key_bound(key), table.key_kind());
@@ -120,7 +123,8 @@ impl Database {
         self.ensure_parent(&mut lease, table, scope).await?;
         let row = sqlx::query_with(AssertSqlSafe(sql), arguments)
             .fetch_one(&mut *lease)
-            .await?;
+            .await
+            .map_err(|error| table.write_error(error))?;
         drop(turn);
         lease.done();
         let key = match table.key.kind {
@@ -165,6 +169,7 @@ impl Database {
             }
         }
         table.fill(&mut record);
+        table.pin_parents(&mut record, scope);
         if !self
             .update_with(&mut *transaction, table, scope, key, &record)
             .await?
@@ -208,6 +213,7 @@ impl Database {
             ));
         };
         table.fill(&mut record);
+        table.pin_parents(&mut record, scope);
         self.update_with(&mut *transaction, table, scope, key, &record)
             .await?;
         let stored = self
@@ -261,7 +267,8 @@ impl Database {
         };
         let result = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
             .execute(executor)
-            .await?;
+            .await
+            .map_err(|error| table.write_error(error))?;
         Ok(result.rows_affected() > 0)
     }
 
@@ -284,7 +291,8 @@ impl Database {
         self.ensure_parent(&mut lease, table, scope).await?;
         let result = sqlx::query_with(AssertSqlSafe(sql), arguments)
             .execute(&mut *lease)
-            .await?;
+            .await
+            .map_err(|error| table.write_error(error))?;
         drop(turn);
         lease.done();
         Ok(result.rows_affected() > 0)
@@ -337,8 +345,9 @@ impl Database {
         let (order_column, descending) = self.order(table, query);
         let direction = if descending { "DESC" } else { "ASC" };
         let mut order = format!("{} {direction}", quote(order_column));
-        if order_column != table.key.column {
-            order.push_str(&format!(", {} ASC", quote(table.key.column)));
+        let creation = table.order_column(self.dialect);
+        if order_column != creation {
+            order.push_str(&format!(", {} ASC", quote(creation)));
         }
         let limit_placeholder = binder.push(Bound::Integer(limit), ColumnKind::Integer);
         let offset_placeholder = binder.push(Bound::Integer(offset), ColumnKind::Integer);
@@ -367,8 +376,9 @@ impl Database {
     /// has it (JSON columns excluded), else the key.
     fn order(&self, table: &Table, query: &ListQuery) -> (&'static str, bool) {
         let mut descending = query.descending.unwrap_or(false);
+        let creation = table.order_column(self.dialect);
         let Some(sort) = query.sort.as_deref() else {
-            return (table.key.column, descending);
+            return (creation, descending);
         };
         let first = sort.split(',').next().unwrap_or_default().trim();
         let (field, explicit) = if let Some(field) = first.strip_prefix('-') {
@@ -390,7 +400,7 @@ impl Database {
             .columns
             .iter()
             .find(|c| c.field == field && c.kind != ColumnKind::Json)
-            .map_or((table.key.column, descending), |c| (c.name, descending))
+            .map_or((creation, descending), |c| (c.name, descending))
     }
 }
 
@@ -398,7 +408,7 @@ impl Database {
 mod tests {
     use super::*;
     use crate::store::test_support::{GADGETS, Gadget, LISTING, gadgets, record};
-    use crate::store::{Column, KeyColumn, Statements, typed};
+    use crate::store::{Column, KeyColumn, Parent, Statements, typed};
 
     #[tokio::test]
     async fn an_item_reads_as_a_record_and_as_a_model_alike() {
@@ -450,6 +460,8 @@ mod tests {
         assert_eq!(missing, None);
     }
 
+    /// Parts of a gadget: the gadget's key is the part's `gadgetId` field, and a part goes
+    /// with its gadget.
     static PARTS: Table = Table {
         name: "parts",
         key: KeyColumn {
@@ -457,28 +469,70 @@ mod tests {
             column: "id",
             kind: KeyKind::Integer,
         },
-        parents: &["gadget_id"],
+        parents: PART_PARENTS,
         parent: Some(&GADGETS),
-        columns: &[Column {
+        columns: PART_COLUMNS,
+        fills: &[],
+        read_only: &["gadgetId"],
+        sequence: false,
+        statements: Statements::new(),
+    };
+
+    const PART_PARENTS: &[Parent] = &[Parent {
+        column: "gadget_id",
+        kind: ColumnKind::Integer,
+        field: Some("gadgetId"),
+    }];
+    const PART_COLUMNS: &[Column] = &[
+        Column {
+            field: "gadgetId",
+            name: "gadget_id",
+            kind: ColumnKind::Integer,
+            required: true,
+            unique: false,
+        },
+        Column {
             field: "name",
             name: "name",
             kind: ColumnKind::Text,
             required: true,
-        }],
+            unique: false,
+        },
+    ];
+
+    /// The same parts, kept when their gadget is deleted: deleting it is refused.
+    static KEPT_PARTS: Table = Table {
+        name: "kept_parts",
+        key: KeyColumn {
+            field: "id",
+            column: "id",
+            kind: KeyKind::Integer,
+        },
+        parents: PART_PARENTS,
+        parent: Some(&GADGETS),
+        columns: PART_COLUMNS,
         fills: &[],
-        read_only: &[],
+        read_only: &["gadgetId"],
+        sequence: false,
         statements: Statements::new(),
     };
 
-    #[tokio::test]
-    async fn a_nested_item_needs_its_enclosing_item() {
+    async fn gadgets_with_parts() -> Database {
         let db = gadgets().await;
-        sqlx::query(
-            r#"CREATE TABLE "parts" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "gadget_id" TEXT NOT NULL, "name" TEXT NOT NULL)"#,
-        )
-        .execute(db.pool())
-        .await
-        .expect("the table is created");
+        for (table, action) in [("parts", "CASCADE"), ("kept_parts", "RESTRICT")] {
+            sqlx::query(AssertSqlSafe(format!(
+                r#"CREATE TABLE "{table}" ("id" INTEGER PRIMARY KEY AUTOINCREMENT,
+                    "gadget_id" INTEGER NOT NULL REFERENCES "gadgets" ("id") ON DELETE {action},
+                    "name" TEXT NOT NULL)"#
+            )))
+            .execute(db.pool())
+            .await
+            .expect("the table is created");
+        }
+        db
+    }
+
+    async fn lamp(db: &Database) -> Key {
         let (gadget, _): (Key, Record) = db
             .insert(
                 &GADGETS,
@@ -487,6 +541,13 @@ mod tests {
             )
             .await
             .expect("stored");
+        gadget
+    }
+
+    #[tokio::test]
+    async fn a_nested_item_needs_its_enclosing_item() {
+        let db = gadgets_with_parts().await;
+        let gadget = lamp(&db).await;
         let part = || record(serde_json::json!({"name": "bulb"}));
 
         let orphan = db
@@ -513,6 +574,171 @@ mod tests {
             matches!(elsewhere, Err(StoreError::ParentNotFound)),
             "{elsewhere:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_parent_key_field_holds_the_path_key_whatever_the_body_says() {
+        let db = gadgets_with_parts().await;
+        let gadget = lamp(&db).await;
+        let other = lamp(&db).await;
+        let scope = Scope::of([gadget.clone()]);
+        let (key, stored): (Key, Record) = db
+            .insert(
+                &PARTS,
+                &scope,
+                record(serde_json::json!({"name": "bulb", "gadgetId": 0})),
+            )
+            .await
+            .expect("stored");
+        assert_eq!(stored["gadgetId"], serde_json::json!(1), "{stored:?}");
+        let replaced: Option<Record> = db
+            .replace(
+                &PARTS,
+                &scope,
+                &key,
+                record(serde_json::json!({"name": "fuse", "gadgetId": 2})),
+            )
+            .await
+            .expect("replaced");
+        assert_eq!(replaced.expect("found")["gadgetId"], serde_json::json!(1));
+        let patched: Option<Record> = db
+            .patch(
+                &PARTS,
+                &scope,
+                &key,
+                &record(serde_json::json!({"gadgetId": 2})),
+            )
+            .await
+            .expect("patched");
+        assert_eq!(patched.expect("found")["gadgetId"], serde_json::json!(1));
+        let under_other: Page<Record> = db
+            .list(&PARTS, &LISTING, &Scope::of([other]), &ListQuery::new())
+            .await
+            .expect("listed");
+        assert!(under_other.items.is_empty(), "{:?}", under_other.items);
+    }
+
+    #[tokio::test]
+    async fn deleting_a_parent_cascades_or_is_refused_as_its_table_says() {
+        let db = gadgets_with_parts().await;
+        let gadget = lamp(&db).await;
+        let scope = Scope::of([gadget.clone()]);
+        let (part, _): (Key, Record) = db
+            .insert(&PARTS, &scope, record(serde_json::json!({"name": "bulb"})))
+            .await
+            .expect("stored");
+        assert!(
+            db.delete(&GADGETS, &Scope::root(), &gadget)
+                .await
+                .expect("deleted")
+        );
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM parts")
+            .fetch_one(db.pool())
+            .await
+            .expect("counted");
+        assert_eq!(count, 0, "part {part:?} went with its gadget");
+
+        let gadget = lamp(&db).await;
+        let scope = Scope::of([gadget.clone()]);
+        let _: (Key, Record) = db
+            .insert(
+                &KEPT_PARTS,
+                &scope,
+                record(serde_json::json!({"name": "bulb"})),
+            )
+            .await
+            .expect("stored");
+        let refused = db.delete(&GADGETS, &Scope::root(), &gadget).await;
+        match refused {
+            Err(StoreError::Conflict(detail)) => assert!(detail.contains("belong"), "{detail}"),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let still: Option<Record> = db
+            .fetch(&GADGETS, &Scope::root(), &gadget)
+            .await
+            .expect("read");
+        assert!(still.is_some(), "the refused delete kept the gadget");
+    }
+
+    #[tokio::test]
+    async fn a_repeated_unique_value_is_a_conflict_naming_the_field() {
+        let db = gadgets().await;
+        let with_serial = || record(serde_json::json!({"name": "lamp", "serial": "A-1"}));
+        let (first, _): (Key, Record) = db
+            .insert(&GADGETS, &Scope::root(), with_serial())
+            .await
+            .expect("stored");
+        let repeated = db
+            .insert::<Record>(&GADGETS, &Scope::root(), with_serial())
+            .await;
+        match repeated {
+            Err(StoreError::Conflict(detail)) => {
+                assert!(detail.contains("`serial` must be unique"), "{detail}")
+            }
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let (second, _): (Key, Record) = db
+            .insert(
+                &GADGETS,
+                &Scope::root(),
+                record(serde_json::json!({"name": "fan", "serial": "B-2"})),
+            )
+            .await
+            .expect("another serial is fine");
+        let patched = db
+            .patch::<Record>(
+                &GADGETS,
+                &Scope::root(),
+                &second,
+                &record(serde_json::json!({"serial": "A-1"})),
+            )
+            .await;
+        assert!(
+            matches!(&patched, Err(StoreError::Conflict(d)) if d.contains("`serial`")),
+            "{patched:?} (first is {first:?})"
+        );
+    }
+
+    /// Items keyed by client-chosen text.
+    static NOTES: Table = Table {
+        name: "notes",
+        key: KeyColumn {
+            field: "slug",
+            column: "slug",
+            kind: KeyKind::Text,
+        },
+        parents: &[],
+        parent: None,
+        columns: &[],
+        fills: &[],
+        read_only: &[],
+        sequence: true,
+        statements: Statements::new(),
+    };
+
+    #[tokio::test]
+    async fn a_list_of_items_with_text_keys_is_in_creation_order() {
+        let db = gadgets().await;
+        sqlx::query(r#"CREATE TABLE "notes" ("slug" TEXT PRIMARY KEY)"#)
+            .execute(db.pool())
+            .await
+            .expect("the table is created");
+        for slug in ["pear", "apple", "zucchini", "fig"] {
+            let _: (Key, Record) = db
+                .insert(
+                    &NOTES,
+                    &Scope::root(),
+                    record(serde_json::json!({ "slug": slug })),
+                )
+                .await
+                .expect("stored");
+        }
+        let page: Page<Record> = db
+            .list(&NOTES, &LISTING, &Scope::root(), &ListQuery::new())
+            .await
+            .expect("listed");
+        let slugs: Vec<&Value> = page.items.iter().map(|item| &item["slug"]).collect();
+        assert_eq!(slugs, ["pear", "apple", "zucchini", "fig"]);
     }
 
     #[tokio::test]

@@ -38,7 +38,9 @@ pub use listing::{ListShape, Listing, Page};
 pub use migrate::Migrations;
 pub use patch::merge_patch;
 pub use query::{Key, ListQuery, Scope};
-pub use table::{Column, ColumnKind, Fill, FillValue, KeyColumn, KeyKind, Statements, Table};
+pub use table::{
+    Column, ColumnKind, Fill, FillValue, KeyColumn, KeyKind, Parent, Statements, Table,
+};
 
 use super::problem::Problem;
 use axum::http::StatusCode;

@@ -37,13 +37,40 @@ impl Bound {
                 Value::String(s) => Bound::Text(s.clone()),
                 other => Bound::Text(other.to_string()),
             },
+            ColumnKind::Timestamp | ColumnKind::Date | ColumnKind::Uuid => match value {
+                Value::String(s) => Self::checked_text(s, kind),
+                _ => Bound::Null(kind),
+            },
         }
     }
 
-    pub(super) fn key(key: &Key) -> Self {
-        match key {
-            Key::Integer(i) => Bound::Integer(*i),
-            Key::Text(s) => Bound::Text(s.clone()),
+    /// Text for a date, time or UUID column when it is one, else a null: PostgreSQL would
+    /// refuse the statement, and a null matches nothing (a filter or key that cannot be in
+    /// the column finds no item) while the models written never hold such text.
+    fn checked_text(text: &str, kind: ColumnKind) -> Self {
+        let fits = match kind {
+            ColumnKind::Uuid => uuid::Uuid::try_parse(text).is_ok(),
+            ColumnKind::Timestamp => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+            ColumnKind::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+            _ => true,
+        };
+        if fits {
+            Bound::Text(text.to_owned())
+        } else {
+            Bound::Null(kind)
+        }
+    }
+
+    /// A key as a column of `kind` stores it; one that cannot be in such a column (text
+    /// for an integer column) as a null, which matches nothing.
+    pub(super) fn key_as(key: &Key, kind: ColumnKind) -> Self {
+        match (kind, key) {
+            (ColumnKind::Integer, Key::Integer(i)) => Bound::Integer(*i),
+            (ColumnKind::Integer, Key::Text(text)) => text
+                .parse()
+                .map_or(Bound::Null(ColumnKind::Integer), Bound::Integer),
+            (_, Key::Integer(i)) => Self::checked_text(&i.to_string(), kind),
+            (_, Key::Text(text)) => Self::checked_text(text, kind),
         }
     }
 }
@@ -71,10 +98,13 @@ impl Binder {
     /// The placeholder of the `position`th value bound (from 1), as [`Self::push`] writes
     /// it: for statements whose text is built once and cached.
     pub(super) fn placeholder(dialect: Dialect, position: usize, kind: ColumnKind) -> String {
-        match dialect {
-            Dialect::Sqlite => "?".to_owned(),
-            Dialect::Postgres if kind == ColumnKind::Json => format!("${position}::jsonb"),
-            Dialect::Postgres => format!("${position}"),
+        match (dialect, kind) {
+            (Dialect::Sqlite, _) => "?".to_owned(),
+            (Dialect::Postgres, ColumnKind::Json) => format!("${position}::jsonb"),
+            (Dialect::Postgres, ColumnKind::Timestamp) => format!("${position}::timestamptz"),
+            (Dialect::Postgres, ColumnKind::Date) => format!("${position}::date"),
+            (Dialect::Postgres, ColumnKind::Uuid) => format!("${position}::uuid"),
+            (Dialect::Postgres, _) => format!("${position}"),
         }
     }
 

@@ -25,46 +25,54 @@ pub(super) static GADGETS: Table = Table {
             name: "name",
             kind: ColumnKind::Text,
             required: true,
+            unique: false,
         },
         Column {
             field: "nickName",
             name: "nick_name",
             kind: ColumnKind::Text,
             required: false,
+            unique: false,
         },
         Column {
             field: "serial",
             name: "serial",
             kind: ColumnKind::Text,
             required: true,
+            unique: true,
         },
         Column {
             field: "count",
             name: "count",
             kind: ColumnKind::Integer,
             required: false,
+            unique: false,
         },
         Column {
             field: "ratio",
             name: "ratio",
             kind: ColumnKind::Real,
             required: false,
+            unique: false,
         },
         Column {
             field: "on",
             name: "on",
             kind: ColumnKind::Boolean,
             required: false,
+            unique: false,
         },
         Column {
             field: "extra",
             name: "extra",
             kind: ColumnKind::Json,
             required: false,
+            unique: false,
         },
     ],
     fills: &[],
     read_only: &[],
+    sequence: false,
     statements: Statements::new(),
 };
 
@@ -95,7 +103,7 @@ pub(super) async fn gadgets() -> Database {
     let db = Database::in_memory().await.expect("in-memory SQLite");
     sqlx::query(
         r#"CREATE TABLE "gadgets" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL,
-            "nick_name" TEXT, "serial" TEXT, "count" INTEGER, "ratio" REAL, "on" INTEGER, "extra" TEXT)"#,
+            "nick_name" TEXT, "serial" TEXT UNIQUE, "count" INTEGER, "ratio" REAL, "on" INTEGER, "extra" TEXT)"#,
     )
     .execute(db.pool())
     .await

@@ -19,8 +19,8 @@ use std::sync::{Arc, OnceLock};
 pub struct Table {
     pub name: &'static str,
     pub key: KeyColumn,
-    /// Columns holding the keys of the enclosing items, outermost first.
-    pub parents: &'static [&'static str],
+    /// Where the keys of the enclosing items are kept, outermost first.
+    pub parents: &'static [Parent],
     /// The table of the enclosing items, when they are a resource too: an item of this
     /// table exists only while its enclosing item does.
     pub parent: Option<&'static Table>,
@@ -29,8 +29,22 @@ pub struct Table {
     pub fills: &'static [Fill],
     /// Fields only the server sets (`readOnly`): dropped from what a client sends.
     pub read_only: &'static [&'static str],
+    /// Lists follow creation order through a sequence (PostgreSQL's `_seq` column,
+    /// SQLite's `rowid`) rather than the key: keys not assigned in that order.
+    pub sequence: bool,
     /// Statement texts made on first use: `Statements::new()`.
     pub statements: Statements,
+}
+
+/// Where an enclosing item's key is kept.
+#[derive(Debug)]
+pub struct Parent {
+    pub column: &'static str,
+    /// Stored like the enclosing table's key.
+    pub kind: ColumnKind,
+    /// The item field the column holds (`project_id`), which always equals the path's
+    /// key; `None` when the column is not one of the item's fields.
+    pub field: Option<&'static str>,
 }
 
 /// The texts of the statements a table reuses as they are: they depend only on the table
@@ -83,6 +97,9 @@ pub struct Column {
     pub kind: ColumnKind,
     /// Written as `null` in the item rather than left out.
     pub required: bool,
+    /// Has a unique index, `<table>_<column>_key`: a write that repeats a stored value is
+    /// a conflict naming the field.
+    pub unique: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +108,29 @@ pub enum ColumnKind {
     Integer,
     Real,
     Boolean,
+    /// RFC 3339 text on SQLite, `timestamptz` on PostgreSQL.
+    Timestamp,
+    /// `YYYY-MM-DD` text on SQLite, `date` on PostgreSQL.
+    Date,
+    /// Text on SQLite, `uuid` on PostgreSQL.
+    Uuid,
     Json,
+}
+
+impl ColumnKind {
+    /// How PostgreSQL reads the column as text, for a select list: `None` when it is text
+    /// already, or a type the Any driver decodes itself.
+    fn postgres_read(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            ColumnKind::Json | ColumnKind::Date | ColumnKind::Uuid => Some(("", "::text")),
+            // RFC 3339 in UTC with microseconds, what the column holds.
+            ColumnKind::Timestamp => Some((
+                "to_char(",
+                " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+            )),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -128,37 +167,101 @@ fn push_quoted(out: &mut String, name: &str) {
 }
 
 impl Table {
-    /// The key column, then every other column, quoted; JSON columns read as text on
-    /// PostgreSQL. Built into one string: it is part of every read.
+    /// The key column, then every other column, quoted; on PostgreSQL, JSON, date, time
+    /// and UUID columns read as text. Built into one string: it is part of every read.
     pub(super) fn select_list(&self, dialect: Dialect) -> String {
         let mut list = String::with_capacity(24 * (self.columns.len() + 1));
-        push_quoted(&mut list, self.key.column);
+        let push = |list: &mut String, name: &str, kind: ColumnKind| {
+            let read = match dialect {
+                Dialect::Postgres => kind.postgres_read(),
+                Dialect::Sqlite => None,
+            };
+            match read {
+                Some((before, after)) => {
+                    list.push_str(before);
+                    push_quoted(list, name);
+                    list.push_str(after);
+                    list.push_str(" AS ");
+                    push_quoted(list, name);
+                }
+                None => push_quoted(list, name),
+            }
+        };
+        push(&mut list, self.key.column, self.key_kind());
         for column in self.columns {
             list.push_str(", ");
-            push_quoted(&mut list, column.name);
-            if dialect == Dialect::Postgres && column.kind == ColumnKind::Json {
-                list.push_str("::text AS ");
-                push_quoted(&mut list, column.name);
-            }
+            push(&mut list, column.name, column.kind);
         }
         list
     }
 
-    pub(super) fn key_bound(&self, key: &Key) -> Bound {
-        match (self.key.kind, key) {
-            (KeyKind::Integer, Key::Text(text)) => text
-                .parse()
-                .map_or(Bound::Null(ColumnKind::Integer), Bound::Integer),
-            (KeyKind::Uuid | KeyKind::Text, Key::Integer(i)) => Bound::Text(i.to_string()),
-            _ => Bound::key(key),
+    /// The column lists follow by default: creation order.
+    pub(super) fn order_column(&self, dialect: Dialect) -> &'static str {
+        match (self.sequence, dialect) {
+            (false, _) => self.key.column,
+            (true, Dialect::Sqlite) => "rowid",
+            (true, Dialect::Postgres) => "_seq",
         }
+    }
+
+    pub(super) fn key_bound(&self, key: &Key) -> Bound {
+        Bound::key_as(key, self.key_kind())
     }
 
     pub(super) fn key_kind(&self) -> ColumnKind {
         match self.key.kind {
             KeyKind::Integer => ColumnKind::Integer,
-            KeyKind::Uuid | KeyKind::Text => ColumnKind::Text,
+            KeyKind::Uuid => ColumnKind::Uuid,
+            KeyKind::Text => ColumnKind::Text,
         }
+    }
+
+    /// Writes the enclosing items' keys into the fields that hold them: whatever a body
+    /// says, an item's parent key is the one its path names.
+    pub(super) fn pin_parents(&self, record: &mut Record, scope: &Scope) {
+        for (parent, key) in self.parents.iter().zip(&scope.0) {
+            if let Some(field) = parent.field {
+                let value = match Bound::key_as(key, parent.kind) {
+                    Bound::Integer(i) => Value::from(i),
+                    Bound::Text(text) => Value::from(text),
+                    _ => Value::Null,
+                };
+                record.insert(field.to_owned(), value);
+            }
+        }
+    }
+
+    /// The conflict a refused write is about, by the unique index or foreign key it broke;
+    /// any other error as it is.
+    pub(super) fn write_error(&self, error: sqlx::Error) -> StoreError {
+        let sqlx::Error::Database(db) = &error else {
+            return StoreError::from(error);
+        };
+        if db.is_unique_violation() {
+            let constraint = db.constraint().unwrap_or_default();
+            let message = db.message();
+            let field = self.columns.iter().filter(|c| c.unique).find(|c| {
+                let index = format!("{}_{}_key", self.name, c.name);
+                constraint == index
+                    || message.contains(&index)
+                    || message.contains(&format!("{}.{}", self.name, c.name))
+            });
+            if let Some(column) = field {
+                return StoreError::Conflict(format!(
+                    "`{}` must be unique: another item already has this value",
+                    column.field
+                ));
+            }
+        } else if db.is_foreign_key_violation()
+            // SQLite reports `ON DELETE RESTRICT` as a trigger's constraint (1811), which
+            // sqlx does not classify.
+            || db.message().contains("FOREIGN KEY constraint failed")
+        {
+            return StoreError::Conflict(
+                "other items still belong to this one; delete them first".to_owned(),
+            );
+        }
+        StoreError::from(error)
     }
 
     /// `"key" = ? AND "parent" = ?...`
@@ -192,7 +295,7 @@ impl Table {
         self.parents
             .iter()
             .zip(&scope.0)
-            .map(|(column, key)| (*column, Bound::Text(key.to_string()), ColumnKind::Text))
+            .map(|(parent, key)| (parent.column, Bound::key_as(key, parent.kind), parent.kind))
     }
 
     /// The statement that reads one item: made once per dialect for items at this
@@ -218,11 +321,11 @@ impl Table {
         slot.get_or_init(make).clone()
     }
 
-    /// `INSERT ... RETURNING` with the first `parents` parent keys, the key when the
-    /// caller gives it, then every column, in the order `insert` binds them. One round
-    /// trip: the stored item comes back as the select list reads it. Built once per
-    /// dialect and key presence when every parent key is given (always, for a nested
-    /// resource's routes).
+    /// `INSERT ... RETURNING` with the first `parents` enclosing keys that have columns of
+    /// their own, the key when the caller gives it, then every column, in the order
+    /// `insert` binds them. One round trip: the stored item comes back as the select list
+    /// reads it. Built once per dialect and key presence when every enclosing key is given
+    /// (always, for a nested resource's routes).
     pub(super) fn insert_sql(&self, dialect: Dialect, parents: usize, with_key: bool) -> Arc<str> {
         let make = || -> Arc<str> {
             let mut names = Vec::new();
@@ -231,8 +334,8 @@ impl Table {
                 names.push(quote(name));
                 values.push(Binder::placeholder(dialect, values.len() + 1, kind));
             };
-            for column in &self.parents[..parents] {
-                next(column, ColumnKind::Text);
+            for parent in self.parents[..parents].iter().filter(|p| p.field.is_none()) {
+                next(parent.column, parent.kind);
             }
             if with_key {
                 next(self.key.column, self.key_kind());
@@ -299,7 +402,8 @@ impl Table {
         let mut fields = Vec::with_capacity(self.columns.len() + 1);
         let key = match self.key.kind {
             KeyKind::Integer => Value::from(row.try_get::<i64, _>(0)?),
-            KeyKind::Uuid | KeyKind::Text => {
+            KeyKind::Uuid => Value::from(row.try_get::<String, _>(0)?),
+            KeyKind::Text => {
                 let text: String = row.try_get(0)?;
                 match dialect {
                     Dialect::Postgres => Value::from(nul_safe::decode(&text).into_owned()),
@@ -350,6 +454,9 @@ fn decode(
 ) -> Result<Value, StoreError> {
     let postgres = dialect == Dialect::Postgres;
     Ok(match kind {
+        ColumnKind::Timestamp | ColumnKind::Date | ColumnKind::Uuid => row
+            .try_get::<Option<String>, _>(index)?
+            .map_or(Value::Null, Value::from),
         ColumnKind::Text => match row.try_get::<Option<String>, _>(index)? {
             Some(text) if postgres => Value::from(nul_safe::decode(&text).into_owned()),
             Some(text) => Value::from(text),

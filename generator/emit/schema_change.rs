@@ -1,0 +1,507 @@
+//! The statements that take the tables the applied migrations made to the tables the spec
+//! needs now, and notes on what they leave for a person to decide.
+//!
+//! The rule is that nothing stored is lost and nothing already applied is rewritten:
+//!
+//! - new tables, columns and indexes are created; a column added to a table that has rows
+//!   cannot be `NOT NULL`, so that constraint becomes a note;
+//! - on PostgreSQL a column whose type changed is converted in place (`USING "c"::type`:
+//!   text to `timestamptz`, `uuid`, `bigint`...), a foreign key is added `NOT VALID` (new
+//!   rows are checked, old ones are left as they are), and a `NOT NULL` that went away is
+//!   dropped. A new `NOT NULL` on existing rows is a note with the statement to run once no
+//!   row holds a null: run blind, it would stop the server at start-up;
+//! - SQLite cannot change a column's type or constraints in place: those are notes (its
+//!   columns take any type, so the data still reads back);
+//! - an enclosing item's key that moved into the item's own field (`parent_post_id` →
+//!   `post_id`) is copied over, then the old column and its index are dropped;
+//! - columns and tables the spec no longer has are kept with their data, with a note.
+
+use super::migrations::{Layout, TableLayout, column_name};
+
+/// A column definition as the layout writes it: `"name" TYPE [PRIMARY KEY] [GENERATED ...]
+/// [NOT NULL] [UNIQUE] [REFERENCES "t" ("c") ON DELETE ...]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ColumnDef<'a> {
+    name: &'a str,
+    ty: &'a str,
+    not_null: bool,
+    references: Option<&'a str>,
+}
+
+impl<'a> ColumnDef<'a> {
+    fn parse(definition: &'a str) -> Self {
+        let name = column_name(definition);
+        let rest = definition[name.len()..].trim_start();
+        let ty_end = [
+            " NOT NULL",
+            " PRIMARY KEY",
+            " REFERENCES",
+            " GENERATED",
+            " UNIQUE",
+        ]
+        .iter()
+        .filter_map(|keyword| rest.find(keyword))
+        .min()
+        .unwrap_or(rest.len());
+        Self {
+            name,
+            ty: &rest[..ty_end],
+            not_null: rest.contains(" NOT NULL") || rest.contains(" PRIMARY KEY"),
+            references: rest
+                .find(" REFERENCES ")
+                .map(|at| &rest[at + " REFERENCES ".len()..]),
+        }
+    }
+}
+
+/// Enclosing keys that moved to another column: (old column, new column), both quoted.
+fn moved_parents(before: &TableLayout, after: &TableLayout) -> Vec<(String, String)> {
+    let after_columns: Vec<&str> = after.sqlite.iter().map(|d| column_name(d)).collect();
+    before
+        .parent_columns()
+        .into_iter()
+        .zip(after.parents.iter())
+        .filter(|(old, new)| old != *new && !after_columns.contains(&old.as_str()))
+        .map(|(old, new)| (old, new.clone()))
+        .collect()
+}
+
+/// Whether an index statement covers `column` (quoted).
+fn index_covers(index: &str, column: &str) -> bool {
+    index
+        .rsplit_once('(')
+        .is_some_and(|(_, columns)| columns.contains(column))
+}
+
+/// The name of the index a statement creates, quoted.
+fn index_name(index: &str) -> Option<&str> {
+    let rest = index.split(" INDEX ").nth(1)?;
+    let rest = rest.strip_prefix("IF NOT EXISTS ").unwrap_or(rest);
+    Some(column_name(rest))
+}
+
+/// The statements that take `old` to `new`, and notes on what they leave alone.
+pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<String>, Vec<String>) {
+    let definitions = |t: &TableLayout| {
+        if postgres {
+            t.postgres.clone()
+        } else {
+            t.sqlite.clone()
+        }
+    };
+    let mut statements = Vec::new();
+    let mut foreign_keys = Vec::new();
+    let mut notes = Vec::new();
+    for table in &new.tables {
+        let name = &table.name;
+        let Some(before) = old.tables.iter().find(|t| t.name == table.name) else {
+            statements.push(format!(
+                "CREATE TABLE {name} (\n    {}\n)",
+                definitions(table).join(",\n    ")
+            ));
+            statements.extend(table.indexes.iter().cloned());
+            continue;
+        };
+        let before_definitions = definitions(before);
+        let now = definitions(table);
+        let moved = moved_parents(before, table);
+        let mut safe_not_null: Vec<&str> = Vec::new();
+        let mut later = Vec::new();
+        for definition in &now {
+            let new_def = ColumnDef::parse(definition);
+            let Some(previous) = before_definitions
+                .iter()
+                .find(|d| column_name(d) == new_def.name)
+            else {
+                // A column added to a table with rows cannot be NOT NULL; a foreign key on
+                // it is added like any other (below).
+                let plain = format!("{} {}", new_def.name, new_def.ty);
+                let generated = definition.contains(" GENERATED ");
+                statements.push(format!(
+                    "ALTER TABLE {name} ADD COLUMN {}",
+                    if generated { definition } else { &plain }
+                ));
+                if new_def.not_null && !generated {
+                    later.push(new_def);
+                }
+                if let Some(references) = new_def.references {
+                    add_foreign_key(
+                        &mut foreign_keys,
+                        &mut notes,
+                        postgres,
+                        name,
+                        new_def.name,
+                        references,
+                    );
+                }
+                continue;
+            };
+            if previous == definition {
+                continue;
+            }
+            let old_def = ColumnDef::parse(previous);
+            if old_def.ty != new_def.ty {
+                if postgres {
+                    statements.push(format!(
+                        "ALTER TABLE {name} ALTER COLUMN {} TYPE {} USING {}::{}",
+                        new_def.name,
+                        new_def.ty,
+                        new_def.name,
+                        new_def.ty.to_ascii_lowercase()
+                    ));
+                } else {
+                    notes.push(format!(
+                        "{name}.{} is declared `{}` now (was `{}`); SQLite stores either, so it is left as it is",
+                        new_def.name, new_def.ty, old_def.ty
+                    ));
+                }
+            }
+            if new_def.not_null && !old_def.not_null {
+                later.push(new_def);
+            }
+            if old_def.not_null && !new_def.not_null {
+                if postgres {
+                    statements.push(format!(
+                        "ALTER TABLE {name} ALTER COLUMN {} DROP NOT NULL",
+                        new_def.name
+                    ));
+                } else {
+                    notes.push(format!(
+                        "{name}.{} may be null now; SQLite cannot drop NOT NULL in place: rebuild the table (https://www.sqlite.org/lang_altertable.html#otheralter)",
+                        new_def.name
+                    ));
+                }
+            }
+            if old_def.references != new_def.references {
+                if let (Some(_), true) = (old_def.references, postgres) {
+                    statements.push(format!(
+                        "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {}",
+                        constraint_name(name, new_def.name)
+                    ));
+                }
+                if let Some(references) = new_def.references {
+                    add_foreign_key(
+                        &mut foreign_keys,
+                        &mut notes,
+                        postgres,
+                        name,
+                        new_def.name,
+                        references,
+                    );
+                }
+            }
+        }
+        // Enclosing keys that moved into the item's own field: copy, then drop the old
+        // column (and its index first: SQLite refuses to drop an indexed column).
+        for (from, to) in &moved {
+            let ty = now
+                .iter()
+                .find(|d| column_name(d) == to)
+                .map(|d| ColumnDef::parse(d).ty)
+                .unwrap_or("TEXT");
+            statements.push(format!("UPDATE {name} SET {to} = CAST({from} AS {ty})"));
+            for index in before.indexes.iter().filter(|i| index_covers(i, from)) {
+                if let Some(index) = index_name(index) {
+                    statements.push(format!("DROP INDEX IF EXISTS {index}"));
+                }
+            }
+            statements.push(format!("ALTER TABLE {name} DROP COLUMN {from}"));
+            safe_not_null.push(to);
+        }
+        for column in later {
+            if postgres && safe_not_null.contains(&column.name) {
+                statements.push(format!(
+                    "ALTER TABLE {name} ALTER COLUMN {} SET NOT NULL",
+                    column.name
+                ));
+            } else if postgres {
+                notes.push(format!(
+                    "{name}.{} is required now: once no row holds null, run `ALTER TABLE {name} ALTER COLUMN {} SET NOT NULL`",
+                    column.name, column.name
+                ));
+            } else {
+                notes.push(format!(
+                    "{name}.{} is required now; SQLite cannot add NOT NULL in place: rebuild the table once no row holds null (https://www.sqlite.org/lang_altertable.html#otheralter)",
+                    column.name
+                ));
+            }
+        }
+        for gone in before_definitions
+            .iter()
+            .map(|d| column_name(d))
+            .filter(|gone| {
+                !now.iter().any(|n| column_name(n) == *gone)
+                    && !moved.iter().any(|(from, _)| from == gone)
+            })
+        {
+            notes.push(format!(
+                "{name}.{gone} is no longer in the spec; kept with its data (drop it when it can go)"
+            ));
+        }
+        for index in table.indexes.iter().filter(|i| !before.indexes.contains(i)) {
+            statements.push(
+                index
+                    .replacen("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
+                    .replacen(
+                        "CREATE UNIQUE INDEX",
+                        "CREATE UNIQUE INDEX IF NOT EXISTS",
+                        1,
+                    ),
+            );
+        }
+    }
+    statements.extend(foreign_keys);
+    for gone in old
+        .tables
+        .iter()
+        .filter(|t| !new.tables.iter().any(|n| n.name == t.name))
+    {
+        notes.push(format!(
+            "table {} is no longer in the spec; kept with its data (drop it when it can go)",
+            gone.name
+        ));
+    }
+    (statements, notes)
+}
+
+/// PostgreSQL's name for a column's foreign key, as `CREATE TABLE` gives it.
+fn constraint_name(table: &str, column: &str) -> String {
+    let bare = |quoted: &str| quoted.trim_matches('"').replace("\"\"", "\"");
+    super::migrations::quote_sql(&format!("{}_{}_fkey", bare(table), bare(column)))
+}
+
+fn add_foreign_key(
+    statements: &mut Vec<String>,
+    notes: &mut Vec<String>,
+    postgres: bool,
+    table: &str,
+    column: &str,
+    references: &str,
+) {
+    if postgres {
+        // NOT VALID: rows written before are not checked (one whose parent is gone would
+        // fail the migration); every new row is.
+        statements.push(format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} FOREIGN KEY ({column}) REFERENCES {references} NOT VALID",
+            constraint_name(table, column)
+        ));
+    } else {
+        notes.push(format!(
+            "{table}.{column} refers to {references} now; SQLite cannot add a foreign key to an existing table, so deletes do not reach it until the table is rebuilt (https://www.sqlite.org/lang_altertable.html#otheralter)"
+        ));
+    }
+}
+
+/// Carries the indexes the applied migrations created over to the tables that still exist.
+/// Migrations never drop an index, except one on an enclosing key's old column that
+/// [`difference`] drops with the column, so they are still in the database; recording them
+/// keeps the layout true, and a generator that no longer derives an index (projects made
+/// before list filters stopped getting one) writes no migration for it.
+pub(super) fn keep_existing_indexes(old: &Layout, new: &mut Layout) {
+    for table in &mut new.tables {
+        let Some(before) = old.tables.iter().find(|t| t.name == table.name) else {
+            continue;
+        };
+        let moved = moved_parents(before, table);
+        for index in &before.indexes {
+            let dropped = moved.iter().any(|(from, _)| index_covers(index, from));
+            if !dropped && !table.indexes.contains(index) {
+                table.indexes.push(index.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str, columns: &[&str], indexes: &[&str]) -> TableLayout {
+        TableLayout {
+            name: format!("\"{name}\""),
+            sqlite: columns.iter().map(|c| (*c).to_owned()).collect(),
+            postgres: columns.iter().map(|c| (*c).to_owned()).collect(),
+            indexes: indexes.iter().map(|c| (*c).to_owned()).collect(),
+            parents: Vec::new(),
+        }
+    }
+
+    fn layout(tables: Vec<TableLayout>) -> Layout {
+        Layout { tables }
+    }
+
+    #[test]
+    fn a_new_table_is_created_and_a_new_column_added_with_not_null_as_a_note() {
+        let old = layout(vec![table(
+            "pets",
+            &["\"id\" TEXT PRIMARY KEY", "\"name\" TEXT"],
+            &[],
+        )]);
+        let new = layout(vec![
+            table(
+                "pets",
+                &[
+                    "\"id\" TEXT PRIMARY KEY",
+                    "\"name\" TEXT",
+                    "\"owner\" TEXT NOT NULL",
+                ],
+                &[],
+            ),
+            table("toys", &["\"id\" TEXT PRIMARY KEY"], &[]),
+        ]);
+        let (statements, notes) = difference(&old, &new, false);
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE \"pets\" ADD COLUMN \"owner\" TEXT",
+                "CREATE TABLE \"toys\" (\n    \"id\" TEXT PRIMARY KEY\n)",
+            ]
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("\"pets\".\"owner\" is required now"));
+    }
+
+    #[test]
+    fn postgres_converts_a_retyped_column_in_place_and_sqlite_notes_it() {
+        let old = layout(vec![table(
+            "pets",
+            &["\"id\" TEXT PRIMARY KEY", "\"born\" TEXT", "\"tag\" TEXT"],
+            &[],
+        )]);
+        let new = layout(vec![table(
+            "pets",
+            &["\"id\" UUID PRIMARY KEY", "\"born\" TIMESTAMPTZ"],
+            &[],
+        )]);
+        let (statements, notes) = difference(&old, &new, true);
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE \"pets\" ALTER COLUMN \"id\" TYPE UUID USING \"id\"::uuid",
+                "ALTER TABLE \"pets\" ALTER COLUMN \"born\" TYPE TIMESTAMPTZ USING \"born\"::timestamptz",
+            ]
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("\"tag\" is no longer in the spec"));
+
+        let (statements, notes) = difference(&old, &new, false);
+        assert!(statements.is_empty(), "{statements:?}");
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[0].contains("\"id\" is declared `UUID` now"));
+    }
+
+    #[test]
+    fn a_parent_key_that_moved_into_its_field_is_copied_then_its_old_column_dropped() {
+        let old_index = "CREATE INDEX \"comments_parent_idx\" ON \"comments\" (\"parent_post_id\")";
+        let old = layout(vec![table(
+            "comments",
+            &[
+                "\"id\" INTEGER PRIMARY KEY AUTOINCREMENT",
+                "\"parent_post_id\" TEXT NOT NULL",
+                "\"post_id\" INTEGER",
+            ],
+            &[old_index],
+        )]);
+        let new_index = "CREATE INDEX \"comments_post_id_idx\" ON \"comments\" (\"post_id\")";
+        let mut comments = table(
+            "comments",
+            &[
+                "\"id\" INTEGER PRIMARY KEY AUTOINCREMENT",
+                "\"post_id\" INTEGER NOT NULL REFERENCES \"posts\" (\"id\") ON DELETE CASCADE",
+            ],
+            &[new_index],
+        );
+        comments.parents = vec!["\"post_id\"".to_owned()];
+        let mut new = layout(vec![comments]);
+        keep_existing_indexes(&old, &mut new);
+        assert_eq!(
+            new.tables[0].indexes,
+            [new_index],
+            "the old index is dropped"
+        );
+
+        let (statements, notes) = difference(&old, &new, true);
+        assert_eq!(
+            statements,
+            [
+                "UPDATE \"comments\" SET \"post_id\" = CAST(\"parent_post_id\" AS INTEGER)",
+                "DROP INDEX IF EXISTS \"comments_parent_idx\"",
+                "ALTER TABLE \"comments\" DROP COLUMN \"parent_post_id\"",
+                "ALTER TABLE \"comments\" ALTER COLUMN \"post_id\" SET NOT NULL",
+                "CREATE INDEX IF NOT EXISTS \"comments_post_id_idx\" ON \"comments\" (\"post_id\")",
+                "ALTER TABLE \"comments\" ADD CONSTRAINT \"comments_post_id_fkey\" FOREIGN KEY (\"post_id\") REFERENCES \"posts\" (\"id\") ON DELETE CASCADE NOT VALID",
+            ]
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+
+        let (statements, notes) = difference(&old, &new, false);
+        assert_eq!(statements.len(), 4, "{statements:?}");
+        assert!(statements[2].contains("DROP COLUMN \"parent_post_id\""));
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("SQLite cannot add a foreign key"));
+        assert!(notes[1].contains("SQLite cannot add NOT NULL"));
+    }
+
+    #[test]
+    fn a_new_unique_field_gets_its_index_and_a_lost_not_null_is_dropped() {
+        let old = layout(vec![table(
+            "users",
+            &["\"id\" TEXT PRIMARY KEY", "\"email\" TEXT NOT NULL"],
+            &[],
+        )]);
+        let unique = "CREATE UNIQUE INDEX \"users_email_key\" ON \"users\" (\"email\")";
+        let new = layout(vec![table(
+            "users",
+            &["\"id\" TEXT PRIMARY KEY", "\"email\" TEXT"],
+            &[unique],
+        )]);
+        let (statements, notes) = difference(&old, &new, true);
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE \"users\" ALTER COLUMN \"email\" DROP NOT NULL",
+                "CREATE UNIQUE INDEX IF NOT EXISTS \"users_email_key\" ON \"users\" (\"email\")",
+            ]
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn indexes_made_by_applied_migrations_stay_recorded_and_need_no_migration() {
+        let pets_index = "CREATE INDEX \"pets_status_idx\" ON \"pets\" (\"status\")";
+        let old = layout(vec![table(
+            "pets",
+            &["\"id\" TEXT PRIMARY KEY"],
+            &[pets_index],
+        )]);
+        let mut new = layout(vec![
+            table("pets", &["\"id\" TEXT PRIMARY KEY"], &[]),
+            table("toys", &["\"id\" TEXT PRIMARY KEY"], &[]),
+        ]);
+        keep_existing_indexes(&old, &mut new);
+        assert_eq!(new.tables[0], old.tables[0]);
+        assert!(new.tables[1].indexes.is_empty());
+        let (statements, notes) = difference(&old, &new, false);
+        assert_eq!(
+            statements,
+            ["CREATE TABLE \"toys\" (\n    \"id\" TEXT PRIMARY KEY\n)"]
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn column_definitions_split_into_name_type_and_constraints() {
+        let def = ColumnDef::parse(
+            "\"post_id\" BIGINT NOT NULL REFERENCES \"posts\" (\"id\") ON DELETE CASCADE",
+        );
+        assert_eq!(def.name, "\"post_id\"");
+        assert_eq!(def.ty, "BIGINT");
+        assert!(def.not_null);
+        assert_eq!(def.references, Some("\"posts\" (\"id\") ON DELETE CASCADE"));
+        let def = ColumnDef::parse("\"ratio\" DOUBLE PRECISION");
+        assert_eq!(
+            (def.ty, def.not_null, def.references),
+            ("DOUBLE PRECISION", false, None)
+        );
+    }
+}
