@@ -117,3 +117,171 @@ fn a_project_with_generated_code_and_runtime_as_modules_moves_to_their_crates_wi
     assert_eq!(code, 0, "fresh after the move: {stderr}");
     assert_compiles(&project);
 }
+
+/// The SQL of each migration file under `migrations/<dialect>/`, in order.
+fn migrations(project: &Path, dialect: &str) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(project.join("migrations").join(dialect))
+        .expect("the migrations folder")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            (name, read(path))
+        })
+        .collect()
+}
+
+/// A blog as an earlier specgen stored it: the comment's post in a hidden `parent_post_id`
+/// text column, `post_id` holding a made-up 0, dates and UUIDs as text.
+const OLD_ROWS: &str = r#"
+INSERT INTO "users" ("id", "username", "email", "display_name", "bio", "created_at")
+    VALUES ('0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09', 'ada', 'ada@example.com', 'Ada', NULL, '2024-05-01T12:30:00.000Z');
+INSERT INTO "posts" ("author_id", "title", "body", "tags", "published", "created_at", "updated_at")
+    VALUES ('0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09', 'Engines', 'On engines.', '["math"]', TRUE, '2024-05-01T12:30:00.000Z', '2024-05-01T12:30:00.000Z');
+INSERT INTO "comments" ("parent_post_id", "post_id", "author_id", "body", "created_at")
+    VALUES ('1', 0, '0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09', 'Well put.', '2024-05-02T08:00:00.000Z');
+"#;
+
+/// The blog generated before parent keys, constraints and native types, regenerated with
+/// its data: the new migration is appended (the applied one is untouched), and applied
+/// to a database holding the old rows it keeps every row, moves each comment's post into
+/// `post_id`, and from then on enforces what the spec says.
+#[tokio::test(flavor = "current_thread")]
+async fn an_existing_database_keeps_its_rows_when_the_schema_gains_relations_and_types() {
+    use sqlx::{Connection, Executor};
+
+    let (_dir, project) = unpack("legacy/blog-692a4cd.tar.gz", "blog");
+    let before: Vec<_> = ["sqlite", "postgres"]
+        .iter()
+        .map(|dialect| migrations(&project, dialect))
+        .collect();
+    // The user's edits: a service rule, and the spec now asks for unique names and emails.
+    let service = project.join("src/services/users.rs");
+    insert_after(
+        &service,
+        "impl<R: UserRepository> UserService<R>",
+        "    // my rule: kept across the regen",
+    );
+    replace_in(
+        &project.join("openapi.yaml"),
+        "      required: [id, username, email, display_name, bio, created_at]",
+        "      required: [id, username, email, display_name, bio, created_at]\n      x-specgen-unique: [username, email]",
+    );
+    commit(&project, "my edits");
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "regen succeeds: {stderr}");
+    assert!(read(&service).contains("// my rule: kept across the regen"));
+
+    for (dialect, before) in ["sqlite", "postgres"].iter().zip(&before) {
+        let after = migrations(&project, dialect);
+        assert_eq!(
+            &after[..before.len()],
+            &before[..],
+            "{dialect}: applied migrations are untouched"
+        );
+        assert_eq!(
+            after.len(),
+            before.len() + 1,
+            "{dialect}: one new migration"
+        );
+    }
+
+    // SQLite: a file database with the old schema and rows, then the new migration.
+    let file = project.join("blog.db");
+    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .expect("a SQLite file");
+    db.execute("PRAGMA foreign_keys = ON")
+        .await
+        .expect("foreign keys on");
+    let sqlite = migrations(&project, "sqlite");
+    db.execute(sqlx::AssertSqlSafe(sqlite[0].1.clone()))
+        .await
+        .expect("the old schema");
+    db.execute(sqlx::AssertSqlSafe(OLD_ROWS.replace("TRUE", "1")))
+        .await
+        .expect("the old rows");
+    for (name, sql) in &sqlite[1..] {
+        db.execute(sqlx::AssertSqlSafe(sql.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("sqlite {name} applies: {e}\n{sql}"));
+    }
+    let (post_id, body): (i64, String) =
+        sqlx::query_as(r#"SELECT "post_id", "body" FROM "comments""#)
+            .fetch_one(&mut db)
+            .await
+            .expect("the comment is still there");
+    assert_eq!(
+        (post_id, body.as_str()),
+        (1, "Well put."),
+        "the post moved into post_id"
+    );
+    let repeated = db
+        .execute(r#"INSERT INTO "users" ("id", "username", "email", "display_name", "created_at") VALUES ('x', 'ada', 'other@example.com', 'A', 'now')"#)
+        .await;
+    assert!(repeated.is_err(), "usernames are unique from now on");
+    let notes = &sqlite[1].1;
+    assert!(
+        notes.contains("SQLite cannot add a foreign key"),
+        "what SQLite cannot do is said:\n{notes}"
+    );
+
+    // PostgreSQL, when a server is at hand: retyped in place, with a foreign key.
+    let Ok(url) = std::env::var("SPECGEN_TEST_POSTGRES_URL") else {
+        eprintln!("PostgreSQL part skipped: set SPECGEN_TEST_POSTGRES_URL (CI does)");
+        return;
+    };
+    let mut admin = sqlx::PgConnection::connect(&url).await.expect("PostgreSQL");
+    let name = format!("specgen_migration_{}", std::process::id());
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .await
+        .expect("drop");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create");
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
+    let mut db = sqlx::PgConnection::connect(&format!("{base}/{name}"))
+        .await
+        .expect("the new database");
+    let postgres = migrations(&project, "postgres");
+    db.execute(sqlx::AssertSqlSafe(postgres[0].1.clone()))
+        .await
+        .expect("the old schema");
+    db.execute(OLD_ROWS).await.expect("the old rows");
+    for (name, sql) in &postgres[1..] {
+        db.execute(sqlx::AssertSqlSafe(sql.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("postgres {name} applies: {e}\n{sql}"));
+    }
+    let (post_id, created): (i64, String) =
+        sqlx::query_as(r#"SELECT "post_id", pg_typeof("created_at")::text FROM "comments""#)
+            .fetch_one(&mut db)
+            .await
+            .expect("the comment is still there");
+    assert_eq!(post_id, 1, "the post moved into post_id");
+    assert_eq!(created, "timestamp with time zone");
+    db.execute(r#"DELETE FROM "posts""#)
+        .await
+        .expect("the post is deleted");
+    let left: i64 = sqlx::query_scalar(r#"SELECT COUNT(*) FROM "comments""#)
+        .fetch_one(&mut db)
+        .await
+        .expect("counted");
+    assert_eq!(left, 0, "its comments went with it");
+    drop(db);
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
+        .await
+        .expect("drop");
+}

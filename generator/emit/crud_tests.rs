@@ -412,7 +412,7 @@ fn variants(value: &serde_json::Value, index: usize) -> Vec<serde_json::Value> {
                 out.push(chars.iter().collect());
             }
             out.push(format!("{index}{text}"));
-            out.push(format!("{}{index}", "x".repeat(text.len().min(3).max(1))));
+            out.push(format!("{}{index}", "x".repeat(text.len().clamp(1, 3))));
             out.into_iter().map(Value::from).collect()
         }
         Value::Number(number) => number

@@ -628,7 +628,11 @@ mod tests {
             .insert(&PARTS, &scope, record(serde_json::json!({"name": "bulb"})))
             .await
             .expect("stored");
-        assert!(db.delete(&GADGETS, &Scope::root(), &gadget).await.expect("deleted"));
+        assert!(
+            db.delete(&GADGETS, &Scope::root(), &gadget)
+                .await
+                .expect("deleted")
+        );
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM parts")
             .fetch_one(db.pool())
             .await
