@@ -88,6 +88,9 @@ pub enum StoreError {
     Corrupt(String),
     /// The item a nested collection belongs to does not exist.
     ParentNotFound,
+    /// A value fits the item's schema but not its column (a date before year 1 on
+    /// PostgreSQL): the request is refused, the database left as it was.
+    Unstorable(String),
     /// `DATABASE_URL` or a pool setting is wrong.
     Config(String),
     Migrate(sqlx::migrate::MigrateError),
@@ -100,6 +103,7 @@ impl fmt::Display for StoreError {
             StoreError::Conflict(detail) => write!(f, "conflict: {detail}"),
             StoreError::Corrupt(detail) => write!(f, "stored data does not fit its type: {detail}"),
             StoreError::ParentNotFound => f.write_str("the enclosing item does not exist"),
+            StoreError::Unstorable(detail) => write!(f, "a value cannot be stored: {detail}"),
             StoreError::Config(detail) => write!(f, "database configuration: {detail}"),
             StoreError::Migrate(error) => write!(f, "migration failed: {error}"),
         }
@@ -126,6 +130,8 @@ impl From<StoreError> for Problem {
             StoreError::ParentNotFound => {
                 Problem::not_found().with_detail("the enclosing item does not exist")
             }
+            StoreError::Unstorable(detail) => Problem::new(StatusCode::BAD_REQUEST)
+                .with_detail(format!("a value cannot be stored: {detail}")),
             StoreError::Database(sqlx::Error::PoolTimedOut) => {
                 tracing::warn!("database pool exhausted");
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE)

@@ -236,6 +236,11 @@ impl Table {
         let sqlx::Error::Database(db) = &error else {
             return StoreError::from(error);
         };
+        // SQLSTATE class 22, data exception: a value the schema allows but the column
+        // cannot hold (a date in year 0 on PostgreSQL).
+        if db.code().is_some_and(|code| code.starts_with("22")) {
+            return StoreError::Unstorable(db.message().to_owned());
+        }
         if db.is_unique_violation() {
             let constraint = db.constraint().unwrap_or_default();
             let message = db.message();
