@@ -62,6 +62,7 @@ fn scalar_fields_get_typed_columns_and_nested_values_json() {
             ("rating", ColumnKind::Real),
             ("labels", ColumnKind::Json),
             ("created_at", ColumnKind::Timestamp),
+            ("author", ColumnKind::Text),
         ]
     );
 }
@@ -77,11 +78,44 @@ fn the_server_fills_required_fields_from_defaults_and_formats() {
     assert_eq!(
         fills,
         [
-            ("title", &FillKind::Sample),
+            ("title", &FillKind::Keep),
             ("pinned", &FillKind::Value(serde_json::json!(false))),
             ("labels", &FillKind::Value(serde_json::json!([]))),
             ("created_at", &FillKind::Now),
+            ("author", &FillKind::Undecided),
         ]
+    );
+}
+
+#[test]
+fn a_required_field_the_server_cannot_know_is_a_warning_and_a_marked_placeholder_not_a_fill() {
+    let source = SourceFile::from_text(
+        Path::new("resource.yaml"),
+        std::fs::read_to_string(common::fixture("resource.yaml")).expect("the fixture"),
+    );
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    let (_, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+    let warning = warnings
+        .iter()
+        .find(|w| {
+            w.message
+                .contains("`author` is required in a stored `Note`")
+        })
+        .unwrap_or_else(|| panic!("a warning about `author`: {warnings:?}"));
+    assert_eq!(
+        warning.pointer.as_deref(),
+        Some("/components/schemas/Note/properties/author")
+    );
+    let files = generate_fixture("resource.yaml");
+    let tables = files.get("generated/src/resources.rs");
+    assert!(
+        !tables.contains("Ada"),
+        "the table invents nothing for `author`:\n{tables}"
+    );
+    let service = files.get("src/services/notes.rs");
+    assert!(
+        service.contains("placeholder(\"author\", \"\\\"Ada\\\"\")"),
+        "the service marks its placeholder:\n{service}"
     );
 }
 

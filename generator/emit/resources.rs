@@ -119,13 +119,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
                     let literal = value.to_string();
                     quote!(FillValue::Json(#literal))
                 }
-                FillKind::Sample => {
-                    let value = field_ty(api, resource, field)
-                        .map(|ty| sampler.value(ty))
-                        .unwrap_or_default();
-                    let literal = value.to_string();
-                    quote!(FillValue::Json(#literal))
-                }
+                FillKind::Keep | FillKind::Undecided => quote!(FillValue::Keep),
             };
             quote!(Fill { field: #field, value: #value })
         });
@@ -366,6 +360,18 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
     let sql = sql_repository(resource);
     let service = service(resource);
     let item = item_type(api, resource);
+    let create = service_create(api, resource);
+    let store_imports = if resource.fills.iter().any(|f| f.kind == FillKind::Undecided) {
+        quote!(
+            use crate::generated::runtime::store::{
+                Key, ListQuery, Page, Scope, placeholder, record_of,
+            };
+        )
+    } else {
+        quote!(
+            use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+        )
+    };
     let doc = docs::doc(&format!(
         "The rules for `{}`: what may be stored, and how. Generic over the repository so \
          tests can swap the database for something else.",
@@ -374,7 +380,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
     quote! {
         use crate::generated::models;
         use crate::generated::resources::#trait_name;
-        use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+        #store_imports
         use crate::generated::Problem;
         use crate::repositories::#sql;
         use serde::Serialize;
@@ -394,10 +400,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
                 Ok(self.repository.list(scope, query).await?)
             }
 
-            /// Stores a new item from a request body; the server fills its own fields.
-            pub async fn create(&self, scope: &Scope, body: &impl Serialize) -> Result<(Key, #item), Problem> {
-                Ok(self.repository.insert(scope, record_of(body)?).await?)
-            }
+            #create
 
             pub async fn get(&self, scope: &Scope, key: &Key) -> Result<#item, Problem> {
                 self.repository.find(scope, key).await?.ok_or_else(Problem::not_found)
@@ -426,6 +429,59 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
                     Err(Problem::not_found())
                 }
             }
+        }
+    }
+}
+
+/// The service's `create`. A required field the server cannot know (the create body may
+/// leave it out, the spec gives no default) gets a placeholder here, in the user's code and
+/// marked by `placeholder(...)`, which logs it: the store itself never invents a value.
+fn service_create(api: &Api, resource: &Resource) -> TokenStream {
+    let item = item_type(api, resource);
+    let sampler = Sampler::new(api, Direction::Response);
+    let undecided: Vec<TokenStream> = resource
+        .fills
+        .iter()
+        .filter(|fill| fill.kind == FillKind::Undecided)
+        .map(|fill| {
+            let field = &fill.field;
+            let literal = field_ty(api, resource, field)
+                .map(|ty| sampler.value(ty))
+                .unwrap_or_default()
+                .to_string();
+            quote! {
+                record.entry(#field).or_insert_with(|| placeholder(#field, #literal));
+            }
+        })
+        .collect();
+    if undecided.is_empty() {
+        return quote! {
+            /// Stores a new item from a request body; the server fills its own fields.
+            pub async fn create(&self, scope: &Scope, body: &impl Serialize) -> Result<(Key, #item), Problem> {
+                Ok(self.repository.insert(scope, record_of(body)?).await?)
+            }
+        };
+    }
+    let names = resource
+        .fills
+        .iter()
+        .filter(|fill| fill.kind == FillKind::Undecided)
+        .map(|fill| format!("`{}`", fill.field))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let doc = docs::doc(&format!(
+        "Stores a new item from a request body; the server fills its own fields.\n\n\
+         Decide: a stored item requires {names}, which a create request may leave out and \
+         the spec gives no default. specgen cannot know the value, so it wrote the spec's \
+         example as a `placeholder` (logged when used): replace it with what your server \
+         should store."
+    ));
+    quote! {
+        #doc
+        pub async fn create(&self, scope: &Scope, body: &impl Serialize) -> Result<(Key, #item), Problem> {
+            let mut record = record_of(body)?;
+            #(#undecided)*
+            Ok(self.repository.insert(scope, record).await?)
         }
     }
 }

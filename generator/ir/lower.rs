@@ -5,7 +5,7 @@ use super::operations::{OperationLowering, collect};
 use super::resources::hint_at;
 use super::types::{Finding, TypeSpace};
 use super::*;
-use crate::spec::{Diagnostics, LoadedSpec};
+use crate::spec::{Diagnostics, LoadedSpec, Severity};
 
 /// Type names the generated `models` module must never use for a schema, because the
 /// generated code refers to them unqualified there.
@@ -123,6 +123,27 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         spec_sha256: sha256_hex(spec.source.text.as_bytes()),
     };
     api.resources = super::resources::detect(&api);
+    for resource in &api.resources {
+        let item = api.ty(resource.item);
+        for fill in resource
+            .fills
+            .iter()
+            .filter(|f| f.kind == FillKind::Undecided)
+        {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                pointer: format!(
+                    "{}/properties/{}",
+                    item.pointer,
+                    crate::spec::escape_pointer_token(&fill.field)
+                ),
+                message: format!(
+                    "`{}` is required in a stored `{}`, but a create request may leave it out and the spec gives it no default, so the server cannot know it: the scaffold `src/services/{}.rs` sets a placeholder (`placeholder(\"{}\", ...)`) for you to replace; a `default:` in the spec removes it",
+                    fill.field, item.name, resource.table, fill.field
+                ),
+            });
+        }
+    }
     // Checks that need the finished model.
     super::security::check_requirements(&api, &mut findings);
 

@@ -293,8 +293,13 @@ pub enum FillKind {
     Uuid,
     /// The schema's default.
     Value(Value),
-    /// A value that satisfies the field's schema (made by the emitter).
-    Sample,
+    /// Nothing on create, where the body requires the field; a replace that leaves it out
+    /// keeps the stored value.
+    Keep,
+    /// Nothing the server can know: a create body may leave the field out and the spec
+    /// gives no default. The store invents nothing; the scaffold service sets a marked
+    /// placeholder for the user to replace, and lowering warns.
+    Undecided,
 }
 
 /// The operations each CRUD role is served by.
@@ -598,7 +603,7 @@ fn detect_one(
         .create
         .and_then(|id| json_struct_body(api, api.operation(id)))
         .and_then(|id| struct_of(api, id));
-    let fills = fills_of(item_struct, create_body, &key_field.wire_name);
+    let fills = fills_of(item_struct, create_body, &key_field.wire_name, &parents);
     let table_static = statics.claim(&shouty_ident(&table));
     Some(Resource {
         listing_static: statics.claim(&format!("{}_LISTING", shouty_ident(&table))),
@@ -827,16 +832,31 @@ fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) 
         .collect()
 }
 
-/// What the server writes into a required field that a write left empty.
-/// The item's default comes first, then the create body's (`published: default false`).
-fn fills_of(item: &StructType, create_body: Option<&StructType>, key: &str) -> Vec<Fill> {
+/// What the server writes into a required field that a write left empty: only what a
+/// server can know. The item's default comes first, then the create body's
+/// (`published: default false`), then the time, today or a new UUID for those formats, and
+/// a new item's empty list, zero or `false`; a field the create body requires needs
+/// nothing; anything else is [`FillKind::Undecided`].
+fn fills_of(
+    item: &StructType,
+    create_body: Option<&StructType>,
+    key: &str,
+    parents: &[ParentScope],
+) -> Vec<Fill> {
     item.fields
         .iter()
         .filter(|f| f.wire_name != key && f.required && !f.ty.nullable)
+        .filter(|f| {
+            !parents
+                .iter()
+                .any(|p| p.field.as_ref() == Some(&f.wire_name))
+        })
         .map(|f| {
-            let body_default = create_body
-                .and_then(|b| b.fields.iter().find(|g| g.wire_name == f.wire_name))
-                .and_then(|g| g.ty.default.as_ref());
+            let in_body =
+                create_body.and_then(|b| b.fields.iter().find(|g| g.wire_name == f.wire_name));
+            let body_requires =
+                in_body.is_some_and(|g| g.required && !g.ty.nullable && !g.read_only);
+            let body_default = in_body.and_then(|g| g.ty.default.as_ref());
             let kind = match (f.ty.default.as_ref().or(body_default), &f.ty.kind) {
                 (Some(default), _) => FillKind::Value(default.clone()),
                 (None, TyKind::String(StringFormat::DateTime)) => FillKind::Now,
@@ -850,7 +870,8 @@ fn fills_of(item: &StructType, create_body: Option<&StructType>, key: &str) -> V
                     FillKind::Value(Value::from(0))
                 }
                 (None, TyKind::Bool) => FillKind::Value(Value::Bool(false)),
-                (None, _) => FillKind::Sample,
+                (None, _) if body_requires => FillKind::Keep,
+                (None, _) => FillKind::Undecided,
             };
             Fill {
                 field: f.wire_name.clone(),

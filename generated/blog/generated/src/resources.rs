@@ -75,15 +75,15 @@ pub static USERS: Table = Table {
     fills: &[
         Fill {
             field: "username",
-            value: FillValue::Json("\"ada_l\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "email",
-            value: FillValue::Json("\"ada@example.com\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "display_name",
-            value: FillValue::Json("\"Ada Lovelace\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "created_at",
@@ -222,15 +222,15 @@ pub static POSTS: Table = Table {
     fills: &[
         Fill {
             field: "author_id",
-            value: FillValue::Json("\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "title",
-            value: FillValue::Json("\"Notes on the Analytical Engine\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "body",
-            value: FillValue::Json("\"The engine weaves algebraic patterns.\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "tags",
@@ -363,16 +363,12 @@ pub static COMMENTS: Table = Table {
     ],
     fills: &[
         Fill {
-            field: "post_id",
-            value: FillValue::Json("17"),
-        },
-        Fill {
             field: "author_id",
-            value: FillValue::Json("\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "body",
-            value: FillValue::Json("\"Wonderful write-up!\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "created_at",

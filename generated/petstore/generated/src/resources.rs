@@ -89,7 +89,7 @@ pub static PETS: Table = Table {
     fills: &[
         Fill {
             field: "name",
-            value: FillValue::Json("\"Rex\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "status",

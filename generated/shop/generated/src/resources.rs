@@ -110,23 +110,23 @@ pub static PRODUCTS: Table = Table {
     fills: &[
         Fill {
             field: "sku",
-            value: FillValue::Json("\"TEE-00042\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "name",
-            value: FillValue::Json("\"Organic cotton T-shirt\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "category",
-            value: FillValue::Json("\"t-shirts\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "price_cents",
-            value: FillValue::Json("1999"),
+            value: FillValue::Keep,
         },
         Fill {
             field: "currency",
-            value: FillValue::Json("\"EUR\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "stock",
@@ -263,7 +263,7 @@ pub static CARTS: Table = Table {
     fills: &[
         Fill {
             field: "currency",
-            value: FillValue::Json("\"EUR\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "items",
@@ -378,7 +378,7 @@ pub static ITEMS: Table = Table {
         },
         Fill {
             field: "quantity",
-            value: FillValue::Json("2"),
+            value: FillValue::Keep,
         },
         Fill {
             field: "unit_price_cents",
@@ -510,17 +510,15 @@ pub static ORDERS: Table = Table {
     fills: &[
         Fill {
             field: "status",
-            value: FillValue::Json("\"pending\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "currency",
-            value: FillValue::Json("\"EUR\""),
+            value: FillValue::Keep,
         },
         Fill {
             field: "items",
-            value: FillValue::Json(
-                "[{\"product_id\":\"5f0c6d1e-8a2b-4c3d-9e4f-a1b2c3d4e5f6\",\"quantity\":2,\"unit_price_cents\":1999}]",
-            ),
+            value: FillValue::Keep,
         },
         Fill {
             field: "total_cents",

@@ -2,7 +2,7 @@
 use crate::generated::Problem;
 use crate::generated::models;
 use crate::generated::resources::OrderRepository;
-use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, placeholder, record_of};
 use crate::repositories::SqlOrderRepository;
 use serde::Serialize;
 
@@ -26,12 +26,27 @@ impl<R: OrderRepository> OrderService<R> {
     }
 
     /// Stores a new item from a request body; the server fills its own fields.
+    ///
+    /// Decide: a stored item requires `status`, `currency`, `items`, which a create request may leave out and the spec gives no default. specgen cannot know the value, so it wrote the spec's example as a `placeholder` (logged when used): replace it with what your server should store.
     pub async fn create(
         &self,
         scope: &Scope,
         body: &impl Serialize,
     ) -> Result<(Key, models::Order), Problem> {
-        Ok(self.repository.insert(scope, record_of(body)?).await?)
+        let mut record = record_of(body)?;
+        record
+            .entry("status")
+            .or_insert_with(|| placeholder("status", "\"pending\""));
+        record
+            .entry("currency")
+            .or_insert_with(|| placeholder("currency", "\"EUR\""));
+        record
+            .entry("items")
+            .or_insert_with(|| placeholder(
+                "items",
+                "[{\"product_id\":\"5f0c6d1e-8a2b-4c3d-9e4f-a1b2c3d4e5f6\",\"quantity\":2,\"unit_price_cents\":1999}]",
+            ));
+        Ok(self.repository.insert(scope, record).await?)
     }
 
     pub async fn get(&self, scope: &Scope, key: &Key) -> Result<models::Order, Problem> {

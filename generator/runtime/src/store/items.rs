@@ -91,6 +91,9 @@ impl Database {
         table.drop_read_only(&mut record);
         table.fill(&mut record);
         table.pin_parents(&mut record, scope);
+        if let Some(field) = table.missing(&record) {
+            return Err(StoreError::Missing(field));
+        }
         let given_key = record
             .get(table.key.field)
             .filter(|v| !v.is_null())
@@ -696,6 +699,64 @@ mod tests {
         assert!(
             matches!(&patched, Err(StoreError::Conflict(d)) if d.contains("`serial`")),
             "{patched:?} (first is {first:?})"
+        );
+    }
+
+    /// Gadgets whose `serial` the server must be told: nothing fills it.
+    static SERIALIZED: Table = Table {
+        name: "gadgets",
+        key: KeyColumn {
+            field: "id",
+            column: "id",
+            kind: KeyKind::Integer,
+        },
+        parents: &[],
+        parent: None,
+        columns: GADGETS.columns,
+        fills: &[crate::store::Fill {
+            field: "serial",
+            value: crate::store::FillValue::Keep,
+        }],
+        read_only: &[],
+        sequence: false,
+        statements: Statements::new(),
+    };
+
+    #[tokio::test]
+    async fn an_insert_without_a_value_the_server_must_be_told_is_refused_not_invented() {
+        let db = gadgets().await;
+        let refused = db
+            .insert::<Record>(
+                &SERIALIZED,
+                &Scope::root(),
+                record(serde_json::json!({"name": "lamp"})),
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Missing("serial"))),
+            "{refused:?}"
+        );
+        let (key, _): (Key, Record) = db
+            .insert(
+                &SERIALIZED,
+                &Scope::root(),
+                record(serde_json::json!({"name": "lamp", "serial": "A-1"})),
+            )
+            .await
+            .expect("stored once the service set it");
+        let replaced: Option<Record> = db
+            .replace(
+                &SERIALIZED,
+                &Scope::root(),
+                &key,
+                record(serde_json::json!({"name": "lamp"})),
+            )
+            .await
+            .expect("replaced");
+        assert_eq!(
+            replaced.expect("found")["serial"],
+            "A-1",
+            "a replace that leaves it out keeps it"
         );
     }
 

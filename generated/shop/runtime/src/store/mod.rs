@@ -67,6 +67,24 @@ pub fn typed<T: DeserializeOwned>(record: Record) -> Result<T, StoreError> {
         .map_err(|error| StoreError::Corrupt(error.to_string()))
 }
 
+/// A value specgen wrote into a scaffold service for a required field the server cannot
+/// know (a create request may leave it out and the spec gives no default): the spec's
+/// example, standing in until you decide what to store. Each field is logged once, as a
+/// warning, so a placeholder never passes for real data unnoticed.
+pub fn placeholder(field: &'static str, json: &str) -> Value {
+    static WARNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    if let Ok(mut warned) = WARNED.lock()
+        && !warned.contains(&field)
+    {
+        warned.push(field);
+        tracing::warn!(
+            field,
+            "a stored field holds specgen's placeholder: decide its value in the service"
+        );
+    }
+    serde_json::from_str(json).unwrap_or(Value::Null)
+}
+
 /// A request body as a record.
 pub fn record_of<T: Serialize>(value: &T) -> Result<Record, Problem> {
     match serde_json::to_value(value) {
@@ -89,6 +107,12 @@ pub enum StoreError {
     Corrupt(String),
     /// The item a nested collection belongs to does not exist.
     ParentNotFound,
+    /// A required field nobody set: the request may leave it out, the spec gives no
+    /// default, and the service did not decide (see [`placeholder`]).
+    Missing(&'static str),
+    /// A value fits the item's schema but not its column (a date before year 1 on
+    /// PostgreSQL): the request is refused, the database left as it was.
+    Unstorable(String),
     /// `DATABASE_URL` or a pool setting is wrong.
     Config(String),
     Migrate(sqlx::migrate::MigrateError),
@@ -101,6 +125,11 @@ impl fmt::Display for StoreError {
             StoreError::Conflict(detail) => write!(f, "conflict: {detail}"),
             StoreError::Corrupt(detail) => write!(f, "stored data does not fit its type: {detail}"),
             StoreError::ParentNotFound => f.write_str("the enclosing item does not exist"),
+            StoreError::Unstorable(detail) => write!(f, "a value cannot be stored: {detail}"),
+            StoreError::Missing(field) => write!(
+                f,
+                "`{field}` is required but nothing set it: the service must decide its value"
+            ),
             StoreError::Config(detail) => write!(f, "database configuration: {detail}"),
             StoreError::Migrate(error) => write!(f, "migration failed: {error}"),
         }
@@ -127,6 +156,8 @@ impl From<StoreError> for Problem {
             StoreError::ParentNotFound => {
                 Problem::not_found().with_detail("the enclosing item does not exist")
             }
+            StoreError::Unstorable(detail) => Problem::new(StatusCode::BAD_REQUEST)
+                .with_detail(format!("a value cannot be stored: {detail}")),
             StoreError::Database(sqlx::Error::PoolTimedOut) => {
                 tracing::warn!("database pool exhausted");
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE)

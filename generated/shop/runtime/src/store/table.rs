@@ -146,6 +146,9 @@ pub enum FillValue {
     Uuid,
     /// A JSON literal.
     Json(&'static str),
+    /// Nothing: the service sets it. A replace that leaves it out keeps the stored value;
+    /// an insert without it is refused ([`StoreError::Missing`]).
+    Keep,
 }
 
 pub(super) fn quote(name: &str) -> String {
@@ -237,6 +240,11 @@ impl Table {
         let sqlx::Error::Database(db) = &error else {
             return StoreError::from(error);
         };
+        // SQLSTATE class 22, data exception: a value the schema allows but the column
+        // cannot hold (a date in year 0 on PostgreSQL).
+        if db.code().is_some_and(|code| code.starts_with("22")) {
+            return StoreError::Unstorable(db.message().to_owned());
+        }
         if db.is_unique_violation() {
             let constraint = db.constraint().unwrap_or_default();
             let message = db.message();
@@ -386,10 +394,21 @@ impl Table {
                     FillValue::Json(literal) => {
                         serde_json::from_str(literal).unwrap_or(Value::Null)
                     }
+                    FillValue::Keep => continue,
                 };
                 record.insert(fill.field.to_owned(), value);
             }
         }
+    }
+
+    /// The first field the server must have a value for that the record lacks: it is
+    /// required, and neither the request nor the service set it.
+    pub(super) fn missing(&self, record: &Record) -> Option<&'static str> {
+        self.fills
+            .iter()
+            .filter(|fill| matches!(fill.value, FillValue::Keep))
+            .find(|fill| record.get(fill.field).is_none_or(Value::is_null))
+            .map(|fill| fill.field)
     }
 
     /// The fields of the item a row holds, in the order the select list reads them: the
