@@ -113,6 +113,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
             let field = &fill.field;
             let value = match &fill.kind {
                 FillKind::Now => quote!(FillValue::Now),
+                FillKind::Touched => quote!(FillValue::Touched),
                 FillKind::Today => quote!(FillValue::Today),
                 FillKind::Uuid => quote!(FillValue::Uuid),
                 FillKind::Value(value) => {
@@ -202,6 +203,10 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
                 fn patch(&self, scope: &Scope, key: &Key, patch: Record) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
                 /// Deletes an item; `false` when there was none.
                 fn delete(&self, scope: &Scope, key: &Key) -> impl Future<Output = Result<bool, StoreError>> + Send;
+                /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+                fn update<F>(&self, scope: &Scope, key: &Key, change: F) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send
+                where
+                    F: FnOnce(&mut #item) + Send;
             }
         }
     });
@@ -305,6 +310,11 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
             pub fn new(db: Database) -> Self {
                 Self { db }
             }
+
+            /// The database, for a transaction over several writes (`database().begin()`).
+            pub fn database(&self) -> &Database {
+                &self.db
+            }
         }
 
         impl #trait_name for #sql {
@@ -330,6 +340,13 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
 
             async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
                 self.db.delete(&#table, scope, key).await
+            }
+
+            async fn update<F>(&self, scope: &Scope, key: &Key, change: F) -> Result<Option<#item>, StoreError>
+            where
+                F: FnOnce(&mut #item) + Send,
+            {
+                self.db.update(&#table, scope, key, change).await
             }
         }
     }
@@ -428,6 +445,13 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
                 } else {
                     Err(Problem::not_found())
                 }
+            }
+
+            /// Changes an item from server code, in plain Rust: set any field, those a
+            /// client may not (`readOnly`) included, and every field is stored. For actions
+            /// such as completing a task or marking an order paid.
+            pub async fn update(&self, scope: &Scope, key: &Key, change: impl FnOnce(&mut #item) + Send) -> Result<#item, Problem> {
+                self.repository.update(scope, key, change).await?.ok_or_else(Problem::not_found)
             }
         }
     }

@@ -117,6 +117,10 @@ const SOURCES: &[(&str, &str)] = &[
         "store/test_support.rs",
         include_str!("../runtime/src/store/test_support.rs"),
     ),
+    (
+        "store/transaction.rs",
+        include_str!("../runtime/src/store/transaction.rs"),
+    ),
     ("telemetry.rs", include_str!("../runtime/src/telemetry.rs")),
     ("validate.rs", include_str!("../runtime/src/validate.rs")),
 ];

@@ -287,6 +287,8 @@ pub struct Fill {
 pub enum FillKind {
     /// The current time (RFC 3339).
     Now,
+    /// The current time on every write (`updated_at`, `modified_at`, `last_modified`).
+    Touched,
     /// Today's date.
     Today,
     /// A random UUID.
@@ -859,6 +861,11 @@ fn fills_of(
             let body_default = in_body.and_then(|g| g.ty.default.as_ref());
             let kind = match (f.ty.default.as_ref().or(body_default), &f.ty.kind) {
                 (Some(default), _) => FillKind::Value(default.clone()),
+                (None, TyKind::String(StringFormat::DateTime))
+                    if is_modification_time(&f.wire_name) =>
+                {
+                    FillKind::Touched
+                }
                 (None, TyKind::String(StringFormat::DateTime)) => FillKind::Now,
                 (None, TyKind::String(StringFormat::Date)) => FillKind::Today,
                 (None, TyKind::String(StringFormat::Uuid)) => FillKind::Uuid,
@@ -879,6 +886,24 @@ fn fills_of(
             }
         })
         .collect()
+}
+
+/// `updated_at`, `modifiedAt`, `last_modified`, `lastUpdated`...: a time the server moves
+/// on every write.
+fn is_modification_time(wire: &str) -> bool {
+    let name = snake_ident(wire);
+    let name = name.trim_start_matches("r#");
+    [
+        "updated_at",
+        "modified_at",
+        "last_modified",
+        "last_modified_at",
+        "last_updated",
+        "last_updated_at",
+        "updated",
+        "modified",
+    ]
+    .contains(&name)
 }
 
 fn allows_zero(ty: &Ty) -> bool {

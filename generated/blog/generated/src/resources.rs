@@ -155,6 +155,16 @@ pub trait UserRepository: Send + Sync {
         scope: &Scope,
         key: &Key,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+    fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> impl Future<Output = Result<Option<models::User>, StoreError>> + Send
+    where
+        F: FnOnce(&mut models::User) + Send;
 }
 
 /// How the `posts` table stores the items of `/posts`.
@@ -246,7 +256,7 @@ pub static POSTS: Table = Table {
         },
         Fill {
             field: "updated_at",
-            value: FillValue::Now,
+            value: FillValue::Touched,
         },
     ],
     sequence: false,
@@ -314,6 +324,16 @@ pub trait PostRepository: Send + Sync {
         scope: &Scope,
         key: &Key,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+    fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> impl Future<Output = Result<Option<models::Post>, StoreError>> + Send
+    where
+        F: FnOnce(&mut models::Post) + Send;
 }
 
 /// How the `comments` table stores the items of `/posts/{postId}/comments`.
@@ -440,4 +460,14 @@ pub trait CommentRepository: Send + Sync {
         scope: &Scope,
         key: &Key,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+    fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> impl Future<Output = Result<Option<models::Comment>, StoreError>> + Send
+    where
+        F: FnOnce(&mut models::Comment) + Send;
 }

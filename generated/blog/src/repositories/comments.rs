@@ -16,6 +16,11 @@ impl SqlCommentRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database, for a transaction over several writes (`database().begin()`).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 impl CommentRepository for SqlCommentRepository {
@@ -61,5 +66,17 @@ impl CommentRepository for SqlCommentRepository {
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
         self.db.delete(&COMMENTS, scope, key).await
+    }
+
+    async fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> Result<Option<models::Comment>, StoreError>
+    where
+        F: FnOnce(&mut models::Comment) + Send,
+    {
+        self.db.update(&COMMENTS, scope, key, change).await
     }
 }

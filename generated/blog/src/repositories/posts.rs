@@ -16,6 +16,11 @@ impl SqlPostRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database, for a transaction over several writes (`database().begin()`).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 impl PostRepository for SqlPostRepository {
@@ -59,5 +64,17 @@ impl PostRepository for SqlPostRepository {
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
         self.db.delete(&POSTS, scope, key).await
+    }
+
+    async fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> Result<Option<models::Post>, StoreError>
+    where
+        F: FnOnce(&mut models::Post) + Send,
+    {
+        self.db.update(&POSTS, scope, key, change).await
     }
 }

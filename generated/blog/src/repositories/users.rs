@@ -16,6 +16,11 @@ impl SqlUserRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database, for a transaction over several writes (`database().begin()`).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 impl UserRepository for SqlUserRepository {
@@ -59,5 +64,17 @@ impl UserRepository for SqlUserRepository {
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
         self.db.delete(&USERS, scope, key).await
+    }
+
+    async fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> Result<Option<models::User>, StoreError>
+    where
+        F: FnOnce(&mut models::User) + Send,
+    {
+        self.db.update(&USERS, scope, key, change).await
     }
 }

@@ -165,4 +165,14 @@ pub trait PetRepository: Send + Sync {
         scope: &Scope,
         key: &Key,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+    fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> impl Future<Output = Result<Option<models::Pet>, StoreError>> + Send
+    where
+        F: FnOnce(&mut models::Pet) + Send;
 }

@@ -16,6 +16,11 @@ impl SqlPetRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database, for a transaction over several writes (`database().begin()`).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 impl PetRepository for SqlPetRepository {
@@ -59,5 +64,17 @@ impl PetRepository for SqlPetRepository {
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
         self.db.delete(&PETS, scope, key).await
+    }
+
+    async fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> Result<Option<models::Pet>, StoreError>
+    where
+        F: FnOnce(&mut models::Pet) + Send,
+    {
+        self.db.update(&PETS, scope, key, change).await
     }
 }

@@ -142,7 +142,7 @@ pub static PRODUCTS: Table = Table {
         },
         Fill {
             field: "updated_at",
-            value: FillValue::Now,
+            value: FillValue::Touched,
         },
     ],
     sequence: true,
@@ -210,6 +210,16 @@ pub trait ProductRepository: Send + Sync {
         scope: &Scope,
         key: &Key,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+    fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> impl Future<Output = Result<Option<models::Product>, StoreError>> + Send
+    where
+        F: FnOnce(&mut models::Product) + Send;
 }
 
 /// How the `carts` table stores the items of `/carts`.
@@ -279,7 +289,7 @@ pub static CARTS: Table = Table {
         },
         Fill {
             field: "updated_at",
-            value: FillValue::Now,
+            value: FillValue::Touched,
         },
     ],
     sequence: true,
@@ -331,6 +341,16 @@ pub trait CartRepository: Send + Sync {
         scope: &Scope,
         key: &Key,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+    fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> impl Future<Output = Result<Option<models::Cart>, StoreError>> + Send
+    where
+        F: FnOnce(&mut models::Cart) + Send;
 }
 
 /// How the `items` table stores the items of `/carts/{cartId}/items`.
@@ -450,6 +470,16 @@ pub trait ItemRepository: Send + Sync {
         scope: &Scope,
         key: &Key,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+    fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> impl Future<Output = Result<Option<models::CartItem>, StoreError>> + Send
+    where
+        F: FnOnce(&mut models::CartItem) + Send;
 }
 
 /// How the `orders` table stores the items of `/orders`.
@@ -530,7 +560,7 @@ pub static ORDERS: Table = Table {
         },
         Fill {
             field: "updated_at",
-            value: FillValue::Now,
+            value: FillValue::Touched,
         },
     ],
     sequence: true,
@@ -598,4 +628,14 @@ pub trait OrderRepository: Send + Sync {
         scope: &Scope,
         key: &Key,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
+    fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> impl Future<Output = Result<Option<models::Order>, StoreError>> + Send
+    where
+        F: FnOnce(&mut models::Order) + Send;
 }

@@ -18,6 +18,11 @@ impl SqlCartRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database, for a transaction over several writes (`database().begin()`).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 impl CartRepository for SqlCartRepository {
@@ -67,5 +72,17 @@ impl CartRepository for SqlCartRepository {
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
         self.db.delete(&CARTS, scope, key).await
+    }
+
+    async fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> Result<Option<models::Cart>, StoreError>
+    where
+        F: FnOnce(&mut models::Cart) + Send,
+    {
+        self.db.update(&CARTS, scope, key, change).await
     }
 }

@@ -16,6 +16,11 @@ impl SqlItemRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database, for a transaction over several writes (`database().begin()`).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 impl ItemRepository for SqlItemRepository {
@@ -59,5 +64,17 @@ impl ItemRepository for SqlItemRepository {
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
         self.db.delete(&ITEMS, scope, key).await
+    }
+
+    async fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> Result<Option<models::CartItem>, StoreError>
+    where
+        F: FnOnce(&mut models::CartItem) + Send,
+    {
+        self.db.update(&ITEMS, scope, key, change).await
     }
 }

@@ -16,6 +16,11 @@ impl SqlOrderRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database, for a transaction over several writes (`database().begin()`).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 impl OrderRepository for SqlOrderRepository {
@@ -59,5 +64,17 @@ impl OrderRepository for SqlOrderRepository {
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
         self.db.delete(&ORDERS, scope, key).await
+    }
+
+    async fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> Result<Option<models::Order>, StoreError>
+    where
+        F: FnOnce(&mut models::Order) + Send,
+    {
+        self.db.update(&ORDERS, scope, key, change).await
     }
 }

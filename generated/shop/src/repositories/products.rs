@@ -16,6 +16,11 @@ impl SqlProductRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    /// The database, for a transaction over several writes (`database().begin()`).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
 }
 
 impl ProductRepository for SqlProductRepository {
@@ -61,5 +66,17 @@ impl ProductRepository for SqlProductRepository {
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
         self.db.delete(&PRODUCTS, scope, key).await
+    }
+
+    async fn update<F>(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: F,
+    ) -> Result<Option<models::Product>, StoreError>
+    where
+        F: FnOnce(&mut models::Product) + Send,
+    {
+        self.db.update(&PRODUCTS, scope, key, change).await
     }
 }

@@ -74,4 +74,19 @@ impl<R: CartRepository> CartService<R> {
             Err(Problem::not_found())
         }
     }
+
+    /// Changes an item from server code, in plain Rust: set any field, those a
+    /// client may not (`readOnly`) included, and every field is stored. For actions
+    /// such as completing a task or marking an order paid.
+    pub async fn update(
+        &self,
+        scope: &Scope,
+        key: &Key,
+        change: impl FnOnce(&mut models::Cart) + Send,
+    ) -> Result<models::Cart, Problem> {
+        self.repository
+            .update(scope, key, change)
+            .await?
+            .ok_or_else(Problem::not_found)
+    }
 }

@@ -141,6 +141,8 @@ pub struct Fill {
 #[derive(Debug)]
 pub enum FillValue {
     Now,
+    /// The current time on every write, whatever the record says (`updated_at`).
+    Touched,
     Today,
     Uuid,
     /// A JSON literal.
@@ -380,9 +382,10 @@ impl Table {
     /// Sets the server's values in required fields the record leaves empty.
     pub(super) fn fill(&self, record: &mut Record) {
         for fill in self.fills {
-            if record.get(fill.field).is_none_or(Value::is_null) {
+            let touched = matches!(fill.value, FillValue::Touched);
+            if touched || record.get(fill.field).is_none_or(Value::is_null) {
                 let value = match &fill.value {
-                    FillValue::Now => Value::from(date_time::to_string(
+                    FillValue::Now | FillValue::Touched => Value::from(date_time::to_string(
                         &chrono::Utc::now(),
                         date_time::Fraction::Millis,
                     )),

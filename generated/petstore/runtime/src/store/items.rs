@@ -11,11 +11,21 @@ use super::{
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{AssertSqlSafe, Executor, Row};
+use std::sync::Arc;
+
+/// Who wrote the record a write stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Writer {
+    /// A request: fields only the server sets (`readOnly`) are dropped.
+    Client,
+    /// The server's own code: every field is stored.
+    Server,
+}
 
 impl Database {
-    async fn fetch_with<'c, E, T>(
+    pub(super) async fn fetch_with<'c, E, T>(
         &self,
         executor: E,
         table: &Table,
@@ -51,7 +61,7 @@ impl Database {
     }
 
     /// Fails with [`StoreError::ParentNotFound`] when the enclosing item is gone.
-    async fn ensure_parent(
+    pub(super) async fn ensure_parent(
         &self,
         connection: &mut sqlx::AnyConnection,
         table: &Table,
@@ -82,14 +92,58 @@ impl Database {
         Ok(item)
     }
 
-    /// Stores a new item and returns its key and the item as stored, as `T`.
+    /// Stores a new item from a request and returns its key and the item as stored, as
+    /// `T`. Fields only the server sets (`readOnly`) are dropped from `record`; use
+    /// [`Database::insert_as_server`] for a record the server wrote.
     pub async fn insert<T: DeserializeOwned>(
         &self,
         table: &Table,
         scope: &Scope,
-        mut record: Record,
+        record: Record,
     ) -> Result<(Key, T), StoreError> {
-        table.drop_read_only(&mut record);
+        self.insert_from(table, scope, record, Writer::Client).await
+    }
+
+    /// [`Database::insert`] of a record the server wrote: its `readOnly` fields (a status,
+    /// an owner) are stored as they are.
+    pub async fn insert_as_server<T: DeserializeOwned>(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        record: Record,
+    ) -> Result<(Key, T), StoreError> {
+        self.insert_from(table, scope, record, Writer::Server).await
+    }
+
+    async fn insert_from<T: DeserializeOwned>(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        record: Record,
+        writer: Writer,
+    ) -> Result<(Key, T), StoreError> {
+        let statement = self.insert_statement(table, scope, record, writer)?;
+        // The turn first, then a connection: a writer waiting for its turn holds none that
+        // readers could use.
+        let turn = self.write_turn().await;
+        let mut lease = self.lease().await?;
+        let stored = self.run_insert(&mut lease, table, scope, statement).await?;
+        drop(turn);
+        lease.done();
+        Ok(stored)
+    }
+
+    /// The `INSERT` of a record, its values bound: built before any connection is taken.
+    pub(super) fn insert_statement(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        mut record: Record,
+        writer: Writer,
+    ) -> Result<(Arc<str>, AnyArguments), StoreError> {
+        if writer == Writer::Client {
+            table.drop_read_only(&mut record);
+        }
         table.fill(&mut record);
         table.pin_parents(&mut record, scope);
         if let Some(field) = table.missing(&record) {
@@ -119,18 +173,23 @@ impl Database {
             binder.bind_value(column.kind, record.get(column.field));
         }
         let sql = table.insert_sql(self.dialect, parents, key.is_some());
-        let arguments = binder.arguments()?;
-        // The turn first, then a connection: a writer waiting for its turn holds none that
-        // readers could use.
-        let turn = self.write_turn().await;
-        let mut lease = self.lease().await?;
-        self.ensure_parent(&mut lease, table, scope).await?;
+        Ok((sql, binder.arguments()?))
+    }
+
+    /// Runs an [`Database::insert_statement`] on `connection`, once the enclosing item is
+    /// known to exist.
+    pub(super) async fn run_insert<T: DeserializeOwned>(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        table: &Table,
+        scope: &Scope,
+        (sql, arguments): (Arc<str>, AnyArguments),
+    ) -> Result<(Key, T), StoreError> {
+        self.ensure_parent(connection, table, scope).await?;
         let row = sqlx::query_with(AssertSqlSafe(sql), arguments)
-            .fetch_one(&mut *lease)
+            .fetch_one(&mut *connection)
             .await
             .map_err(|error| table.write_error(error))?;
-        drop(turn);
-        lease.done();
         let key = match table.key.kind {
             KeyKind::Integer => Key::Integer(row.try_get(0)?),
             KeyKind::Uuid | KeyKind::Text => Key::Text(row.try_get(0)?),
@@ -228,7 +287,7 @@ impl Database {
         Ok(stored)
     }
 
-    async fn update_with<'c, E>(
+    pub(super) async fn update_with<'c, E>(
         &self,
         executor: E,
         table: &Table,
@@ -283,22 +342,42 @@ impl Database {
         scope: &Scope,
         key: &Key,
     ) -> Result<bool, StoreError> {
+        let statement = self.delete_statement(table, scope, key)?;
+        let turn = self.write_turn().await;
+        let mut lease = self.lease().await?;
+        let deleted = self.run_delete(&mut lease, table, scope, statement).await?;
+        drop(turn);
+        lease.done();
+        Ok(deleted)
+    }
+
+    pub(super) fn delete_statement(
+        &self,
+        table: &Table,
+        scope: &Scope,
+        key: &Key,
+    ) -> Result<(String, AnyArguments), StoreError> {
         let mut binder = Binder::new(self.dialect);
         let sql = format!(
             "DELETE FROM {} WHERE {}",
             quote(table.name),
             table.where_item(&mut binder, scope, key)
         );
-        let arguments = binder.arguments()?;
-        let turn = self.write_turn().await;
-        let mut lease = self.lease().await?;
-        self.ensure_parent(&mut lease, table, scope).await?;
+        Ok((sql, binder.arguments()?))
+    }
+
+    pub(super) async fn run_delete(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        table: &Table,
+        scope: &Scope,
+        (sql, arguments): (String, AnyArguments),
+    ) -> Result<bool, StoreError> {
+        self.ensure_parent(connection, table, scope).await?;
         let result = sqlx::query_with(AssertSqlSafe(sql), arguments)
-            .execute(&mut *lease)
+            .execute(&mut *connection)
             .await
             .map_err(|error| table.write_error(error))?;
-        drop(turn);
-        lease.done();
         Ok(result.rows_affected() > 0)
     }
 
@@ -311,7 +390,22 @@ impl Database {
         query: &ListQuery,
     ) -> Result<Page<T>, StoreError> {
         let mut lease = self.lease().await?;
-        self.ensure_parent(&mut lease, table, scope).await?;
+        let page = self
+            .list_on(&mut lease, table, listing, scope, query)
+            .await?;
+        lease.done();
+        Ok(page)
+    }
+
+    pub(super) async fn list_on<T: DeserializeOwned>(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        table: &Table,
+        listing: &Listing,
+        scope: &Scope,
+        query: &ListQuery,
+    ) -> Result<Page<T>, StoreError> {
+        self.ensure_parent(connection, table, scope).await?;
         let (limit, offset) = listing.window(query);
         let mut binder = Binder::new(self.dialect);
         let mut conditions = table.where_scope(&mut binder, scope);
@@ -342,7 +436,7 @@ impl Database {
         }
         .arguments()?;
         let total: i64 = sqlx::query_with(AssertSqlSafe(count_sql), count_arguments)
-            .fetch_one(&mut *lease)
+            .fetch_one(&mut *connection)
             .await?
             .try_get(0)?;
 
@@ -361,9 +455,8 @@ impl Database {
             quote(table.name),
         );
         let rows = sqlx::query_with(AssertSqlSafe(sql), binder.arguments()?)
-            .fetch_all(&mut *lease)
+            .fetch_all(&mut *connection)
             .await?;
-        lease.done();
         let items = rows
             .iter()
             .map(|row| table.item_of_row(self.dialect, row))
@@ -759,6 +852,57 @@ mod tests {
             "A-1",
             "a replace that leaves it out keeps it"
         );
+    }
+
+    /// Gadgets whose `nickName` holds the time of the last write.
+    static TOUCHED: Table = Table {
+        name: "gadgets",
+        key: KeyColumn {
+            field: "id",
+            column: "id",
+            kind: KeyKind::Integer,
+        },
+        parents: &[],
+        parent: None,
+        columns: GADGETS.columns,
+        fills: &[crate::store::Fill {
+            field: "nickName",
+            value: crate::store::FillValue::Touched,
+        }],
+        read_only: &["nickName"],
+        sequence: false,
+        statements: Statements::new(),
+    };
+
+    #[tokio::test]
+    async fn a_modification_time_moves_on_every_write_whatever_the_body_says() {
+        let db = gadgets().await;
+        let (key, created): (Key, Record) = db
+            .insert(
+                &TOUCHED,
+                &Scope::root(),
+                record(serde_json::json!({"name": "lamp", "nickName": "2000-01-01T00:00:00Z"})),
+            )
+            .await
+            .expect("stored");
+        let first = created["nickName"].as_str().expect("a time").to_owned();
+        assert!(
+            first.starts_with("20") && !first.starts_with("2000"),
+            "{first}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let patched: Record = db
+            .patch(
+                &TOUCHED,
+                &Scope::root(),
+                &key,
+                &record(serde_json::json!({"name": "desk lamp"})),
+            )
+            .await
+            .expect("patched")
+            .expect("found");
+        let second = patched["nickName"].as_str().expect("a time").to_owned();
+        assert!(second > first, "{second} is after {first}");
     }
 
     /// Items keyed by client-chosen text.

@@ -19,7 +19,9 @@
 //! - `binder.rs`: values bound as parameters, and their placeholders;
 //! - `nul_safe.rs`: text with NUL on PostgreSQL;
 //! - `items.rs`: the calls repositories make: fetch, insert, replace, patch, delete, list;
-//! - `patch.rs`: JSON merge patch.
+//! - `patch.rs`: JSON merge patch;
+//! - `transaction.rs`: the server's own writes: [`Database::update`] of an item in plain
+//!   Rust, and [`Transaction`]s over several calls.
 
 mod binder;
 mod database;
@@ -33,6 +35,7 @@ mod query;
 mod table;
 #[cfg(test)]
 mod test_support;
+mod transaction;
 
 pub use database::{DEFAULT_DATABASE_URL, Database, PoolSettings, WriteTurn, default_max_writers};
 pub use listing::{ListShape, Listing, Page};
@@ -42,6 +45,7 @@ pub use query::{Key, ListQuery, Scope};
 pub use table::{
     Column, ColumnKind, Fill, FillValue, KeyColumn, KeyKind, Parent, Statements, Table,
 };
+pub use transaction::Transaction;
 
 use super::problem::Problem;
 use axum::http::StatusCode;
