@@ -106,6 +106,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../runtime/src/store/patch.rs"),
     ),
     (
+        "store/postgres_tests.rs",
+        include_str!("../runtime/src/store/postgres_tests.rs"),
+    ),
+    (
         "store/query.rs",
         include_str!("../runtime/src/store/query.rs"),
     ),
