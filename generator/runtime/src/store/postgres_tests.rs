@@ -390,9 +390,6 @@ async fn pool_settles_at(db: &Database, open: u32, idle: u32) {
 }
 
 #[tokio::test]
-#[ignore = "store bug: binder.rs binds a null Real as None::<f32>, a float4 null since sqlx \
-            0.9.1 (the swap it worked around is fixed), so a connection whose statement was \
-            prepared with a null refuses a later value: incorrect binary data format (22P03)"]
 async fn postgres_a_real_column_takes_a_value_after_a_null_on_the_same_connection() {
     let Some(db) = postgres(
         "postgres_a_real_column_takes_a_value_after_a_null_on_the_same_connection",
@@ -788,9 +785,6 @@ async fn postgres_a_text_key_with_nul_is_stored_then_fetched_and_listed_by_that_
 }
 
 #[tokio::test]
-#[ignore = "store bug: Database::insert returns the key as PostgreSQL holds it \
-            (`Key::Text(row.try_get(0)?)`, NUL still written as U+E000 `0`), not decoded \
-            with nul_safe::decode as the key field of the item is"]
 async fn postgres_insert_returns_a_text_key_with_nul_as_the_client_chose_it() {
     let Some(db) = postgres(
         "postgres_insert_returns_a_text_key_with_nul_as_the_client_chose_it",

@@ -31,6 +31,8 @@ mod listing;
 mod migrate;
 mod nul_safe;
 mod patch;
+#[cfg(test)]
+mod postgres_tests;
 mod query;
 mod table;
 #[cfg(test)]

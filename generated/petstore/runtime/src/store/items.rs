@@ -4,10 +4,11 @@
 //! enclosing item exists, and runs statements built from the table and bound values.
 
 use super::binder::{Binder, Bound};
+use super::nul_safe;
 use super::table::quote;
 use super::{
-    ColumnKind, Database, Key, KeyKind, ListQuery, Listing, Page, Record, Scope, StoreError, Table,
-    merge_patch,
+    ColumnKind, Database, Dialect, Key, KeyKind, ListQuery, Listing, Page, Record, Scope,
+    StoreError, Table, merge_patch,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -192,7 +193,15 @@ impl Database {
             .map_err(|error| table.write_error(error))?;
         let key = match table.key.kind {
             KeyKind::Integer => Key::Integer(row.try_get(0)?),
-            KeyKind::Uuid | KeyKind::Text => Key::Text(row.try_get(0)?),
+            KeyKind::Uuid => Key::Text(row.try_get(0)?),
+            // Text reads back NUL-escaped from PostgreSQL: the key is the client's.
+            KeyKind::Text => {
+                let text: String = row.try_get(0)?;
+                Key::Text(match self.dialect {
+                    Dialect::Postgres => nul_safe::decode(&text).into_owned(),
+                    Dialect::Sqlite => text,
+                })
+            }
         };
         let stored = table.item_of_row(self.dialect, &row)?;
         Ok((key, stored))

@@ -145,10 +145,11 @@ impl Binder {
             let added = match value {
                 Bound::Null(ColumnKind::Boolean) => arguments.add(None::<bool>),
                 Bound::Null(ColumnKind::Integer) => arguments.add(None::<i64>),
-                // sqlx 0.9's PostgreSQL mapping of Any swaps the two float nulls (a null
-                // `f64` is sent as float4, which poisons the cached statement for later
-                // non-null values): a null `f32` arrives as a float8 null.
-                Bound::Null(ColumnKind::Real) => arguments.add(None::<f32>),
+                // A float8 null, like the values the column takes: a null of another type
+                // would fix the cached statement's parameter type, and the next value
+                // would be refused. (sqlx 0.9.0 swapped the two float nulls; 0.9.1, which
+                // the manifest asks for, sends them as they are.)
+                Bound::Null(ColumnKind::Real) => arguments.add(None::<f64>),
                 Bound::Null(_) => arguments.add(None::<String>),
                 Bound::Bool(b) => arguments.add(b),
                 Bound::Integer(i) => arguments.add(i),
