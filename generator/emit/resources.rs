@@ -378,6 +378,22 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
     let service = service(resource);
     let item = item_type(api, resource);
     let create = service_create(api, resource);
+    let replace_body = body_type(api, resource.ops.replace);
+    let patch_body = body_type(api, resource.ops.patch);
+    let serialize_import = if [
+        resource.ops.create,
+        resource.ops.replace,
+        resource.ops.patch,
+    ]
+    .iter()
+    .any(|op| body_named(api, *op).is_none())
+    {
+        quote!(
+            use serde::Serialize;
+        )
+    } else {
+        quote!()
+    };
     let store_imports = if resource.fills.iter().any(|f| f.kind == FillKind::Undecided) {
         quote!(
             use crate::generated::runtime::store::{
@@ -400,7 +416,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
         #store_imports
         use crate::generated::Problem;
         use crate::repositories::#sql;
-        use serde::Serialize;
+        #serialize_import
 
         #doc
         #[derive(Debug, Clone)]
@@ -424,7 +440,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
             }
 
             /// Replaces every writable field; fields the body leaves out are cleared.
-            pub async fn replace(&self, scope: &Scope, key: &Key, body: &impl Serialize) -> Result<#item, Problem> {
+            pub async fn replace(&self, scope: &Scope, key: &Key, body: &#replace_body) -> Result<#item, Problem> {
                 self.repository
                     .replace(scope, key, record_of(body)?)
                     .await?
@@ -432,7 +448,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
             }
 
             /// Applies a JSON merge patch: present members replace, `null` clears.
-            pub async fn patch(&self, scope: &Scope, key: &Key, body: &impl Serialize) -> Result<#item, Problem> {
+            pub async fn patch(&self, scope: &Scope, key: &Key, body: &#patch_body) -> Result<#item, Problem> {
                 self.repository
                     .patch(scope, key, record_of(body)?)
                     .await?
@@ -462,6 +478,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
 /// marked by `placeholder(...)`, which logs it: the store itself never invents a value.
 fn service_create(api: &Api, resource: &Resource) -> TokenStream {
     let item = item_type(api, resource);
+    let body = body_type(api, resource.ops.create);
     let sampler = Sampler::new(api, Direction::Response);
     let undecided: Vec<TokenStream> = resource
         .fills
@@ -481,7 +498,7 @@ fn service_create(api: &Api, resource: &Resource) -> TokenStream {
     if undecided.is_empty() {
         return quote! {
             /// Stores a new item from a request body; the server fills its own fields.
-            pub async fn create(&self, scope: &Scope, body: &impl Serialize) -> Result<(Key, #item), Problem> {
+            pub async fn create(&self, scope: &Scope, body: &#body) -> Result<(Key, #item), Problem> {
                 Ok(self.repository.insert(scope, record_of(body)?).await?)
             }
         };
@@ -502,10 +519,32 @@ fn service_create(api: &Api, resource: &Resource) -> TokenStream {
     ));
     quote! {
         #doc
-        pub async fn create(&self, scope: &Scope, body: &impl Serialize) -> Result<(Key, #item), Problem> {
+        pub async fn create(&self, scope: &Scope, body: &#body) -> Result<(Key, #item), Problem> {
             let mut record = record_of(body)?;
             #(#undecided)*
             Ok(self.repository.insert(scope, record).await?)
         }
+    }
+}
+
+/// The model an operation's JSON body is read as (`NewPost`), when it has one.
+fn body_named(api: &Api, op: Option<crate::ir::OperationId>) -> Option<&str> {
+    let content = api.operation(op?).body.as_ref()?.contents.first()?;
+    match content.ty.kind {
+        crate::ir::TyKind::Named(id) if !content.ty.nullable => Some(api.ty(id).name.as_str()),
+        _ => None,
+    }
+}
+
+/// The type a service method takes its body as: the operation's model, so the service
+/// reads like the API (`&models::NewPost`); any serializable value when the resource has
+/// no such operation.
+fn body_type(api: &Api, op: Option<crate::ir::OperationId>) -> TokenStream {
+    match body_named(api, op) {
+        Some(name) => {
+            let name = format_ident!("{}", name);
+            quote!(models::#name)
+        }
+        None => quote!(impl Serialize),
     }
 }

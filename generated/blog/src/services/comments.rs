@@ -29,7 +29,7 @@ impl<R: CommentRepository> CommentService<R> {
     pub async fn create(
         &self,
         scope: &Scope,
-        body: &impl Serialize,
+        body: &models::NewComment,
     ) -> Result<(Key, models::Comment), Problem> {
         Ok(self.repository.insert(scope, record_of(body)?).await?)
     }

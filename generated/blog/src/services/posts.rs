@@ -29,7 +29,7 @@ impl<R: PostRepository> PostService<R> {
     pub async fn create(
         &self,
         scope: &Scope,
-        body: &impl Serialize,
+        body: &models::NewPost,
     ) -> Result<(Key, models::Post), Problem> {
         Ok(self.repository.insert(scope, record_of(body)?).await?)
     }
@@ -46,7 +46,7 @@ impl<R: PostRepository> PostService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &models::NewPost,
     ) -> Result<models::Post, Problem> {
         self.repository
             .replace(scope, key, record_of(body)?)

@@ -29,7 +29,7 @@ impl<R: UserRepository> UserService<R> {
     pub async fn create(
         &self,
         scope: &Scope,
-        body: &impl Serialize,
+        body: &models::NewUser,
     ) -> Result<(Key, models::User), Problem> {
         Ok(self.repository.insert(scope, record_of(body)?).await?)
     }
@@ -59,7 +59,7 @@ impl<R: UserRepository> UserService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &models::UserPatch,
     ) -> Result<models::User, Problem> {
         self.repository
             .patch(scope, key, record_of(body)?)

@@ -4,7 +4,6 @@ use crate::generated::models;
 use crate::generated::resources::PetRepository;
 use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
 use crate::repositories::SqlPetRepository;
-use serde::Serialize;
 
 /// The rules for `pets`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
 #[derive(Debug, Clone)]
@@ -29,7 +28,7 @@ impl<R: PetRepository> PetService<R> {
     pub async fn create(
         &self,
         scope: &Scope,
-        body: &impl Serialize,
+        body: &models::NewPet,
     ) -> Result<(Key, models::Pet), Problem> {
         Ok(self.repository.insert(scope, record_of(body)?).await?)
     }
@@ -46,7 +45,7 @@ impl<R: PetRepository> PetService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &models::NewPet,
     ) -> Result<models::Pet, Problem> {
         self.repository
             .replace(scope, key, record_of(body)?)
@@ -59,7 +58,7 @@ impl<R: PetRepository> PetService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &models::PetPatch,
     ) -> Result<models::Pet, Problem> {
         self.repository
             .patch(scope, key, record_of(body)?)

@@ -29,7 +29,7 @@ impl<R: CartRepository> CartService<R> {
     pub async fn create(
         &self,
         scope: &Scope,
-        body: &impl Serialize,
+        body: &models::NewCart,
     ) -> Result<(Key, models::Cart), Problem> {
         Ok(self.repository.insert(scope, record_of(body)?).await?)
     }

@@ -29,7 +29,7 @@ impl<R: ItemRepository> ItemService<R> {
     pub async fn create(
         &self,
         scope: &Scope,
-        body: &impl Serialize,
+        body: &models::NewCartItem,
     ) -> Result<(Key, models::CartItem), Problem> {
         Ok(self.repository.insert(scope, record_of(body)?).await?)
     }
@@ -59,7 +59,7 @@ impl<R: ItemRepository> ItemService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &models::CartItemPatch,
     ) -> Result<models::CartItem, Problem> {
         self.repository
             .patch(scope, key, record_of(body)?)

@@ -31,7 +31,7 @@ impl<R: OrderRepository> OrderService<R> {
     pub async fn create(
         &self,
         scope: &Scope,
-        body: &impl Serialize,
+        body: &models::NewOrder,
     ) -> Result<(Key, models::Order), Problem> {
         let mut record = record_of(body)?;
         record
