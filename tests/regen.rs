@@ -600,7 +600,7 @@ fn a_spec_change_that_alters_tables_adds_a_migration_and_never_rewrites_an_old_o
         &database,
         &[
             &init_before,
-            "INSERT INTO pets (name, status) VALUES ('Rex', 'available');",
+            "INSERT INTO pets (name, status, created_at) VALUES ('Rex', 'available', '2024-05-01T12:30:00.000Z');",
         ],
     );
 

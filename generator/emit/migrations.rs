@@ -115,9 +115,35 @@ fn table_layout(api: &Api, resource: &Resource) -> TableLayout {
                 ),
             )
         });
+    // A field that refers to another resource's items: deleting one of those is refused
+    // while it is referred to, or clears the reference when the field may be null.
+    let referring: Vec<(&str, String)> = resource
+        .columns
+        .iter()
+        .filter_map(|column| {
+            let target = api.resource(column.references?);
+            let action = if column.not_null {
+                "RESTRICT"
+            } else {
+                "SET NULL"
+            };
+            Some((
+                column.name.as_str(),
+                format!(
+                    " REFERENCES {} ({}) ON DELETE {action}",
+                    quote_sql(&target.table),
+                    quote_sql(&target.key.column)
+                ),
+            ))
+        })
+        .collect();
     let references = |column: &str| match &link {
-        Some((linked, clause)) if *linked == column => clause.as_str(),
-        _ => "",
+        Some((linked, clause)) if *linked == column => clause.clone(),
+        _ => referring
+            .iter()
+            .find(|(name, _)| *name == column)
+            .map(|(_, clause)| clause.clone())
+            .unwrap_or_default(),
     };
     for parent in resource.parents.iter().filter(|p| p.field.is_none()) {
         let (lite, pg) = sql_types(parent.kind);
@@ -199,7 +225,9 @@ pub fn layout(api: &Api) -> Layout {
 struct InitSql<'a> {
     title: &'a str,
     dialect: &'a str,
-    tables: Vec<TableDdl<'a>>,
+    tables: Vec<TableDdl>,
+    /// Foreign keys added once every table exists.
+    trailer: Vec<String>,
 }
 
 #[derive(Template)]
@@ -211,10 +239,10 @@ struct ChangeSql<'a> {
     notes: Vec<String>,
 }
 
-struct TableDdl<'a> {
-    name: &'a str,
-    columns: &'a [String],
-    indexes: &'a [String],
+struct TableDdl {
+    name: String,
+    columns: Vec<String>,
+    indexes: Vec<String>,
 }
 
 pub(super) fn column_name(definition: &str) -> &str {
@@ -256,20 +284,31 @@ pub fn plan(api: &Api, history: &MigrationHistory) -> Result<Planned, EmitError>
         None => {
             let mut contents = Vec::new();
             for (dialect, postgres) in [("sqlite", false), ("postgres", true)] {
-                let tables = new
-                    .tables
-                    .iter()
-                    .map(|t| TableDdl {
-                        name: &t.name,
-                        columns: if postgres { &t.postgres } else { &t.sqlite },
-                        indexes: &t.indexes,
-                    })
-                    .collect();
+                let mut trailer = Vec::new();
+                let mut tables = Vec::new();
+                for (position, t) in new.tables.iter().enumerate() {
+                    let (columns, deferred) = if postgres {
+                        let later: Vec<&str> = new.tables[position + 1..]
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect();
+                        schema_change::defer_forward_references(&t.name, &t.postgres, &later)
+                    } else {
+                        (t.sqlite.clone(), Vec::new())
+                    };
+                    trailer.extend(deferred);
+                    tables.push(TableDdl {
+                        name: t.name.clone(),
+                        columns,
+                        indexes: t.indexes.clone(),
+                    });
+                }
                 contents.push(render(
                     &InitSql {
                         title: &api.title,
                         dialect,
                         tables,
+                        trailer,
                     },
                     "sql/init.sql.txt",
                 )?);

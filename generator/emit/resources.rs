@@ -107,7 +107,11 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
             let kind = column_kind(c.kind);
             let required = c.required;
             let unique = c.unique;
-            quote!(Column { field: #field, name: #column, kind: #kind, required: #required, unique: #unique })
+            let references = match c.references.map(|r| &api.resource(r).table) {
+                Some(table) => quote!(Some(#table)),
+                None => quote!(None),
+            };
+            quote!(Column { field: #field, name: #column, kind: #kind, required: #required, unique: #unique, references: #references })
         });
         let fills = resource.fills.iter().map(|fill| {
             let field = &fill.field;

@@ -92,14 +92,26 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
     let mut statements = Vec::new();
     let mut foreign_keys = Vec::new();
     let mut notes = Vec::new();
-    for table in &new.tables {
+    for (position, table) in new.tables.iter().enumerate() {
         let name = &table.name;
         let Some(before) = old.tables.iter().find(|t| t.name == table.name) else {
+            // Tables this migration creates after this one.
+            let later: Vec<&str> = new.tables[position + 1..]
+                .iter()
+                .filter(|t| !old.tables.iter().any(|o| o.name == t.name))
+                .map(|t| t.name.as_str())
+                .collect();
+            let (defs, deferred) = if postgres {
+                defer_forward_references(name, &definitions(table), &later)
+            } else {
+                (definitions(table), Vec::new())
+            };
             statements.push(format!(
                 "CREATE TABLE {name} (\n    {}\n)",
-                definitions(table).join(",\n    ")
+                defs.join(",\n    ")
             ));
             statements.extend(table.indexes.iter().cloned());
+            foreign_keys.extend(deferred);
             continue;
         };
         let before_definitions = definitions(before);
@@ -262,6 +274,34 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
         ));
     }
     (statements, notes)
+}
+
+/// `defs` without the foreign keys to tables in `later` (created after this one by the same
+/// migration: PostgreSQL wants a referenced table to exist), and the statements that add
+/// those once every table does.
+pub(super) fn defer_forward_references(
+    table: &str,
+    defs: &[String],
+    later: &[&str],
+) -> (Vec<String>, Vec<String>) {
+    let mut kept = Vec::with_capacity(defs.len());
+    let mut deferred = Vec::new();
+    for definition in defs {
+        let def = ColumnDef::parse(definition);
+        match def.references {
+            Some(references) if later.contains(&column_name(references)) => {
+                let at = definition.find(" REFERENCES ").unwrap_or(definition.len());
+                kept.push(definition[..at].to_owned());
+                deferred.push(format!(
+                    "ALTER TABLE {table} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {references}",
+                    constraint_name(table, def.name),
+                    def.name
+                ));
+            }
+            _ => kept.push(definition.clone()),
+        }
+    }
+    (kept, deferred)
 }
 
 /// PostgreSQL's name for a column's foreign key, as `CREATE TABLE` gives it.
@@ -487,6 +527,28 @@ mod tests {
             ["CREATE TABLE \"toys\" (\n    \"id\" TEXT PRIMARY KEY\n)"]
         );
         assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn a_foreign_key_to_a_table_created_later_is_added_once_it_exists() {
+        let defs = vec![
+            "\"id\" BIGINT PRIMARY KEY".to_owned(),
+            "\"owner_id\" UUID NOT NULL REFERENCES \"users\" (\"id\") ON DELETE RESTRICT"
+                .to_owned(),
+            "\"post_id\" BIGINT REFERENCES \"posts\" (\"id\") ON DELETE SET NULL".to_owned(),
+        ];
+        let (kept, deferred) = defer_forward_references("\"notes\"", &defs, &["\"users\""]);
+        assert_eq!(kept[1], "\"owner_id\" UUID NOT NULL");
+        assert_eq!(
+            kept[2], defs[2],
+            "a table that exists already is referred to in place"
+        );
+        assert_eq!(
+            deferred,
+            [
+                "ALTER TABLE \"notes\" ADD CONSTRAINT \"notes_owner_id_fkey\" FOREIGN KEY (\"owner_id\") REFERENCES \"users\" (\"id\") ON DELETE RESTRICT"
+            ]
+        );
     }
 
     #[test]

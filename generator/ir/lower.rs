@@ -122,7 +122,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         spec_json: published_json(&spec.source),
         spec_sha256: sha256_hex(spec.source.text.as_bytes()),
     };
-    api.resources = super::resources::detect(&api);
+    api.resources = super::resources::detect(&api, &mut findings);
     for resource in &api.resources {
         let item = api.ty(resource.item);
         for fill in resource

@@ -217,6 +217,9 @@ pub struct Field {
     pub tri_state: bool,
     /// `x-specgen-unique: true`: no two stored items may hold the same value.
     pub unique: bool,
+    /// `x-specgen-references: users`: the value is the key of an item of that resource
+    /// (named by its table or its item schema), resolved when resources are known.
+    pub references: Option<String>,
 }
 
 impl Field {

@@ -259,6 +259,10 @@ pub struct Column {
     /// `x-specgen-unique`: no two items hold the same value (a unique index; a write that
     /// would break it is a 409 naming the field).
     pub unique: bool,
+    /// `x-specgen-references`: the value is the key of an item of this resource (a foreign
+    /// key; a write naming none is a 422, deleting a referenced item a 409, or the
+    /// reference is cleared when the field may be null).
+    pub references: Option<ResourceId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,8 +381,9 @@ pub enum ListShape {
     },
 }
 
-/// Finds the resources of an API.
-pub fn detect(api: &Api) -> Vec<Resource> {
+/// Finds the resources of an API; what cannot be honoured in `x-specgen-references` is a
+/// finding.
+pub fn detect(api: &Api, findings: &mut Vec<Finding>) -> Vec<Resource> {
     let mut names = NameRegistry::reserving(["_specgen_migrations"]);
     // The generated resources module also holds `MIGRATIONS`.
     let mut statics = NameRegistry::reserving(["MIGRATIONS"]);
@@ -413,6 +418,7 @@ pub fn detect(api: &Api) -> Vec<Resource> {
         let shape = operations::route_shape(enclosing);
         resource.parent = item_paths.iter().position(|p| *p == shape).map(ResourceId);
     }
+    link_references(api, &mut resources, findings);
     // A parent link needs the enclosing key stored as the enclosing table stores it.
     let key_kinds: Vec<ColumnKind> = resources.iter().map(|r| r.key.column_kind()).collect();
     for resource in &mut resources {
@@ -634,6 +640,72 @@ fn detect_one(
     })
 }
 
+/// Resolves each column's `x-specgen-references` to the resource it names (by table, or by
+/// item schema name) when the column stores that resource's key type; otherwise a warning
+/// at the property.
+fn link_references(api: &Api, resources: &mut [Resource], findings: &mut Vec<Finding>) {
+    let targets: Vec<(String, String, ColumnKind)> = resources
+        .iter()
+        .map(|r| {
+            let item = api.ty(r.item);
+            (
+                r.table.clone(),
+                item.spec_name.clone().unwrap_or_else(|| item.name.clone()),
+                r.key.column_kind(),
+            )
+        })
+        .collect();
+    for resource in resources.iter_mut() {
+        let item = api.ty(resource.item);
+        let NamedKind::Struct(item_struct) = &item.kind else {
+            continue;
+        };
+        for column in &mut resource.columns {
+            let Some(target) = item_struct
+                .fields
+                .iter()
+                .find(|f| f.wire_name == column.field)
+                .and_then(|f| f.references.as_ref())
+            else {
+                continue;
+            };
+            let pointer = format!(
+                "{}/properties/{}/x-specgen-references",
+                item.pointer,
+                crate::spec::escape_pointer_token(&column.field)
+            );
+            let found = targets
+                .iter()
+                .position(|(table, schema, _)| table == target || schema == target);
+            match found {
+                Some(index) if targets[index].2 == column.kind => {
+                    column.references = Some(ResourceId(index));
+                }
+                Some(index) => findings.push(Finding {
+                    severity: Severity::Warning,
+                    pointer,
+                    message: format!(
+                        "`{}` cannot refer to `{target}`: it is not stored like that resource's key ({:?} vs {:?}); no foreign key",
+                        column.field, column.kind, targets[index].2
+                    ),
+                }),
+                None => findings.push(Finding {
+                    severity: Severity::Warning,
+                    pointer,
+                    message: format!(
+                        "`{target}` is not a resource of this spec (resources: {}); no foreign key",
+                        targets
+                            .iter()
+                            .map(|(table, _, _)| format!("`{table}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }),
+            }
+        }
+    }
+}
+
 /// Where a nested item keeps its enclosing item's key: the item field named like the path
 /// parameter (`projectId` → `project_id`) when it has the parameter's type, else a column
 /// of its own, `parent_project_id`.
@@ -830,6 +902,7 @@ fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) 
             required: f.required,
             not_null: f.required && !f.ty.nullable,
             unique: f.unique,
+            references: None,
         })
         .collect()
 }

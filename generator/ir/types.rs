@@ -21,6 +21,9 @@ use crate::spec::{Severity, escape_pointer_token};
 /// The extension that makes a property unique among the stored items of a resource.
 pub const UNIQUE_EXTENSION: &str = "x-specgen-unique";
 
+/// The extension that makes a property a reference to another resource's items.
+pub const REFERENCES_EXTENSION: &str = "x-specgen-references";
+
 /// Deepest nesting of inline schemas we follow; deeper input is almost surely adversarial.
 const MAX_DEPTH: usize = 64;
 
@@ -682,6 +685,10 @@ impl<'a> TypeSpace<'a> {
                 ReferenceOr::Item(s) => self.unique_flag(s, &field_pointer),
                 ReferenceOr::Reference { .. } => false,
             };
+            let references = match schema {
+                ReferenceOr::Item(s) => self.references(s, &field_pointer),
+                ReferenceOr::Reference { .. } => None,
+            };
             fields.push(Field {
                 rust_name: field_names.claim(&snake_ident(wire_name)),
                 wire_name: wire_name.clone(),
@@ -693,9 +700,11 @@ impl<'a> TypeSpace<'a> {
                 boxed: false,
                 tri_state: false,
                 unique,
+                references,
             });
         }
         self.unique_list(schema, &mut fields, pointer);
+        self.references_map(schema, &mut fields, pointer);
         let additional = match additional {
             Some(AdditionalProperties::Any(false)) => Additional::Deny,
             Some(AdditionalProperties::Schema(schema)) => Additional::Map(Box::new(self.ty(
@@ -752,6 +761,56 @@ impl<'a> TypeSpace<'a> {
                     format!(
                         "`{UNIQUE_EXTENSION}` names {name}, which is not a property here; ignored"
                     ),
+                ),
+            }
+        }
+    }
+
+    /// `x-specgen-references: <resource>` on a property; anything but a non-empty string is
+    /// a warning.
+    fn references(&mut self, schema: &Schema, pointer: &str) -> Option<String> {
+        match schema.schema_data.extensions.get(REFERENCES_EXTENSION)? {
+            Value::String(target) if !target.trim().is_empty() => Some(target.clone()),
+            other => {
+                self.warn(
+                    &format!("{pointer}/{REFERENCES_EXTENSION}"),
+                    format!("`{REFERENCES_EXTENSION}` names a resource (`users`), not `{other}`; ignored"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `x-specgen-references: {field: resource, ...}` on an object, for properties that
+    /// are `$ref`s. A name that is not a property is a warning.
+    fn references_map(&mut self, schema: &Schema, fields: &mut [Field], pointer: &str) {
+        let Some(value) = schema.schema_data.extensions.get(REFERENCES_EXTENSION) else {
+            return;
+        };
+        let at = format!("{pointer}/{REFERENCES_EXTENSION}");
+        let Value::Object(map) = value else {
+            self.warn(
+                &at,
+                format!("`{REFERENCES_EXTENSION}` on an object maps properties to resources, not `{value}`; ignored"),
+            );
+            return;
+        };
+        for (name, target) in map {
+            let target = match target {
+                Value::String(target) if !target.trim().is_empty() => target.clone(),
+                other => {
+                    self.warn(
+                        &at,
+                        format!("`{name}` must name a resource, not `{other}`; ignored"),
+                    );
+                    continue;
+                }
+            };
+            match fields.iter_mut().find(|f| f.wire_name == *name) {
+                Some(field) => field.references = Some(target),
+                None => self.warn(
+                    &at,
+                    format!("`{REFERENCES_EXTENSION}` names `{name}`, which is not a property here; ignored"),
                 ),
             }
         }

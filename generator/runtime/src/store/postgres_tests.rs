@@ -63,6 +63,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Timestamp,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "bornOn",
@@ -70,6 +71,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Date,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "ownerId",
@@ -77,6 +79,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Uuid,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "settings",
@@ -84,6 +87,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Json,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "active",
@@ -91,6 +95,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Boolean,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "weight",
@@ -98,6 +103,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Real,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "count",
@@ -105,6 +111,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Integer,
             required: false,
             unique: false,
+            references: None,
         },
     ],
     fills: &[],
@@ -476,6 +483,7 @@ const PART_COLUMNS: &[Column] = &[
         kind: ColumnKind::Integer,
         required: true,
         unique: false,
+        references: None,
     },
     Column {
         field: "name",
@@ -483,6 +491,7 @@ const PART_COLUMNS: &[Column] = &[
         kind: ColumnKind::Text,
         required: true,
         unique: false,
+        references: None,
     },
 ];
 
@@ -693,6 +702,7 @@ static NOTES: Table = Table {
         kind: ColumnKind::Text,
         required: false,
         unique: false,
+        references: None,
     }],
     fills: &[],
     read_only: &[],

@@ -25,6 +25,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "nickName",
@@ -32,6 +33,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Text,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "serial",
@@ -39,6 +41,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: true,
+            references: None,
         },
         Column {
             field: "count",
@@ -46,6 +49,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Integer,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "ratio",
@@ -53,6 +57,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Real,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "on",
@@ -60,6 +65,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Boolean,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "extra",
@@ -67,6 +73,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Json,
             required: false,
             unique: false,
+            references: None,
         },
     ],
     fills: &[],
