@@ -487,3 +487,49 @@ fn required_columns_are_not_null_and_dates_times_and_uuids_get_their_own_kinds()
         .collect();
     assert_eq!(not_null, ["project_id", "title"]);
 }
+
+#[test]
+fn a_reference_names_a_resource_by_table_or_schema_and_a_bad_one_is_a_warning() {
+    let spec = NESTED
+        .replace("EXTENSION", "")
+        .replace("{PARENT_FIELD}", "{type: integer, readOnly: true}")
+        .replace(
+            "        title: {type: string}\n",
+            "        title: {type: string}\n        reviewer_id: {type: integer, x-specgen-references: projects}\n        helper_id: {type: integer, x-specgen-references: Project}\n        owner: {type: string, x-specgen-references: projects}\n        ghost_id: {type: integer, x-specgen-references: ghosts}\n",
+        );
+    let source = SourceFile::from_text(Path::new("refs.yaml"), spec);
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    let (api, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+    let tasks = &api.resources[1];
+    let linked: Vec<(&str, Option<&str>)> = tasks
+        .columns
+        .iter()
+        .map(|c| {
+            (
+                c.field.as_str(),
+                c.references.map(|r| api.resource(r).table.as_str()),
+            )
+        })
+        .filter(|(_, target)| target.is_some())
+        .collect();
+    assert_eq!(
+        linked,
+        [
+            ("reviewer_id", Some("projects")),
+            ("helper_id", Some("projects"))
+        ]
+    );
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`owner` cannot refer to `projects`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`ghosts` is not a resource of this spec")),
+        "{messages:?}"
+    );
+}

@@ -585,16 +585,27 @@ fn request_expr(parts: &RequestParts) -> TokenStream {
 /// The expression that builds a request, with `uri` (an expression) in place of the
 /// parts' URI when given.
 pub(super) fn request_tokens(parts: &RequestParts, uri: Option<TokenStream>) -> TokenStream {
+    request_tokens_with_body(parts, uri, None)
+}
+
+/// [`request_tokens`] with the body bytes given as an expression (a `&[u8]`) rather than
+/// the literal in `parts`, for a body made at test time.
+pub(super) fn request_tokens_with_body(
+    parts: &RequestParts,
+    uri: Option<TokenStream>,
+    body_bytes: Option<TokenStream>,
+) -> TokenStream {
     let method = parts.method.as_str();
     let literal = &parts.uri;
     let uri = uri.unwrap_or_else(|| quote!(#literal));
     let headers = parts.headers.iter().map(|(k, v)| quote!((#k, #v)));
-    let body = match &parts.body {
-        Some((media, bytes)) => {
+    let body = match (&parts.body, body_bytes) {
+        (Some((media, _)), Some(expr)) => quote!(Some((#media, #expr))),
+        (Some((media, bytes)), None) => {
             let bytes = proc_macro2::Literal::byte_string(bytes);
             quote!(Some((#media, #bytes)))
         }
-        None => quote!(None),
+        (None, _) => quote!(None),
     };
     let request = quote!(request(#method, #uri, &[#(#headers),*], #body));
     if parts.credentials.is_empty() {

@@ -5,7 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::contract_tests::{RequestParts, request_tokens, valid_request};
+use super::contract_tests::{
+    RequestParts, request_tokens, request_tokens_with_body, valid_request,
+};
 use super::docs;
 use super::samples::{Direction, Sampler};
 use super::wire::{encode_component, encode_path_param, encode_query_param};
@@ -23,11 +25,13 @@ pub fn crud_tests(api: &Api) -> TokenStream {
         .resources
         .iter()
         .filter_map(|r| parent_delete_test(api, r));
+    let references = api.resources.iter().flat_map(|r| reference_tests(api, r));
     quote! {
         #(#tests)*
         #(#paging)*
         #(#unique)*
         #(#parent_delete)*
+        #(#references)*
     }
 }
 
@@ -110,22 +114,202 @@ fn parent_chain<'a>(api: &'a Api, resource: &'a Resource) -> Option<Vec<&'a Reso
 }
 
 /// Statements that create each enclosing item and bind its key to `parent0`, `parent1`...
-fn create_parents(api: &Api, chain: &[&Resource]) -> TokenStream {
-    let steps = chain.iter().enumerate().map(|(index, parent)| {
-        let Some(create) = parent.ops.create.map(|i| api.operation(i)) else {
-            return TokenStream::new();
-        };
-        let request = crud_request_expr(api, create, index, false);
+/// (and, first, the items their create requests refer to); `None` when one cannot be made.
+fn create_parents(api: &Api, chain: &[&Resource], names: &mut RefNames) -> Option<TokenStream> {
+    let mut steps = Vec::new();
+    for (index, parent) in chain.iter().enumerate() {
+        let create = api.operation(parent.ops.create?);
+        let (setup, request) = create_request(api, parent, create, index, names)?;
         let status = status_of(create);
         let variable = format_ident!("parent{}", index);
         let key_field = &parent.key.field;
         let label = format!("create the enclosing {}", parent.singular);
-        quote! {
+        steps.push(quote! {
+            #setup
             let (_, created) = exchange(&app, #request, #status, #label).await;
             let #variable = key_of(&created, #key_field);
+        });
+    }
+    Some(quote!(#(#steps)*))
+}
+
+/// Names for the keys of referred items within one test: `ref0`, `ref1`..., and which
+/// resource each is an item of: one item of a resource serves every reference to it (two
+/// made from the same sample would collide on its unique fields).
+#[derive(Default)]
+struct RefNames {
+    next: usize,
+    made: Vec<(crate::ir::ResourceId, proc_macro2::Ident)>,
+}
+
+impl RefNames {
+    fn next(&mut self) -> proc_macro2::Ident {
+        let name = format_ident!("ref{}", self.next);
+        self.next += 1;
+        name
+    }
+}
+
+/// What a create body's references become: a field set to the key of an item the test
+/// creates first, or left out when it is optional and no such item can be made.
+enum Reference {
+    Key {
+        field: String,
+        variable: proc_macro2::Ident,
+        integer: bool,
+    },
+    Omit(String),
+}
+
+/// The statements that create the items a create body refers to (`x-specgen-references`),
+/// and what to put in the body; `None` when a required reference cannot be satisfied (a
+/// referred resource that is nested, cannot be created, or refers back too deep).
+fn references_for(
+    api: &Api,
+    resource: &Resource,
+    create: &Operation,
+    body: &serde_json::Value,
+    names: &mut RefNames,
+    depth: usize,
+) -> Option<(TokenStream, Vec<Reference>)> {
+    let mut setup = Vec::new();
+    let mut references = Vec::new();
+    let body_ty = create
+        .body
+        .as_ref()
+        .and_then(|b| b.contents.first())
+        .map(|c| &c.ty);
+    for column in &resource.columns {
+        let Some(target) = column.references.map(|id| api.resource(id)) else {
+            continue;
+        };
+        if body
+            .get(&column.field)
+            .is_none_or(serde_json::Value::is_null)
+        {
+            continue;
         }
-    });
-    quote!(#(#steps)*)
+        let required = body_ty.is_some_and(|ty| body_field_required(api, ty, &column.field));
+        let target_id = column.references?;
+        if let Some((_, variable)) = names.made.iter().find(|(id, _)| *id == target_id) {
+            references.push(Reference::Key {
+                field: column.field.clone(),
+                variable: variable.clone(),
+                integer: target.key.kind == crate::ir::KeyKind::Integer,
+            });
+            continue;
+        }
+        let made = (depth < 3 && target.parents.is_empty())
+            .then(|| target.ops.create.map(|id| api.operation(id)))
+            .flatten()
+            .and_then(|target_create| {
+                let (inner, request) =
+                    create_request_at(api, target, target_create, 0, names, depth + 1)?;
+                Some((inner, request, status_of(target_create)))
+            });
+        match made {
+            Some((inner, request, status)) => {
+                let variable = names.next();
+                names.made.push((target_id, variable.clone()));
+                let key_field = &target.key.field;
+                let label = format!("create the {} it refers to", target.singular);
+                setup.push(quote! {
+                    #inner
+                    let (_, created) = exchange(&app, #request, #status, #label).await;
+                    let #variable = key_of(&created, #key_field);
+                });
+                references.push(Reference::Key {
+                    field: column.field.clone(),
+                    variable,
+                    integer: target.key.kind == crate::ir::KeyKind::Integer,
+                });
+            }
+            None if !required => references.push(Reference::Omit(column.field.clone())),
+            None => return None,
+        }
+    }
+    Some((quote!(#(#setup)*), references))
+}
+
+/// A create request whose references hold the keys of items created first: the setup
+/// statements and the request expression.
+fn create_request(
+    api: &Api,
+    resource: &Resource,
+    create: &Operation,
+    parents: usize,
+    names: &mut RefNames,
+) -> Option<(TokenStream, TokenStream)> {
+    create_request_at(api, resource, create, parents, names, 0)
+}
+
+/// [`create_request`] for an item `depth` references away from the test's own.
+fn create_request_at(
+    api: &Api,
+    resource: &Resource,
+    create: &Operation,
+    parents: usize,
+    names: &mut RefNames,
+    depth: usize,
+) -> Option<(TokenStream, TokenStream)> {
+    let parts = crud_request(api, create, parents, false);
+    let body = json_body(&parts).unwrap_or_default();
+    let (setup, references) = references_for(api, resource, create, &body, names, depth)?;
+    let uri = uri_expr(&parts.uri, parents, false);
+    Some((setup, with_references(&parts, uri, &references)))
+}
+
+/// The request expression for `parts` with its body's references filled in at test time.
+fn with_references(
+    parts: &RequestParts,
+    uri: TokenStream,
+    references: &[Reference],
+) -> TokenStream {
+    let Some(mut body) = json_body(parts).filter(|_| !references.is_empty()) else {
+        return request_tokens(parts, Some(uri));
+    };
+    let mut replacements = Vec::new();
+    for reference in references {
+        match reference {
+            Reference::Omit(field) => {
+                if let Some(object) = body.as_object_mut() {
+                    object.remove(field);
+                }
+            }
+            Reference::Key {
+                field,
+                variable,
+                integer,
+            } => {
+                let placeholder = format!("<<{variable}>>");
+                body[field] = serde_json::Value::from(placeholder.clone());
+                let quoted = format!("\"{placeholder}\"");
+                replacements.push(if *integer {
+                    quote!(.replace(#quoted, &#variable))
+                } else {
+                    quote!(.replace(#placeholder, &#variable))
+                });
+            }
+        }
+    }
+    let text = body.to_string();
+    let request = request_tokens_with_body(parts, Some(uri), Some(quote!(body.as_bytes())));
+    quote!({
+        let body = #text.to_owned() #(#replacements)*;
+        #request
+    })
+}
+
+/// Whether a request body's struct requires a field.
+fn body_field_required(api: &Api, ty: &Ty, field: &str) -> bool {
+    match &ty.kind {
+        TyKind::Named(id) => match &api.ty(*id).kind {
+            NamedKind::Struct(s) => s.fields.iter().any(|f| f.wire_name == field && f.required),
+            NamedKind::Alias(target) => body_field_required(api, target, field),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 fn status_of(op: &Operation) -> u16 {
@@ -162,7 +346,10 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let parents = chain.len();
     let key_field = &resource.key.field;
     let create_status = status_of(create);
-    let create_request = crud_request_expr(api, create, parents, false);
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let (setup_references, create_request) =
+        create_request(api, resource, create, parents, &mut names)?;
     // The key addresses the item's own operations; without any, it is only checked.
     let addressed = ops
         .get
@@ -176,7 +363,8 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         quote!(key_of(&created, #key_field);)
     };
     let mut steps = vec![
-        create_parents(api, &chain),
+        setup_parents,
+        setup_references,
         quote! {
             let (_, created) = exchange(&app, #create_request, #create_status, "create").await;
             #bind_key
@@ -220,8 +408,17 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         && let Some(write) = writes.iter().flatten().next().map(|&i| api.operation(i))
     {
         let (parts, uri) = item_uri(write);
-        let request = request_tokens(&parts, Some(uri));
+        let (setup, references) = references_for(
+            api,
+            resource,
+            write,
+            &json_body(&parts).unwrap_or_default(),
+            &mut names,
+            0,
+        )?;
+        let request = with_references(&parts, uri, &references);
         steps.push(quote! {
+            #setup
             exchange(&app, with_header(#request, "if-match", "\"stale\""), 412, "a write with a stale If-Match").await;
         });
     }
@@ -230,9 +427,18 @@ fn resource_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             continue;
         };
         let (parts, uri) = item_uri(op);
-        let request = request_tokens(&parts, Some(uri));
+        let (setup, references) = references_for(
+            api,
+            resource,
+            op,
+            &json_body(&parts).unwrap_or_default(),
+            &mut names,
+            0,
+        )?;
+        let request = with_references(&parts, uri, &references);
         let status = status_of(op);
         steps.push(quote! {
+            #setup
             let (_, updated) = exchange(&app, #request, #status, #label).await;
             assert_eq!(updated[#key_field], created[#key_field], "an update keeps the key");
         });
@@ -287,12 +493,25 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     ));
     let chain = parent_chain(api, resource)?;
     let parents = chain.len();
-    let setup = create_parents(api, &chain);
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
     let bodies = distinct_bodies(api, resource, create, parents, 3)?;
-    let create_requests = bodies.iter().map(|parts| {
-        let uri = uri_expr(&parts.uri, parents, false);
-        request_tokens(parts, Some(uri))
-    });
+    let (setup_references, references) = references_for(
+        api,
+        resource,
+        create,
+        &json_body(&bodies[0]).unwrap_or_default(),
+        &mut names,
+        0,
+    )?;
+    let setup = quote!(#setup_parents #setup_references);
+    let create_requests: Vec<TokenStream> = bodies
+        .iter()
+        .map(|parts| {
+            let uri = uri_expr(&parts.uri, parents, false);
+            with_references(parts, uri, &references)
+        })
+        .collect();
     let create_status = status_of(create);
     let mut parts = crud_request(api, list_op, parents, false);
     let separator = if parts.uri.contains('?') { '&' } else { '?' };
@@ -450,6 +669,9 @@ fn unique_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     if unique.is_empty() {
         return None;
     }
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let (setup_references, request) = create_request(api, resource, create, parents, &mut names)?;
     let name = format_ident!("{}_refuse_a_repeated_unique_field", resource.table);
     let doc = docs::doc(&format!(
         "`{}`: a second item with the same {} is a 409 conflict that names the field.",
@@ -460,10 +682,8 @@ fn unique_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             .collect::<Vec<_>>()
             .join(" or ")
     ));
-    let setup = create_parents(api, &chain);
-    let uri = uri_expr(&parts.uri, parents, false);
-    let request = request_tokens(&parts, Some(uri.clone()));
-    let again = request_tokens(&parts, Some(uri));
+    let setup = quote!(#setup_parents #setup_references);
+    let again = request.clone();
     let status = status_of(create);
     let names = unique.iter().map(|f| format!("`{f}`"));
     Some(quote! {
@@ -506,8 +726,11 @@ fn parent_delete_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             OnDelete::Restrict => "is refused with 409 while it has items (ON DELETE RESTRICT)",
         }
     ));
-    let setup = create_parents(api, &chain);
-    let create_request = crud_request_expr(api, create, parents, false);
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let (setup_references, create_request) =
+        create_request(api, resource, create, parents, &mut names)?;
+    let setup = quote!(#setup_parents #setup_references);
     let create_status = status_of(create);
     // The enclosing item's delete, its key the innermost parent's.
     let delete_parts = crud_request(api, delete, parents - 1, true);
@@ -533,6 +756,157 @@ fn parent_delete_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             exchange(&app, #delete_request, #status, "delete the enclosing item").await;
             let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(#count_sql)).fetch_one(db.pool()).await.expect("counted");
             assert_eq!(left, #left, "items left after deleting the item they belong to");
+        }
+    })
+}
+
+/// For each field that refers to another resource (`x-specgen-references`): a create
+/// naming no item is a 422 pointing at the field, and deleting a referred item is refused
+/// with 409 (or, when the field may be null, clears it).
+fn reference_tests(api: &Api, resource: &Resource) -> Vec<TokenStream> {
+    let mut tests = Vec::new();
+    for column in resource.columns.iter().filter(|c| c.references.is_some()) {
+        tests.extend(dangling_reference_test(api, resource, column));
+        tests.extend(referred_delete_test(api, resource, column));
+    }
+    tests
+}
+
+fn dangling_reference_test(
+    api: &Api,
+    resource: &Resource,
+    column: &crate::ir::Column,
+) -> Option<TokenStream> {
+    let create = api.operation(resource.ops.create?);
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let parts = crud_request(api, create, parents, false);
+    let body = json_body(&parts)?;
+    body.get(&column.field).filter(|v| !v.is_null())?;
+    // Every other reference is met; this one keeps the sample, which names no item in a
+    // fresh database.
+    let mut others = body.clone();
+    if let Some(object) = others.as_object_mut() {
+        object.remove(&column.field);
+    }
+    let (setup_references, references) =
+        references_for(api, resource, create, &others, &mut names, 0)?;
+    let uri = uri_expr(&parts.uri, parents, false);
+    let request = with_references(&parts, uri, &references);
+    let target = api.resource(column.references?);
+    let name = format_ident!(
+        "{}_refuse_a_{}_that_names_no_{}",
+        resource.table,
+        crate::ir::snake_ident(&column.field).trim_start_matches("r#"),
+        target.singular
+    );
+    let doc = docs::doc(&format!(
+        "`{}`: a `{}` that names no item of `{}` is a 422 pointing at the field.",
+        resource.collection_path, column.field, target.table
+    ));
+    let pointer = format!("/body/{}", column.field);
+    Some(quote! {
+        #doc
+        #[tokio::test]
+        async fn #name() {
+            let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
+            #setup_parents
+            #setup_references
+            let (_, problem) = exchange(&app, #request, 422, "create with a dangling reference").await;
+            assert_eq!(problem["errors"][0]["pointer"], #pointer, "the problem points at the field: {problem}");
+        }
+    })
+}
+
+fn referred_delete_test(
+    api: &Api,
+    resource: &Resource,
+    column: &crate::ir::Column,
+) -> Option<TokenStream> {
+    let create = api.operation(resource.ops.create?);
+    let target = api.resource(column.references?);
+    let delete = api.operation(target.ops.delete?);
+    if !target.parents.is_empty() {
+        return None;
+    }
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let (setup_references, create_request) =
+        create_request(api, resource, create, parents, &mut names)?;
+    let variable = names
+        .made
+        .iter()
+        .find(|(id, _)| Some(*id) == column.references)
+        .map(|(_, variable)| variable.clone())?;
+    let delete_parts = crud_request(api, delete, 0, true);
+    let delete_uri = uri_expr(&delete_parts.uri, 0, true);
+    let delete_request = request_tokens(&delete_parts, Some(delete_uri));
+    let field = &column.field;
+    let key_field = &resource.key.field;
+    let created_status = status_of(create);
+    let (name, doc, check) = if column.not_null {
+        (
+            format_ident!(
+                "deleting_a_{}_{}_refer_to_is_refused",
+                target.singular,
+                resource.table
+            ),
+            format!(
+                "`{}`: a `{}` that `{}` refer to (`{field}`) cannot be deleted: 409.",
+                target.collection_path, target.singular, resource.table
+            ),
+            quote! {
+                exchange(&app, #delete_request, 409, "delete an item others refer to").await;
+            },
+        )
+    } else {
+        let status = status_of(delete);
+        let reread = resource.ops.get.map(|id| api.operation(id)).map(|get| {
+            let parts = crud_request(api, get, parents, true);
+            let uri = uri_expr(&parts.uri, parents, true);
+            let request = request_tokens(&parts, Some(uri));
+            quote! {
+                let key = key_of(&item, #key_field);
+                let (_, item) = exchange(&app, #request, 200, "read the referring item").await;
+                assert!(item[#field].is_null(), "the reference is cleared: {item}");
+            }
+        });
+        (
+            format_ident!(
+                "deleting_a_{}_clears_the_{}_that_refer_to_it",
+                target.singular,
+                resource.table
+            ),
+            format!(
+                "`{}`: deleting a `{}` clears `{field}` in the `{}` that refer to it.",
+                target.collection_path, target.singular, resource.table
+            ),
+            quote! {
+                exchange(&app, #delete_request, #status, "delete an item others refer to").await;
+                #reread
+            },
+        )
+    };
+    let doc = docs::doc(&doc);
+    let bind_item = if column.not_null {
+        quote!()
+    } else {
+        quote!(let (_, item) =)
+    };
+    Some(quote! {
+        #doc
+        #[tokio::test]
+        async fn #name() {
+            let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
+            #setup_parents
+            #setup_references
+            #bind_item exchange(&app, #create_request, #created_status, "create an item that refers to another").await;
+            let key = #variable.clone();
+            #check
         }
     })
 }

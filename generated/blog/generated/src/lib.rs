@@ -29,4 +29,4 @@ pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints
 };
 
 /// SHA-256 of the spec file this code was generated from.
-pub const SPEC_SHA256: &str = "2073b24f389f21c96d4f4205532d0317c12a73a28bb2f7df7f7daee9853f8b57";
+pub const SPEC_SHA256: &str = "1b459e63b876d54f8c95dedbfb4e01a3875966e5f917446c6e55a12d3ed0cd6c";

@@ -42,6 +42,7 @@ pub static USERS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: true,
+            references: None,
         },
         Column {
             field: "email",
@@ -49,6 +50,7 @@ pub static USERS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: true,
+            references: None,
         },
         Column {
             field: "display_name",
@@ -56,6 +58,7 @@ pub static USERS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "bio",
@@ -63,6 +66,7 @@ pub static USERS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "created_at",
@@ -70,6 +74,7 @@ pub static USERS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
     ],
     fills: &[
@@ -185,6 +190,7 @@ pub static POSTS: Table = Table {
             kind: ColumnKind::Uuid,
             required: true,
             unique: false,
+            references: Some("users"),
         },
         Column {
             field: "title",
@@ -192,6 +198,7 @@ pub static POSTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "body",
@@ -199,6 +206,7 @@ pub static POSTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "tags",
@@ -206,6 +214,7 @@ pub static POSTS: Table = Table {
             kind: ColumnKind::Json,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "published",
@@ -213,6 +222,7 @@ pub static POSTS: Table = Table {
             kind: ColumnKind::Boolean,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "created_at",
@@ -220,6 +230,7 @@ pub static POSTS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "updated_at",
@@ -227,6 +238,7 @@ pub static POSTS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
     ],
     fills: &[
@@ -358,6 +370,7 @@ pub static COMMENTS: Table = Table {
             kind: ColumnKind::Integer,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "author_id",
@@ -365,6 +378,7 @@ pub static COMMENTS: Table = Table {
             kind: ColumnKind::Uuid,
             required: true,
             unique: false,
+            references: Some("users"),
         },
         Column {
             field: "body",
@@ -372,6 +386,7 @@ pub static COMMENTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "created_at",
@@ -379,6 +394,7 @@ pub static COMMENTS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
     ],
     fills: &[

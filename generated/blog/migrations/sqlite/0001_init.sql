@@ -15,7 +15,7 @@ CREATE UNIQUE INDEX "users_email_key" ON "users" ("email");
 
 CREATE TABLE "posts" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
-    "author_id" TEXT NOT NULL,
+    "author_id" TEXT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
     "title" TEXT NOT NULL,
     "body" TEXT NOT NULL,
     "tags" TEXT NOT NULL,
@@ -27,7 +27,7 @@ CREATE TABLE "posts" (
 CREATE TABLE "comments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "post_id" INTEGER NOT NULL REFERENCES "posts" ("id") ON DELETE CASCADE,
-    "author_id" TEXT NOT NULL,
+    "author_id" TEXT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
     "body" TEXT NOT NULL,
     "created_at" TEXT NOT NULL
 );

@@ -1751,18 +1751,36 @@ async fn posts_round_trip_through_the_database() {
         .expect("the app starts on a fresh database");
     let (_, created) = exchange(
             &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/posts",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                    )),
-                ),
-                &[Credential::Bearer(&["posts:write"])],
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
             ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
             201u16,
             "create",
         )
@@ -1802,18 +1820,20 @@ async fn posts_round_trip_through_the_database() {
     exchange(
             &app,
             with_header(
-                with_credentials(
-                    request(
-                        "PUT",
-                        &"/posts/{key}".replace("{key}", &key),
-                        &[],
-                        Some((
-                            "application/json",
-                            b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                        )),
-                    ),
-                    &[Credential::Bearer(&[])],
-                ),
+                {
+                    let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                        .to_owned()
+                        .replace("<<ref0>>", &ref0);
+                    with_credentials(
+                        request(
+                            "PUT",
+                            &"/posts/{key}".replace("{key}", &key),
+                            &[],
+                            Some(("application/json", body.as_bytes())),
+                        ),
+                        &[Credential::Bearer(&[])],
+                    )
+                },
                 "if-match",
                 "\"stale\"",
             ),
@@ -1823,18 +1843,20 @@ async fn posts_round_trip_through_the_database() {
         .await;
     let (_, updated) = exchange(
             &app,
-            with_credentials(
-                request(
-                    "PUT",
-                    &"/posts/{key}".replace("{key}", &key),
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                    )),
-                ),
-                &[Credential::Bearer(&[])],
-            ),
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "PUT",
+                        &"/posts/{key}".replace("{key}", &key),
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&[])],
+                )
+            },
             200u16,
             "replace",
         )
@@ -1877,41 +1899,61 @@ async fn comments_round_trip_through_the_database() {
         .expect("the app starts on a fresh database");
     let (_, created) = exchange(
             &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/posts",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                    )),
-                ),
-                &[Credential::Bearer(&["posts:write"])],
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
             ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
             201u16,
             "create the enclosing post",
         )
         .await;
     let parent0 = key_of(&created, "id");
     let (_, created) = exchange(
-            &app,
+        &app,
+        {
+            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                .to_owned()
+                .replace("<<ref0>>", &ref0);
             with_credentials(
                 request(
                     "POST",
                     &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
                     &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
-                    )),
+                    Some(("application/json", body.as_bytes())),
                 ),
                 &[Credential::Bearer(&["comments:write"])],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
+            )
+        },
+        201u16,
+        "create",
+    )
+    .await;
     let key = key_of(&created, "id");
     assert_eq!(
         key_of(&created, "post_id"),
@@ -2116,56 +2158,78 @@ async fn posts_list_pages_by_per_page() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
     exchange(
             &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/posts",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                    )),
-                ),
-                &[Credential::Bearer(&["posts:write"])],
-            ),
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
             201u16,
             "create",
         )
         .await;
     exchange(
             &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/posts",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                    )),
-                ),
-                &[Credential::Bearer(&["posts:write"])],
-            ),
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
             201u16,
             "create",
         )
         .await;
     exchange(
             &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/posts",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                    )),
-                ),
-                &[Credential::Bearer(&["posts:write"])],
-            ),
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
             201u16,
             "create",
         )
@@ -2192,77 +2256,101 @@ async fn comments_list_pages_by_per_page() {
         .expect("the app starts on a fresh database");
     let (_, created) = exchange(
             &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/posts",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                    )),
-                ),
-                &[Credential::Bearer(&["posts:write"])],
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
             ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
             201u16,
             "create the enclosing post",
         )
         .await;
     let parent0 = key_of(&created, "id");
     exchange(
-            &app,
+        &app,
+        {
+            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                .to_owned()
+                .replace("<<ref0>>", &ref0);
             with_credentials(
                 request(
                     "POST",
                     &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
                     &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
-                    )),
+                    Some(("application/json", body.as_bytes())),
                 ),
                 &[Credential::Bearer(&["comments:write"])],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
+            )
+        },
+        201u16,
+        "create",
+    )
+    .await;
     exchange(
-            &app,
+        &app,
+        {
+            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                .to_owned()
+                .replace("<<ref0>>", &ref0);
             with_credentials(
                 request(
                     "POST",
                     &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
                     &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
-                    )),
+                    Some(("application/json", body.as_bytes())),
                 ),
                 &[Credential::Bearer(&["comments:write"])],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
+            )
+        },
+        201u16,
+        "create",
+    )
+    .await;
     exchange(
-            &app,
+        &app,
+        {
+            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                .to_owned()
+                .replace("<<ref0>>", &ref0);
             with_credentials(
                 request(
                     "POST",
                     &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
                     &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
-                    )),
+                    Some(("application/json", body.as_bytes())),
                 ),
                 &[Credential::Bearer(&["comments:write"])],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
+            )
+        },
+        201u16,
+        "create",
+    )
+    .await;
     let (_, listed) = exchange(
         &app,
         request(
@@ -2335,41 +2423,61 @@ async fn deleting_a_post_deletes_its_comments() {
         .expect("the app starts on a fresh database");
     let (_, created) = exchange(
             &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/posts",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
-                    )),
-                ),
-                &[Credential::Bearer(&["posts:write"])],
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
             ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
             201u16,
             "create the enclosing post",
         )
         .await;
     let parent0 = key_of(&created, "id");
     exchange(
-            &app,
+        &app,
+        {
+            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                .to_owned()
+                .replace("<<ref0>>", &ref0);
             with_credentials(
                 request(
                     "POST",
                     &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
                     &[],
-                    Some((
-                        "application/json",
-                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
-                    )),
+                    Some(("application/json", body.as_bytes())),
                 ),
                 &[Credential::Bearer(&["comments:write"])],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
+            )
+        },
+        201u16,
+        "create",
+    )
+    .await;
     let key = parent0.clone();
     exchange(
         &app,
@@ -2389,4 +2497,232 @@ async fn deleting_a_post_deletes_its_comments() {
         left, 0i64,
         "items left after deleting the item they belong to"
     );
+}
+
+/// `/posts`: a `author_id` that names no item of `users` is a 422 pointing at the field.
+#[tokio::test]
+async fn posts_refuse_a_author_id_that_names_no_user() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, problem) = exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/posts",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}",
+                    )),
+                ),
+                &[Credential::Bearer(&["posts:write"])],
+            ),
+            422,
+            "create with a dangling reference",
+        )
+        .await;
+    assert_eq!(
+        problem["errors"][0]["pointer"], "/body/author_id",
+        "the problem points at the field: {problem}"
+    );
+}
+
+/// `/users`: a `user` that `posts` refer to (`author_id`) cannot be deleted: 409.
+#[tokio::test]
+async fn deleting_a_user_posts_refer_to_is_refused() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
+            201u16,
+            "create an item that refers to another",
+        )
+        .await;
+    let key = ref0.clone();
+    exchange(
+        &app,
+        with_credentials(
+            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
+            &[Credential::ApiKey(Location::Header, "X-API-Key")],
+        ),
+        409,
+        "delete an item others refer to",
+    )
+    .await;
+}
+
+/// `/posts/{postId}/comments`: a `author_id` that names no item of `users` is a 422 pointing at the field.
+#[tokio::test]
+async fn comments_refuse_a_author_id_that_names_no_user() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
+            201u16,
+            "create the enclosing post",
+        )
+        .await;
+    let parent0 = key_of(&created, "id");
+    let (_, problem) = exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"author_id\":\"0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09\",\"body\":\"Wonderful write-up!\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["comments:write"])],
+            ),
+            422,
+            "create with a dangling reference",
+        )
+        .await;
+    assert_eq!(
+        problem["errors"][0]["pointer"], "/body/author_id",
+        "the problem points at the field: {problem}"
+    );
+}
+
+/// `/users`: a `user` that `comments` refer to (`author_id`) cannot be deleted: 409.
+#[tokio::test]
+async fn deleting_a_user_comments_refer_to_is_refused() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
+            201u16,
+            "create the enclosing post",
+        )
+        .await;
+    let parent0 = key_of(&created, "id");
+    exchange(
+        &app,
+        {
+            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                .to_owned()
+                .replace("<<ref0>>", &ref0);
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                    &[],
+                    Some(("application/json", body.as_bytes())),
+                ),
+                &[Credential::Bearer(&["comments:write"])],
+            )
+        },
+        201u16,
+        "create an item that refers to another",
+    )
+    .await;
+    let key = ref0.clone();
+    exchange(
+        &app,
+        with_credentials(
+            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
+            &[Credential::ApiKey(Location::Header, "X-API-Key")],
+        ),
+        409,
+        "delete an item others refer to",
+    )
+    .await;
 }

@@ -42,6 +42,7 @@ pub static PETS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "status",
@@ -49,6 +50,7 @@ pub static PETS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "tag",
@@ -56,6 +58,7 @@ pub static PETS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "birth_date",
@@ -63,6 +66,7 @@ pub static PETS: Table = Table {
             kind: ColumnKind::Date,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "created_at",
@@ -70,6 +74,7 @@ pub static PETS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "weight_kg",
@@ -77,6 +82,7 @@ pub static PETS: Table = Table {
             kind: ColumnKind::Real,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "microchip_id",
@@ -84,6 +90,7 @@ pub static PETS: Table = Table {
             kind: ColumnKind::Uuid,
             required: false,
             unique: false,
+            references: None,
         },
     ],
     fills: &[

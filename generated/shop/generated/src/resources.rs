@@ -42,6 +42,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "name",
@@ -49,6 +50,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "description",
@@ -56,6 +58,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "category",
@@ -63,6 +66,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "price_cents",
@@ -70,6 +74,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Integer,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "currency",
@@ -77,6 +82,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "stock",
@@ -84,6 +90,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Integer,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "active",
@@ -91,6 +98,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Boolean,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "created_at",
@@ -98,6 +106,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "updated_at",
@@ -105,6 +114,7 @@ pub static PRODUCTS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
     ],
     fills: &[
@@ -240,6 +250,7 @@ pub static CARTS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "items",
@@ -247,6 +258,7 @@ pub static CARTS: Table = Table {
             kind: ColumnKind::Json,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "total_cents",
@@ -254,6 +266,7 @@ pub static CARTS: Table = Table {
             kind: ColumnKind::Integer,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "created_at",
@@ -261,6 +274,7 @@ pub static CARTS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "updated_at",
@@ -268,6 +282,7 @@ pub static CARTS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
     ],
     fills: &[
@@ -375,6 +390,7 @@ pub static ITEMS: Table = Table {
             kind: ColumnKind::Uuid,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "quantity",
@@ -382,6 +398,7 @@ pub static ITEMS: Table = Table {
             kind: ColumnKind::Integer,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "unit_price_cents",
@@ -389,6 +406,7 @@ pub static ITEMS: Table = Table {
             kind: ColumnKind::Integer,
             required: true,
             unique: false,
+            references: None,
         },
     ],
     fills: &[
@@ -500,6 +518,7 @@ pub static ORDERS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "currency",
@@ -507,6 +526,7 @@ pub static ORDERS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "items",
@@ -514,6 +534,7 @@ pub static ORDERS: Table = Table {
             kind: ColumnKind::Json,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "total_cents",
@@ -521,6 +542,7 @@ pub static ORDERS: Table = Table {
             kind: ColumnKind::Integer,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "created_at",
@@ -528,6 +550,7 @@ pub static ORDERS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "updated_at",
@@ -535,6 +558,7 @@ pub static ORDERS: Table = Table {
             kind: ColumnKind::Timestamp,
             required: true,
             unique: false,
+            references: None,
         },
     ],
     fills: &[

@@ -234,7 +234,7 @@ pub enum CreateUserResponse {
     },
     /// 400: The request is malformed (bad parameter, unparsable body).
     BadRequest(models::Problem),
-    /// 409: The username or email is already taken.
+    /// 409: The username or email is already taken, or the user still has posts or comments.
     Conflict(models::Problem),
     /// 422: The body violates the schema, or `author_id` references no existing user.
     UnprocessableEntity(models::Problem),
@@ -341,6 +341,8 @@ pub enum DeleteUserResponse {
     Forbidden(models::Problem),
     /// 404: The addressed resource (or its parent post) does not exist.
     NotFound(models::Problem),
+    /// 409: The username or email is already taken, or the user still has posts or comments.
+    Conflict(models::Problem),
 }
 
 impl IntoResponse for DeleteUserResponse {
@@ -358,6 +360,9 @@ impl IntoResponse for DeleteUserResponse {
             }
             Self::NotFound(body) => {
                 runtime::json(StatusCode::NOT_FOUND, "application/problem+json", &body)
+            }
+            Self::Conflict(body) => {
+                runtime::json(StatusCode::CONFLICT, "application/problem+json", &body)
             }
         }
     }
@@ -416,7 +421,7 @@ pub enum UpdateUserResponse {
     Unauthorized(models::Problem),
     /// 404: The addressed resource (or its parent post) does not exist.
     NotFound(models::Problem),
-    /// 409: The username or email is already taken.
+    /// 409: The username or email is already taken, or the user still has posts or comments.
     Conflict(models::Problem),
     /// 422: The body violates the schema, or `author_id` references no existing user.
     UnprocessableEntity(models::Problem),

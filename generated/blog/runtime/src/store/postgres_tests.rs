@@ -64,6 +64,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Timestamp,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "bornOn",
@@ -71,6 +72,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Date,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "ownerId",
@@ -78,6 +80,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Uuid,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "settings",
@@ -85,6 +88,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Json,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "active",
@@ -92,6 +96,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Boolean,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "weight",
@@ -99,6 +104,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Real,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "count",
@@ -106,6 +112,7 @@ static DEVICES: Table = Table {
             kind: ColumnKind::Integer,
             required: false,
             unique: false,
+            references: None,
         },
     ],
     fills: &[],
@@ -477,6 +484,7 @@ const PART_COLUMNS: &[Column] = &[
         kind: ColumnKind::Integer,
         required: true,
         unique: false,
+        references: None,
     },
     Column {
         field: "name",
@@ -484,6 +492,7 @@ const PART_COLUMNS: &[Column] = &[
         kind: ColumnKind::Text,
         required: true,
         unique: false,
+        references: None,
     },
 ];
 
@@ -694,6 +703,7 @@ static NOTES: Table = Table {
         kind: ColumnKind::Text,
         required: false,
         unique: false,
+        references: None,
     }],
     fills: &[],
     read_only: &[],

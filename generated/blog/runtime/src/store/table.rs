@@ -100,6 +100,9 @@ pub struct Column {
     /// Has a unique index, `<table>_<column>_key`: a write that repeats a stored value is
     /// a conflict naming the field.
     pub unique: bool,
+    /// The table whose items' keys the column holds (`x-specgen-references`): a write
+    /// naming no such item is refused, naming the field.
+    pub references: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +239,35 @@ impl Table {
         }
     }
 
+    /// Why a delete was refused: other items still belong to or refer to the item (a
+    /// foreign key with `ON DELETE RESTRICT`); any other error as it is.
+    pub(super) fn delete_error(&self, error: sqlx::Error) -> StoreError {
+        match &error {
+            sqlx::Error::Database(db) if is_foreign_key_violation(db.as_ref()) => {
+                StoreError::Conflict(
+                    "other items still belong to or refer to this one; delete or change them first"
+                        .to_owned(),
+                )
+            }
+            _ => self.write_error(error),
+        }
+    }
+
+    /// The column a refused write's foreign key is on: named by PostgreSQL's constraint
+    /// (`<table>_<column>_fkey`), or the only column that refers anywhere.
+    fn dangling_column(&self, constraint: &str) -> Option<&Column> {
+        let referring = || self.columns.iter().filter(|c| c.references.is_some());
+        referring()
+            .find(|c| constraint == format!("{}_{}_fkey", self.name, c.name))
+            .or_else(|| {
+                let mut all = referring();
+                match (all.next(), all.next()) {
+                    (Some(only), None) => Some(only),
+                    _ => None,
+                }
+            })
+    }
+
     /// The conflict a refused write is about, by the unique index or foreign key it broke;
     /// any other error as it is.
     pub(super) fn write_error(&self, error: sqlx::Error) -> StoreError {
@@ -262,14 +294,12 @@ impl Table {
                     column.field
                 ));
             }
-        } else if db.is_foreign_key_violation()
-            // SQLite reports `ON DELETE RESTRICT` as a trigger's constraint (1811), which
-            // sqlx does not classify.
-            || db.message().contains("FOREIGN KEY constraint failed")
-        {
-            return StoreError::Conflict(
-                "other items still belong to this one; delete them first".to_owned(),
-            );
+        } else if is_foreign_key_violation(db.as_ref()) {
+            let column = self.dangling_column(db.constraint().unwrap_or_default());
+            return StoreError::Dangling {
+                field: column.map(|c| c.field),
+                target: column.and_then(|c| c.references),
+            };
         }
         StoreError::from(error)
     }
@@ -456,6 +486,12 @@ impl Table {
         T::deserialize(MapDeserializer::new(fields.into_iter()))
             .map_err(|error: serde_json::Error| StoreError::Corrupt(error.to_string()))
     }
+}
+
+/// A foreign key refused the statement. SQLite reports `ON DELETE RESTRICT` as a
+/// trigger's constraint (1811), which sqlx does not classify.
+fn is_foreign_key_violation(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.is_foreign_key_violation() || db.message().contains("FOREIGN KEY constraint failed")
 }
 
 /// `"column" = ?` for each condition, its value bound.

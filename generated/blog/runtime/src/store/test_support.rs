@@ -26,6 +26,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "nickName",
@@ -33,6 +34,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Text,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "serial",
@@ -40,6 +42,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Text,
             required: true,
             unique: true,
+            references: None,
         },
         Column {
             field: "count",
@@ -47,6 +50,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Integer,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "ratio",
@@ -54,6 +58,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Real,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "on",
@@ -61,6 +66,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Boolean,
             required: false,
             unique: false,
+            references: None,
         },
         Column {
             field: "extra",
@@ -68,6 +74,7 @@ pub(super) static GADGETS: Table = Table {
             kind: ColumnKind::Json,
             required: false,
             unique: false,
+            references: None,
         },
     ],
     fills: &[],

@@ -386,7 +386,7 @@ impl Database {
         let result = sqlx::query_with(AssertSqlSafe(sql), arguments)
             .execute(&mut *connection)
             .await
-            .map_err(|error| table.write_error(error))?;
+            .map_err(|error| table.delete_error(error))?;
         Ok(result.rows_affected() > 0)
     }
 
@@ -596,6 +596,7 @@ mod tests {
             kind: ColumnKind::Integer,
             required: true,
             unique: false,
+            references: None,
         },
         Column {
             field: "name",
@@ -603,6 +604,7 @@ mod tests {
             kind: ColumnKind::Text,
             required: true,
             unique: false,
+            references: None,
         },
     ];
 
@@ -912,6 +914,76 @@ mod tests {
             .expect("found");
         let second = patched["nickName"].as_str().expect("a time").to_owned();
         assert!(second > first, "{second} is after {first}");
+    }
+
+    /// Reviews that refer to a gadget by its key, without being nested under it.
+    static REVIEWS: Table = Table {
+        name: "reviews",
+        key: KeyColumn {
+            field: "id",
+            column: "id",
+            kind: KeyKind::Integer,
+        },
+        parents: &[],
+        parent: None,
+        columns: &[Column {
+            field: "gadgetRef",
+            name: "gadget_ref",
+            kind: ColumnKind::Integer,
+            required: true,
+            unique: false,
+            references: Some("gadgets"),
+        }],
+        fills: &[],
+        read_only: &[],
+        sequence: false,
+        statements: Statements::new(),
+    };
+
+    #[tokio::test]
+    async fn a_reference_to_no_item_is_refused_naming_the_field_and_a_referred_item_stays() {
+        let db = gadgets().await;
+        sqlx::query(
+            r#"CREATE TABLE "reviews" ("id" INTEGER PRIMARY KEY AUTOINCREMENT,
+                "gadget_ref" INTEGER NOT NULL REFERENCES "gadgets" ("id") ON DELETE RESTRICT)"#,
+        )
+        .execute(db.pool())
+        .await
+        .expect("the table is created");
+        let dangling = db
+            .insert::<Record>(
+                &REVIEWS,
+                &Scope::root(),
+                record(serde_json::json!({"gadgetRef": 41})),
+            )
+            .await;
+        assert!(
+            matches!(
+                dangling,
+                Err(StoreError::Dangling {
+                    field: Some("gadgetRef"),
+                    target: Some("gadgets")
+                })
+            ),
+            "{dangling:?}"
+        );
+        let gadget = lamp(&db).await;
+        let Key::Integer(id) = gadget else {
+            panic!("an integer key: {gadget:?}");
+        };
+        let _: (Key, Record) = db
+            .insert(
+                &REVIEWS,
+                &Scope::root(),
+                record(serde_json::json!({ "gadgetRef": id })),
+            )
+            .await
+            .expect("a review of a gadget that exists");
+        let refused = db.delete(&GADGETS, &Scope::root(), &gadget).await;
+        assert!(
+            matches!(&refused, Err(StoreError::Conflict(d)) if d.contains("refer")),
+            "{refused:?}"
+        );
     }
 
     /// Items keyed by client-chosen text.

@@ -113,6 +113,12 @@ pub enum StoreError {
     Corrupt(String),
     /// The item a nested collection belongs to does not exist.
     ParentNotFound,
+    /// A field refers to an item that does not exist (`x-specgen-references`); the field
+    /// and the table when the database says which.
+    Dangling {
+        field: Option<&'static str>,
+        target: Option<&'static str>,
+    },
     /// A required field nobody set: the request may leave it out, the spec gives no
     /// default, and the service did not decide (see [`placeholder`]).
     Missing(&'static str),
@@ -131,6 +137,12 @@ impl fmt::Display for StoreError {
             StoreError::Conflict(detail) => write!(f, "conflict: {detail}"),
             StoreError::Corrupt(detail) => write!(f, "stored data does not fit its type: {detail}"),
             StoreError::ParentNotFound => f.write_str("the enclosing item does not exist"),
+            StoreError::Dangling { field, target } => write!(
+                f,
+                "`{}` refers to no item of `{}`",
+                field.unwrap_or("a field"),
+                target.unwrap_or("the table it refers to")
+            ),
             StoreError::Unstorable(detail) => write!(f, "a value cannot be stored: {detail}"),
             StoreError::Missing(field) => write!(
                 f,
@@ -161,6 +173,14 @@ impl From<StoreError> for Problem {
             StoreError::Conflict(detail) => Problem::new(StatusCode::CONFLICT).with_detail(detail),
             StoreError::ParentNotFound => {
                 Problem::not_found().with_detail("the enclosing item does not exist")
+            }
+            StoreError::Dangling { field, target } => {
+                let detail = format!(
+                    "refers to no item of `{}`",
+                    target.unwrap_or("the resource it names")
+                );
+                let pointer = field.map_or_else(|| "/body".to_owned(), |f| format!("/body/{f}"));
+                Problem::invalid_values(422, vec![crate::problem::FieldError::new(pointer, detail)])
             }
             StoreError::Unstorable(detail) => Problem::new(StatusCode::BAD_REQUEST)
                 .with_detail(format!("a value cannot be stored: {detail}")),
