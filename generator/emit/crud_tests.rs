@@ -761,7 +761,7 @@ fn parent_delete_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
 }
 
 /// For each field that refers to another resource (`x-specgen-references`): a create
-/// naming no item is a 422 pointing at the field, and deleting a referred item is refused
+/// naming no item is a 409 pointing at the field, and deleting a referred item is refused
 /// with 409 (or, when the field may be null, clears it).
 fn reference_tests(api: &Api, resource: &Resource) -> Vec<TokenStream> {
     let mut tests = Vec::new();
@@ -803,7 +803,7 @@ fn dangling_reference_test(
         target.singular
     );
     let doc = docs::doc(&format!(
-        "`{}`: a `{}` that names no item of `{}` is a 422 pointing at the field.",
+        "`{}`: a `{}` that names no item of `{}` is a 409 pointing at the field.",
         resource.collection_path, column.field, target.table
     ));
     let pointer = format!("/body/{}", column.field);
@@ -814,7 +814,7 @@ fn dangling_reference_test(
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
             #setup_parents
             #setup_references
-            let (_, problem) = exchange(&app, #request, 422, "create with a dangling reference").await;
+            let (_, problem) = exchange(&app, #request, 409, "create with a dangling reference").await;
             assert_eq!(problem["errors"][0]["pointer"], #pointer, "the problem points at the field: {problem}");
         }
     })

@@ -260,7 +260,7 @@ pub struct Column {
     /// would break it is a 409 naming the field).
     pub unique: bool,
     /// `x-specgen-references`: the value is the key of an item of this resource (a foreign
-    /// key; a write naming none is a 422, deleting a referenced item a 409, or the
+    /// key; a write naming none is a 409 at the field, deleting a referenced item a 409, or the
     /// reference is cleared when the field may be null).
     pub references: Option<ResourceId>,
 }

@@ -29,4 +29,4 @@ pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints
 };
 
 /// SHA-256 of the spec file this code was generated from.
-pub const SPEC_SHA256: &str = "1b459e63b876d54f8c95dedbfb4e01a3875966e5f917446c6e55a12d3ed0cd6c";
+pub const SPEC_SHA256: &str = "7c4f88fa45cc3a026e420034b18b932acc0598d67156f137d20d1cc4fc57008f";

@@ -2499,7 +2499,7 @@ async fn deleting_a_post_deletes_its_comments() {
     );
 }
 
-/// `/posts`: a `author_id` that names no item of `users` is a 422 pointing at the field.
+/// `/posts`: a `author_id` that names no item of `users` is a 409 pointing at the field.
 #[tokio::test]
 async fn posts_refuse_a_author_id_that_names_no_user() {
     let app = test_app(AUTH.clone())
@@ -2519,7 +2519,7 @@ async fn posts_refuse_a_author_id_that_names_no_user() {
                 ),
                 &[Credential::Bearer(&["posts:write"])],
             ),
-            422,
+            409,
             "create with a dangling reference",
         )
         .await;
@@ -2584,7 +2584,7 @@ async fn deleting_a_user_posts_refer_to_is_refused() {
     .await;
 }
 
-/// `/posts/{postId}/comments`: a `author_id` that names no item of `users` is a 422 pointing at the field.
+/// `/posts/{postId}/comments`: a `author_id` that names no item of `users` is a 409 pointing at the field.
 #[tokio::test]
 async fn comments_refuse_a_author_id_that_names_no_user() {
     let app = test_app(AUTH.clone())
@@ -2641,7 +2641,7 @@ async fn comments_refuse_a_author_id_that_names_no_user() {
                 ),
                 &[Credential::Bearer(&["comments:write"])],
             ),
-            422,
+            409,
             "create with a dangling reference",
         )
         .await;

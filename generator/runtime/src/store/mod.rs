@@ -179,7 +179,9 @@ impl From<StoreError> for Problem {
                     target.unwrap_or("the resource it names")
                 );
                 let pointer = field.map_or_else(|| "/body".to_owned(), |f| format!("/body/{f}"));
-                Problem::invalid_values(422, vec![crate::problem::FieldError::new(pointer, detail)])
+                // 409, not 422: the body is valid, and the same request succeeds once the
+                // item it names exists; it is the server's state that refuses it.
+                Problem::invalid_values(409, vec![crate::problem::FieldError::new(pointer, detail)])
             }
             StoreError::Unstorable(detail) => Problem::new(StatusCode::BAD_REQUEST)
                 .with_detail(format!("a value cannot be stored: {detail}")),

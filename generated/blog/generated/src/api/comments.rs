@@ -270,7 +270,9 @@ pub enum CreateCommentResponse {
     Forbidden(models::Problem),
     /// 404: The addressed resource (or its parent post) does not exist.
     NotFound(models::Problem),
-    /// 422: The body violates the schema, or `author_id` references no existing user.
+    /// 409: `author_id` names no existing user.
+    Conflict(models::Problem),
+    /// 422: The body violates the schema.
     UnprocessableEntity(models::Problem),
 }
 
@@ -293,6 +295,9 @@ impl IntoResponse for CreateCommentResponse {
             }
             Self::NotFound(body) => {
                 runtime::json(StatusCode::NOT_FOUND, "application/problem+json", &body)
+            }
+            Self::Conflict(body) => {
+                runtime::json(StatusCode::CONFLICT, "application/problem+json", &body)
             }
             Self::UnprocessableEntity(body) => runtime::json(
                 StatusCode::UNPROCESSABLE_ENTITY,

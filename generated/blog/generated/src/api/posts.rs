@@ -261,7 +261,9 @@ pub enum CreatePostResponse {
     Unauthorized(models::Problem),
     /// 403: Authenticated, but the credentials lack the required scope or role.
     Forbidden(models::Problem),
-    /// 422: The body violates the schema, or `author_id` references no existing user.
+    /// 409: `author_id` names no existing user.
+    Conflict(models::Problem),
+    /// 422: The body violates the schema.
     UnprocessableEntity(models::Problem),
 }
 
@@ -281,6 +283,9 @@ impl IntoResponse for CreatePostResponse {
             }
             Self::Forbidden(body) => {
                 runtime::json(StatusCode::FORBIDDEN, "application/problem+json", &body)
+            }
+            Self::Conflict(body) => {
+                runtime::json(StatusCode::CONFLICT, "application/problem+json", &body)
             }
             Self::UnprocessableEntity(body) => runtime::json(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -426,7 +431,9 @@ pub enum ReplacePostResponse {
     Unauthorized(models::Problem),
     /// 404: The addressed resource (or its parent post) does not exist.
     NotFound(models::Problem),
-    /// 422: The body violates the schema, or `author_id` references no existing user.
+    /// 409: `author_id` names no existing user.
+    Conflict(models::Problem),
+    /// 422: The body violates the schema.
     UnprocessableEntity(models::Problem),
 }
 
@@ -442,6 +449,9 @@ impl IntoResponse for ReplacePostResponse {
             }
             Self::NotFound(body) => {
                 runtime::json(StatusCode::NOT_FOUND, "application/problem+json", &body)
+            }
+            Self::Conflict(body) => {
+                runtime::json(StatusCode::CONFLICT, "application/problem+json", &body)
             }
             Self::UnprocessableEntity(body) => runtime::json(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -236,7 +236,7 @@ pub enum CreateUserResponse {
     BadRequest(models::Problem),
     /// 409: The username or email is already taken, or the user still has posts or comments.
     Conflict(models::Problem),
-    /// 422: The body violates the schema, or `author_id` references no existing user.
+    /// 422: The body violates the schema.
     UnprocessableEntity(models::Problem),
 }
 
@@ -423,7 +423,7 @@ pub enum UpdateUserResponse {
     NotFound(models::Problem),
     /// 409: The username or email is already taken, or the user still has posts or comments.
     Conflict(models::Problem),
-    /// 422: The body violates the schema, or `author_id` references no existing user.
+    /// 422: The body violates the schema.
     UnprocessableEntity(models::Problem),
 }
 
