@@ -174,6 +174,11 @@ async fn an_existing_database_keeps_its_rows_when_the_schema_gains_relations_and
         "      required: [id, username, email, display_name, bio, created_at]",
         "      required: [id, username, email, display_name, bio, created_at]\n      x-specgen-unique: [username, email]",
     );
+    replace_in(
+        &project.join("openapi.yaml"),
+        "      required: [id, author_id, title, body, tags, published, created_at, updated_at]",
+        "      required: [id, author_id, title, body, tags, published, created_at, updated_at]\n      x-specgen-references: {author_id: users}",
+    );
     commit(&project, "my edits");
     let (code, stderr) = run_gen(&project, &["regen"]);
     assert_eq!(code, 0, "regen succeeds: {stderr}");
@@ -271,6 +276,10 @@ async fn an_existing_database_keeps_its_rows_when_the_schema_gains_relations_and
             .expect("the comment is still there");
     assert_eq!(post_id, 1, "the post moved into post_id");
     assert_eq!(created, "timestamp with time zone");
+    let dangling = db
+        .execute(r#"INSERT INTO "posts" ("author_id", "title", "body", "tags", "published", "created_at", "updated_at") VALUES ('9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d', 't', 'b', '[]', FALSE, now(), now())"#)
+        .await;
+    assert!(dangling.is_err(), "a new post must name an existing user");
     db.execute(r#"DELETE FROM "posts""#)
         .await
         .expect("the post is deleted");
