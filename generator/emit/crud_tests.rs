@@ -26,12 +26,14 @@ pub fn crud_tests(api: &Api) -> TokenStream {
         .iter()
         .filter_map(|r| parent_delete_test(api, r));
     let references = api.resources.iter().flat_map(|r| reference_tests(api, r));
+    let selects = api.resources.iter().filter_map(|r| select_test(api, r));
     quote! {
         #(#tests)*
         #(#paging)*
         #(#unique)*
         #(#parent_delete)*
         #(#references)*
+        #(#selects)*
     }
 }
 
@@ -907,6 +909,55 @@ fn referred_delete_test(
             #bind_item exchange(&app, #create_request, #created_status, "create an item that refers to another").await;
             let key = #variable.clone();
             #check
+        }
+    })
+}
+
+/// A custom read through the resource's field enum finds the item just created by its key,
+/// and a key no item has finds nothing: the typed query API on this database.
+fn select_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
+    let create = api.operation(resource.ops.create?);
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let (setup_references, create_request) =
+        create_request(api, resource, create, parents, &mut names)?;
+    let create_status = status_of(create);
+    let name = format_ident!("{}_are_found_by_a_custom_read", resource.table);
+    let doc = docs::doc(&format!(
+        "`{}`: `Database::select` with `{}` finds the new item by its key.",
+        resource.collection_path, resource.field_enum
+    ));
+    let table = format_ident!("{}", resource.table_static);
+    let field_enum = format_ident!("{}", resource.field_enum);
+    let key_variant = format_ident!("{}", resource.key.variant);
+    let key_field = &resource.key.field;
+    let scope_keys = (0..parents).map(|index| {
+        let variable = format_ident!("parent{}", index);
+        quote!(Key::from(#variable.clone()))
+    });
+    Some(quote! {
+        #doc
+        #[tokio::test]
+        async fn #name() {
+            let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone()).await.expect("the app starts on a fresh database");
+            #setup_parents
+            #setup_references
+            let (_, created) = exchange(&app, #create_request, #create_status, "create").await;
+            let scope = Scope::of([#(#scope_keys),*]);
+            let key = resources::#field_enum::#key_variant;
+            let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+                .select(&resources::#table, &scope, &Select::new().filter(key.equals(&created[#key_field])))
+                .await
+                .expect("selected");
+            assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+            assert_eq!(found[0][#key_field], created[#key_field]);
+            let none = db
+                .count(&resources::#table, &scope, &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())))
+                .await
+                .expect("counted");
+            assert_eq!(none, 0, "no key, no item");
         }
     })
 }

@@ -173,6 +173,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
         });
         let trait_name = repository_trait(resource);
         let item = item_type(api, resource);
+        let field_enum = field_enum(api, resource);
         let trait_doc = docs::doc(&format!(
             "Data access for `{name}`. `crate::repositories::{name}` implements it with SQL; \
              implement it yourself to store items elsewhere."
@@ -192,6 +193,8 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
             };
 
             #listing_item
+
+            #field_enum
 
             #trait_doc
             pub trait #trait_name: Send + Sync {
@@ -236,7 +239,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
 
         use super::models;
         use super::runtime::store::{
-            Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Parent,
+            Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Parent,
             Listing, Migrations, Page, Record, Scope, Statements, StoreError, Table,
         };
 
@@ -550,5 +553,64 @@ fn body_type(api: &Api, op: Option<crate::ir::OperationId>) -> TokenStream {
             quote!(models::#name)
         }
         None => quote!(impl Serialize),
+    }
+}
+
+/// `PostField`: the item's stored fields, for custom reads (`Select`) whose conditions
+/// the compiler checks against the table.
+fn field_enum(api: &Api, resource: &Resource) -> TokenStream {
+    let name = format_ident!("{}", resource.field_enum);
+    let item = &api.ty(resource.item).name;
+    let key = (
+        &resource.key.variant,
+        &resource.key.column,
+        resource.key.column_kind(),
+    );
+    let fields: Vec<(&String, &String, ColumnKind)> = std::iter::once(key)
+        .chain(
+            resource
+                .columns
+                .iter()
+                .map(|c| (&c.variant, &c.name, c.kind)),
+        )
+        .collect();
+    let variants = fields.iter().map(|(variant, column, _)| {
+        let variant = format_ident!("{}", variant);
+        let doc = docs::doc(&format!("The `{column}` column."));
+        quote!(#doc #variant)
+    });
+    let columns = fields.iter().map(|(variant, column, _)| {
+        let variant = format_ident!("{}", variant);
+        quote!(#name::#variant => #column)
+    });
+    let kinds = fields.iter().map(|(variant, _, kind)| {
+        let variant = format_ident!("{}", variant);
+        let kind = column_kind(*kind);
+        quote!(#name::#variant => #kind)
+    });
+    let doc = docs::doc(&format!(
+        "The stored fields of a `{item}`, for custom reads: \
+         `Select::new().filter({name}::...)` with `Database::select`."
+    ));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum #name {
+            #(#variants),*
+        }
+
+        impl Field for #name {
+            fn column(self) -> &'static str {
+                match self {
+                    #(#columns),*
+                }
+            }
+
+            fn kind(self) -> ColumnKind {
+                match self {
+                    #(#kinds),*
+                }
+            }
+        }
     }
 }

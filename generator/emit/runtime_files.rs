@@ -114,6 +114,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../runtime/src/store/query.rs"),
     ),
     (
+        "store/select.rs",
+        include_str!("../runtime/src/store/select.rs"),
+    ),
+    (
         "store/table.rs",
         include_str!("../runtime/src/store/table.rs"),
     ),

@@ -10,7 +10,7 @@
 //! field that identifies it. Lowering parses it once into a [`ResourceHint`] on the
 //! [`Operation`].
 
-use super::names::{NameRegistry, shouty_ident, snake_ident};
+use super::names::{NameRegistry, pascal_ident, shouty_ident, snake_ident};
 use super::types::Finding;
 use super::*;
 use crate::spec::Severity;
@@ -162,6 +162,8 @@ pub struct Resource {
     pub table_static: String,
     /// The `static` describing how the list pages and wraps items (`PETS_LISTING`).
     pub listing_static: String,
+    /// The enum naming the item's stored fields for custom reads (`PetField`).
+    pub field_enum: String,
     /// The stored item's type (a struct).
     pub item: TypeId,
     pub key: Key,
@@ -191,6 +193,8 @@ pub struct Key {
     pub field: String,
     pub column: String,
     pub kind: KeyKind,
+    /// Its variant in the resource's field enum (`Id`).
+    pub variant: String,
 }
 
 impl Key {
@@ -259,6 +263,8 @@ pub struct Column {
     /// `x-specgen-unique`: no two items hold the same value (a unique index; a write that
     /// would break it is a 409 naming the field).
     pub unique: bool,
+    /// Its variant in the resource's field enum (`CreatedAt`).
+    pub variant: String,
     /// `x-specgen-references`: the value is the key of an item of this resource (a foreign
     /// key; a write naming none is a 409 at the field, deleting a referenced item a 409, or the
     /// reference is cleared when the field may be null).
@@ -387,6 +393,8 @@ pub fn detect(api: &Api, findings: &mut Vec<Finding>) -> Vec<Resource> {
     let mut names = NameRegistry::reserving(["_specgen_migrations"]);
     // The generated resources module also holds `MIGRATIONS`.
     let mut statics = NameRegistry::reserving(["MIGRATIONS"]);
+    // The field enums live beside the repository traits and the store's names.
+    let mut field_enums = NameRegistry::reserving(["Field", "Filter", "Order", "Select"]);
     let mut resources = Vec::new();
     let mut claimed: BTreeSet<OperationId> = BTreeSet::new();
     let routes = RouteIndex::new(api);
@@ -399,9 +407,15 @@ pub fn detect(api: &Api, findings: &mut Vec<Finding>) -> Vec<Resource> {
         }
     }
     for collection in collections {
-        if let Some(resource) =
-            detect_one(api, &routes, collection, &claimed, &mut names, &mut statics)
-        {
+        if let Some(resource) = detect_one(
+            api,
+            &routes,
+            collection,
+            &claimed,
+            &mut names,
+            &mut statics,
+            &mut field_enums,
+        ) {
             claimed.extend(resource.ops.all());
             resources.push(resource);
         }
@@ -472,6 +486,7 @@ fn detect_one(
     claimed: &BTreeSet<OperationId>,
     names: &mut NameRegistry,
     statics: &mut NameRegistry,
+    field_enums: &mut NameRegistry,
 ) -> Option<Resource> {
     let usable = |index: OperationId, op: &Operation| {
         !claimed.contains(&index) && op.resource_hint != Some(ResourceHint::OptOut)
@@ -613,7 +628,9 @@ fn detect_one(
         .and_then(|id| struct_of(api, id));
     let fills = fills_of(item_struct, create_body, &key_field.wire_name, &parents);
     let table_static = statics.claim(&shouty_ident(&table));
+    let field_enum = field_enums.claim(&format!("{}Field", pascal_ident(&singular(&table))));
     Some(Resource {
+        field_enum,
         listing_static: statics.claim(&format!("{}_LISTING", shouty_ident(&table))),
         table_static,
         singular: singular(&table),
@@ -623,6 +640,7 @@ fn detect_one(
             field: key_field.wire_name.clone(),
             column: column_name(&key_field.wire_name),
             kind: key_kind,
+            variant: pascal_ident(&key_field.wire_name),
         },
         parents,
         collection_path: collection.to_owned(),
@@ -881,6 +899,7 @@ fn column_kind(api: &Api, ty: &Ty) -> ColumnKind {
 
 fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) -> Vec<Column> {
     let key_column = column_name(key);
+    let mut variants = NameRegistry::reserving([pascal_ident(key).as_str()]);
     // Columns of their own (the key, enclosing keys no field holds, the sequence lists are
     // ordered by) are out of the fields' reach.
     let own = parents
@@ -902,6 +921,7 @@ fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) 
             required: f.required,
             not_null: f.required && !f.ty.nullable,
             unique: f.unique,
+            variant: variants.claim(&pascal_ident(&f.wire_name)),
             references: None,
         })
         .collect()

@@ -6,8 +6,8 @@
 
 use super::models;
 use super::runtime::store::{
-    Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
+    Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
+    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -114,6 +114,47 @@ pub static USERS_LISTING: Listing = Listing {
         extra: &[("page", "1"), ("per_page", "20"), ("total", "57")],
     },
 };
+
+/// The stored fields of a `User`, for custom reads: `Select::new().filter(UserField::...)` with `Database::select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserField {
+    /// The `id` column.
+    Id,
+    /// The `username` column.
+    Username,
+    /// The `email` column.
+    Email,
+    /// The `display_name` column.
+    DisplayName,
+    /// The `bio` column.
+    Bio,
+    /// The `created_at` column.
+    CreatedAt,
+}
+
+impl Field for UserField {
+    fn column(self) -> &'static str {
+        match self {
+            UserField::Id => "id",
+            UserField::Username => "username",
+            UserField::Email => "email",
+            UserField::DisplayName => "display_name",
+            UserField::Bio => "bio",
+            UserField::CreatedAt => "created_at",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            UserField::Id => ColumnKind::Uuid,
+            UserField::Username => ColumnKind::Text,
+            UserField::Email => ColumnKind::Text,
+            UserField::DisplayName => ColumnKind::Text,
+            UserField::Bio => ColumnKind::Text,
+            UserField::CreatedAt => ColumnKind::Timestamp,
+        }
+    }
+}
 
 /// Data access for `users`. `crate::repositories::users` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait UserRepository: Send + Sync {
@@ -291,6 +332,55 @@ pub static POSTS_LISTING: Listing = Listing {
     },
 };
 
+/// The stored fields of a `Post`, for custom reads: `Select::new().filter(PostField::...)` with `Database::select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostField {
+    /// The `id` column.
+    Id,
+    /// The `author_id` column.
+    AuthorId,
+    /// The `title` column.
+    Title,
+    /// The `body` column.
+    Body,
+    /// The `tags` column.
+    Tags,
+    /// The `published` column.
+    Published,
+    /// The `created_at` column.
+    CreatedAt,
+    /// The `updated_at` column.
+    UpdatedAt,
+}
+
+impl Field for PostField {
+    fn column(self) -> &'static str {
+        match self {
+            PostField::Id => "id",
+            PostField::AuthorId => "author_id",
+            PostField::Title => "title",
+            PostField::Body => "body",
+            PostField::Tags => "tags",
+            PostField::Published => "published",
+            PostField::CreatedAt => "created_at",
+            PostField::UpdatedAt => "updated_at",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            PostField::Id => ColumnKind::Integer,
+            PostField::AuthorId => ColumnKind::Uuid,
+            PostField::Title => ColumnKind::Text,
+            PostField::Body => ColumnKind::Text,
+            PostField::Tags => ColumnKind::Json,
+            PostField::Published => ColumnKind::Boolean,
+            PostField::CreatedAt => ColumnKind::Timestamp,
+            PostField::UpdatedAt => ColumnKind::Timestamp,
+        }
+    }
+}
+
 /// Data access for `posts`. `crate::repositories::posts` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait PostRepository: Send + Sync {
     /// One page of the items in `scope`.
@@ -430,6 +520,43 @@ pub static COMMENTS_LISTING: Listing = Listing {
         extra: &[("page", "1"), ("per_page", "20"), ("total", "57")],
     },
 };
+
+/// The stored fields of a `Comment`, for custom reads: `Select::new().filter(CommentField::...)` with `Database::select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentField {
+    /// The `id` column.
+    Id,
+    /// The `post_id` column.
+    PostId,
+    /// The `author_id` column.
+    AuthorId,
+    /// The `body` column.
+    Body,
+    /// The `created_at` column.
+    CreatedAt,
+}
+
+impl Field for CommentField {
+    fn column(self) -> &'static str {
+        match self {
+            CommentField::Id => "id",
+            CommentField::PostId => "post_id",
+            CommentField::AuthorId => "author_id",
+            CommentField::Body => "body",
+            CommentField::CreatedAt => "created_at",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            CommentField::Id => ColumnKind::Integer,
+            CommentField::PostId => ColumnKind::Integer,
+            CommentField::AuthorId => ColumnKind::Uuid,
+            CommentField::Body => ColumnKind::Text,
+            CommentField::CreatedAt => ColumnKind::Timestamp,
+        }
+    }
+}
 
 /// Data access for `comments`. `crate::repositories::comments` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait CommentRepository: Send + Sync {

@@ -14,8 +14,10 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
+use blog::generated::resources;
 use blog::generated::runtime::Location;
 use blog::generated::runtime::settings::Settings;
+use blog::generated::runtime::store::{Field, Key, Scope, Select};
 use blog::generated::{AuthConfig, Problem, RequestContext, api, models, router};
 use blog::startup::{test_app, test_app_and_database};
 
@@ -2725,4 +2727,199 @@ async fn deleting_a_user_comments_refer_to_is_refused() {
         "delete an item others refer to",
     )
     .await;
+}
+
+/// `/users`: `Database::select` with `UserField` finds the new item by its key.
+#[tokio::test]
+async fn users_are_found_by_a_custom_read() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    let scope = Scope::of([]);
+    let key = resources::UserField::Id;
+    let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+        .select(
+            &resources::USERS,
+            &scope,
+            &Select::new().filter(key.equals(&created["id"])),
+        )
+        .await
+        .expect("selected");
+    assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+    assert_eq!(found[0]["id"], created["id"]);
+    let none = db
+        .count(
+            &resources::USERS,
+            &scope,
+            &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(none, 0, "no key, no item");
+}
+
+/// `/posts`: `Database::select` with `PostField` finds the new item by its key.
+#[tokio::test]
+async fn posts_are_found_by_a_custom_read() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
+            201u16,
+            "create",
+        )
+        .await;
+    let scope = Scope::of([]);
+    let key = resources::PostField::Id;
+    let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+        .select(
+            &resources::POSTS,
+            &scope,
+            &Select::new().filter(key.equals(&created["id"])),
+        )
+        .await
+        .expect("selected");
+    assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+    assert_eq!(found[0]["id"], created["id"]);
+    let none = db
+        .count(
+            &resources::POSTS,
+            &scope,
+            &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(none, 0, "no key, no item");
+}
+
+/// `/posts/{postId}/comments`: `Database::select` with `CommentField` finds the new item by its key.
+#[tokio::test]
+async fn comments_are_found_by_a_custom_read() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
+            201u16,
+            "create the enclosing post",
+        )
+        .await;
+    let parent0 = key_of(&created, "id");
+    let (_, created) = exchange(
+        &app,
+        {
+            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                .to_owned()
+                .replace("<<ref0>>", &ref0);
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                    &[],
+                    Some(("application/json", body.as_bytes())),
+                ),
+                &[Credential::Bearer(&["comments:write"])],
+            )
+        },
+        201u16,
+        "create",
+    )
+    .await;
+    let scope = Scope::of([Key::from(parent0.clone())]);
+    let key = resources::CommentField::Id;
+    let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+        .select(
+            &resources::COMMENTS,
+            &scope,
+            &Select::new().filter(key.equals(&created["id"])),
+        )
+        .await
+        .expect("selected");
+    assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+    assert_eq!(found[0]["id"], created["id"]);
+    let none = db
+        .count(
+            &resources::COMMENTS,
+            &scope,
+            &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(none, 0, "no key, no item");
 }

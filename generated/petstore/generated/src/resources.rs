@@ -6,8 +6,8 @@
 
 use super::models;
 use super::runtime::store::{
-    Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
+    Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
+    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -126,6 +126,55 @@ pub static PETS_LISTING: Listing = Listing {
         extra: &[],
     },
 };
+
+/// The stored fields of a `Pet`, for custom reads: `Select::new().filter(PetField::...)` with `Database::select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PetField {
+    /// The `id` column.
+    Id,
+    /// The `name` column.
+    Name,
+    /// The `status` column.
+    Status,
+    /// The `tag` column.
+    Tag,
+    /// The `birth_date` column.
+    BirthDate,
+    /// The `created_at` column.
+    CreatedAt,
+    /// The `weight_kg` column.
+    WeightKg,
+    /// The `microchip_id` column.
+    MicrochipId,
+}
+
+impl Field for PetField {
+    fn column(self) -> &'static str {
+        match self {
+            PetField::Id => "id",
+            PetField::Name => "name",
+            PetField::Status => "status",
+            PetField::Tag => "tag",
+            PetField::BirthDate => "birth_date",
+            PetField::CreatedAt => "created_at",
+            PetField::WeightKg => "weight_kg",
+            PetField::MicrochipId => "microchip_id",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            PetField::Id => ColumnKind::Integer,
+            PetField::Name => ColumnKind::Text,
+            PetField::Status => ColumnKind::Text,
+            PetField::Tag => ColumnKind::Text,
+            PetField::BirthDate => ColumnKind::Date,
+            PetField::CreatedAt => ColumnKind::Timestamp,
+            PetField::WeightKg => ColumnKind::Real,
+            PetField::MicrochipId => ColumnKind::Uuid,
+        }
+    }
+}
 
 /// Data access for `pets`. `crate::repositories::pets` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait PetRepository: Send + Sync {

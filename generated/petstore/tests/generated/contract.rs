@@ -14,8 +14,10 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
+use petstore::generated::resources;
 use petstore::generated::runtime::Location;
 use petstore::generated::runtime::settings::Settings;
+use petstore::generated::runtime::store::{Field, Key, Scope, Select};
 use petstore::generated::{AuthConfig, Problem, RequestContext, api, models, router};
 use petstore::startup::{test_app, test_app_and_database};
 
@@ -1174,4 +1176,51 @@ async fn pets_list_pages_by_limit() {
         serde_json::json!(3),
         "the total counts every item: {listed}"
     );
+}
+
+/// `/pets`: `Database::select` with `PetField` finds the new item by its key.
+#[tokio::test]
+async fn pets_are_found_by_a_custom_read() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/pets",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    let scope = Scope::of([]);
+    let key = resources::PetField::Id;
+    let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+        .select(
+            &resources::PETS,
+            &scope,
+            &Select::new().filter(key.equals(&created["id"])),
+        )
+        .await
+        .expect("selected");
+    assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+    assert_eq!(found[0]["id"], created["id"]);
+    let none = db
+        .count(
+            &resources::PETS,
+            &scope,
+            &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(none, 0, "no key, no item");
 }

@@ -6,8 +6,8 @@
 
 use super::models;
 use super::runtime::store::{
-    Column, ColumnKind, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Listing,
-    Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
+    Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
+    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -175,6 +175,67 @@ pub static PRODUCTS_LISTING: Listing = Listing {
     },
 };
 
+/// The stored fields of a `Product`, for custom reads: `Select::new().filter(ProductField::...)` with `Database::select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProductField {
+    /// The `id` column.
+    Id,
+    /// The `sku` column.
+    Sku,
+    /// The `name` column.
+    Name,
+    /// The `description` column.
+    Description,
+    /// The `category` column.
+    Category,
+    /// The `price_cents` column.
+    PriceCents,
+    /// The `currency` column.
+    Currency,
+    /// The `stock` column.
+    Stock,
+    /// The `active` column.
+    Active,
+    /// The `created_at` column.
+    CreatedAt,
+    /// The `updated_at` column.
+    UpdatedAt,
+}
+
+impl Field for ProductField {
+    fn column(self) -> &'static str {
+        match self {
+            ProductField::Id => "id",
+            ProductField::Sku => "sku",
+            ProductField::Name => "name",
+            ProductField::Description => "description",
+            ProductField::Category => "category",
+            ProductField::PriceCents => "price_cents",
+            ProductField::Currency => "currency",
+            ProductField::Stock => "stock",
+            ProductField::Active => "active",
+            ProductField::CreatedAt => "created_at",
+            ProductField::UpdatedAt => "updated_at",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            ProductField::Id => ColumnKind::Uuid,
+            ProductField::Sku => ColumnKind::Text,
+            ProductField::Name => ColumnKind::Text,
+            ProductField::Description => ColumnKind::Text,
+            ProductField::Category => ColumnKind::Text,
+            ProductField::PriceCents => ColumnKind::Integer,
+            ProductField::Currency => ColumnKind::Text,
+            ProductField::Stock => ColumnKind::Integer,
+            ProductField::Active => ColumnKind::Boolean,
+            ProductField::CreatedAt => ColumnKind::Timestamp,
+            ProductField::UpdatedAt => ColumnKind::Timestamp,
+        }
+    }
+}
+
 /// Data access for `products`. `crate::repositories::products` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait ProductRepository: Send + Sync {
     /// One page of the items in `scope`.
@@ -311,6 +372,47 @@ pub static CARTS: Table = Table {
     statements: Statements::new(),
 };
 
+/// The stored fields of a `Cart`, for custom reads: `Select::new().filter(CartField::...)` with `Database::select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CartField {
+    /// The `id` column.
+    Id,
+    /// The `currency` column.
+    Currency,
+    /// The `items` column.
+    Items,
+    /// The `total_cents` column.
+    TotalCents,
+    /// The `created_at` column.
+    CreatedAt,
+    /// The `updated_at` column.
+    UpdatedAt,
+}
+
+impl Field for CartField {
+    fn column(self) -> &'static str {
+        match self {
+            CartField::Id => "id",
+            CartField::Currency => "currency",
+            CartField::Items => "items",
+            CartField::TotalCents => "total_cents",
+            CartField::CreatedAt => "created_at",
+            CartField::UpdatedAt => "updated_at",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            CartField::Id => ColumnKind::Uuid,
+            CartField::Currency => ColumnKind::Text,
+            CartField::Items => ColumnKind::Json,
+            CartField::TotalCents => ColumnKind::Integer,
+            CartField::CreatedAt => ColumnKind::Timestamp,
+            CartField::UpdatedAt => ColumnKind::Timestamp,
+        }
+    }
+}
+
 /// Data access for `carts`. `crate::repositories::carts` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait CartRepository: Send + Sync {
     /// One page of the items in `scope`.
@@ -442,6 +544,39 @@ pub static ITEMS_LISTING: Listing = Listing {
         extra: &[],
     },
 };
+
+/// The stored fields of a `CartItem`, for custom reads: `Select::new().filter(ItemField::...)` with `Database::select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemField {
+    /// The `id` column.
+    Id,
+    /// The `product_id` column.
+    ProductId,
+    /// The `quantity` column.
+    Quantity,
+    /// The `unit_price_cents` column.
+    UnitPriceCents,
+}
+
+impl Field for ItemField {
+    fn column(self) -> &'static str {
+        match self {
+            ItemField::Id => "id",
+            ItemField::ProductId => "product_id",
+            ItemField::Quantity => "quantity",
+            ItemField::UnitPriceCents => "unit_price_cents",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            ItemField::Id => ColumnKind::Integer,
+            ItemField::ProductId => ColumnKind::Uuid,
+            ItemField::Quantity => ColumnKind::Integer,
+            ItemField::UnitPriceCents => ColumnKind::Integer,
+        }
+    }
+}
 
 /// Data access for `items`. `crate::repositories::items` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait ItemRepository: Send + Sync {
@@ -606,6 +741,51 @@ pub static ORDERS_LISTING: Listing = Listing {
         extra: &[],
     },
 };
+
+/// The stored fields of a `Order`, for custom reads: `Select::new().filter(OrderField::...)` with `Database::select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderField {
+    /// The `id` column.
+    Id,
+    /// The `status` column.
+    Status,
+    /// The `currency` column.
+    Currency,
+    /// The `items` column.
+    Items,
+    /// The `total_cents` column.
+    TotalCents,
+    /// The `created_at` column.
+    CreatedAt,
+    /// The `updated_at` column.
+    UpdatedAt,
+}
+
+impl Field for OrderField {
+    fn column(self) -> &'static str {
+        match self {
+            OrderField::Id => "id",
+            OrderField::Status => "status",
+            OrderField::Currency => "currency",
+            OrderField::Items => "items",
+            OrderField::TotalCents => "total_cents",
+            OrderField::CreatedAt => "created_at",
+            OrderField::UpdatedAt => "updated_at",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            OrderField::Id => ColumnKind::Uuid,
+            OrderField::Status => ColumnKind::Text,
+            OrderField::Currency => ColumnKind::Text,
+            OrderField::Items => ColumnKind::Json,
+            OrderField::TotalCents => ColumnKind::Integer,
+            OrderField::CreatedAt => ColumnKind::Timestamp,
+            OrderField::UpdatedAt => ColumnKind::Timestamp,
+        }
+    }
+}
 
 /// Data access for `orders`. `crate::repositories::orders` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait OrderRepository: Send + Sync {

@@ -14,8 +14,10 @@ use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
+use shop::generated::resources;
 use shop::generated::runtime::Location;
 use shop::generated::runtime::settings::Settings;
+use shop::generated::runtime::store::{Field, Key, Scope, Select};
 use shop::generated::{AuthConfig, Problem, RequestContext, api, models, router};
 use shop::startup::{test_app, test_app_and_database};
 
@@ -2915,4 +2917,205 @@ async fn deleting_a_cart_deletes_its_items() {
         left, 0i64,
         "items left after deleting the item they belong to"
     );
+}
+
+/// `/products`: `Database::select` with `ProductField` finds the new item by its key.
+#[tokio::test]
+async fn products_are_found_by_a_custom_read() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/products",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                    )),
+                ),
+                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    let scope = Scope::of([]);
+    let key = resources::ProductField::Id;
+    let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+        .select(
+            &resources::PRODUCTS,
+            &scope,
+            &Select::new().filter(key.equals(&created["id"])),
+        )
+        .await
+        .expect("selected");
+    assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+    assert_eq!(found[0]["id"], created["id"]);
+    let none = db
+        .count(
+            &resources::PRODUCTS,
+            &scope,
+            &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(none, 0, "no key, no item");
+}
+
+/// `/carts`: `Database::select` with `CartField` finds the new item by its key.
+#[tokio::test]
+async fn carts_are_found_by_a_custom_read() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/carts",
+                &[],
+                Some(("application/json", b"{\"currency\":\"EUR\"}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    let scope = Scope::of([]);
+    let key = resources::CartField::Id;
+    let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+        .select(
+            &resources::CARTS,
+            &scope,
+            &Select::new().filter(key.equals(&created["id"])),
+        )
+        .await
+        .expect("selected");
+    assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+    assert_eq!(found[0]["id"], created["id"]);
+    let none = db
+        .count(
+            &resources::CARTS,
+            &scope,
+            &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(none, 0, "no key, no item");
+}
+
+/// `/carts/{cartId}/items`: `Database::select` with `ItemField` finds the new item by its key.
+#[tokio::test]
+async fn items_are_found_by_a_custom_read() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/carts",
+                &[],
+                Some(("application/json", b"{\"currency\":\"EUR\"}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create the enclosing cart",
+    )
+    .await;
+    let parent0 = key_of(&created, "id");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                &"/carts/{parent0}/items".replace("{parent0}", &parent0),
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"product_id\":\"5f0c6d1e-8a2b-4c3d-9e4f-a1b2c3d4e5f6\",\"quantity\":2}",
+                )),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    let scope = Scope::of([Key::from(parent0.clone())]);
+    let key = resources::ItemField::Id;
+    let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+        .select(
+            &resources::ITEMS,
+            &scope,
+            &Select::new().filter(key.equals(&created["id"])),
+        )
+        .await
+        .expect("selected");
+    assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+    assert_eq!(found[0]["id"], created["id"]);
+    let none = db
+        .count(
+            &resources::ITEMS,
+            &scope,
+            &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(none, 0, "no key, no item");
+}
+
+/// `/orders`: `Database::select` with `OrderField` finds the new item by its key.
+#[tokio::test]
+async fn orders_are_found_by_a_custom_read() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/orders",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                )),
+            ),
+            &[Credential::Bearer(&["orders:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    let scope = Scope::of([]);
+    let key = resources::OrderField::Id;
+    let found: Vec<serde_json::Map<String, serde_json::Value>> = db
+        .select(
+            &resources::ORDERS,
+            &scope,
+            &Select::new().filter(key.equals(&created["id"])),
+        )
+        .await
+        .expect("selected");
+    assert_eq!(found.len(), 1, "one item has the key: {found:?}");
+    assert_eq!(found[0]["id"], created["id"]);
+    let none = db
+        .count(
+            &resources::ORDERS,
+            &scope,
+            &Select::new().filter(key.one_of(Vec::<serde_json::Value>::new())),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(none, 0, "no key, no item");
 }

@@ -19,6 +19,7 @@
 //! - `nul_safe.rs`: text with NUL on PostgreSQL;
 //! - `items.rs`: the calls repositories make: fetch, insert, replace, patch, delete, list;
 //! - `patch.rs`: JSON merge patch;
+//! - `select.rs`: custom reads with typed conditions ([`Select`]), built by sea-query;
 //! - `transaction.rs`: the server's own writes: [`Database::update`] of an item in plain
 //!   Rust, and [`Transaction`]s over several calls.
 
@@ -33,6 +34,7 @@ mod patch;
 #[cfg(test)]
 mod postgres_tests;
 mod query;
+mod select;
 mod table;
 #[cfg(test)]
 mod test_support;
@@ -43,6 +45,7 @@ pub use listing::{ListShape, Listing, Page};
 pub use migrate::Migrations;
 pub use patch::merge_patch;
 pub use query::{Key, ListQuery, Scope};
+pub use select::{Field, Filter, Order, Select};
 pub use table::{
     Column, ColumnKind, Fill, FillValue, KeyColumn, KeyKind, Parent, Statements, Table,
 };
@@ -121,6 +124,9 @@ pub enum StoreError {
     /// A required field nobody set: the request may leave it out, the spec gives no
     /// default, and the service did not decide (see [`placeholder`]).
     Missing(&'static str),
+    /// A custom read names a column its table does not have, or a test the column cannot
+    /// take (a programming error, reported as such).
+    Query(String),
     /// A value fits the item's schema but not its column (a date before year 1 on
     /// PostgreSQL): the request is refused, the database left as it was.
     Unstorable(String),
@@ -143,6 +149,7 @@ impl fmt::Display for StoreError {
                 target.unwrap_or("the table it refers to")
             ),
             StoreError::Unstorable(detail) => write!(f, "a value cannot be stored: {detail}"),
+            StoreError::Query(detail) => write!(f, "invalid query: {detail}"),
             StoreError::Missing(field) => write!(
                 f,
                 "`{field}` is required but nothing set it: the service must decide its value"

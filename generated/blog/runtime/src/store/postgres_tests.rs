@@ -819,3 +819,84 @@ async fn postgres_insert_returns_a_text_key_with_nul_as_the_client_chose_it() {
     let fetched: Option<Record> = db.fetch(&NOTES, &Scope::root(), &key).await.expect("read");
     assert_eq!(fetched, Some(stored), "the returned key finds the item");
 }
+
+/// The devices' fields, as a resource's generated enum names them.
+#[derive(Debug, Clone, Copy)]
+enum DeviceField {
+    SeenAt,
+    BornOn,
+    OwnerId,
+}
+
+impl crate::store::Field for DeviceField {
+    fn column(self) -> &'static str {
+        match self {
+            DeviceField::SeenAt => "seen_at",
+            DeviceField::BornOn => "born_on",
+            DeviceField::OwnerId => "owner_id",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            DeviceField::SeenAt => ColumnKind::Timestamp,
+            DeviceField::BornOn => ColumnKind::Date,
+            DeviceField::OwnerId => ColumnKind::Uuid,
+        }
+    }
+}
+
+#[tokio::test]
+async fn postgres_a_custom_read_compares_native_columns_across_offsets() {
+    use crate::store::{Field, Order, Select};
+    let Some(db) = postgres("postgres_a_custom_read", &[DEVICES_DDL]).await else {
+        return;
+    };
+    for (seen, born) in [
+        ("2024-03-10T12:00:00Z", "2020-01-01"),
+        ("2024-03-10T13:30:00+02:00", "2021-06-15"),
+        ("2024-03-10T15:00:00+01:00", "2022-12-31"),
+    ] {
+        let _: (Key, Record) = db
+            .insert(
+                &DEVICES,
+                &Scope::root(),
+                record(json!({"seenAt": seen, "bornOn": born, "ownerId": OWNER})),
+            )
+            .await
+            .expect("stored");
+    }
+    // 13:30+02:00 is 11:30Z, before noon; 15:00+01:00 is 14:00Z, after it.
+    let after_noon: Vec<Record> = db
+        .select(
+            &DEVICES,
+            &Scope::root(),
+            &Select::new()
+                .filter(DeviceField::SeenAt.at_least("2024-03-10T14:00:00+02:00"))
+                .order_by(DeviceField::SeenAt, Order::Descending),
+        )
+        .await
+        .expect("selected");
+    let born: Vec<&Value> = after_noon.iter().map(|d| &d["bornOn"]).collect();
+    assert_eq!(born, [&json!("2022-12-31"), &json!("2020-01-01")]);
+    let owned = db
+        .count(
+            &DEVICES,
+            &Scope::root(),
+            &Select::new()
+                .filter(DeviceField::OwnerId.equals(OWNER))
+                .filter(DeviceField::BornOn.less_than("2022-01-01")),
+        )
+        .await
+        .expect("counted");
+    assert_eq!(owned, 2);
+    let nobody = db
+        .count(
+            &DEVICES,
+            &Scope::root(),
+            &Select::new().filter(DeviceField::OwnerId.equals("not-a-uuid")),
+        )
+        .await
+        .expect("a value the column cannot hold matches nothing");
+    assert_eq!(nobody, 0);
+}

@@ -19,7 +19,7 @@ pub(super) enum Bound {
 }
 
 impl Bound {
-    fn of(kind: ColumnKind, value: Option<&Value>) -> Self {
+    pub(super) fn of(kind: ColumnKind, value: Option<&Value>) -> Self {
         let Some(value) = value.filter(|v| !v.is_null()) else {
             return Bound::Null(kind);
         };
@@ -46,18 +46,23 @@ impl Bound {
 
     /// Text for a date, time or UUID column when it is one, else a null: PostgreSQL would
     /// refuse the statement, and a null matches nothing (a filter or key that cannot be in
-    /// the column finds no item) while the models written never hold such text.
+    /// the column finds no item) while the models written never hold such text. A time is
+    /// written in UTC with microseconds (`2024-05-01T10:30:00.000000Z`), the text SQLite
+    /// keeps, so that its text order is time order and comparisons hold across offsets.
     fn checked_text(text: &str, kind: ColumnKind) -> Self {
-        let fits = match kind {
-            ColumnKind::Uuid => uuid::Uuid::try_parse(text).is_ok(),
-            ColumnKind::Timestamp => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
-            ColumnKind::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
-            _ => true,
-        };
-        if fits {
-            Bound::Text(text.to_owned())
-        } else {
-            Bound::Null(kind)
+        match kind {
+            ColumnKind::Uuid if uuid::Uuid::try_parse(text).is_err() => Bound::Null(kind),
+            ColumnKind::Date if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() => {
+                Bound::Null(kind)
+            }
+            ColumnKind::Timestamp => match chrono::DateTime::parse_from_rfc3339(text) {
+                Ok(time) => Bound::Text(
+                    time.with_timezone(&chrono::Utc)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                ),
+                Err(_) => Bound::Null(kind),
+            },
+            _ => Bound::Text(text.to_owned()),
         }
     }
 
