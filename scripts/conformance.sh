@@ -3,10 +3,11 @@
 # its spec, with credentials made the way the generated README says (the `token` command,
 # API_KEYS, `hash-password`). Bounded and reproducible: `-n 25 --seed 1`, one worker.
 #
-#   scripts/conformance.sh [--checks LIST] [--db sqlite|postgres] [PROJECT...]
+#   scripts/conformance.sh [--checks LIST] [--db sqlite|postgres|mysql] [PROJECT...]
 #
 # Default: every generated/* project, on a fresh SQLite file. `--db postgres` runs each server
-# on a fresh PostgreSQL database (PG_URL, default postgres://postgres@127.0.0.1:5432).
+# on a fresh PostgreSQL database (PG_URL, default postgres://postgres@127.0.0.1:5432);
+# `--db mysql` on a fresh MySQL/MariaDB database (MYSQL_URL, default mysql://root@127.0.0.1:3306).
 #
 # Needs schemathesis (../shared/tools/oracles-setup.sh installs it into
 # ~/.cache/specgen-oracles). Prints one line per project and `N passed, M failed`.
@@ -16,6 +17,7 @@ root=$PWD
 checks=negative_data_rejection,ignored_auth,missing_required_header,content_type_conformance,unsupported_method
 db=sqlite
 pg=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+mysql_url=${MYSQL_URL:-mysql://root@127.0.0.1:3306}
 extra=()
 projects=()
 while [ $# -gt 0 ]; do
@@ -69,6 +71,10 @@ PY
     database=conformance_$(printf '%s' "$name" | tr -c 'a-z0-9\n' '_')
     psql "$pg/postgres" -q -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database" >/dev/null
     export DATABASE_URL=$pg/$database
+  elif [ "$db" = mysql ]; then
+    database=conformance_$(printf '%s' "$name" | tr -c 'a-z0-9\n' '_')
+    mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $database; CREATE DATABASE $database CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+    export DATABASE_URL=$mysql_url/$database
   else
     rm -f "$root/target/conformance-$name.db"*
     export DATABASE_URL="sqlite://$root/target/conformance-$name.db?mode=rwc"

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::migrations::ExistingMigration;
+use super::migrations::{ExistingMigration, MigrationLists};
 use super::samples::{Direction, Sampler};
 use crate::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, NamedKind, Resource, Ty};
 
@@ -73,7 +73,7 @@ fn field_ty<'a>(api: &'a Api, resource: &Resource, field: &str) -> Option<&'a Ty
 }
 
 /// `generated/src/resources.rs`, listing every migration the project has.
-pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStream {
+pub fn resources_module(api: &Api, migrations: &MigrationLists) -> TokenStream {
     let sampler = Sampler::new(api, Direction::Response);
     let items = api.resources.iter().map(|resource| {
         let table = table_static(resource);
@@ -217,7 +217,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
             }
         }
     });
-    let migration = |dialect: &str| {
+    let migration = |dialect: &str, migrations: &[ExistingMigration]| {
         let entries = migrations.iter().map(|m| {
             let version = m.version;
             let description = &m.description;
@@ -231,7 +231,9 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
         });
         quote!(&[#(#entries),*])
     };
-    let (sqlite, postgres) = (migration("sqlite"), migration("postgres"));
+    let sqlite = migration("sqlite", &migrations.shared);
+    let postgres = migration("postgres", &migrations.shared);
+    let mysql = migration("mysql", &migrations.mysql);
     quote! {
         //! The resources the spec manages with CRUD operations: how each is stored, and the
         //! repository trait its handlers use.
@@ -247,6 +249,7 @@ pub fn resources_module(api: &Api, migrations: &[ExistingMigration]) -> TokenStr
         pub static MIGRATIONS: Migrations = Migrations {
             sqlite: #sqlite,
             postgres: #postgres,
+            mysql: #mysql,
         };
 
         #(#items)*

@@ -98,6 +98,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../runtime/src/store/migrate.rs"),
     ),
     (
+        "store/mysql_tests.rs",
+        include_str!("../runtime/src/store/mysql_tests.rs"),
+    ),
+    (
         "store/nul_safe.rs",
         include_str!("../runtime/src/store/nul_safe.rs"),
     ),

@@ -16,7 +16,7 @@
 //!   `post_id`) is copied over, then the old column and its index are dropped;
 //! - columns and tables the spec no longer has are kept with their data, with a note.
 
-use super::migrations::{Layout, TableLayout, column_name};
+use super::migrations::{Dialect, Layout, TableLayout, column_name};
 
 /// A column definition as the layout writes it: `"name" TYPE [PRIMARY KEY] [GENERATED ...]
 /// [NOT NULL] [UNIQUE] [REFERENCES "t" ("c") ON DELETE ...]`.
@@ -37,6 +37,7 @@ impl<'a> ColumnDef<'a> {
             " PRIMARY KEY",
             " REFERENCES",
             " GENERATED",
+            " AUTO_INCREMENT",
             " UNIQUE",
         ]
         .iter()
@@ -81,14 +82,13 @@ fn index_name(index: &str) -> Option<&str> {
 }
 
 /// The statements that take `old` to `new`, and notes on what they leave alone.
-pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<String>, Vec<String>) {
-    let definitions = |t: &TableLayout| {
-        if postgres {
-            t.postgres.clone()
-        } else {
-            t.sqlite.clone()
-        }
-    };
+pub(super) fn difference(
+    old: &Layout,
+    new: &Layout,
+    dialect: Dialect,
+) -> (Vec<String>, Vec<String>) {
+    let mysql = dialect == Dialect::MySql;
+    let definitions = |t: &TableLayout| t.columns(dialect).to_vec();
     let mut statements = Vec::new();
     let mut foreign_keys = Vec::new();
     let mut notes = Vec::new();
@@ -101,15 +101,12 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
                 .filter(|t| !old.tables.iter().any(|o| o.name == t.name))
                 .map(|t| t.name.as_str())
                 .collect();
-            let (defs, deferred) = if postgres {
-                defer_forward_references(name, &definitions(table), &later)
-            } else {
+            let (defs, deferred) = if dialect == Dialect::Sqlite {
                 (definitions(table), Vec::new())
+            } else {
+                defer_forward_references(name, &definitions(table), &later)
             };
-            statements.push(format!(
-                "CREATE TABLE {name} (\n    {}\n)",
-                defs.join(",\n    ")
-            ));
+            statements.push(create_table(name, &defs, dialect));
             statements.extend(table.indexes.iter().cloned());
             foreign_keys.extend(deferred);
             continue;
@@ -126,9 +123,10 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
                 .find(|d| column_name(d) == new_def.name)
             else {
                 // A column added to a table with rows cannot be NOT NULL; a foreign key on
-                // it is added like any other (below).
+                // it is added like any other (below). A sequence fills itself.
                 let plain = format!("{} {}", new_def.name, new_def.ty);
-                let generated = definition.contains(" GENERATED ");
+                let generated =
+                    definition.contains(" GENERATED ") || definition.contains(" AUTO_INCREMENT");
                 statements.push(format!(
                     "ALTER TABLE {name} ADD COLUMN {}",
                     if generated { definition } else { &plain }
@@ -140,7 +138,7 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
                     add_foreign_key(
                         &mut foreign_keys,
                         &mut notes,
-                        postgres,
+                        dialect,
                         name,
                         new_def.name,
                         references,
@@ -153,49 +151,66 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
             }
             let old_def = ColumnDef::parse(previous);
             if old_def.ty != new_def.ty {
-                if postgres {
-                    statements.push(format!(
+                match dialect {
+                    Dialect::Postgres => statements.push(format!(
                         "ALTER TABLE {name} ALTER COLUMN {} TYPE {} USING {}::{}",
                         new_def.name,
                         new_def.ty,
                         new_def.name,
                         new_def.ty.to_ascii_lowercase()
-                    ));
-                } else {
-                    notes.push(format!(
+                    )),
+                    Dialect::MySql => statements.push(format!(
+                        "ALTER TABLE {name} MODIFY COLUMN {} {}{}",
+                        new_def.name,
+                        new_def.ty,
+                        if old_def.not_null && new_def.not_null {
+                            " NOT NULL"
+                        } else {
+                            ""
+                        }
+                    )),
+                    Dialect::Sqlite => notes.push(format!(
                         "{name}.{} is declared `{}` now (was `{}`); SQLite stores either, so it is left as it is",
                         new_def.name, new_def.ty, old_def.ty
-                    ));
+                    )),
                 }
             }
             if new_def.not_null && !old_def.not_null {
                 later.push(new_def);
             }
             if old_def.not_null && !new_def.not_null {
-                if postgres {
-                    statements.push(format!(
+                match dialect {
+                    Dialect::Postgres => statements.push(format!(
                         "ALTER TABLE {name} ALTER COLUMN {} DROP NOT NULL",
                         new_def.name
-                    ));
-                } else {
-                    notes.push(format!(
+                    )),
+                    Dialect::MySql => statements.push(format!(
+                        "ALTER TABLE {name} MODIFY COLUMN {} {}",
+                        new_def.name, new_def.ty
+                    )),
+                    Dialect::Sqlite => notes.push(format!(
                         "{name}.{} may be null now; SQLite cannot drop NOT NULL in place: rebuild the table (https://www.sqlite.org/lang_altertable.html#otheralter)",
                         new_def.name
-                    ));
+                    )),
                 }
             }
             if old_def.references != new_def.references {
-                if let (Some(_), true) = (old_def.references, postgres) {
-                    statements.push(format!(
-                        "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {}",
-                        constraint_name(name, new_def.name)
-                    ));
+                if old_def.references.is_some() {
+                    let constraint = constraint_name(name, new_def.name);
+                    match dialect {
+                        Dialect::Postgres => statements.push(format!(
+                            "ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {constraint}"
+                        )),
+                        Dialect::MySql => statements
+                            .push(format!("ALTER TABLE {name} DROP FOREIGN KEY {constraint}")),
+                        Dialect::Sqlite => {}
+                    }
                 }
                 if let Some(references) = new_def.references {
                     add_foreign_key(
                         &mut foreign_keys,
                         &mut notes,
-                        postgres,
+                        dialect,
                         name,
                         new_def.name,
                         references,
@@ -211,31 +226,48 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
                 .find(|d| column_name(d) == to)
                 .map(|d| ColumnDef::parse(d).ty)
                 .unwrap_or("TEXT");
-            statements.push(format!("UPDATE {name} SET {to} = CAST({from} AS {ty})"));
+            if mysql {
+                // MySQL's CAST knows none of the column types: it converts on assignment.
+                statements.push(format!("UPDATE {name} SET {to} = {from}"));
+            } else {
+                statements.push(format!("UPDATE {name} SET {to} = CAST({from} AS {ty})"));
+            }
             for index in before.indexes.iter().filter(|i| index_covers(i, from)) {
                 if let Some(index) = index_name(index) {
-                    statements.push(format!("DROP INDEX IF EXISTS {index}"));
+                    statements.push(if mysql {
+                        format!("DROP INDEX {index} ON {name}")
+                    } else {
+                        format!("DROP INDEX IF EXISTS {index}")
+                    });
                 }
             }
             statements.push(format!("ALTER TABLE {name} DROP COLUMN {from}"));
             safe_not_null.push(to);
         }
         for column in later {
-            if postgres && safe_not_null.contains(&column.name) {
-                statements.push(format!(
+            let set_not_null = match dialect {
+                Dialect::Postgres => Some(format!(
                     "ALTER TABLE {name} ALTER COLUMN {} SET NOT NULL",
                     column.name
-                ));
-            } else if postgres {
-                notes.push(format!(
-                    "{name}.{} is required now: once no row holds null, run `ALTER TABLE {name} ALTER COLUMN {} SET NOT NULL`",
-                    column.name, column.name
-                ));
-            } else {
-                notes.push(format!(
+                )),
+                Dialect::MySql => Some(format!(
+                    "ALTER TABLE {name} MODIFY COLUMN {} {} NOT NULL",
+                    column.name, column.ty
+                )),
+                Dialect::Sqlite => None,
+            };
+            match set_not_null {
+                Some(statement) if safe_not_null.contains(&column.name) => {
+                    statements.push(statement);
+                }
+                Some(statement) => notes.push(format!(
+                    "{name}.{} is required now: once no row holds null, run `{statement}`",
+                    column.name
+                )),
+                None => notes.push(format!(
                     "{name}.{} is required now; SQLite cannot add NOT NULL in place: rebuild the table once no row holds null (https://www.sqlite.org/lang_altertable.html#otheralter)",
                     column.name
-                ));
+                )),
             }
         }
         for gone in before_definitions
@@ -251,16 +283,24 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
             ));
         }
         for index in table.indexes.iter().filter(|i| !before.indexes.contains(i)) {
-            statements.push(
+            // MySQL has no `IF NOT EXISTS` for indexes (MariaDB does).
+            statements.push(if mysql {
+                index.clone()
+            } else {
                 index
                     .replacen("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
                     .replacen(
                         "CREATE UNIQUE INDEX",
                         "CREATE UNIQUE INDEX IF NOT EXISTS",
                         1,
-                    ),
-            );
+                    )
+            });
         }
+    }
+    if mysql && !foreign_keys.is_empty() {
+        // As `NOT VALID` on PostgreSQL: rows written before are not checked, new ones are.
+        foreign_keys.insert(0, "SET FOREIGN_KEY_CHECKS = 0".to_owned());
+        foreign_keys.push("SET FOREIGN_KEY_CHECKS = 1".to_owned());
     }
     statements.extend(foreign_keys);
     for gone in old
@@ -274,6 +314,96 @@ pub(super) fn difference(old: &Layout, new: &Layout, postgres: bool) -> (Vec<Str
         ));
     }
     (statements, notes)
+}
+
+/// `CREATE TABLE` of `defs`. MySQL ignores a foreign key written on its column, so there
+/// each becomes a table constraint, and the table gets its options.
+pub(super) fn create_table(name: &str, defs: &[String], dialect: Dialect) -> String {
+    let (body, options) = table_body(name, defs, dialect);
+    format!(
+        "CREATE TABLE {name} (\n    {}\n){options}",
+        body.join(",\n    ")
+    )
+}
+
+/// The lines of a `CREATE TABLE` and what follows its closing parenthesis.
+pub(super) fn table_body(
+    name: &str,
+    defs: &[String],
+    dialect: Dialect,
+) -> (Vec<String>, &'static str) {
+    if dialect != Dialect::MySql {
+        return (defs.to_vec(), "");
+    }
+    let mut columns = Vec::with_capacity(defs.len());
+    let mut constraints = Vec::new();
+    for definition in defs {
+        let def = ColumnDef::parse(definition);
+        match (def.references, definition.find(" REFERENCES ")) {
+            (Some(references), Some(at)) => {
+                columns.push(definition[..at].to_owned());
+                constraints.push(format!(
+                    "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {references}",
+                    constraint_name(name, def.name),
+                    def.name
+                ));
+            }
+            _ => columns.push(definition.clone()),
+        }
+    }
+    columns.extend(constraints);
+    (columns, super::migrations::MYSQL_TABLE_OPTIONS)
+}
+
+/// SQL written with `"` identifiers, as MySQL reads it without `ANSI_QUOTES`: each
+/// identifier in backticks. String literals and `--` comments are copied as they are.
+pub(super) fn mysql_identifiers(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for c in chars.by_ref() {
+                    out.push(c);
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '\'' => {
+                out.push(c);
+                while let Some(c) = chars.next() {
+                    out.push(c);
+                    if c == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            out.push('\'');
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '"' => {
+                out.push('`');
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' if chars.peek() == Some(&'"') => {
+                            chars.next();
+                            out.push('"');
+                        }
+                        '"' => break,
+                        '`' => out.push_str("``"),
+                        other => out.push(other),
+                    }
+                }
+                out.push('`');
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `defs` without the foreign keys to tables in `later` (created after this one by the same
@@ -313,12 +443,18 @@ fn constraint_name(table: &str, column: &str) -> String {
 fn add_foreign_key(
     statements: &mut Vec<String>,
     notes: &mut Vec<String>,
-    postgres: bool,
+    dialect: Dialect,
     table: &str,
     column: &str,
     references: &str,
 ) {
-    if postgres {
+    if dialect == Dialect::MySql {
+        // Run with foreign key checks off (see `difference`): old rows are not checked.
+        statements.push(format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} FOREIGN KEY ({column}) REFERENCES {references}",
+            constraint_name(table, column)
+        ));
+    } else if dialect == Dialect::Postgres {
         // NOT VALID: rows written before are not checked (one whose parent is gone would
         // fail the migration); every new row is.
         statements.push(format!(
@@ -361,6 +497,7 @@ mod tests {
             name: format!("\"{name}\""),
             sqlite: columns.iter().map(|c| (*c).to_owned()).collect(),
             postgres: columns.iter().map(|c| (*c).to_owned()).collect(),
+            mysql: columns.iter().map(|c| (*c).to_owned()).collect(),
             indexes: indexes.iter().map(|c| (*c).to_owned()).collect(),
             parents: Vec::new(),
         }
@@ -389,7 +526,7 @@ mod tests {
             ),
             table("toys", &["\"id\" TEXT PRIMARY KEY"], &[]),
         ]);
-        let (statements, notes) = difference(&old, &new, false);
+        let (statements, notes) = difference(&old, &new, Dialect::Sqlite);
         assert_eq!(
             statements,
             [
@@ -413,7 +550,7 @@ mod tests {
             &["\"id\" UUID PRIMARY KEY", "\"born\" TIMESTAMPTZ"],
             &[],
         )]);
-        let (statements, notes) = difference(&old, &new, true);
+        let (statements, notes) = difference(&old, &new, Dialect::Postgres);
         assert_eq!(
             statements,
             [
@@ -424,7 +561,7 @@ mod tests {
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].contains("\"tag\" is no longer in the spec"));
 
-        let (statements, notes) = difference(&old, &new, false);
+        let (statements, notes) = difference(&old, &new, Dialect::Sqlite);
         assert!(statements.is_empty(), "{statements:?}");
         assert_eq!(notes.len(), 3, "{notes:?}");
         assert!(notes[0].contains("\"id\" is declared `UUID` now"));
@@ -460,7 +597,7 @@ mod tests {
             "the old index is dropped"
         );
 
-        let (statements, notes) = difference(&old, &new, true);
+        let (statements, notes) = difference(&old, &new, Dialect::Postgres);
         assert_eq!(
             statements,
             [
@@ -474,7 +611,7 @@ mod tests {
         );
         assert!(notes.is_empty(), "{notes:?}");
 
-        let (statements, notes) = difference(&old, &new, false);
+        let (statements, notes) = difference(&old, &new, Dialect::Sqlite);
         assert_eq!(statements.len(), 4, "{statements:?}");
         assert!(statements[2].contains("DROP COLUMN \"parent_post_id\""));
         assert_eq!(notes.len(), 2, "{notes:?}");
@@ -495,7 +632,7 @@ mod tests {
             &["\"id\" TEXT PRIMARY KEY", "\"email\" TEXT"],
             &[unique],
         )]);
-        let (statements, notes) = difference(&old, &new, true);
+        let (statements, notes) = difference(&old, &new, Dialect::Postgres);
         assert_eq!(
             statements,
             [
@@ -521,7 +658,7 @@ mod tests {
         keep_existing_indexes(&old, &mut new);
         assert_eq!(new.tables[0], old.tables[0]);
         assert!(new.tables[1].indexes.is_empty());
-        let (statements, notes) = difference(&old, &new, false);
+        let (statements, notes) = difference(&old, &new, Dialect::Sqlite);
         assert_eq!(
             statements,
             ["CREATE TABLE \"toys\" (\n    \"id\" TEXT PRIMARY KEY\n)"]

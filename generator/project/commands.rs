@@ -346,19 +346,11 @@ fn project_info(
     }
 }
 
-/// The migrations in `migrations/sqlite/` and the layout `.specgen/schema.json` says they
-/// create.
+/// The migrations in `migrations/sqlite/` (PostgreSQL's are the same files) and
+/// `migrations/mysql/`, and the layout `.specgen/schema.json` says they create.
 fn migration_history(root: &Path) -> Result<MigrationHistory, ProjectError> {
-    let dir = root.join("migrations/sqlite");
-    let mut migrations: Vec<_> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .filter_map(|e| migrations::parse_file_name(&e.file_name().to_string_lossy()))
-            .collect(),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(error) => return Err(ProjectError::io(&dir, error)),
-    };
-    migrations.sort_by_key(|m| m.version);
+    let migrations = migration_files(&root.join("migrations/sqlite"))?;
+    let mysql = migration_files(&root.join("migrations/mysql"))?;
     let layout_path = root.join(migrations::LAYOUT_PATH);
     let layout = match std::fs::read_to_string(&layout_path) {
         Ok(text) => Some(serde_json::from_str(&text).map_err(|e| {
@@ -370,7 +362,25 @@ fn migration_history(root: &Path) -> Result<MigrationHistory, ProjectError> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => return Err(ProjectError::io(&layout_path, error)),
     };
-    Ok(MigrationHistory { migrations, layout })
+    Ok(MigrationHistory {
+        migrations,
+        mysql,
+        layout,
+    })
+}
+
+/// The migrations in one dialect's folder, oldest first; none when it does not exist.
+fn migration_files(dir: &Path) -> Result<Vec<migrations::ExistingMigration>, ProjectError> {
+    let mut migrations: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .filter_map(|e| migrations::parse_file_name(&e.file_name().to_string_lossy()))
+            .collect(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(ProjectError::io(dir, error)),
+    };
+    migrations.sort_by_key(|m| m.version);
+    Ok(migrations)
 }
 
 /// A Cargo package name from the API title: `Swagger Petstore` → `swagger-petstore`.

@@ -23,7 +23,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `RUST_LOG`, in tracing's `EnvFilter` syntax (default `info`).
     pub log_filter: String,
-    /// `DATABASE_URL`: a SQLite file (default) or `postgres://...`.
+    /// `DATABASE_URL`: a SQLite file (default), `postgres://...` or `mysql://...`.
     pub database_url: String,
     /// `DATABASE_MAX_CONNECTIONS`, `DATABASE_ACQUIRE_TIMEOUT_SECS`, `DATABASE_MAX_WRITERS`.
     pub pool: PoolSettings,
@@ -152,12 +152,12 @@ impl Settings {
                 .push(format!("RUST_LOG is not a valid filter ({error})"));
         }
         let database_url = reader.text("DATABASE_URL", super::store::DEFAULT_DATABASE_URL);
-        if !["sqlite:", "postgres://", "postgresql://"]
+        if !["sqlite:", "postgres://", "postgresql://", "mysql://"]
             .iter()
             .any(|prefix| database_url.starts_with(prefix))
         {
             reader.errors.push(format!(
-                "DATABASE_URL must start with `sqlite:` or `postgres://`, got `{}:...`",
+                "DATABASE_URL must start with `sqlite:`, `postgres://` or `mysql://`, got `{}:...`",
                 database_url.split(':').next().unwrap_or_default()
             ));
         }

@@ -22,6 +22,11 @@ pub static MIGRATIONS: Migrations = Migrations {
         "init",
         include_str!("../../migrations/postgres/0001_init.sql"),
     )],
+    mysql: &[(
+        1i64,
+        "init",
+        include_str!("../../migrations/mysql/0001_init.sql"),
+    )],
 };
 
 /// How the `pets` table stores the items of `/pets`.

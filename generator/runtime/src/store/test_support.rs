@@ -1,11 +1,13 @@
 //! What the store's tests share: a `gadgets` table (and its model), a listing, and
-//! databases holding it, in memory or in a SQLite file of their own.
+//! databases holding it, in memory or in a SQLite file of their own; and the tables the
+//! tests on PostgreSQL and MySQL share (each file has their DDL in its dialect).
 
 use super::{
-    Column, ColumnKind, Database, KeyColumn, KeyKind, ListShape, Listing, PoolSettings, Record,
-    Statements, Table, default_max_writers,
+    Column, ColumnKind, Database, Key, KeyColumn, KeyKind, ListShape, Listing, Parent,
+    PoolSettings, Record, Scope, Statements, Table, default_max_writers,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
+use sqlx::AssertSqlSafe;
 use std::time::Duration;
 
 /// A table of every column kind, at the top level.
@@ -162,5 +164,221 @@ pub(super) async fn gadgets_on_file_with(
 pub(super) fn remove_database(path: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// How many rows `table` holds.
+pub(super) async fn rows_in(db: &Database, table: &str) -> i64 {
+    sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{table}\"")))
+        .fetch_one(db.pool())
+        .await
+        .expect("rows counted")
+}
+
+/// Devices, keyed by a UUID and listed in creation order: a column of every native type.
+pub(super) static DEVICES: Table = Table {
+    name: "devices",
+    key: KeyColumn {
+        field: "id",
+        column: "id",
+        kind: KeyKind::Uuid,
+    },
+    parents: &[],
+    parent: None,
+    columns: &[
+        Column {
+            field: "seenAt",
+            name: "seen_at",
+            kind: ColumnKind::Timestamp,
+            required: false,
+            unique: false,
+            references: None,
+        },
+        Column {
+            field: "bornOn",
+            name: "born_on",
+            kind: ColumnKind::Date,
+            required: false,
+            unique: false,
+            references: None,
+        },
+        Column {
+            field: "ownerId",
+            name: "owner_id",
+            kind: ColumnKind::Uuid,
+            required: false,
+            unique: false,
+            references: None,
+        },
+        Column {
+            field: "settings",
+            name: "settings",
+            kind: ColumnKind::Json,
+            required: false,
+            unique: false,
+            references: None,
+        },
+        Column {
+            field: "active",
+            name: "active",
+            kind: ColumnKind::Boolean,
+            required: false,
+            unique: false,
+            references: None,
+        },
+        Column {
+            field: "weight",
+            name: "weight",
+            kind: ColumnKind::Real,
+            required: false,
+            unique: false,
+            references: None,
+        },
+        Column {
+            field: "count",
+            name: "count",
+            kind: ColumnKind::Integer,
+            required: false,
+            unique: false,
+            references: None,
+        },
+    ],
+    fills: &[],
+    read_only: &[],
+    sequence: true,
+    statements: Statements::new(),
+};
+
+pub(super) const OWNER: &str = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+
+/// Past 2^53: an integer a float would round.
+pub(super) const BIG: i64 = 9_007_199_254_740_993;
+
+pub(super) fn a_device() -> Record {
+    record(json!({
+        "seenAt": "2024-03-10T14:30:15.123456+02:00",
+        "bornOn": "2024-02-29",
+        "ownerId": OWNER,
+        "settings": {"tags": ["a", "b"], "depth": 1.5, "on": null},
+        "active": true,
+        "weight": 2.5,
+        "count": BIG,
+    }))
+}
+
+/// Parts of a gadget: the gadget's key is the part's `gadgetId` field, and a part goes
+/// with its gadget.
+pub(super) static PARTS: Table = Table {
+    name: "parts",
+    key: KeyColumn {
+        field: "id",
+        column: "id",
+        kind: KeyKind::Integer,
+    },
+    parents: PART_PARENTS,
+    parent: Some(&GADGETS),
+    columns: PART_COLUMNS,
+    fills: &[],
+    read_only: &["gadgetId"],
+    sequence: false,
+    statements: Statements::new(),
+};
+
+/// The same parts, kept when their gadget is deleted: deleting it is refused.
+pub(super) static KEPT_PARTS: Table = Table {
+    name: "kept_parts",
+    key: KeyColumn {
+        field: "id",
+        column: "id",
+        kind: KeyKind::Integer,
+    },
+    parents: PART_PARENTS,
+    parent: Some(&GADGETS),
+    columns: PART_COLUMNS,
+    fills: &[],
+    read_only: &["gadgetId"],
+    sequence: false,
+    statements: Statements::new(),
+};
+
+pub(super) const PART_PARENTS: &[Parent] = &[Parent {
+    column: "gadget_id",
+    kind: ColumnKind::Integer,
+    field: Some("gadgetId"),
+}];
+pub(super) const PART_COLUMNS: &[Column] = &[
+    Column {
+        field: "gadgetId",
+        name: "gadget_id",
+        kind: ColumnKind::Integer,
+        required: true,
+        unique: false,
+        references: None,
+    },
+    Column {
+        field: "name",
+        name: "name",
+        kind: ColumnKind::Text,
+        required: true,
+        unique: false,
+        references: None,
+    },
+];
+
+pub(super) async fn lamp(db: &Database) -> Key {
+    let (gadget, _): (Key, Record) = db
+        .insert(&GADGETS, &Scope::root(), record(json!({"name": "lamp"})))
+        .await
+        .expect("stored");
+    gadget
+}
+
+/// Notes keyed by client-chosen text.
+pub(super) static NOTES: Table = Table {
+    name: "notes",
+    key: KeyColumn {
+        field: "slug",
+        column: "slug",
+        kind: KeyKind::Text,
+    },
+    parents: &[],
+    parent: None,
+    columns: &[Column {
+        field: "body",
+        name: "body",
+        kind: ColumnKind::Text,
+        required: false,
+        unique: false,
+        references: None,
+    }],
+    fills: &[],
+    read_only: &[],
+    sequence: true,
+    statements: Statements::new(),
+};
+
+/// The devices' fields, as a resource's generated enum names them.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum DeviceField {
+    SeenAt,
+    BornOn,
+    OwnerId,
+}
+
+impl crate::store::Field for DeviceField {
+    fn column(self) -> &'static str {
+        match self {
+            DeviceField::SeenAt => "seen_at",
+            DeviceField::BornOn => "born_on",
+            DeviceField::OwnerId => "owner_id",
+        }
+    }
+
+    fn kind(self) -> ColumnKind {
+        match self {
+            DeviceField::SeenAt => ColumnKind::Timestamp,
+            DeviceField::BornOn => ColumnKind::Date,
+            DeviceField::OwnerId => ColumnKind::Uuid,
+        }
     }
 }

@@ -42,23 +42,51 @@ pub fn default_max_writers() -> usize {
     2 * std::thread::available_parallelism().map_or(1, usize::from) + 1
 }
 
+/// What each MySQL connection sets first: `ANSI_QUOTES`, so that identifiers are quoted
+/// with `"` as on the other dialects; strict tables, so that a value a column cannot hold
+/// is refused rather than cut or zeroed; and UTC, which `DATETIME` columns hold.
+const MYSQL_SESSION: &str = "SET SESSION sql_mode = CONCAT(@@sql_mode, \
+    ',ANSI_QUOTES,STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'), \
+    time_zone = '+00:00'";
+
+/// The dialect a `DATABASE_URL` names, by its scheme.
+fn dialect_of(url: &str) -> Result<Dialect, StoreError> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => Ok(Dialect::Sqlite),
+        "postgres" | "postgresql" => Ok(Dialect::Postgres),
+        "mysql" => Ok(Dialect::MySql),
+        _ => Err(StoreError::Config(format!(
+            "DATABASE_URL must start with `sqlite:`, `postgres://` or `mysql://`, got `{scheme}`"
+        ))),
+    }
+}
+
+/// `url` with its path naming database `name` instead (its query kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |at| {
+        at + 3 + base[at + 3..].find('/').unwrap_or(base.len() - at - 3)
+    });
+    let mut out = format!("{}/{name}", &base[..authority_end]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
 /// The default database: a SQLite file under `data/`.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db?mode=rwc";
 
 impl Database {
-    /// Connects to `url`: `sqlite:...` or `postgres://...`.
+    /// Connects to `url`: `sqlite:...`, `postgres://...` or `mysql://...` (MySQL or
+    /// MariaDB).
     pub async fn connect(url: &str, settings: PoolSettings) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let dialect = if url.starts_with("sqlite:") {
-            Dialect::Sqlite
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Dialect::Postgres
-        } else {
-            return Err(StoreError::Config(format!(
-                "DATABASE_URL must start with `sqlite:` or `postgres://`, got `{}`",
-                url.split(':').next().unwrap_or_default()
-            )));
-        };
+        let dialect = dialect_of(url)?;
         let memory = dialect == Dialect::Sqlite && url.contains(":memory:");
         if dialect == Dialect::Sqlite && !memory {
             create_parent_dir(url)?;
@@ -91,6 +119,14 @@ impl Database {
                 })
             });
         }
+        if dialect == Dialect::MySql {
+            options = options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    connection.execute(MYSQL_SESSION).await?;
+                    Ok(())
+                })
+            });
+        }
         let pool = options.connect(url).await?;
         let writers = settings
             .max_writers
@@ -118,20 +154,47 @@ impl Database {
         .await
     }
 
-    /// A database of its own for one test: in-memory SQLite, or a fresh schema of the
-    /// PostgreSQL database `TEST_DATABASE_URL` names (left behind for inspection).
+    /// A database of its own for one test: in-memory SQLite, a fresh schema of the
+    /// PostgreSQL database `TEST_DATABASE_URL` names, or a fresh database on the MySQL
+    /// server it names (left behind for inspection).
     pub async fn for_tests() -> Result<Self, StoreError> {
         let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
             return Self::in_memory().await;
         };
-        if url.starts_with("sqlite:") {
-            return Self::in_memory().await;
-        }
         sqlx::any::install_default_drivers();
+        match dialect_of(&url)? {
+            Dialect::Sqlite => Self::in_memory().await,
+            Dialect::Postgres => Self::postgres_schema_for_tests(&url).await,
+            Dialect::MySql => Self::mysql_database_for_tests(&url).await,
+        }
+    }
+
+    /// A fresh database on the MySQL server `url` names, for one test.
+    pub(super) async fn mysql_database_for_tests(url: &str) -> Result<Self, StoreError> {
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let admin = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(url)
+            .await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        )))
+        .execute(&admin)
+        .await?;
+        admin.close().await;
+        let settings = PoolSettings {
+            max_connections: 4,
+            acquire_timeout: Duration::from_secs(30),
+            max_writers: None,
+        };
+        Self::connect(&with_database(url, &name), settings).await
+    }
+
+    async fn postgres_schema_for_tests(url: &str) -> Result<Self, StoreError> {
         let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
         let admin = AnyPoolOptions::new()
             .max_connections(1)
-            .connect(&url)
+            .connect(url)
             .await?;
         sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {}", quote(&schema))))
             .execute(&admin)
@@ -147,7 +210,7 @@ impl Database {
                     Ok(())
                 })
             })
-            .connect(&url)
+            .connect(url)
             .await?;
         Ok(Self::new(pool, Dialect::Postgres, default_max_writers()))
     }
@@ -179,7 +242,7 @@ impl Database {
     pub async fn write_turn(&self) -> WriteTurn<'_> {
         match self.dialect {
             Dialect::Sqlite => self.writers.acquire().await.ok(),
-            Dialect::Postgres => None,
+            Dialect::Postgres | Dialect::MySql => None,
         }
     }
 
@@ -249,6 +312,30 @@ fn create_parent_dir(url: &str) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_url_scheme_names_the_dialect_and_an_unknown_one_is_refused_by_name() {
+        assert_eq!(dialect_of("sqlite::memory:").ok(), Some(Dialect::Sqlite));
+        assert_eq!(
+            dialect_of("postgresql://h/db").ok(),
+            Some(Dialect::Postgres)
+        );
+        assert_eq!(
+            dialect_of("mysql://root@h:3306/db").ok(),
+            Some(Dialect::MySql)
+        );
+        let refused = dialect_of("oracle://h/db").expect_err("not a dialect");
+        assert!(refused.to_string().contains("`oracle`"), "{refused}");
+    }
+
+    #[test]
+    fn a_test_database_replaces_the_path_and_keeps_the_query() {
+        assert_eq!(
+            with_database("mysql://root@127.0.0.1:3306/app?ssl-mode=disabled", "t1"),
+            "mysql://root@127.0.0.1:3306/t1?ssl-mode=disabled"
+        );
+        assert_eq!(with_database("mysql://root@h", "t2"), "mysql://root@h/t2");
+    }
 
     #[tokio::test]
     async fn sqlite_writers_past_the_limit_wait_for_a_turn_and_get_one_when_it_frees() {

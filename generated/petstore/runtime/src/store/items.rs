@@ -199,7 +199,7 @@ impl Database {
                 let text: String = row.try_get(0)?;
                 Key::Text(match self.dialect {
                     Dialect::Postgres => nul_safe::decode(&text).into_owned(),
-                    Dialect::Sqlite => text,
+                    Dialect::Sqlite | Dialect::MySql => text,
                 })
             }
         };

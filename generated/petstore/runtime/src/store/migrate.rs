@@ -10,6 +10,9 @@ use std::borrow::Cow;
 pub struct Migrations {
     pub sqlite: &'static [(i64, &'static str, &'static str)],
     pub postgres: &'static [(i64, &'static str, &'static str)],
+    /// MySQL and MariaDB. A project made before they were supported begins this list at
+    /// the migration that added them, which creates every table as it then was.
+    pub mysql: &'static [(i64, &'static str, &'static str)],
 }
 
 #[derive(Debug)]
@@ -50,6 +53,7 @@ impl Database {
         let files = match self.dialect {
             Dialect::Sqlite => migrations.sqlite,
             Dialect::Postgres => migrations.postgres,
+            Dialect::MySql => migrations.mysql,
         };
         let migrator = sqlx::migrate::Migrator::new(EmbeddedMigrations(files))
             .await

@@ -53,16 +53,16 @@ pub struct Parent {
 #[derive(Debug)]
 pub struct Statements {
     /// `SELECT` of one item, by dialect.
-    fetch: [OnceLock<Arc<str>>; 2],
+    fetch: [OnceLock<Arc<str>>; 3],
     /// `INSERT ... RETURNING` of one item, by dialect and by whether the key is given.
-    insert: [OnceLock<Arc<str>>; 4],
+    insert: [OnceLock<Arc<str>>; 6],
 }
 
 impl Statements {
     pub const fn new() -> Self {
         Self {
-            fetch: [const { OnceLock::new() }; 2],
-            insert: [const { OnceLock::new() }; 4],
+            fetch: [const { OnceLock::new() }; 3],
+            insert: [const { OnceLock::new() }; 6],
         }
     }
 }
@@ -121,16 +121,26 @@ pub enum ColumnKind {
 }
 
 impl ColumnKind {
-    /// How PostgreSQL reads the column as text, for a select list: `None` when it is text
-    /// already, or a type the Any driver decodes itself.
-    fn postgres_read(self) -> Option<(&'static str, &'static str)> {
-        match self {
-            ColumnKind::Json | ColumnKind::Date | ColumnKind::Uuid => Some(("", "::text")),
+    /// How a dialect reads the column as text (or, for MySQL's booleans, as an integer)
+    /// for a select list: `None` when it is text already, or a type the Any driver decodes
+    /// itself.
+    fn read_as_text(self, dialect: Dialect) -> Option<(&'static str, &'static str)> {
+        match (dialect, self) {
+            (Dialect::Sqlite, _) => None,
+            (Dialect::Postgres, ColumnKind::Json | ColumnKind::Date | ColumnKind::Uuid) => {
+                Some(("", "::text"))
+            }
             // RFC 3339 in UTC with microseconds, what the column holds.
-            ColumnKind::Timestamp => Some((
+            (Dialect::Postgres, ColumnKind::Timestamp) => Some((
                 "to_char(",
                 " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
             )),
+            (Dialect::MySql, ColumnKind::Timestamp) => {
+                Some(("DATE_FORMAT(", ", '%Y-%m-%dT%H:%i:%s.%fZ')"))
+            }
+            (Dialect::MySql, ColumnKind::Date | ColumnKind::Json) => Some(("CAST(", " AS CHAR)")),
+            // The Any driver reads no `TINYINT`, which is what `BOOLEAN` is: read 0 or 1.
+            (Dialect::MySql, ColumnKind::Boolean) => Some(("CAST(", " AS SIGNED)")),
             _ => None,
         }
     }
@@ -179,12 +189,8 @@ impl Table {
     /// and UUID columns read as text. Built into one string: it is part of every read.
     pub(super) fn select_list(&self, dialect: Dialect) -> String {
         let mut list = String::with_capacity(24 * (self.columns.len() + 1));
-        let push = |list: &mut String, name: &str, kind: ColumnKind| {
-            let read = match dialect {
-                Dialect::Postgres => kind.postgres_read(),
-                Dialect::Sqlite => None,
-            };
-            match read {
+        let push =
+            |list: &mut String, name: &str, kind: ColumnKind| match kind.read_as_text(dialect) {
                 Some((before, after)) => {
                     list.push_str(before);
                     push_quoted(list, name);
@@ -193,8 +199,7 @@ impl Table {
                     push_quoted(list, name);
                 }
                 None => push_quoted(list, name),
-            }
-        };
+            };
         push(&mut list, self.key.column, self.key_kind());
         for column in self.columns {
             list.push_str(", ");
@@ -208,7 +213,7 @@ impl Table {
         match (self.sequence, dialect) {
             (false, _) => self.key.column,
             (true, Dialect::Sqlite) => "rowid",
-            (true, Dialect::Postgres) => "_seq",
+            (true, Dialect::Postgres | Dialect::MySql) => "_seq",
         }
     }
 
@@ -253,12 +258,17 @@ impl Table {
         }
     }
 
-    /// The column a refused write's foreign key is on: named by PostgreSQL's constraint
-    /// (`<table>_<column>_fkey`), or the only column that refers anywhere.
-    fn dangling_column(&self, constraint: &str) -> Option<&Column> {
+    /// The column a refused write's foreign key is on: named by its constraint
+    /// (`<table>_<column>_fkey`, which PostgreSQL reports and MySQL's message quotes), or
+    /// the only column that refers anywhere.
+    fn dangling_column(&self, db: &dyn sqlx::error::DatabaseError) -> Option<&Column> {
+        let constraint = db.constraint().unwrap_or_default();
         let referring = || self.columns.iter().filter(|c| c.references.is_some());
         referring()
-            .find(|c| constraint == format!("{}_{}_fkey", self.name, c.name))
+            .find(|c| {
+                let name = format!("{}_{}_fkey", self.name, c.name);
+                constraint == name || db.message().contains(&format!("`{name}`"))
+            })
             .or_else(|| {
                 let mut all = referring();
                 match (all.next(), all.next()) {
@@ -295,7 +305,7 @@ impl Table {
                 ));
             }
         } else if is_foreign_key_violation(db.as_ref()) {
-            let column = self.dangling_column(db.constraint().unwrap_or_default());
+            let column = self.dangling_column(db.as_ref());
             return StoreError::Dangling {
                 field: column.map(|c| c.field),
                 target: column.and_then(|c| c.references),
@@ -354,11 +364,9 @@ impl Table {
         if scope.0.len() != self.parents.len() {
             return make();
         }
-        let slot = match dialect {
-            Dialect::Sqlite => &self.statements.fetch[0],
-            Dialect::Postgres => &self.statements.fetch[1],
-        };
-        slot.get_or_init(make).clone()
+        self.statements.fetch[dialect.index()]
+            .get_or_init(make)
+            .clone()
     }
 
     /// `INSERT ... RETURNING` with the first `parents` enclosing keys that have columns of
@@ -395,7 +403,7 @@ impl Table {
         if parents != self.parents.len() {
             return make();
         }
-        let slot = usize::from(dialect == Dialect::Postgres) * 2 + usize::from(with_key);
+        let slot = dialect.index() * 2 + usize::from(with_key);
         self.statements.insert[slot].get_or_init(make).clone()
     }
 
@@ -459,7 +467,7 @@ impl Table {
                 let text: String = row.try_get(0)?;
                 match dialect {
                     Dialect::Postgres => Value::from(nul_safe::decode(&text).into_owned()),
-                    Dialect::Sqlite => Value::from(text),
+                    Dialect::Sqlite | Dialect::MySql => Value::from(text),
                 }
             }
         };

@@ -80,6 +80,13 @@ impl Bound {
     }
 }
 
+/// A time as MySQL's `DATETIME(6)` takes it, from the UTC text [`Bound::of`] writes
+/// (`2024-05-01T10:30:00.000000Z` → `2024-05-01 10:30:00.000000`): it refuses an offset
+/// or a `T`, and the column holds UTC.
+pub(super) fn mysql_time(text: &str) -> String {
+    text.strip_suffix('Z').unwrap_or(text).replacen('T', " ", 1)
+}
+
 /// Collects bound values and writes their placeholders.
 pub(super) struct Binder {
     pub(super) dialect: Dialect,
@@ -104,7 +111,7 @@ impl Binder {
     /// it: for statements whose text is built once and cached.
     pub(super) fn placeholder(dialect: Dialect, position: usize, kind: ColumnKind) -> String {
         match (dialect, kind) {
-            (Dialect::Sqlite, _) => "?".to_owned(),
+            (Dialect::Sqlite | Dialect::MySql, _) => "?".to_owned(),
             (Dialect::Postgres, ColumnKind::Json) => format!("${position}::jsonb"),
             (Dialect::Postgres, ColumnKind::Timestamp) => format!("${position}::timestamptz"),
             (Dialect::Postgres, ColumnKind::Date) => format!("${position}::date"),
@@ -118,6 +125,11 @@ impl Binder {
         let value = match value {
             Bound::Text(text) if self.dialect == Dialect::Postgres && kind != ColumnKind::Json => {
                 Bound::Text(nul_safe::encode(&text).into_owned())
+            }
+            Bound::Text(text)
+                if self.dialect == Dialect::MySql && kind == ColumnKind::Timestamp =>
+            {
+                Bound::Text(mysql_time(&text))
             }
             other => other,
         };

@@ -30,6 +30,8 @@ mod items;
 mod leases;
 mod listing;
 mod migrate;
+#[cfg(test)]
+mod mysql_tests;
 mod nul_safe;
 mod patch;
 #[cfg(test)]
@@ -67,6 +69,20 @@ pub type Record = Map<String, Value>;
 pub enum Dialect {
     Sqlite,
     Postgres,
+    /// MySQL's dialect, as MariaDB (10.5 or later) speaks it: each connection sets
+    /// `ANSI_QUOTES`, so identifiers are quoted as on the others.
+    MySql,
+}
+
+impl Dialect {
+    /// A slot per dialect, for what is cached per dialect.
+    pub(super) const fn index(self) -> usize {
+        match self {
+            Dialect::Sqlite => 0,
+            Dialect::Postgres => 1,
+            Dialect::MySql => 2,
+        }
+    }
 }
 
 /// A record as `T`. (Reads return models directly; this serves repositories that hold

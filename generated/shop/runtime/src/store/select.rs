@@ -22,17 +22,18 @@
 //!
 //! The SQL is built by sea-query and bound by its sqlx binder: every value is a parameter,
 //! dates, times and UUIDs are cast to their column types on PostgreSQL, and text matching
-//! ignores ASCII case on both dialects (`ILIKE` on PostgreSQL, `LIKE` on SQLite). The
+//! ignores ASCII case on every dialect (`ILIKE` on PostgreSQL, `LIKE` on SQLite, `LIKE` on
+//! lower-cased text on MySQL). The
 //! CRUD statements the handlers run stay hand-built and cached (`table.rs`): they are the
 //! measured hot path, and these reads are not.
 
-use super::binder::Bound;
+use super::binder::{Bound, mysql_time};
 use super::nul_safe;
 use super::{ColumnKind, Database, Dialect, Scope, StoreError, Table};
 use sea_query::extension::postgres::PgExpr;
 use sea_query::{
-    Alias, Condition, Expr, ExprTrait, LikeExpr, PostgresQueryBuilder, Query, SelectStatement,
-    SqliteQueryBuilder, Value as SqlValue,
+    Alias, Condition, Expr, ExprTrait, Func, LikeExpr, MysqlQueryBuilder, PostgresQueryBuilder,
+    Query, SelectStatement, SqliteQueryBuilder, Value as SqlValue,
 };
 use sea_query_sqlx::SqlxBinder;
 use serde::Serialize;
@@ -294,6 +295,11 @@ impl Database {
             Test::OneOf(values) if values.is_empty() => Expr::cust("1 = 0"),
             Test::OneOf(values) => column.is_in(values.iter().map(value)),
             Test::Contains(part) => {
+                // MySQL's columns compare bytes (`utf8mb4_bin`): both sides in lower case.
+                let part = match self.dialect {
+                    Dialect::MySql => part.to_lowercase(),
+                    _ => part.clone(),
+                };
                 let escaped = part
                     .replace('\\', "\\\\")
                     .replace('%', "\\%")
@@ -302,6 +308,7 @@ impl Database {
                 match self.dialect {
                     Dialect::Postgres => column.ilike(pattern),
                     Dialect::Sqlite => column.like(pattern),
+                    Dialect::MySql => Expr::expr(Func::lower(column)).like(pattern),
                 }
             }
             Test::Missing(true) => column.is_null(),
@@ -323,6 +330,7 @@ impl Database {
                 Dialect::Postgres if kind == ColumnKind::Text => {
                     nul_safe::encode(&text).into_owned()
                 }
+                Dialect::MySql if kind == ColumnKind::Timestamp => mysql_time(&text),
                 _ => text,
             })),
         };
@@ -342,6 +350,7 @@ impl Database {
         match self.dialect {
             Dialect::Postgres => statement.build_sqlx(PostgresQueryBuilder),
             Dialect::Sqlite => statement.build_sqlx(SqliteQueryBuilder),
+            Dialect::MySql => statement.build_sqlx(MysqlQueryBuilder),
         }
     }
 }
