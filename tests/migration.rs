@@ -294,3 +294,141 @@ async fn an_existing_database_keeps_its_rows_when_the_schema_gains_relations_and
         .await
         .expect("drop");
 }
+
+/// A blog made before MySQL was a dialect: regen gives it one MySQL migration that creates
+/// every table as the other dialects' migrations have made them by now (the applied
+/// SQLite and PostgreSQL files untouched), which a MariaDB server takes as it is, with the
+/// relations and unique fields enforced; the next spec change is a MySQL migration of its
+/// own, applied on top with the rows kept.
+#[tokio::test(flavor = "current_thread")]
+async fn a_project_from_before_mysql_gets_its_tables_on_mysql_and_later_changes_apply_there() {
+    use sqlx::{Connection, Executor};
+
+    let (_dir, project) = unpack("legacy/blog-692a4cd.tar.gz", "blog");
+    let sqlite_before = migrations(&project, "sqlite");
+    assert!(
+        !project.join("migrations/mysql").exists(),
+        "the fixture predates MySQL"
+    );
+    replace_in(
+        &project.join("openapi.yaml"),
+        "      required: [id, username, email, display_name, bio, created_at]",
+        "      required: [id, username, email, display_name, bio, created_at]\n      x-specgen-unique: [username, email]",
+    );
+    replace_in(
+        &project.join("openapi.yaml"),
+        "      required: [id, author_id, title, body, tags, published, created_at, updated_at]",
+        "      required: [id, author_id, title, body, tags, published, created_at, updated_at]\n      x-specgen-references: {author_id: users}",
+    );
+    commit(&project, "unique names, posts by users");
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "regen succeeds: {stderr}");
+    let sqlite = migrations(&project, "sqlite");
+    assert_eq!(&sqlite[..sqlite_before.len()], &sqlite_before[..]);
+    let mysql = migrations(&project, "mysql");
+    let names: Vec<&str> = mysql.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["0002_init_mysql.sql"],
+        "one migration, numbered as the others' newest"
+    );
+    let init = &mysql[0].1;
+    assert!(init.contains("CREATE TABLE `comments`"), "{init}");
+    assert!(
+        init.contains("CONSTRAINT `comments_post_id_fkey` FOREIGN KEY (`post_id`) REFERENCES `posts` (`id`) ON DELETE CASCADE"),
+        "{init}"
+    );
+    assert!(
+        !init.contains("parent_post_id"),
+        "MySQL starts from the tables as they are now:\n{init}"
+    );
+    let resources = read(&project.join("generated/src/resources.rs"));
+    assert!(
+        resources.contains("../../migrations/mysql/0002_init_mysql.sql"),
+        "the server applies it: {resources}"
+    );
+
+    // A later spec change: every dialect gets the next migration.
+    replace_in(
+        &project.join("openapi.yaml"),
+        "        bio:\n",
+        "        website:\n          type: string\n          nullable: true\n        bio:\n",
+    );
+    commit(&project, "a website");
+    let (code, stderr) = run_gen(&project, &["regen"]);
+    assert_eq!(code, 0, "regen succeeds: {stderr}");
+    let mysql = migrations(&project, "mysql");
+    let names: Vec<&str> = mysql.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["0002_init_mysql.sql", "0003_spec_change.sql"]);
+    assert!(
+        mysql[1]
+            .1
+            .contains("ALTER TABLE `users` ADD COLUMN `website` LONGTEXT"),
+        "{}",
+        mysql[1].1
+    );
+    let sqlite = migrations(&project, "sqlite");
+    assert_eq!(
+        sqlite.last().map(|(name, _)| name.as_str()),
+        Some("0003_spec_change.sql")
+    );
+
+    let Ok(url) = std::env::var("SPECGEN_TEST_MYSQL_URL") else {
+        eprintln!("MySQL part skipped: set SPECGEN_TEST_MYSQL_URL (CI does)");
+        return;
+    };
+    let name = format!("specgen_migration_{}", std::process::id());
+    let mut admin = sqlx::MySqlConnection::connect(&url).await.expect("MySQL");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
+        )))
+        .await
+        .expect("a fresh database");
+    let mut db = sqlx::MySqlConnection::connect(&format!("{}/{name}", url.trim_end_matches('/')))
+        .await
+        .expect("the new database");
+    db.execute(sqlx::AssertSqlSafe(mysql[0].1.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("{} applies: {e}", mysql[0].0));
+    db.execute(
+        "INSERT INTO users (id, username, email, display_name, created_at) VALUES \
+         ('0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09', 'ada', 'ada@example.com', 'Ada', '2024-05-01 12:30:00'); \
+         INSERT INTO posts (author_id, title, body, tags, published, created_at, updated_at) VALUES \
+         ('0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09', 'Engines', 'On engines.', '[]', TRUE, NOW(6), NOW(6)); \
+         INSERT INTO comments (post_id, author_id, body, created_at) VALUES \
+         (1, '0b6f8e5c-3d1a-4c2e-9f7b-5a4d3c2b1a09', 'Well put.', NOW(6))",
+    )
+    .await
+    .expect("rows that keep the rules");
+    let repeated = db
+        .execute("INSERT INTO users (id, username, email, display_name, created_at) VALUES ('x', 'ada', 'o@example.com', 'A', NOW(6))")
+        .await;
+    assert!(repeated.is_err(), "usernames are unique");
+    let dangling = db
+        .execute("INSERT INTO posts (author_id, title, body, tags, published, created_at, updated_at) VALUES ('9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d', 't', 'b', '[]', FALSE, NOW(6), NOW(6))")
+        .await;
+    assert!(dangling.is_err(), "a post must name an existing user");
+    db.execute(sqlx::AssertSqlSafe(mysql[1].1.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("{} applies: {e}", mysql[1].0));
+    let (username, website): (String, Option<String>) =
+        sqlx::query_as("SELECT username, website FROM users")
+            .fetch_one(&mut db)
+            .await
+            .expect("the user is still there");
+    assert_eq!((username.as_str(), website), ("ada", None));
+    db.execute("DELETE FROM posts")
+        .await
+        .expect("the post is deleted");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments")
+        .fetch_one(&mut db)
+        .await
+        .expect("counted");
+    assert_eq!(left, 0, "its comments went with it");
+    drop(db);
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
+        .await
+        .expect("drop");
+}

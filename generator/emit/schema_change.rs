@@ -184,6 +184,8 @@ pub(super) fn difference(
                         "ALTER TABLE {name} ALTER COLUMN {} DROP NOT NULL",
                         new_def.name
                     )),
+                    // A retyped column's MODIFY above dropped it already.
+                    Dialect::MySql if old_def.ty != new_def.ty => {}
                     Dialect::MySql => statements.push(format!(
                         "ALTER TABLE {name} MODIFY COLUMN {} {}",
                         new_def.name, new_def.ty
@@ -685,6 +687,81 @@ mod tests {
             [
                 "ALTER TABLE \"notes\" ADD CONSTRAINT \"notes_owner_id_fkey\" FOREIGN KEY (\"owner_id\") REFERENCES \"users\" (\"id\") ON DELETE RESTRICT"
             ]
+        );
+    }
+
+    #[test]
+    fn mysql_modifies_columns_in_place_and_adds_foreign_keys_without_checking_old_rows() {
+        let old = layout(vec![
+            table("users", &["\"id\" CHAR(36) PRIMARY KEY"], &[]),
+            table(
+                "posts",
+                &[
+                    "\"id\" BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+                    "\"seen\" LONGTEXT NOT NULL",
+                    "\"owner_id\" CHAR(36)",
+                ],
+                &[],
+            ),
+        ]);
+        let new = layout(vec![
+            table("users", &["\"id\" CHAR(36) PRIMARY KEY"], &[]),
+            table(
+                "posts",
+                &[
+                    "\"id\" BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+                    "\"seen\" DATETIME(6)",
+                    "\"owner_id\" CHAR(36) REFERENCES \"users\" (\"id\") ON DELETE SET NULL",
+                    "\"title\" VARCHAR(768) NOT NULL",
+                    "\"_seq\" BIGINT NOT NULL AUTO_INCREMENT UNIQUE",
+                ],
+                &["CREATE UNIQUE INDEX \"posts_title_key\" ON \"posts\" (\"title\")"],
+            ),
+        ]);
+        let (statements, notes) = difference(&old, &new, Dialect::MySql);
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE \"posts\" MODIFY COLUMN \"seen\" DATETIME(6)",
+                "ALTER TABLE \"posts\" ADD COLUMN \"title\" VARCHAR(768)",
+                "ALTER TABLE \"posts\" ADD COLUMN \"_seq\" BIGINT NOT NULL AUTO_INCREMENT UNIQUE",
+                "CREATE UNIQUE INDEX \"posts_title_key\" ON \"posts\" (\"title\")",
+                "SET FOREIGN_KEY_CHECKS = 0",
+                "ALTER TABLE \"posts\" ADD CONSTRAINT \"posts_owner_id_fkey\" FOREIGN KEY (\"owner_id\") REFERENCES \"users\" (\"id\") ON DELETE SET NULL",
+                "SET FOREIGN_KEY_CHECKS = 1",
+            ]
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("MODIFY COLUMN \"title\" VARCHAR(768) NOT NULL"),
+            "a new NOT NULL is a note with its statement: {notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_mysql_table_holds_its_foreign_keys_as_table_constraints() {
+        let defs = vec![
+            "\"id\" BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY".to_owned(),
+            "\"post_id\" BIGINT NOT NULL REFERENCES \"posts\" (\"id\") ON DELETE CASCADE"
+                .to_owned(),
+        ];
+        let created = create_table("\"comments\"", &defs, Dialect::MySql);
+        assert_eq!(
+            created,
+            "CREATE TABLE \"comments\" (\n    \"id\" BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,\n    \"post_id\" BIGINT NOT NULL,\n    CONSTRAINT \"comments_post_id_fkey\" FOREIGN KEY (\"post_id\") REFERENCES \"posts\" (\"id\") ON DELETE CASCADE\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+        );
+        assert!(
+            create_table("\"comments\"", &defs, Dialect::Postgres).contains("NOT NULL REFERENCES"),
+            "PostgreSQL keeps them on the column"
+        );
+    }
+
+    #[test]
+    fn mysql_text_quotes_identifiers_in_backticks_and_leaves_strings_and_comments() {
+        let sql = "-- Bob's \"API\"\nCREATE TABLE \"a\"\"b\" (\"c`d\" TEXT DEFAULT 'it''s \"x\"');";
+        assert_eq!(
+            mysql_identifiers(sql),
+            "-- Bob's \"API\"\nCREATE TABLE `a\"b` (`c``d` TEXT DEFAULT 'it''s \"x\"');"
         );
     }
 
