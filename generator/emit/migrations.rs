@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::schema_change;
 use super::{EmitError, OutputFile, Ownership};
-use crate::ir::{Api, ColumnKind, KeyKind, OnDelete, Resource, SEQUENCE_COLUMN};
+use crate::ir::{Api, Column, ColumnKind, KeyKind, OnDelete, Resource, SEQUENCE_COLUMN};
 
 /// Where the layout of the applied migrations is recorded.
 pub const LAYOUT_PATH: &str = ".specgen/schema.json";
@@ -246,9 +246,10 @@ fn table_layout(api: &Api, resource: &Resource) -> TableLayout {
             None
         };
         let my = mysql_type(column.kind, indexed);
+        let check = enum_check(&resource.table, column);
         sqlite.push(format!("{name} {lite}{not_null}{references}"));
-        postgres.push(format!("{name} {pg}{not_null}{references}"));
-        mysql.push(format!("{name} {my}{not_null}{references}"));
+        postgres.push(format!("{name} {pg}{not_null}{check}{references}"));
+        mysql.push(format!("{name} {my}{not_null}{check}{references}"));
     }
     if resource.needs_sequence() {
         postgres.push(format!(
@@ -297,6 +298,34 @@ fn table_layout(api: &Api, resource: &Resource) -> TableLayout {
         indexes,
         parents,
     }
+}
+
+/// ` CONSTRAINT "<table>_<column>_check" CHECK ("column" IN (...))` for an enum field,
+/// else nothing. Named, so that a spec that changes the values replaces it. Not on SQLite:
+/// it cannot change a `CHECK` without rebuilding the table, and an enum that gains a value
+/// would be refused there until someone did.
+fn enum_check(table: &str, column: &Column) -> String {
+    if column.allowed.is_empty() {
+        return String::new();
+    }
+    let values: Option<Vec<String>> = column
+        .allowed
+        .iter()
+        .map(|value| match column.kind {
+            ColumnKind::Integer => value.parse::<i64>().ok().map(|i| i.to_string()),
+            ColumnKind::Text => Some(format!("'{}'", value.replace('\'', "''"))),
+            _ => None,
+        })
+        .collect();
+    let Some(values) = values else {
+        return String::new();
+    };
+    format!(
+        " CONSTRAINT {} CHECK ({} IN ({}))",
+        quote_sql(&format!("{table}_{}_check", column.name)),
+        quote_sql(&column.name),
+        values.join(", ")
+    )
 }
 
 /// The unique index on a column: the runtime finds the field a conflict is about by it.

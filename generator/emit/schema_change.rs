@@ -19,12 +19,14 @@
 use super::migrations::{Dialect, Layout, TableLayout, column_name};
 
 /// A column definition as the layout writes it: `"name" TYPE [PRIMARY KEY] [GENERATED ...]
-/// [NOT NULL] [UNIQUE] [REFERENCES "t" ("c") ON DELETE ...]`.
+/// [NOT NULL] [UNIQUE] [CONSTRAINT "n" CHECK (...)] [REFERENCES "t" ("c") ON DELETE ...]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ColumnDef<'a> {
     name: &'a str,
     ty: &'a str,
     not_null: bool,
+    /// `CONSTRAINT "n" CHECK (...)`, an enum's values.
+    check: Option<&'a str>,
     references: Option<&'a str>,
 }
 
@@ -39,6 +41,7 @@ impl<'a> ColumnDef<'a> {
             " GENERATED",
             " AUTO_INCREMENT",
             " UNIQUE",
+            " CONSTRAINT",
         ]
         .iter()
         .filter_map(|keyword| rest.find(keyword))
@@ -48,6 +51,12 @@ impl<'a> ColumnDef<'a> {
             name,
             ty: &rest[..ty_end],
             not_null: rest.contains(" NOT NULL") || rest.contains(" PRIMARY KEY"),
+            check: rest.find(" CONSTRAINT ").map(|at| {
+                let check = &rest[at + 1..];
+                check
+                    .find(" REFERENCES ")
+                    .map_or(check, |end| &check[..end])
+            }),
             references: rest
                 .find(" REFERENCES ")
                 .map(|at| &rest[at + " REFERENCES ".len()..]),
@@ -91,6 +100,7 @@ pub(super) fn difference(
     let definitions = |t: &TableLayout| t.columns(dialect).to_vec();
     let mut statements = Vec::new();
     let mut foreign_keys = Vec::new();
+    let mut checks = Vec::new();
     let mut notes = Vec::new();
     for (position, table) in new.tables.iter().enumerate() {
         let name = &table.name;
@@ -133,6 +143,9 @@ pub(super) fn difference(
                 ));
                 if new_def.not_null && !generated {
                     later.push(new_def);
+                }
+                if let Some(check) = new_def.check {
+                    add_check(&mut checks, dialect, name, check);
                 }
                 if let Some(references) = new_def.references {
                     add_foreign_key(
@@ -194,6 +207,15 @@ pub(super) fn difference(
                         "{name}.{} may be null now; SQLite cannot drop NOT NULL in place: rebuild the table (https://www.sqlite.org/lang_altertable.html#otheralter)",
                         new_def.name
                     )),
+                }
+            }
+            if old_def.check != new_def.check {
+                if let Some(check) = old_def.check {
+                    let constraint = column_name(&check["CONSTRAINT ".len()..]);
+                    statements.push(format!("ALTER TABLE {name} DROP CONSTRAINT {constraint}"));
+                }
+                if let Some(check) = new_def.check {
+                    add_check(&mut checks, dialect, name, check);
                 }
             }
             if old_def.references != new_def.references {
@@ -305,6 +327,14 @@ pub(super) fn difference(
         foreign_keys.push("SET FOREIGN_KEY_CHECKS = 1".to_owned());
     }
     statements.extend(foreign_keys);
+    if mysql && !checks.is_empty() {
+        // As `NOT VALID` on PostgreSQL: MariaDB leaves the rows it holds unchecked (the
+        // `/*M! */` comment is MariaDB's alone; MySQL checks them, and refuses a value the
+        // spec dropped until such rows change).
+        checks.insert(0, "/*M! SET check_constraint_checks = 0 */".to_owned());
+        checks.push("/*M! SET check_constraint_checks = 1 */".to_owned());
+    }
+    statements.extend(checks);
     for gone in old
         .tables
         .iter()
@@ -318,8 +348,19 @@ pub(super) fn difference(
     (statements, notes)
 }
 
-/// `CREATE TABLE` of `defs`. MySQL ignores a foreign key written on its column, so there
-/// each becomes a table constraint, and the table gets its options.
+/// Adds an enum's `CHECK` to an existing table: on PostgreSQL `NOT VALID` (rows written
+/// before are not checked, new ones are); nothing on SQLite, whose columns have none.
+fn add_check(statements: &mut Vec<String>, dialect: Dialect, table: &str, check: &str) {
+    match dialect {
+        Dialect::Postgres => statements.push(format!("ALTER TABLE {table} ADD {check} NOT VALID")),
+        Dialect::MySql => statements.push(format!("ALTER TABLE {table} ADD {check}")),
+        Dialect::Sqlite => {}
+    }
+}
+
+/// `CREATE TABLE` of `defs`. MySQL ignores a foreign key written on its column, and
+/// MariaDB names no `CHECK` written there, so on MySQL each becomes a table constraint, and
+/// the table gets its options.
 pub(super) fn create_table(name: &str, defs: &[String], dialect: Dialect) -> String {
     let (body, options) = table_body(name, defs, dialect);
     format!(
@@ -341,16 +382,22 @@ pub(super) fn table_body(
     let mut constraints = Vec::new();
     for definition in defs {
         let def = ColumnDef::parse(definition);
-        match (def.references, definition.find(" REFERENCES ")) {
-            (Some(references), Some(at)) => {
-                columns.push(definition[..at].to_owned());
-                constraints.push(format!(
-                    "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {references}",
-                    constraint_name(name, def.name),
-                    def.name
-                ));
-            }
-            _ => columns.push(definition.clone()),
+        let end = [" CONSTRAINT ", " REFERENCES "]
+            .iter()
+            .filter_map(|keyword| definition.find(keyword))
+            .min()
+            .unwrap_or(definition.len());
+        columns.push(definition[..end].to_owned());
+        // MariaDB names no constraint written on a column.
+        if let Some(check) = def.check {
+            constraints.push(check.to_owned());
+        }
+        if let Some(references) = def.references {
+            constraints.push(format!(
+                "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {references}",
+                constraint_name(name, def.name),
+                def.name
+            ));
         }
     }
     columns.extend(constraints);
@@ -762,6 +809,59 @@ mod tests {
         assert_eq!(
             mysql_identifiers(sql),
             "-- Bob's \"API\"\nCREATE TABLE `a\"b` (`c``d` TEXT DEFAULT 'it''s \"x\"');"
+        );
+    }
+
+    #[test]
+    fn an_enum_that_gains_a_value_has_its_check_replaced_where_the_database_can() {
+        let check = |values: &str| {
+            format!(
+                "\"status\" TEXT NOT NULL CONSTRAINT \"pets_status_check\" CHECK (\"status\" IN ({values}))"
+            )
+        };
+        let pets = |status: &str| {
+            let mut t = table("pets", &["\"id\" BIGINT PRIMARY KEY"], &[]);
+            t.postgres.push(status.to_owned());
+            t.mysql.push(status.to_owned());
+            t.sqlite.push("\"status\" TEXT NOT NULL".to_owned());
+            t
+        };
+        let old = layout(vec![pets(&check("'available', 'sold'"))]);
+        let new = layout(vec![pets(&check("'available', 'pending', 'sold'"))]);
+        let (statements, notes) = difference(&old, &new, Dialect::Postgres);
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE \"pets\" DROP CONSTRAINT \"pets_status_check\"",
+                "ALTER TABLE \"pets\" ADD CONSTRAINT \"pets_status_check\" CHECK (\"status\" IN ('available', 'pending', 'sold')) NOT VALID",
+            ]
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+        let (statements, _) = difference(&old, &new, Dialect::MySql);
+        assert_eq!(
+            statements,
+            [
+                "ALTER TABLE \"pets\" DROP CONSTRAINT \"pets_status_check\"",
+                "/*M! SET check_constraint_checks = 0 */",
+                "ALTER TABLE \"pets\" ADD CONSTRAINT \"pets_status_check\" CHECK (\"status\" IN ('available', 'pending', 'sold'))",
+                "/*M! SET check_constraint_checks = 1 */",
+            ]
+        );
+        let (statements, notes) = difference(&old, &new, Dialect::Sqlite);
+        assert!(
+            statements.is_empty() && notes.is_empty(),
+            "SQLite has no CHECK to change"
+        );
+
+        let (body, _) = table_body("\"pets\"", &new.tables[0].mysql, Dialect::MySql);
+        assert_eq!(
+            body,
+            [
+                "\"id\" BIGINT PRIMARY KEY",
+                "\"status\" TEXT NOT NULL",
+                "CONSTRAINT \"pets_status_check\" CHECK (\"status\" IN ('available', 'pending', 'sold'))",
+            ],
+            "MySQL holds it as a table constraint"
         );
     }
 

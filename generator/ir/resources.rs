@@ -269,6 +269,10 @@ pub struct Column {
     /// key; a write naming none is a 409 at the field, deleting a referenced item a 409, or the
     /// reference is cleared when the field may be null).
     pub references: Option<ResourceId>,
+    /// The values an enum field allows, as text (an integer enum's as numbers): the column
+    /// gets a `CHECK` where a later spec can replace it (PostgreSQL, MySQL). Empty for
+    /// other fields.
+    pub allowed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -923,8 +927,21 @@ fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) 
             unique: f.unique,
             variant: variants.claim(&pascal_ident(&f.wire_name)),
             references: None,
+            allowed: allowed_values(api, &f.ty),
         })
         .collect()
+}
+
+/// The wire values of an enum type, through aliases; none for any other type.
+fn allowed_values(api: &Api, ty: &Ty) -> Vec<String> {
+    match &ty.kind {
+        TyKind::Named(id) => match &api.ty(*id).kind {
+            NamedKind::Enum(e) => e.variants.iter().map(|v| v.value.clone()).collect(),
+            NamedKind::Alias(target) => allowed_values(api, target),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
 }
 
 /// What the server writes into a required field that a write left empty: only what a

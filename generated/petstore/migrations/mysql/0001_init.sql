@@ -10,5 +10,6 @@ CREATE TABLE `pets` (
     `birth_date` DATE,
     `created_at` DATETIME(6) NOT NULL,
     `weight_kg` DOUBLE,
-    `microchip_id` CHAR(36)
+    `microchip_id` CHAR(36),
+    CONSTRAINT `pets_status_check` CHECK (`status` IN ('available', 'pending', 'sold'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -14,7 +14,8 @@ CREATE TABLE `products` (
     `active` BOOLEAN NOT NULL,
     `created_at` DATETIME(6) NOT NULL,
     `updated_at` DATETIME(6) NOT NULL,
-    `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE
+    `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
+    CONSTRAINT `products_currency_check` CHECK (`currency` IN ('EUR', 'USD', 'GBP'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE `carts` (
@@ -24,7 +25,8 @@ CREATE TABLE `carts` (
     `total_cents` BIGINT NOT NULL,
     `created_at` DATETIME(6) NOT NULL,
     `updated_at` DATETIME(6) NOT NULL,
-    `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE
+    `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
+    CONSTRAINT `carts_currency_check` CHECK (`currency` IN ('EUR', 'USD', 'GBP'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE `items` (
@@ -45,5 +47,7 @@ CREATE TABLE `orders` (
     `total_cents` BIGINT NOT NULL,
     `created_at` DATETIME(6) NOT NULL,
     `updated_at` DATETIME(6) NOT NULL,
-    `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE
+    `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
+    CONSTRAINT `orders_status_check` CHECK (`status` IN ('pending', 'paid', 'shipped', 'cancelled')),
+    CONSTRAINT `orders_currency_check` CHECK (`currency` IN ('EUR', 'USD', 'GBP'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -9,7 +9,7 @@ CREATE TABLE "products" (
     "description" TEXT,
     "category" TEXT NOT NULL,
     "price_cents" BIGINT NOT NULL,
-    "currency" TEXT NOT NULL,
+    "currency" TEXT NOT NULL CONSTRAINT "products_currency_check" CHECK ("currency" IN ('EUR', 'USD', 'GBP')),
     "stock" BIGINT NOT NULL,
     "active" BOOLEAN NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE "products" (
 
 CREATE TABLE "carts" (
     "id" UUID PRIMARY KEY,
-    "currency" TEXT NOT NULL,
+    "currency" TEXT NOT NULL CONSTRAINT "carts_currency_check" CHECK ("currency" IN ('EUR', 'USD', 'GBP')),
     "items" JSONB NOT NULL,
     "total_cents" BIGINT NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
@@ -38,8 +38,8 @@ CREATE INDEX "items_parent_cart_id_idx" ON "items" ("parent_cart_id");
 
 CREATE TABLE "orders" (
     "id" UUID PRIMARY KEY,
-    "status" TEXT NOT NULL,
-    "currency" TEXT NOT NULL,
+    "status" TEXT NOT NULL CONSTRAINT "orders_status_check" CHECK ("status" IN ('pending', 'paid', 'shipped', 'cancelled')),
+    "currency" TEXT NOT NULL CONSTRAINT "orders_currency_check" CHECK ("currency" IN ('EUR', 'USD', 'GBP')),
     "items" JSONB NOT NULL,
     "total_cents" BIGINT NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
