@@ -8,7 +8,9 @@
 //! dialect, without a line of SQL.
 
 use super::items::Writer;
-use super::{Database, Key, ListQuery, Listing, Page, Record, Scope, StoreError, Table, WriteTurn};
+use super::{
+    Database, Key, ListQuery, Listing, Page, Record, Scope, Select, StoreError, Table, WriteTurn,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -122,6 +124,30 @@ impl Transaction<'_> {
     ) -> Result<Page<T>, StoreError> {
         self.db
             .list_on(&mut self.inner, table, listing, scope, query)
+            .await
+    }
+
+    /// [`Database::select`], inside the transaction: reads what its writes so far made.
+    pub async fn select<T: DeserializeOwned>(
+        &mut self,
+        table: &Table,
+        scope: &Scope,
+        select: &Select,
+    ) -> Result<Vec<T>, StoreError> {
+        self.db
+            .select_on(&mut self.inner, table, scope, select)
+            .await
+    }
+
+    /// [`Database::count`], inside the transaction.
+    pub async fn count(
+        &mut self,
+        table: &Table,
+        scope: &Scope,
+        select: &Select,
+    ) -> Result<u64, StoreError> {
+        self.db
+            .count_on(&mut self.inner, table, scope, select)
             .await
     }
 
@@ -318,6 +344,58 @@ mod tests {
             .await
             .expect("listed");
         assert!(after.items.is_empty(), "{:?}", after.items);
+    }
+
+    /// The gadgets' `name`, as a generated field enum names it.
+    #[derive(Debug, Clone, Copy)]
+    struct GadgetName;
+
+    impl crate::store::Field for GadgetName {
+        fn column(self) -> &'static str {
+            "name"
+        }
+        fn kind(self) -> crate::store::ColumnKind {
+            crate::store::ColumnKind::Text
+        }
+    }
+
+    #[tokio::test]
+    async fn a_custom_read_inside_a_transaction_sees_its_uncommitted_writes() {
+        use crate::store::Field;
+        let db = gadgets().await;
+        let mut transaction = db.begin().await.expect("begun");
+        for name in ["desk lamp", "fan", "floor lamp"] {
+            let _: (Key, Record) = transaction
+                .insert(
+                    &GADGETS,
+                    &Scope::root(),
+                    record(serde_json::json!({ "name": name })),
+                )
+                .await
+                .expect("stored inside");
+        }
+        let lamps = Select::new().filter(GadgetName.contains("lamp"));
+        let seen: Vec<Gadget> = transaction
+            .select(&GADGETS, &Scope::root(), &lamps)
+            .await
+            .expect("selected inside");
+        let names: Vec<&str> = seen.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, ["desk lamp", "floor lamp"]);
+        assert_eq!(
+            transaction
+                .count(&GADGETS, &Scope::root(), &lamps)
+                .await
+                .expect("counted"),
+            2
+        );
+        transaction.rollback().await.expect("rolled back");
+        assert_eq!(
+            db.count(&GADGETS, &Scope::root(), &lamps)
+                .await
+                .expect("counted"),
+            0,
+            "nothing outside saw them"
+        );
     }
 
     #[tokio::test]

@@ -186,6 +186,20 @@ impl Database {
         scope: &Scope,
         select: &Select,
     ) -> Result<Vec<T>, StoreError> {
+        let mut lease = self.lease().await?;
+        let items = self.select_on(&mut lease, table, scope, select).await?;
+        lease.done();
+        Ok(items)
+    }
+
+    /// [`Database::select`] on `connection` (a transaction's).
+    pub(super) async fn select_on<T: DeserializeOwned>(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        table: &Table,
+        scope: &Scope,
+        select: &Select,
+    ) -> Result<Vec<T>, StoreError> {
         let mut statement = self.statement(table, scope, select)?;
         statement.expr(Expr::cust(table.select_list(self.dialect)));
         for (column, order) in &select.order {
@@ -202,12 +216,10 @@ impl Database {
             statement.offset(select.offset);
         }
         let (sql, values) = self.build(&statement);
-        let mut lease = self.lease().await?;
-        self.ensure_parent(&mut lease, table, scope).await?;
+        self.ensure_parent(connection, table, scope).await?;
         let rows = sqlx::query_with(AssertSqlSafe(sql), values)
-            .fetch_all(&mut *lease)
+            .fetch_all(&mut *connection)
             .await?;
-        lease.done();
         rows.iter()
             .map(|row| table.item_of_row(self.dialect, row))
             .collect()
@@ -221,16 +233,28 @@ impl Database {
         scope: &Scope,
         select: &Select,
     ) -> Result<u64, StoreError> {
+        let mut lease = self.lease().await?;
+        let total = self.count_on(&mut lease, table, scope, select).await?;
+        lease.done();
+        Ok(total)
+    }
+
+    /// [`Database::count`] on `connection` (a transaction's).
+    pub(super) async fn count_on(
+        &self,
+        connection: &mut sqlx::AnyConnection,
+        table: &Table,
+        scope: &Scope,
+        select: &Select,
+    ) -> Result<u64, StoreError> {
         let mut statement = self.statement(table, scope, select)?;
         statement.expr(Expr::cust("COUNT(*)"));
         let (sql, values) = self.build(&statement);
-        let mut lease = self.lease().await?;
-        self.ensure_parent(&mut lease, table, scope).await?;
+        self.ensure_parent(connection, table, scope).await?;
         let total: i64 = sqlx::query_with(AssertSqlSafe(sql), values)
-            .fetch_one(&mut *lease)
+            .fetch_one(&mut *connection)
             .await?
             .try_get(0)?;
-        lease.done();
         Ok(u64::try_from(total).unwrap_or(0))
     }
 
