@@ -438,79 +438,65 @@ async fn a_project_from_before_mysql_gets_its_tables_on_mysql_and_later_changes_
 /// `CHECK`, which it could never change when the enum gains a value.
 #[tokio::test(flavor = "current_thread")]
 async fn an_enum_column_refuses_values_the_spec_does_not_list() {
-    use sqlx::{Connection, Executor};
-
     let project = common::repo_root().join("generated/petstore");
     let sqlite = migrations(&project, "sqlite");
     assert!(!sqlite[0].1.contains("CHECK"), "{}", sqlite[0].1);
-    let insert = |status: &str| {
-        format!(
-            "INSERT INTO pets (name, status, created_at) VALUES ('Rex', '{status}', CURRENT_TIMESTAMP)"
-        )
-    };
-    let name = format!("specgen_enum_{}", std::process::id());
-    if let Ok(url) = std::env::var("SPECGEN_TEST_POSTGRES_URL") {
-        let mut admin = sqlx::PgConnection::connect(&url).await.expect("PostgreSQL");
-        admin
-            .execute(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}"
-            )))
-            .await
-            .expect("drop");
-        admin
-            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .await
-            .expect("create");
-        let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
-        let mut db = sqlx::PgConnection::connect(&format!("{base}/{name}"))
-            .await
-            .expect("the new database");
-        for (file, sql) in migrations(&project, "postgres") {
-            db.execute(sqlx::AssertSqlSafe(sql))
-                .await
-                .unwrap_or_else(|e| panic!("{file} applies: {e}"));
+    for (dialect, variable) in [
+        ("postgres", "SPECGEN_TEST_POSTGRES_URL"),
+        ("mysql", "SPECGEN_TEST_MYSQL_URL"),
+    ] {
+        match std::env::var(variable) {
+            Ok(url) => assert_enum_checked(&project, dialect, &url).await,
+            Err(_) => eprintln!("{dialect} part skipped: set {variable} (CI does)"),
         }
-        db.execute(sqlx::AssertSqlSafe(insert("sold")))
-            .await
-            .expect("a listed value is stored");
-        let refused = db.execute(sqlx::AssertSqlSafe(insert("lost"))).await;
-        assert!(refused.is_err(), "PostgreSQL refuses an unlisted value");
-        drop(db);
-        admin
-            .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
-            .await
-            .expect("drop");
-    } else {
-        eprintln!("PostgreSQL part skipped: set SPECGEN_TEST_POSTGRES_URL (CI does)");
     }
-    if let Ok(url) = std::env::var("SPECGEN_TEST_MYSQL_URL") {
-        let mut admin = sqlx::MySqlConnection::connect(&url).await.expect("MySQL");
+}
+
+/// Applies `dialect`'s migrations of `project` to a fresh database on the server `url`
+/// names, and checks that a listed status is stored and an unlisted one refused.
+async fn assert_enum_checked(project: &Path, dialect: &str, url: &str) {
+    use sqlx::{Connection, Executor};
+
+    sqlx::any::install_default_drivers();
+    let name = format!("specgen_enum_{}", std::process::id());
+    let mut admin = sqlx::AnyConnection::connect(url).await.expect("the server");
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
         admin
-            .execute(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-            )))
+            .execute(sqlx::AssertSqlSafe(statement))
             .await
             .expect("a fresh database");
-        let mut db =
-            sqlx::MySqlConnection::connect(&format!("{}/{name}", url.trim_end_matches('/')))
-                .await
-                .expect("the new database");
-        for (file, sql) in migrations(&project, "mysql") {
-            db.execute(sqlx::AssertSqlSafe(sql))
-                .await
-                .unwrap_or_else(|e| panic!("{file} applies: {e}"));
-        }
-        db.execute(sqlx::AssertSqlSafe(insert("sold")))
-            .await
-            .expect("a listed value is stored");
-        let refused = db.execute(sqlx::AssertSqlSafe(insert("lost"))).await;
-        assert!(refused.is_err(), "MariaDB refuses an unlisted value");
-        drop(db);
-        admin
-            .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
-            .await
-            .expect("drop");
-    } else {
-        eprintln!("MySQL part skipped: set SPECGEN_TEST_MYSQL_URL (CI does)");
     }
+    let mut db = sqlx::AnyConnection::connect(&with_database(url, &name))
+        .await
+        .expect("the new database");
+    for (file, sql) in migrations(project, dialect) {
+        db.execute(sqlx::AssertSqlSafe(sql))
+            .await
+            .unwrap_or_else(|e| panic!("{dialect} {file} applies: {e}"));
+    }
+    let insert = |status: &str| {
+        sqlx::AssertSqlSafe(format!(
+            "INSERT INTO pets (name, status, created_at) VALUES ('Rex', '{status}', CURRENT_TIMESTAMP)"
+        ))
+    };
+    db.execute(insert("sold"))
+        .await
+        .expect("a listed value is stored");
+    let refused = db.execute(insert("lost")).await;
+    assert!(refused.is_err(), "{dialect} refuses an unlisted value");
+    drop(db);
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
+        .await
+        .expect("drop");
+}
+
+/// `url` naming database `name` (in place of the one it names, if any).
+fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{authority}/{name}")
 }

@@ -5,8 +5,8 @@
 //! `TEST_DATABASE_URL` names ([`Database::for_tests`]) and is skipped when it is unset.
 
 use super::test_support::{
-    BIG, DEVICES, DeviceField, GADGETS, KEPT_PARTS, LISTING, NOTES, OWNER, PARTS, a_device, lamp,
-    record, rows_in,
+    BIG, DEVICES, DeviceField, GADGETS, KEPT_PARTS, LISTING, NOTES, OWNER, PARTS, a_device,
+    devices_compare_across_offsets, lamp, record, rows_in,
 };
 use super::{Database, Dialect, Key, ListQuery, Page, Record, Scope, StoreError};
 use serde_json::{Value, json};
@@ -632,37 +632,11 @@ async fn postgres_insert_returns_a_text_key_with_nul_as_the_client_chose_it() {
 
 #[tokio::test]
 async fn postgres_a_custom_read_compares_native_columns_across_offsets() {
-    use crate::store::{Field, Order, Select};
+    use crate::store::{Field, Select};
     let Some(db) = postgres("postgres_a_custom_read", &[DEVICES_DDL]).await else {
         return;
     };
-    for (seen, born) in [
-        ("2024-03-10T12:00:00Z", "2020-01-01"),
-        ("2024-03-10T13:30:00+02:00", "2021-06-15"),
-        ("2024-03-10T15:00:00+01:00", "2022-12-31"),
-    ] {
-        let _: (Key, Record) = db
-            .insert(
-                &DEVICES,
-                &Scope::root(),
-                record(json!({"seenAt": seen, "bornOn": born, "ownerId": OWNER})),
-            )
-            .await
-            .expect("stored");
-    }
-    // 13:30+02:00 is 11:30Z, before noon; 15:00+01:00 is 14:00Z, after it.
-    let after_noon: Vec<Record> = db
-        .select(
-            &DEVICES,
-            &Scope::root(),
-            &Select::new()
-                .filter(DeviceField::SeenAt.at_least("2024-03-10T14:00:00+02:00"))
-                .order_by(DeviceField::SeenAt, Order::Descending),
-        )
-        .await
-        .expect("selected");
-    let born: Vec<&Value> = after_noon.iter().map(|d| &d["bornOn"]).collect();
-    assert_eq!(born, [&json!("2022-12-31"), &json!("2020-01-01")]);
+    devices_compare_across_offsets(&db).await;
     let owned = db
         .count(
             &DEVICES,

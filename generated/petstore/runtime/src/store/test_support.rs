@@ -383,3 +383,36 @@ impl crate::store::Field for DeviceField {
         }
     }
 }
+
+/// Three devices seen at times in different offsets: a custom read compares the instants,
+/// whatever offset each was written in, and orders by them.
+pub(super) async fn devices_compare_across_offsets(db: &Database) {
+    use super::{Field, Order, Select};
+    for (seen, born) in [
+        ("2024-03-10T12:00:00Z", "2020-01-01"),
+        ("2024-03-10T13:30:00+02:00", "2021-06-15"),
+        ("2024-03-10T15:00:00+01:00", "2022-12-31"),
+    ] {
+        let _: (Key, Record) = db
+            .insert(
+                &DEVICES,
+                &Scope::root(),
+                record(json!({"seenAt": seen, "bornOn": born, "ownerId": OWNER})),
+            )
+            .await
+            .expect("stored");
+    }
+    // 13:30+02:00 is 11:30Z, before noon; 15:00+01:00 is 14:00Z, after it.
+    let after_noon: Vec<Record> = db
+        .select(
+            &DEVICES,
+            &Scope::root(),
+            &Select::new()
+                .filter(DeviceField::SeenAt.at_least("2024-03-10T14:00:00+02:00"))
+                .order_by(DeviceField::SeenAt, Order::Descending),
+        )
+        .await
+        .expect("selected");
+    let born: Vec<&Value> = after_noon.iter().map(|d| &d["bornOn"]).collect();
+    assert_eq!(born, [&json!("2022-12-31"), &json!("2020-01-01")]);
+}

@@ -6,12 +6,10 @@
 //! (`mysql://root@127.0.0.1:3306`) and is skipped when it is unset.
 
 use super::test_support::{
-    BIG, DEVICES, DeviceField, GADGETS, KEPT_PARTS, LISTING, NOTES, OWNER, PARTS, a_device, lamp,
-    record, rows_in,
+    BIG, DEVICES, DeviceField, GADGETS, KEPT_PARTS, LISTING, NOTES, OWNER, PARTS, a_device,
+    devices_compare_across_offsets, lamp, record, rows_in,
 };
-use super::{
-    Database, Dialect, Field, Key, ListQuery, Order, Page, Record, Scope, Select, StoreError,
-};
+use super::{Database, Dialect, Field, Key, ListQuery, Page, Record, Scope, Select, StoreError};
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Executor};
 
@@ -305,33 +303,7 @@ async fn mysql_a_custom_read_compares_native_columns_and_matches_text_in_any_cas
     let Some(db) = mysql("mysql_custom_read", &[DEVICES_DDL, GADGETS_DDL[0]]).await else {
         return;
     };
-    for (seen, born) in [
-        ("2024-03-10T12:00:00Z", "2020-01-01"),
-        ("2024-03-10T13:30:00+02:00", "2021-06-15"),
-        ("2024-03-10T15:00:00+01:00", "2022-12-31"),
-    ] {
-        let _: (Key, Record) = db
-            .insert(
-                &DEVICES,
-                &Scope::root(),
-                record(json!({"seenAt": seen, "bornOn": born, "ownerId": OWNER})),
-            )
-            .await
-            .expect("stored");
-    }
-    // 13:30+02:00 is 11:30Z, before noon; 15:00+01:00 is 14:00Z, after it.
-    let after_noon: Vec<Record> = db
-        .select(
-            &DEVICES,
-            &Scope::root(),
-            &Select::new()
-                .filter(DeviceField::SeenAt.at_least("2024-03-10T14:00:00+02:00"))
-                .order_by(DeviceField::SeenAt, Order::Descending),
-        )
-        .await
-        .expect("selected");
-    let born: Vec<&Value> = after_noon.iter().map(|d| &d["bornOn"]).collect();
-    assert_eq!(born, [&json!("2022-12-31"), &json!("2020-01-01")]);
+    devices_compare_across_offsets(&db).await;
     let early = db
         .count(
             &DEVICES,
