@@ -12,8 +12,8 @@ use super::docs;
 use super::samples::{Direction, Sampler};
 use super::wire::{encode_component, encode_path_param, encode_query_param};
 use crate::ir::{
-    Api, ListShape, NamedKind, OnDelete, Operation, ParamLocation, Resource, Ty, TyKind,
-    normalized_template,
+    Api, ColumnKind, FillKind, ListShape, NamedKind, OnDelete, Operation, ParamLocation, Resource,
+    Ty, TyKind, normalized_template,
 };
 
 /// The tests of every resource that can be created and read back.
@@ -27,6 +27,10 @@ pub fn crud_tests(api: &Api) -> TokenStream {
         .filter_map(|r| parent_delete_test(api, r));
     let references = api.resources.iter().flat_map(|r| reference_tests(api, r));
     let selects = api.resources.iter().filter_map(|r| select_test(api, r));
+    let server_fields = api
+        .resources
+        .iter()
+        .filter_map(|r| server_field_test(api, r));
     quote! {
         #(#tests)*
         #(#paging)*
@@ -34,6 +38,7 @@ pub fn crud_tests(api: &Api) -> TokenStream {
         #(#parent_delete)*
         #(#references)*
         #(#selects)*
+        #(#server_fields)*
     }
 }
 
@@ -958,6 +963,133 @@ fn select_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
                 .await
                 .expect("counted");
             assert_eq!(none, 0, "no key, no item");
+        }
+    })
+}
+
+/// A field only the server sets (`readOnly`) that server code can set to a value the spec
+/// allows and a client reads back as written: a stored column that is not the key, a parent
+/// key or a time the store moves itself (`updated_at`), nor a date, time or JSON value
+/// whose text a client may read back in another layout. Scalars first.
+fn server_set_field<'a>(
+    api: &'a Api,
+    resource: &'a Resource,
+) -> Option<(&'a crate::ir::Column, serde_json::Value)> {
+    let NamedKind::Struct(item) = &api.ty(resource.item).kind else {
+        return None;
+    };
+    let touched = |field: &str| {
+        resource
+            .fills
+            .iter()
+            .any(|fill| fill.field == field && fill.kind == FillKind::Touched)
+    };
+    let parent_field = |field: &str| {
+        resource
+            .parents
+            .iter()
+            .any(|p| p.field.as_deref() == Some(field))
+    };
+    let sampler = Sampler::new(api, Direction::Response);
+    resource
+        .columns
+        .iter()
+        .filter(|c| resource.read_only.contains(&c.field))
+        .filter(|c| !touched(&c.field) && !parent_field(&c.field) && c.references.is_none())
+        .filter(|c| {
+            !matches!(
+                c.kind,
+                ColumnKind::Timestamp | ColumnKind::Date | ColumnKind::Json
+            )
+        })
+        .find_map(|c| {
+            let field = item.fields.iter().find(|f| f.wire_name == c.field)?;
+            let value = sampler.value(&field.ty);
+            (!value.is_null()).then_some((c, value))
+        })
+}
+
+/// Server code sets a field a client cannot (`Database::update`, as a service's `update`
+/// does), the store keeps it, and a client reads it back; a client's replace leaves it be.
+fn server_field_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
+    let create = api.operation(resource.ops.create?);
+    let get = api.operation(resource.ops.get?);
+    let (column, value) = server_set_field(api, resource)?;
+    let field = column.field.as_str();
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let (setup_references, create_request) =
+        create_request(api, resource, create, parents, &mut names)?;
+    let create_status = status_of(create);
+    // The field's enum variant is an identifier already (`TotalCents`).
+    let name = format_ident!(
+        "{}_keep_what_server_code_sets_in_{}",
+        resource.table,
+        heck::ToSnakeCase::to_snake_case(column.variant.as_str())
+    );
+    let doc = docs::doc(&format!(
+        "`{}`: `{field}` is `readOnly`: a client cannot set it, server code can \
+         (`update`), and the stored value is what a client reads.",
+        resource.collection_path
+    ));
+    let table = format_ident!("{}", resource.table_static);
+    let key_field = &resource.key.field;
+    let literal = value.to_string();
+    let scope_keys = (0..parents).map(|index| {
+        let variable = format_ident!("parent{}", index);
+        quote!(Key::from(#variable.clone()))
+    });
+    let item_request = |op: &Operation| {
+        let parts = crud_request(api, op, parents, true);
+        let uri = uri_expr(&parts.uri, parents, true);
+        (parts, uri)
+    };
+    let (parts, uri) = item_request(get);
+    let get_request = request_tokens(&parts, Some(uri));
+    let replace = match resource.ops.replace.map(|i| api.operation(i)) {
+        Some(op) => {
+            let (parts, uri) = item_request(op);
+            let (setup, references) = references_for(
+                api,
+                resource,
+                op,
+                &json_body(&parts).unwrap_or_default(),
+                &mut names,
+                0,
+            )?;
+            let request = with_references(&parts, uri, &references);
+            let status = status_of(op);
+            quote! {
+                #setup
+                let (_, replaced) = exchange(&app, #request, #status, "replace").await;
+                assert_eq!(replaced[#field], set, "a client's replace keeps what the server set");
+            }
+        }
+        None => quote!(),
+    };
+    Some(quote! {
+        #doc
+        #[tokio::test]
+        async fn #name() {
+            let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone()).await.expect("the app starts on a fresh database");
+            #setup_parents
+            #setup_references
+            let (_, created) = exchange(&app, #create_request, #create_status, "create").await;
+            let key = key_of(&created, #key_field);
+            let scope = Scope::of([#(#scope_keys),*]);
+            let set: serde_json::Value = serde_json::from_str(#literal).expect("the spec's example");
+            let updated: Option<serde_json::Map<String, serde_json::Value>> = db
+                .update(&resources::#table, &scope, &Key::from(key.clone()), |item: &mut serde_json::Map<String, serde_json::Value>| {
+                    item.insert(#field.to_owned(), set.clone());
+                })
+                .await
+                .expect("server code's update is stored");
+            assert_eq!(updated.expect("the item is there")[#field], set);
+            let (_, fetched) = exchange(&app, #get_request, 200, "get").await;
+            assert_eq!(fetched[#field], set, "a client reads what server code stored");
+            #replace
         }
     })
 }

@@ -3119,3 +3119,55 @@ async fn orders_are_found_by_a_custom_read() {
         .expect("counted");
     assert_eq!(none, 0, "no key, no item");
 }
+
+/// `/carts`: `total_cents` is `readOnly`: a client cannot set it, server code can (`update`), and the stored value is what a client reads.
+#[tokio::test]
+async fn carts_keep_what_server_code_sets_in_total_cents() {
+    let (app, db) = test_app_and_database(&Settings::for_tests(), AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/carts",
+                &[],
+                Some(("application/json", b"{\"currency\":\"EUR\"}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    let key = key_of(&created, "id");
+    let scope = Scope::of([]);
+    let set: serde_json::Value = serde_json::from_str("3998").expect("the spec's example");
+    let updated: Option<serde_json::Map<String, serde_json::Value>> = db
+        .update(
+            &resources::CARTS,
+            &scope,
+            &Key::from(key.clone()),
+            |item: &mut serde_json::Map<String, serde_json::Value>| {
+                item.insert("total_cents".to_owned(), set.clone());
+            },
+        )
+        .await
+        .expect("server code's update is stored");
+    assert_eq!(updated.expect("the item is there")["total_cents"], set);
+    let (_, fetched) = exchange(
+        &app,
+        with_credentials(
+            request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        200,
+        "get",
+    )
+    .await;
+    assert_eq!(
+        fetched["total_cents"], set,
+        "a client reads what server code stored"
+    );
+}
