@@ -114,9 +114,37 @@ fn a_required_field_the_server_cannot_know_is_a_warning_and_a_marked_placeholder
     );
     let service = files.get("src/services/notes.rs");
     assert!(
-        service.contains("placeholder(\"author\", \"\\\"Ada\\\"\")"),
+        service.contains("author: placeholder_as(\"author\", \"\\\"Ada\\\"\")?"),
         "the service marks its placeholder:\n{service}"
     );
+}
+
+/// The notes' `author` is required in a stored note, `readOnly`, and in no create body:
+/// the service decides it (`NewNoteRow`), a client's body never sets it, and the project's
+/// own tests (create, read back, server code's update) pass with it stored.
+#[test]
+fn a_field_the_service_decides_is_stored_and_the_project_passes_its_tests() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let project = dir.path().join("notes");
+    let spec = common::fixture("resource.yaml");
+    let (code, stderr) = common::run_gen(
+        dir.path(),
+        &[
+            "new",
+            &spec.to_string_lossy(),
+            "--out",
+            &project.to_string_lossy(),
+            "--name",
+            "notes",
+        ],
+    );
+    assert_eq!(code, 0, "gen new succeeds: {stderr}");
+    let repository = common::read(&project.join("src/repositories/notes.rs"));
+    assert!(
+        repository.contains("insert_as_server(&NOTES, scope, new.to_record()?)"),
+        "the row is stored as the server wrote it:\n{repository}"
+    );
+    common::assert_tests_pass(&project);
 }
 
 #[test]

@@ -174,6 +174,10 @@ pub fn resources_module(api: &Api, migrations: &MigrationLists) -> TokenStream {
         let trait_name = repository_trait(resource);
         let item = item_type(api, resource);
         let field_enum = field_enum(api, resource);
+        let insert_ty = insert_type(api, resource, quote!(serde::Serialize));
+        let replace_ty = write_type(api, resource.ops.replace, quote!(serde::Serialize));
+        let patch_ty = write_type(api, resource.ops.patch, quote!(serde::Serialize));
+        let new_row = new_row(api, resource);
         let trait_doc = docs::doc(&format!(
             "Data access for `{name}`. `crate::repositories::{name}` implements it with SQL; \
              implement it yourself to store items elsewhere."
@@ -196,18 +200,21 @@ pub fn resources_module(api: &Api, migrations: &MigrationLists) -> TokenStream {
 
             #field_enum
 
+            #new_row
+
             #trait_doc
             pub trait #trait_name: Send + Sync {
                 /// One page of the items in `scope`.
                 fn list(&self, scope: &Scope, query: &ListQuery) -> impl Future<Output = Result<Page<#item>, StoreError>> + Send;
                 /// The item with this key, if there is one.
                 fn find(&self, scope: &Scope, key: &Key) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
-                /// Stores a new item; returns its key and the item as stored.
-                fn insert(&self, scope: &Scope, record: Record) -> impl Future<Output = Result<(Key, #item), StoreError>> + Send;
-                /// Replaces an item; `None` when there is none.
-                fn replace(&self, scope: &Scope, key: &Key, record: Record) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
-                /// Merges a JSON merge patch into an item; `None` when there is none.
-                fn patch(&self, scope: &Scope, key: &Key, patch: Record) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
+                /// Stores a new item; returns its key and the item as stored. Fields only the
+                /// server sets (`readOnly`) are not taken from a client's body.
+                fn insert(&self, scope: &Scope, new: &#insert_ty) -> impl Future<Output = Result<(Key, #item), StoreError>> + Send;
+                /// Replaces an item's writable fields; `None` when there is none.
+                fn replace(&self, scope: &Scope, key: &Key, body: &#replace_ty) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
+                /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
+                fn patch(&self, scope: &Scope, key: &Key, patch: &#patch_ty) -> impl Future<Output = Result<Option<#item>, StoreError>> + Send;
                 /// Deletes an item; `false` when there was none.
                 fn delete(&self, scope: &Scope, key: &Key) -> impl Future<Output = Result<bool, StoreError>> + Send;
                 /// Changes an item in place from server code, fields only the server sets included; `None` when there is none.
@@ -242,7 +249,7 @@ pub fn resources_module(api: &Api, migrations: &MigrationLists) -> TokenStream {
         use super::models;
         use super::runtime::store::{
             Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Parent,
-            Listing, Migrations, Page, Record, Scope, Statements, StoreError, Table,
+            Listing, Migrations, Page, Record, Scope, Statements, StoreError, Table, client_record, decide,
         };
 
         /// The SQL migrations in `migrations/`, applied at start-up.
@@ -281,6 +288,39 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
     let trait_name = repository_trait(resource);
     let sql = sql_repository(resource);
     let item = item_type(api, resource);
+    let insert_ty = insert_type(api, resource, quote!(Serialize));
+    let replace_ty = write_type(api, resource.ops.replace, quote!(Serialize));
+    let patch_ty = write_type(api, resource.ops.patch, quote!(Serialize));
+    let insert_fn = if has_new_row(api, resource) {
+        quote! {
+            async fn insert(&self, scope: &Scope, new: &#insert_ty) -> Result<(Key, #item), StoreError> {
+                // The row holds only what the client may write and what the service decided.
+                self.db.insert_as_server(&#table, scope, new.to_record()?).await
+            }
+        }
+    } else {
+        quote! {
+            async fn insert(&self, scope: &Scope, new: &#insert_ty) -> Result<(Key, #item), StoreError> {
+                self.db.insert(&#table, scope, to_record(new)?).await
+            }
+        }
+    };
+    let new_row_import = has_new_row(api, resource).then(|| {
+        let row = new_row_name(resource);
+        quote!(#row,)
+    });
+    let serialize_import = [
+        resource.ops.create,
+        resource.ops.replace,
+        resource.ops.patch,
+    ]
+    .iter()
+    .any(|op| body_named(api, *op).is_none())
+    .then(|| {
+        quote!(
+            use serde::Serialize;
+        )
+    });
     let doc = docs::doc(&format!("Stores `{}` in its SQL table.", resource.table));
     let list_body = if resource.ops.list.is_some() {
         quote!(self.db.list(&#table, &#listing, scope, query).await)
@@ -296,10 +336,10 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
         quote!()
     };
     let store_imports = if resource.ops.list.is_some() {
-        quote!(Database, Key, ListQuery, Page, Record, Scope, StoreError)
+        quote!(Database, Key, ListQuery, Page, Scope, StoreError, to_record)
     } else {
         quote!(
-            Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError
+            Database, Key, ListQuery, ListShape, Listing, Page, Scope, StoreError, to_record
         )
     };
     quote! {
@@ -307,8 +347,9 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
         //! every value as a parameter.
 
         use crate::generated::models;
-        use crate::generated::resources::{#listing_import #table, #trait_name};
+        use crate::generated::resources::{#listing_import #new_row_import #table, #trait_name};
         use crate::generated::runtime::store::{#store_imports};
+        #serialize_import
 
         #doc
         #[derive(Debug, Clone)]
@@ -336,16 +377,14 @@ pub fn repository_file(api: &Api, resource: &Resource) -> TokenStream {
                 self.db.fetch(&#table, scope, key).await
             }
 
-            async fn insert(&self, scope: &Scope, record: Record) -> Result<(Key, #item), StoreError> {
-                self.db.insert(&#table, scope, record).await
+            #insert_fn
+
+            async fn replace(&self, scope: &Scope, key: &Key, body: &#replace_ty) -> Result<Option<#item>, StoreError> {
+                self.db.replace(&#table, scope, key, to_record(body)?).await
             }
 
-            async fn replace(&self, scope: &Scope, key: &Key, record: Record) -> Result<Option<#item>, StoreError> {
-                self.db.replace(&#table, scope, key, record).await
-            }
-
-            async fn patch(&self, scope: &Scope, key: &Key, patch: Record) -> Result<Option<#item>, StoreError> {
-                self.db.patch(&#table, scope, key, &patch).await
+            async fn patch(&self, scope: &Scope, key: &Key, patch: &#patch_ty) -> Result<Option<#item>, StoreError> {
+                self.db.patch(&#table, scope, key, &to_record(patch)?).await
             }
 
             async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {
@@ -388,6 +427,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
     let service = service(resource);
     let item = item_type(api, resource);
     let create = service_create(api, resource);
+    let new_row_name = new_row_name(resource);
     let replace_body = body_type(api, resource.ops.replace);
     let patch_body = body_type(api, resource.ops.patch);
     let serialize_import = if [
@@ -404,16 +444,20 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
     } else {
         quote!()
     };
-    let store_imports = if resource.fills.iter().any(|f| f.kind == FillKind::Undecided) {
-        quote!(
+    let undecided = resource.fills.iter().any(|f| f.kind == FillKind::Undecided);
+    let store_imports = match (undecided, has_new_row(api, resource)) {
+        (true, true) => quote!(
+            use crate::generated::resources::#new_row_name;
+            use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, placeholder_as};
+        ),
+        (true, false) => quote!(
             use crate::generated::runtime::store::{
                 Key, ListQuery, Page, Scope, placeholder, record_of,
             };
-        )
-    } else {
-        quote!(
-            use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
-        )
+        ),
+        _ => quote!(
+            use crate::generated::runtime::store::{Key, ListQuery, Page, Scope};
+        ),
     };
     let doc = docs::doc(&format!(
         "The rules for `{}`: what may be stored, and how. Generic over the repository so \
@@ -452,7 +496,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
             /// Replaces every writable field; fields the body leaves out are cleared.
             pub async fn replace(&self, scope: &Scope, key: &Key, body: &#replace_body) -> Result<#item, Problem> {
                 self.repository
-                    .replace(scope, key, record_of(body)?)
+                    .replace(scope, key, body)
                     .await?
                     .ok_or_else(Problem::not_found)
             }
@@ -460,7 +504,7 @@ pub fn service_file(api: &Api, resource: &Resource) -> TokenStream {
             /// Applies a JSON merge patch: present members replace, `null` clears.
             pub async fn patch(&self, scope: &Scope, key: &Key, body: &#patch_body) -> Result<#item, Problem> {
                 self.repository
-                    .patch(scope, key, record_of(body)?)
+                    .patch(scope, key, body)
                     .await?
                     .ok_or_else(Problem::not_found)
             }
@@ -490,34 +534,29 @@ fn service_create(api: &Api, resource: &Resource) -> TokenStream {
     let item = item_type(api, resource);
     let body = body_type(api, resource.ops.create);
     let sampler = Sampler::new(api, Direction::Response);
-    let undecided: Vec<TokenStream> = resource
+    let undecided: Vec<(&str, String)> = resource
         .fills
         .iter()
         .filter(|fill| fill.kind == FillKind::Undecided)
         .map(|fill| {
-            let field = &fill.field;
-            let literal = field_ty(api, resource, field)
+            let literal = field_ty(api, resource, &fill.field)
                 .map(|ty| sampler.value(ty))
                 .unwrap_or_default()
                 .to_string();
-            quote! {
-                record.entry(#field).or_insert_with(|| placeholder(#field, #literal));
-            }
+            (fill.field.as_str(), literal)
         })
         .collect();
     if undecided.is_empty() {
         return quote! {
             /// Stores a new item from a request body; the server fills its own fields.
             pub async fn create(&self, scope: &Scope, body: &#body) -> Result<(Key, #item), Problem> {
-                Ok(self.repository.insert(scope, record_of(body)?).await?)
+                Ok(self.repository.insert(scope, body).await?)
             }
         };
     }
-    let names = resource
-        .fills
+    let names = undecided
         .iter()
-        .filter(|fill| fill.kind == FillKind::Undecided)
-        .map(|fill| format!("`{}`", fill.field))
+        .map(|(field, _)| format!("`{field}`"))
         .collect::<Vec<_>>()
         .join(", ");
     let doc = docs::doc(&format!(
@@ -525,15 +564,146 @@ fn service_create(api: &Api, resource: &Resource) -> TokenStream {
          Decide: a stored item requires {names}, which a create request may leave out and \
          the spec gives no default. specgen cannot know the value, so it wrote the spec's \
          example as a `placeholder` (logged when used): replace it with what your server \
-         should store."
+         should store. Where a client may send the field and does, its value is stored instead."
     ));
+    if has_new_row(api, resource) {
+        let row = new_row_name(resource);
+        let fields = undecided.iter().map(|(field, literal)| {
+            let ident = field_ident(api, resource, field);
+            quote!(#ident: placeholder_as(#field, #literal)?,)
+        });
+        return quote! {
+            #doc
+            pub async fn create(&self, scope: &Scope, body: &#body) -> Result<(Key, #item), Problem> {
+                let new = #row {
+                    #(#fields)*
+                    body,
+                };
+                Ok(self.repository.insert(scope, &new).await?)
+            }
+        };
+    }
+    // No model to extend: the body as a record, completed.
+    let fills = undecided.iter().map(|(field, literal)| {
+        quote! {
+            record.entry(#field).or_insert_with(|| placeholder(#field, #literal));
+        }
+    });
     quote! {
         #doc
         pub async fn create(&self, scope: &Scope, body: &#body) -> Result<(Key, #item), Problem> {
             let mut record = record_of(body)?;
-            #(#undecided)*
-            Ok(self.repository.insert(scope, record).await?)
+            #(#fills)*
+            Ok(self.repository.insert(scope, &record).await?)
         }
+    }
+}
+
+/// Whether new items of the resource are stored as a generated `New<Item>Row`: the create
+/// body is a model, and a stored item requires fields it may leave out.
+fn has_new_row(api: &Api, resource: &Resource) -> bool {
+    body_named(api, resource.ops.create).is_some()
+        && resource.fills.iter().any(|f| f.kind == FillKind::Undecided)
+}
+
+/// `NewTaskRow`.
+fn new_row_name(resource: &Resource) -> proc_macro2::Ident {
+    format_ident!("New{}Row", stem(resource))
+}
+
+/// The Rust name of an item field (`r#type` for `type`).
+fn field_ident(api: &Api, resource: &Resource, field: &str) -> TokenStream {
+    let name = match &api.ty(resource.item).kind {
+        NamedKind::Struct(s) => s
+            .fields
+            .iter()
+            .find(|f| f.wire_name == field)
+            .map(|f| f.rust_name.clone()),
+        _ => None,
+    }
+    .unwrap_or_else(|| crate::ir::snake_ident(field));
+    name.parse().unwrap_or_else(|_| quote!(missing_field))
+}
+
+/// `generated/src/resources.rs`'s `NewTaskRow`: what a new item is stored from when a
+/// stored item requires fields its create body may leave out. The service decides those
+/// (`create`); a client's value for a field it may write wins, and the fields only the
+/// server sets are never taken from the body.
+fn new_row(api: &Api, resource: &Resource) -> Option<TokenStream> {
+    if !has_new_row(api, resource) {
+        return None;
+    }
+    let row = new_row_name(resource);
+    let table = table_static(resource);
+    let body = body_type(api, resource.ops.create);
+    let undecided: Vec<_> = resource
+        .fills
+        .iter()
+        .filter(|fill| fill.kind == FillKind::Undecided)
+        .map(|fill| (fill.field.as_str(), field_ident(api, resource, &fill.field)))
+        .collect();
+    let fields = undecided.iter().map(|(wire, ident)| {
+        let ty = field_ty(api, resource, wire)
+            .map(|ty| super::types::rust_type(api, ty, super::types::Scope::Outside))
+            .unwrap_or_else(|| quote!(serde_json::Value));
+        let doc = docs::doc(&format!(
+            "`{wire}`: required in a stored item, decided by the server when the body has none."
+        ));
+        quote! {
+            #doc
+            pub #ident: #ty,
+        }
+    });
+    let decisions = undecided
+        .iter()
+        .map(|(wire, ident)| quote!(decide(&mut record, #wire, &self.#ident)?;));
+    let doc = docs::doc(&format!(
+        "A new item of `{}` as the service hands it to the repository: the client's body, and \
+         the fields a stored item requires that the body may leave out, which the service \
+         decides.",
+        resource.table
+    ));
+    Some(quote! {
+        #doc
+        #[derive(Debug)]
+        pub struct #row<'a> {
+            #(#fields)*
+            /// The client's body.
+            pub body: &'a #body,
+        }
+
+        impl #row<'_> {
+            /// The record stored: the body without the fields only the server sets, then
+            /// the service's value for each field the body leaves without one.
+            pub fn to_record(&self) -> Result<Record, StoreError> {
+                let mut record = client_record(&#table, self.body)?;
+                #(#decisions)*
+                Ok(record)
+            }
+        }
+    })
+}
+
+/// The type a repository's `insert` takes: the `New<Item>Row` when there is one, else
+/// the create body's model, else any serializable value (`bound` names `Serialize` as the
+/// file imports it).
+fn insert_type(api: &Api, resource: &Resource, bound: TokenStream) -> TokenStream {
+    if has_new_row(api, resource) {
+        let row = new_row_name(resource);
+        return quote!(#row<'_>);
+    }
+    write_type(api, resource.ops.create, bound)
+}
+
+/// The type a repository takes a write's body as: the operation's model, or any
+/// serializable value when there is none.
+fn write_type(api: &Api, op: Option<crate::ir::OperationId>, bound: TokenStream) -> TokenStream {
+    match body_named(api, op) {
+        Some(name) => {
+            let name = format_ident!("{}", name);
+            quote!(models::#name)
+        }
+        None => quote!((impl #bound + Sync)),
     }
 }
 
@@ -555,7 +725,7 @@ fn body_type(api: &Api, op: Option<crate::ir::OperationId>) -> TokenStream {
             let name = format_ident!("{}", name);
             quote!(models::#name)
         }
-        None => quote!(impl Serialize),
+        None => quote!((impl Serialize + Sync)),
     }
 }
 

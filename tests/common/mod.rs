@@ -127,6 +127,28 @@ pub fn assert_compiles(project: &Path) {
     );
 }
 
+/// Runs the project's own tests (in-memory SQLite), failing with their output.
+#[allow(dead_code)] // not every test binary that includes this module uses it
+pub fn assert_tests_pass(project: &Path) {
+    date_in_the_future(project);
+    let target = std::env::var("SPECGEN_TEST_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join("target/generated-projects"));
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["test", "--quiet"])
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("TEST_DATABASE_URL")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the project's tests fail:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Dates every file of `project` a day ahead, so that cargo rebuilds its crates from its own
 /// sources.
 ///

@@ -7,7 +7,8 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
-    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
+    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table, client_record,
+    decide,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -177,27 +178,28 @@ pub trait UserRepository: Send + Sync {
         key: &Key,
     ) -> impl Future<Output = Result<Option<models::User>, StoreError>> + Send;
 
-    /// Stores a new item; returns its key and the item as stored.
+    /// Stores a new item; returns its key and the item as stored. Fields only the
+    /// server sets (`readOnly`) are not taken from a client's body.
     fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewUser,
     ) -> impl Future<Output = Result<(Key, models::User), StoreError>> + Send;
 
-    /// Replaces an item; `None` when there is none.
+    /// Replaces an item's writable fields; `None` when there is none.
     fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::User>, StoreError>> + Send;
 
-    /// Merges a JSON merge patch into an item; `None` when there is none.
+    /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
     fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &models::UserPatch,
     ) -> impl Future<Output = Result<Option<models::User>, StoreError>> + Send;
 
     /// Deletes an item; `false` when there was none.
@@ -402,27 +404,28 @@ pub trait PostRepository: Send + Sync {
         key: &Key,
     ) -> impl Future<Output = Result<Option<models::Post>, StoreError>> + Send;
 
-    /// Stores a new item; returns its key and the item as stored.
+    /// Stores a new item; returns its key and the item as stored. Fields only the
+    /// server sets (`readOnly`) are not taken from a client's body.
     fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewPost,
     ) -> impl Future<Output = Result<(Key, models::Post), StoreError>> + Send;
 
-    /// Replaces an item; `None` when there is none.
+    /// Replaces an item's writable fields; `None` when there is none.
     fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &models::NewPost,
     ) -> impl Future<Output = Result<Option<models::Post>, StoreError>> + Send;
 
-    /// Merges a JSON merge patch into an item; `None` when there is none.
+    /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
     fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::Post>, StoreError>> + Send;
 
     /// Deletes an item; `false` when there was none.
@@ -579,27 +582,28 @@ pub trait CommentRepository: Send + Sync {
         key: &Key,
     ) -> impl Future<Output = Result<Option<models::Comment>, StoreError>> + Send;
 
-    /// Stores a new item; returns its key and the item as stored.
+    /// Stores a new item; returns its key and the item as stored. Fields only the
+    /// server sets (`readOnly`) are not taken from a client's body.
     fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewComment,
     ) -> impl Future<Output = Result<(Key, models::Comment), StoreError>> + Send;
 
-    /// Replaces an item; `None` when there is none.
+    /// Replaces an item's writable fields; `None` when there is none.
     fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::Comment>, StoreError>> + Send;
 
-    /// Merges a JSON merge patch into an item; `None` when there is none.
+    /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
     fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::Comment>, StoreError>> + Send;
 
     /// Deletes an item; `false` when there was none.

@@ -4,7 +4,10 @@
 
 use crate::generated::models;
 use crate::generated::resources::{COMMENTS, COMMENTS_LISTING, CommentRepository};
-use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Scope, StoreError, to_record,
+};
+use serde::Serialize;
 
 /// Stores `comments` in its SQL table.
 #[derive(Debug, Clone)]
@@ -41,27 +44,31 @@ impl CommentRepository for SqlCommentRepository {
     async fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewComment,
     ) -> Result<(Key, models::Comment), StoreError> {
-        self.db.insert(&COMMENTS, scope, record).await
+        self.db.insert(&COMMENTS, scope, to_record(new)?).await
     }
 
     async fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl Serialize + Sync),
     ) -> Result<Option<models::Comment>, StoreError> {
-        self.db.replace(&COMMENTS, scope, key, record).await
+        self.db
+            .replace(&COMMENTS, scope, key, to_record(body)?)
+            .await
     }
 
     async fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &(impl Serialize + Sync),
     ) -> Result<Option<models::Comment>, StoreError> {
-        self.db.patch(&COMMENTS, scope, key, &patch).await
+        self.db
+            .patch(&COMMENTS, scope, key, &to_record(patch)?)
+            .await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -4,7 +4,10 @@
 
 use crate::generated::models;
 use crate::generated::resources::{POSTS, POSTS_LISTING, PostRepository};
-use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Scope, StoreError, to_record,
+};
+use serde::Serialize;
 
 /// Stores `posts` in its SQL table.
 #[derive(Debug, Clone)]
@@ -39,27 +42,27 @@ impl PostRepository for SqlPostRepository {
     async fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewPost,
     ) -> Result<(Key, models::Post), StoreError> {
-        self.db.insert(&POSTS, scope, record).await
+        self.db.insert(&POSTS, scope, to_record(new)?).await
     }
 
     async fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &models::NewPost,
     ) -> Result<Option<models::Post>, StoreError> {
-        self.db.replace(&POSTS, scope, key, record).await
+        self.db.replace(&POSTS, scope, key, to_record(body)?).await
     }
 
     async fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &(impl Serialize + Sync),
     ) -> Result<Option<models::Post>, StoreError> {
-        self.db.patch(&POSTS, scope, key, &patch).await
+        self.db.patch(&POSTS, scope, key, &to_record(patch)?).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -4,7 +4,10 @@
 
 use crate::generated::models;
 use crate::generated::resources::{USERS, USERS_LISTING, UserRepository};
-use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Scope, StoreError, to_record,
+};
+use serde::Serialize;
 
 /// Stores `users` in its SQL table.
 #[derive(Debug, Clone)]
@@ -39,27 +42,27 @@ impl UserRepository for SqlUserRepository {
     async fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewUser,
     ) -> Result<(Key, models::User), StoreError> {
-        self.db.insert(&USERS, scope, record).await
+        self.db.insert(&USERS, scope, to_record(new)?).await
     }
 
     async fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl Serialize + Sync),
     ) -> Result<Option<models::User>, StoreError> {
-        self.db.replace(&USERS, scope, key, record).await
+        self.db.replace(&USERS, scope, key, to_record(body)?).await
     }
 
     async fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &models::UserPatch,
     ) -> Result<Option<models::User>, StoreError> {
-        self.db.patch(&USERS, scope, key, &patch).await
+        self.db.patch(&USERS, scope, key, &to_record(patch)?).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

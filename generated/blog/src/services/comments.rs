@@ -2,7 +2,7 @@
 use crate::generated::Problem;
 use crate::generated::models;
 use crate::generated::resources::CommentRepository;
-use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+use crate::generated::runtime::store::{Key, ListQuery, Page, Scope};
 use crate::repositories::SqlCommentRepository;
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ impl<R: CommentRepository> CommentService<R> {
         scope: &Scope,
         body: &models::NewComment,
     ) -> Result<(Key, models::Comment), Problem> {
-        Ok(self.repository.insert(scope, record_of(body)?).await?)
+        Ok(self.repository.insert(scope, body).await?)
     }
 
     pub async fn get(&self, scope: &Scope, key: &Key) -> Result<models::Comment, Problem> {
@@ -46,10 +46,10 @@ impl<R: CommentRepository> CommentService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &(impl Serialize + Sync),
     ) -> Result<models::Comment, Problem> {
         self.repository
-            .replace(scope, key, record_of(body)?)
+            .replace(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }
@@ -59,10 +59,10 @@ impl<R: CommentRepository> CommentService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &(impl Serialize + Sync),
     ) -> Result<models::Comment, Problem> {
         self.repository
-            .patch(scope, key, record_of(body)?)
+            .patch(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }

@@ -2,7 +2,7 @@
 use crate::generated::Problem;
 use crate::generated::models;
 use crate::generated::resources::PostRepository;
-use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+use crate::generated::runtime::store::{Key, ListQuery, Page, Scope};
 use crate::repositories::SqlPostRepository;
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ impl<R: PostRepository> PostService<R> {
         scope: &Scope,
         body: &models::NewPost,
     ) -> Result<(Key, models::Post), Problem> {
-        Ok(self.repository.insert(scope, record_of(body)?).await?)
+        Ok(self.repository.insert(scope, body).await?)
     }
 
     pub async fn get(&self, scope: &Scope, key: &Key) -> Result<models::Post, Problem> {
@@ -49,7 +49,7 @@ impl<R: PostRepository> PostService<R> {
         body: &models::NewPost,
     ) -> Result<models::Post, Problem> {
         self.repository
-            .replace(scope, key, record_of(body)?)
+            .replace(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }
@@ -59,10 +59,10 @@ impl<R: PostRepository> PostService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &(impl Serialize + Sync),
     ) -> Result<models::Post, Problem> {
         self.repository
-            .patch(scope, key, record_of(body)?)
+            .patch(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }

@@ -2,7 +2,7 @@
 use crate::generated::Problem;
 use crate::generated::models;
 use crate::generated::resources::UserRepository;
-use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+use crate::generated::runtime::store::{Key, ListQuery, Page, Scope};
 use crate::repositories::SqlUserRepository;
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ impl<R: UserRepository> UserService<R> {
         scope: &Scope,
         body: &models::NewUser,
     ) -> Result<(Key, models::User), Problem> {
-        Ok(self.repository.insert(scope, record_of(body)?).await?)
+        Ok(self.repository.insert(scope, body).await?)
     }
 
     pub async fn get(&self, scope: &Scope, key: &Key) -> Result<models::User, Problem> {
@@ -46,10 +46,10 @@ impl<R: UserRepository> UserService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &(impl Serialize + Sync),
     ) -> Result<models::User, Problem> {
         self.repository
-            .replace(scope, key, record_of(body)?)
+            .replace(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }
@@ -62,7 +62,7 @@ impl<R: UserRepository> UserService<R> {
         body: &models::UserPatch,
     ) -> Result<models::User, Problem> {
         self.repository
-            .patch(scope, key, record_of(body)?)
+            .patch(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }

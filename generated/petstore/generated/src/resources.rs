@@ -7,7 +7,8 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
-    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
+    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table, client_record,
+    decide,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -197,27 +198,28 @@ pub trait PetRepository: Send + Sync {
         key: &Key,
     ) -> impl Future<Output = Result<Option<models::Pet>, StoreError>> + Send;
 
-    /// Stores a new item; returns its key and the item as stored.
+    /// Stores a new item; returns its key and the item as stored. Fields only the
+    /// server sets (`readOnly`) are not taken from a client's body.
     fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewPet,
     ) -> impl Future<Output = Result<(Key, models::Pet), StoreError>> + Send;
 
-    /// Replaces an item; `None` when there is none.
+    /// Replaces an item's writable fields; `None` when there is none.
     fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &models::NewPet,
     ) -> impl Future<Output = Result<Option<models::Pet>, StoreError>> + Send;
 
-    /// Merges a JSON merge patch into an item; `None` when there is none.
+    /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
     fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &models::PetPatch,
     ) -> impl Future<Output = Result<Option<models::Pet>, StoreError>> + Send;
 
     /// Deletes an item; `false` when there was none.

@@ -4,7 +4,9 @@
 
 use crate::generated::models;
 use crate::generated::resources::{PETS, PETS_LISTING, PetRepository};
-use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Scope, StoreError, to_record,
+};
 
 /// Stores `pets` in its SQL table.
 #[derive(Debug, Clone)]
@@ -39,27 +41,27 @@ impl PetRepository for SqlPetRepository {
     async fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewPet,
     ) -> Result<(Key, models::Pet), StoreError> {
-        self.db.insert(&PETS, scope, record).await
+        self.db.insert(&PETS, scope, to_record(new)?).await
     }
 
     async fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &models::NewPet,
     ) -> Result<Option<models::Pet>, StoreError> {
-        self.db.replace(&PETS, scope, key, record).await
+        self.db.replace(&PETS, scope, key, to_record(body)?).await
     }
 
     async fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &models::PetPatch,
     ) -> Result<Option<models::Pet>, StoreError> {
-        self.db.patch(&PETS, scope, key, &patch).await
+        self.db.patch(&PETS, scope, key, &to_record(patch)?).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -7,7 +7,8 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
-    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table,
+    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table, client_record,
+    decide,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -257,27 +258,28 @@ pub trait ProductRepository: Send + Sync {
         key: &Key,
     ) -> impl Future<Output = Result<Option<models::Product>, StoreError>> + Send;
 
-    /// Stores a new item; returns its key and the item as stored.
+    /// Stores a new item; returns its key and the item as stored. Fields only the
+    /// server sets (`readOnly`) are not taken from a client's body.
     fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewProduct,
     ) -> impl Future<Output = Result<(Key, models::Product), StoreError>> + Send;
 
-    /// Replaces an item; `None` when there is none.
+    /// Replaces an item's writable fields; `None` when there is none.
     fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &models::NewProduct,
     ) -> impl Future<Output = Result<Option<models::Product>, StoreError>> + Send;
 
-    /// Merges a JSON merge patch into an item; `None` when there is none.
+    /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
     fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &models::ProductPatch,
     ) -> impl Future<Output = Result<Option<models::Product>, StoreError>> + Send;
 
     /// Deletes an item; `false` when there was none.
@@ -434,27 +436,28 @@ pub trait CartRepository: Send + Sync {
         key: &Key,
     ) -> impl Future<Output = Result<Option<models::Cart>, StoreError>> + Send;
 
-    /// Stores a new item; returns its key and the item as stored.
+    /// Stores a new item; returns its key and the item as stored. Fields only the
+    /// server sets (`readOnly`) are not taken from a client's body.
     fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewCart,
     ) -> impl Future<Output = Result<(Key, models::Cart), StoreError>> + Send;
 
-    /// Replaces an item; `None` when there is none.
+    /// Replaces an item's writable fields; `None` when there is none.
     fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::Cart>, StoreError>> + Send;
 
-    /// Merges a JSON merge patch into an item; `None` when there is none.
+    /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
     fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::Cart>, StoreError>> + Send;
 
     /// Deletes an item; `false` when there was none.
@@ -599,27 +602,28 @@ pub trait ItemRepository: Send + Sync {
         key: &Key,
     ) -> impl Future<Output = Result<Option<models::CartItem>, StoreError>> + Send;
 
-    /// Stores a new item; returns its key and the item as stored.
+    /// Stores a new item; returns its key and the item as stored. Fields only the
+    /// server sets (`readOnly`) are not taken from a client's body.
     fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewCartItem,
     ) -> impl Future<Output = Result<(Key, models::CartItem), StoreError>> + Send;
 
-    /// Replaces an item; `None` when there is none.
+    /// Replaces an item's writable fields; `None` when there is none.
     fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::CartItem>, StoreError>> + Send;
 
-    /// Merges a JSON merge patch into an item; `None` when there is none.
+    /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
     fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &models::CartItemPatch,
     ) -> impl Future<Output = Result<Option<models::CartItem>, StoreError>> + Send;
 
     /// Deletes an item; `false` when there was none.
@@ -792,6 +796,31 @@ impl Field for OrderField {
     }
 }
 
+/// A new item of `orders` as the service hands it to the repository: the client's body, and the fields a stored item requires that the body may leave out, which the service decides.
+#[derive(Debug)]
+pub struct NewOrderRow<'a> {
+    /// `status`: required in a stored item, decided by the server when the body has none.
+    pub status: models::OrderStatus,
+    /// `currency`: required in a stored item, decided by the server when the body has none.
+    pub currency: models::Currency,
+    /// `items`: required in a stored item, decided by the server when the body has none.
+    pub items: Vec<models::LineItem>,
+    /// The client's body.
+    pub body: &'a models::NewOrder,
+}
+
+impl NewOrderRow<'_> {
+    /// The record stored: the body without the fields only the server sets, then
+    /// the service's value for each field the body leaves without one.
+    pub fn to_record(&self) -> Result<Record, StoreError> {
+        let mut record = client_record(&ORDERS, self.body)?;
+        decide(&mut record, "status", &self.status)?;
+        decide(&mut record, "currency", &self.currency)?;
+        decide(&mut record, "items", &self.items)?;
+        Ok(record)
+    }
+}
+
 /// Data access for `orders`. `crate::repositories::orders` implements it with SQL; implement it yourself to store items elsewhere.
 pub trait OrderRepository: Send + Sync {
     /// One page of the items in `scope`.
@@ -808,27 +837,28 @@ pub trait OrderRepository: Send + Sync {
         key: &Key,
     ) -> impl Future<Output = Result<Option<models::Order>, StoreError>> + Send;
 
-    /// Stores a new item; returns its key and the item as stored.
+    /// Stores a new item; returns its key and the item as stored. Fields only the
+    /// server sets (`readOnly`) are not taken from a client's body.
     fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &NewOrderRow<'_>,
     ) -> impl Future<Output = Result<(Key, models::Order), StoreError>> + Send;
 
-    /// Replaces an item; `None` when there is none.
+    /// Replaces an item's writable fields; `None` when there is none.
     fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::Order>, StoreError>> + Send;
 
-    /// Merges a JSON merge patch into an item; `None` when there is none.
+    /// Merges a JSON merge patch (RFC 7396) into an item; `None` when there is none.
     fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &(impl serde::Serialize + Sync),
     ) -> impl Future<Output = Result<Option<models::Order>, StoreError>> + Send;
 
     /// Deletes an item; `false` when there was none.

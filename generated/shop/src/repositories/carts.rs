@@ -5,8 +5,9 @@
 use crate::generated::models;
 use crate::generated::resources::{CARTS, CartRepository};
 use crate::generated::runtime::store::{
-    Database, Key, ListQuery, ListShape, Listing, Page, Record, Scope, StoreError,
+    Database, Key, ListQuery, ListShape, Listing, Page, Scope, StoreError, to_record,
 };
+use serde::Serialize;
 
 /// Stores `carts` in its SQL table.
 #[derive(Debug, Clone)]
@@ -47,27 +48,27 @@ impl CartRepository for SqlCartRepository {
     async fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewCart,
     ) -> Result<(Key, models::Cart), StoreError> {
-        self.db.insert(&CARTS, scope, record).await
+        self.db.insert(&CARTS, scope, to_record(new)?).await
     }
 
     async fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl Serialize + Sync),
     ) -> Result<Option<models::Cart>, StoreError> {
-        self.db.replace(&CARTS, scope, key, record).await
+        self.db.replace(&CARTS, scope, key, to_record(body)?).await
     }
 
     async fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &(impl Serialize + Sync),
     ) -> Result<Option<models::Cart>, StoreError> {
-        self.db.patch(&CARTS, scope, key, &patch).await
+        self.db.patch(&CARTS, scope, key, &to_record(patch)?).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

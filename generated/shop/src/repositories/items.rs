@@ -4,7 +4,10 @@
 
 use crate::generated::models;
 use crate::generated::resources::{ITEMS, ITEMS_LISTING, ItemRepository};
-use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Scope, StoreError, to_record,
+};
+use serde::Serialize;
 
 /// Stores `items` in its SQL table.
 #[derive(Debug, Clone)]
@@ -39,27 +42,27 @@ impl ItemRepository for SqlItemRepository {
     async fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewCartItem,
     ) -> Result<(Key, models::CartItem), StoreError> {
-        self.db.insert(&ITEMS, scope, record).await
+        self.db.insert(&ITEMS, scope, to_record(new)?).await
     }
 
     async fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl Serialize + Sync),
     ) -> Result<Option<models::CartItem>, StoreError> {
-        self.db.replace(&ITEMS, scope, key, record).await
+        self.db.replace(&ITEMS, scope, key, to_record(body)?).await
     }
 
     async fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &models::CartItemPatch,
     ) -> Result<Option<models::CartItem>, StoreError> {
-        self.db.patch(&ITEMS, scope, key, &patch).await
+        self.db.patch(&ITEMS, scope, key, &to_record(patch)?).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -3,8 +3,11 @@
 //! every value as a parameter.
 
 use crate::generated::models;
-use crate::generated::resources::{ORDERS, ORDERS_LISTING, OrderRepository};
-use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
+use crate::generated::resources::{NewOrderRow, ORDERS, ORDERS_LISTING, OrderRepository};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Scope, StoreError, to_record,
+};
+use serde::Serialize;
 
 /// Stores `orders` in its SQL table.
 #[derive(Debug, Clone)]
@@ -39,27 +42,29 @@ impl OrderRepository for SqlOrderRepository {
     async fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &NewOrderRow<'_>,
     ) -> Result<(Key, models::Order), StoreError> {
-        self.db.insert(&ORDERS, scope, record).await
+        self.db
+            .insert_as_server(&ORDERS, scope, new.to_record()?)
+            .await
     }
 
     async fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &(impl Serialize + Sync),
     ) -> Result<Option<models::Order>, StoreError> {
-        self.db.replace(&ORDERS, scope, key, record).await
+        self.db.replace(&ORDERS, scope, key, to_record(body)?).await
     }
 
     async fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &(impl Serialize + Sync),
     ) -> Result<Option<models::Order>, StoreError> {
-        self.db.patch(&ORDERS, scope, key, &patch).await
+        self.db.patch(&ORDERS, scope, key, &to_record(patch)?).await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -4,7 +4,9 @@
 
 use crate::generated::models;
 use crate::generated::resources::{PRODUCTS, PRODUCTS_LISTING, ProductRepository};
-use crate::generated::runtime::store::{Database, Key, ListQuery, Page, Record, Scope, StoreError};
+use crate::generated::runtime::store::{
+    Database, Key, ListQuery, Page, Scope, StoreError, to_record,
+};
 
 /// Stores `products` in its SQL table.
 #[derive(Debug, Clone)]
@@ -41,27 +43,31 @@ impl ProductRepository for SqlProductRepository {
     async fn insert(
         &self,
         scope: &Scope,
-        record: Record,
+        new: &models::NewProduct,
     ) -> Result<(Key, models::Product), StoreError> {
-        self.db.insert(&PRODUCTS, scope, record).await
+        self.db.insert(&PRODUCTS, scope, to_record(new)?).await
     }
 
     async fn replace(
         &self,
         scope: &Scope,
         key: &Key,
-        record: Record,
+        body: &models::NewProduct,
     ) -> Result<Option<models::Product>, StoreError> {
-        self.db.replace(&PRODUCTS, scope, key, record).await
+        self.db
+            .replace(&PRODUCTS, scope, key, to_record(body)?)
+            .await
     }
 
     async fn patch(
         &self,
         scope: &Scope,
         key: &Key,
-        patch: Record,
+        patch: &models::ProductPatch,
     ) -> Result<Option<models::Product>, StoreError> {
-        self.db.patch(&PRODUCTS, scope, key, &patch).await
+        self.db
+            .patch(&PRODUCTS, scope, key, &to_record(patch)?)
+            .await
     }
 
     async fn delete(&self, scope: &Scope, key: &Key) -> Result<bool, StoreError> {

@@ -2,7 +2,7 @@
 use crate::generated::Problem;
 use crate::generated::models;
 use crate::generated::resources::ItemRepository;
-use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+use crate::generated::runtime::store::{Key, ListQuery, Page, Scope};
 use crate::repositories::SqlItemRepository;
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ impl<R: ItemRepository> ItemService<R> {
         scope: &Scope,
         body: &models::NewCartItem,
     ) -> Result<(Key, models::CartItem), Problem> {
-        Ok(self.repository.insert(scope, record_of(body)?).await?)
+        Ok(self.repository.insert(scope, body).await?)
     }
 
     pub async fn get(&self, scope: &Scope, key: &Key) -> Result<models::CartItem, Problem> {
@@ -46,10 +46,10 @@ impl<R: ItemRepository> ItemService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &(impl Serialize + Sync),
     ) -> Result<models::CartItem, Problem> {
         self.repository
-            .replace(scope, key, record_of(body)?)
+            .replace(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }
@@ -62,7 +62,7 @@ impl<R: ItemRepository> ItemService<R> {
         body: &models::CartItemPatch,
     ) -> Result<models::CartItem, Problem> {
         self.repository
-            .patch(scope, key, record_of(body)?)
+            .patch(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }

@@ -1,8 +1,9 @@
 // specgen:id src/services/orders.rs (keep this line: regen finds the file by it if you move it)
 use crate::generated::Problem;
 use crate::generated::models;
+use crate::generated::resources::NewOrderRow;
 use crate::generated::resources::OrderRepository;
-use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, placeholder, record_of};
+use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, placeholder_as};
 use crate::repositories::SqlOrderRepository;
 use serde::Serialize;
 
@@ -27,26 +28,22 @@ impl<R: OrderRepository> OrderService<R> {
 
     /// Stores a new item from a request body; the server fills its own fields.
     ///
-    /// Decide: a stored item requires `status`, `currency`, `items`, which a create request may leave out and the spec gives no default. specgen cannot know the value, so it wrote the spec's example as a `placeholder` (logged when used): replace it with what your server should store.
+    /// Decide: a stored item requires `status`, `currency`, `items`, which a create request may leave out and the spec gives no default. specgen cannot know the value, so it wrote the spec's example as a `placeholder` (logged when used): replace it with what your server should store. Where a client may send the field and does, its value is stored instead.
     pub async fn create(
         &self,
         scope: &Scope,
         body: &models::NewOrder,
     ) -> Result<(Key, models::Order), Problem> {
-        let mut record = record_of(body)?;
-        record
-            .entry("status")
-            .or_insert_with(|| placeholder("status", "\"pending\""));
-        record
-            .entry("currency")
-            .or_insert_with(|| placeholder("currency", "\"EUR\""));
-        record
-            .entry("items")
-            .or_insert_with(|| placeholder(
+        let new = NewOrderRow {
+            status: placeholder_as("status", "\"pending\"")?,
+            currency: placeholder_as("currency", "\"EUR\"")?,
+            items: placeholder_as(
                 "items",
                 "[{\"product_id\":\"5f0c6d1e-8a2b-4c3d-9e4f-a1b2c3d4e5f6\",\"quantity\":2,\"unit_price_cents\":1999}]",
-            ));
-        Ok(self.repository.insert(scope, record).await?)
+            )?,
+            body,
+        };
+        Ok(self.repository.insert(scope, &new).await?)
     }
 
     pub async fn get(&self, scope: &Scope, key: &Key) -> Result<models::Order, Problem> {
@@ -61,10 +58,10 @@ impl<R: OrderRepository> OrderService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &(impl Serialize + Sync),
     ) -> Result<models::Order, Problem> {
         self.repository
-            .replace(scope, key, record_of(body)?)
+            .replace(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }
@@ -74,10 +71,10 @@ impl<R: OrderRepository> OrderService<R> {
         &self,
         scope: &Scope,
         key: &Key,
-        body: &impl Serialize,
+        body: &(impl Serialize + Sync),
     ) -> Result<models::Order, Problem> {
         self.repository
-            .patch(scope, key, record_of(body)?)
+            .patch(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }

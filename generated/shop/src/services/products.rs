@@ -2,7 +2,7 @@
 use crate::generated::Problem;
 use crate::generated::models;
 use crate::generated::resources::ProductRepository;
-use crate::generated::runtime::store::{Key, ListQuery, Page, Scope, record_of};
+use crate::generated::runtime::store::{Key, ListQuery, Page, Scope};
 use crate::repositories::SqlProductRepository;
 
 /// The rules for `products`: what may be stored, and how. Generic over the repository so tests can swap the database for something else.
@@ -30,7 +30,7 @@ impl<R: ProductRepository> ProductService<R> {
         scope: &Scope,
         body: &models::NewProduct,
     ) -> Result<(Key, models::Product), Problem> {
-        Ok(self.repository.insert(scope, record_of(body)?).await?)
+        Ok(self.repository.insert(scope, body).await?)
     }
 
     pub async fn get(&self, scope: &Scope, key: &Key) -> Result<models::Product, Problem> {
@@ -48,7 +48,7 @@ impl<R: ProductRepository> ProductService<R> {
         body: &models::NewProduct,
     ) -> Result<models::Product, Problem> {
         self.repository
-            .replace(scope, key, record_of(body)?)
+            .replace(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }
@@ -61,7 +61,7 @@ impl<R: ProductRepository> ProductService<R> {
         body: &models::ProductPatch,
     ) -> Result<models::Product, Problem> {
         self.repository
-            .patch(scope, key, record_of(body)?)
+            .patch(scope, key, body)
             .await?
             .ok_or_else(Problem::not_found)
     }

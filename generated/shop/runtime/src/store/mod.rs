@@ -110,6 +110,59 @@ pub fn placeholder(field: &'static str, json: &str) -> Value {
     serde_json::from_str(json).unwrap_or(Value::Null)
 }
 
+/// [`placeholder`] as the field's type: for a service's `New<Item>Row`. A spec example
+/// that does not fit the type (specgen checks them against their schema) is a 500 naming
+/// the field.
+pub fn placeholder_as<T: DeserializeOwned>(field: &'static str, json: &str) -> Result<T, Problem> {
+    serde_json::from_value(placeholder(field, json)).map_err(|error| {
+        Problem::internal(format!(
+            "specgen's placeholder for `{field}` does not fit its type: {error}"
+        ))
+    })
+}
+
+/// What a repository stores: a body, a `New<Item>Row` or any serializable value, as the
+/// record the store's calls take. Not an object: [`StoreError::Corrupt`].
+pub fn to_record<T: Serialize + ?Sized>(value: &T) -> Result<Record, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(record)) => Ok(record),
+        Ok(other) => Err(StoreError::Corrupt(format!(
+            "only an object can be stored, not {}",
+            match other {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            }
+        ))),
+        Err(error) => Err(StoreError::Corrupt(error.to_string())),
+    }
+}
+
+/// A client's body as the record of an item of `table`, without the fields only the server
+/// sets (`readOnly`): for a `New<Item>Row`, which adds the server's own values after.
+pub fn client_record<T: Serialize + ?Sized>(table: &Table, body: &T) -> Result<Record, StoreError> {
+    let mut record = to_record(body)?;
+    table.drop_read_only(&mut record);
+    Ok(record)
+}
+
+/// Sets `field` to the server's `value` unless the record holds one (a client's, for a
+/// field it may write).
+pub fn decide<T: Serialize + ?Sized>(
+    record: &mut Record,
+    field: &str,
+    value: &T,
+) -> Result<(), StoreError> {
+    if record.get(field).is_none_or(Value::is_null) {
+        let value =
+            serde_json::to_value(value).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        record.insert(field.to_owned(), value);
+    }
+    Ok(())
+}
+
 /// A request body as a record.
 pub fn record_of<T: Serialize>(value: &T) -> Result<Record, Problem> {
     match serde_json::to_value(value) {
