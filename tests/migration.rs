@@ -57,6 +57,14 @@ fn a_project_with_generated_code_and_runtime_as_modules_moves_to_their_crates_wi
         "impl<R: PetRepository> PetService<R>",
         "    // my service note: kept across the move\n    pub fn everything() -> crate::generated::runtime::store::Scope {\n        crate::generated::runtime::store::Scope::root()\n    }",
     );
+    // A repository that took records, as they were scaffolded then, with a method of the
+    // user's own.
+    let repository = project.join("src/repositories/pets.rs");
+    insert_after(
+        &repository,
+        "impl SqlPetRepository {",
+        "    /// My own: how many pets there are.\n    pub async fn how_many(&self) -> Result<u64, StoreError> {\n        Ok(self.db.list::<models::Pet>(&PETS, &PETS_LISTING, &Scope::root(), &ListQuery::new()).await?.total)\n    }\n",
+    );
     insert_after(&cargo_toml, "[dependencies]", "itoa = \"1\" # mine");
     replace_in(
         &cargo_toml,
@@ -90,6 +98,15 @@ fn a_project_with_generated_code_and_runtime_as_modules_moves_to_their_crates_wi
         "the handler edit stays:\n{handlers}"
     );
     assert!(read(&service).contains("// my service note: kept across the move"));
+    let repository = read(&repository);
+    assert!(
+        repository.contains("pub async fn how_many(&self)"),
+        "the user's repository method stays:\n{repository}"
+    );
+    assert!(
+        repository.contains("new: &models::NewPet") && !repository.contains("record: Record"),
+        "the repository takes the spec's models now:\n{repository}"
+    );
 
     let manifest = read(&cargo_toml);
     assert!(

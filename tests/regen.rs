@@ -124,7 +124,7 @@ fn regen_keeps_an_edited_scaffold_file() {
     assert!(read(&handler).contains("my own note, kept across regen"));
 }
 
-/// Repositories scaffolded before the store's reads returned models took records and
+/// Repositories scaffolded before the store's reads returned models read records and
 /// converted each with `typed`. Such a file is the user's, so regen keeps it, and the
 /// store still serves that style: the project compiles.
 #[test]
@@ -132,7 +132,7 @@ fn a_repository_that_converts_records_itself_still_compiles_after_regen() {
     let (_dir, project) = petstore();
     let repository = project.join("src/repositories/pets.rs");
     for (typed_read, record_read) in [
-        ("Scope, StoreError}", "Scope, StoreError, typed}"),
+        ("StoreError, to_record,", "StoreError, to_record, typed,"),
         (
             "self.db.list(&PETS, &PETS_LISTING, scope, query).await",
             "self.db.list(&PETS, &PETS_LISTING, scope, query).await?.typed()",
@@ -142,16 +142,16 @@ fn a_repository_that_converts_records_itself_still_compiles_after_regen() {
             "self.db.fetch(&PETS, scope, key).await?.map(typed).transpose()",
         ),
         (
-            "self.db.insert(&PETS, scope, record).await",
-            "let (key, stored) = self.db.insert(&PETS, scope, record).await?;\n        Ok((key, typed(stored)?))",
+            "self.db.insert(&PETS, scope, to_record(new)?).await",
+            "let (key, stored) = self.db.insert(&PETS, scope, to_record(new)?).await?;\n        Ok((key, typed(stored)?))",
         ),
         (
-            "self.db.replace(&PETS, scope, key, record).await",
-            "self.db.replace(&PETS, scope, key, record).await?.map(typed).transpose()",
+            "self.db.replace(&PETS, scope, key, to_record(body)?).await",
+            "self.db.replace(&PETS, scope, key, to_record(body)?).await?.map(typed).transpose()",
         ),
         (
-            "self.db.patch(&PETS, scope, key, &patch).await",
-            "self.db.patch(&PETS, scope, key, &patch).await?.map(typed).transpose()",
+            "self.db.patch(&PETS, scope, key, &to_record(patch)?).await",
+            "self.db.patch(&PETS, scope, key, &to_record(patch)?).await?.map(typed).transpose()",
         ),
     ] {
         replace_in(&repository, typed_read, record_read);
