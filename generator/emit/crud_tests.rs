@@ -494,9 +494,18 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         resource.table,
         crate::ir::snake_ident(limit).trim_start_matches("r#")
     );
+    // Unsorted, a list is in creation order: unless the sort parameter has a default.
+    let sorted_by_default = list.sort.as_ref().is_some_and(|sort| {
+        list_op_params(api, list.operation).any(|p| &p.wire_name == sort && p.ty.default.is_some())
+    });
     let doc = docs::doc(&format!(
-        "`{}` pages by `{limit}`: three items, two per page.",
-        resource.collection_path
+        "`{}` pages by `{limit}`: three items, two per page{}.",
+        resource.collection_path,
+        if sorted_by_default {
+            ""
+        } else {
+            ", the first two created first"
+        }
     ));
     let chain = parent_chain(api, resource)?;
     let parents = chain.len();
@@ -534,18 +543,39 @@ fn paging_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         }),
         _ => None,
     };
+    let key_field = &resource.key.field;
+    let order_check = (!sorted_by_default).then(|| {
+        quote! {
+            let first_two: Vec<&serde_json::Value> = created[..2].iter().map(|item| &item[#key_field]).collect();
+            let page: Vec<&serde_json::Value> = items_at(&listed, #pointer).iter().map(|item| &item[#key_field]).collect();
+            assert_eq!(page, first_two, "an unsorted list is in creation order: {listed}");
+        }
+    });
     Some(quote! {
         #doc
         #[tokio::test]
         async fn #name() {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
             #setup
-            #(exchange(&app, #create_requests, #create_status, "create").await;)*
+            let mut created = Vec::new();
+            #(created.push(exchange(&app, #create_requests, #create_status, "create").await.1);)*
             let (_, listed) = exchange(&app, #list_request, 200, "list").await;
             assert_eq!(items_at(&listed, #pointer).len(), 2, "one page holds `limit` items: {listed}");
             #total_check
+            #order_check
         }
     })
+}
+
+/// The query parameters of an operation.
+fn list_op_params(
+    api: &Api,
+    operation: crate::ir::OperationId,
+) -> impl Iterator<Item = &crate::ir::Param> {
+    api.operation(operation)
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query)
 }
 
 fn struct_has_field(api: &Api, ty: &crate::ir::Ty, field: &str) -> bool {

@@ -2089,57 +2089,70 @@ async fn comments_round_trip_through_the_database() {
     .await;
 }
 
-/// `/users` pages by `per_page`: three items, two per page.
+/// `/users` pages by `per_page`: three items, two per page, the first two created first.
 #[tokio::test]
 async fn users_list_pages_by_per_page() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    exchange(
-            &app,
-            request(
-                "POST",
-                "/users",
-                &[],
-                Some((
-                    "application/json",
-                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
-                )),
-            ),
-            201u16,
-            "create",
-        )
-        .await;
-    exchange(
-            &app,
-            request(
-                "POST",
-                "/users",
-                &[],
-                Some((
-                    "application/json",
-                    b"{\"username\":\"ada_l1\",\"email\":\"ada1@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
-                )),
-            ),
-            201u16,
-            "create",
-        )
-        .await;
-    exchange(
-            &app,
-            request(
-                "POST",
-                "/users",
-                &[],
-                Some((
-                    "application/json",
-                    b"{\"username\":\"ada_l2\",\"email\":\"ada2@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
-                )),
-            ),
-            201u16,
-            "create",
-        )
-        .await;
+    let mut created = Vec::new();
+    created
+        .push(
+            exchange(
+                    &app,
+                    request(
+                        "POST",
+                        "/users",
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                        )),
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
+    created
+        .push(
+            exchange(
+                    &app,
+                    request(
+                        "POST",
+                        "/users",
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"username\":\"ada_l1\",\"email\":\"ada1@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                        )),
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
+    created
+        .push(
+            exchange(
+                    &app,
+                    request(
+                        "POST",
+                        "/users",
+                        &[],
+                        Some((
+                            "application/json",
+                            b"{\"username\":\"ada_l2\",\"email\":\"ada2@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                        )),
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
     let (_, listed) = exchange(
         &app,
         request("GET", "/users?per_page=2", &[], None),
@@ -2151,6 +2164,15 @@ async fn users_list_pages_by_per_page() {
         items_at(&listed, "/items").len(),
         2,
         "one page holds `limit` items: {listed}"
+    );
+    let first_two: Vec<&serde_json::Value> = created[..2].iter().map(|item| &item["id"]).collect();
+    let page: Vec<&serde_json::Value> = items_at(&listed, "/items")
+        .iter()
+        .map(|item| &item["id"])
+        .collect();
+    assert_eq!(
+        page, first_two,
+        "an unsorted list is in creation order: {listed}"
     );
 }
 
@@ -2176,66 +2198,79 @@ async fn posts_list_pages_by_per_page() {
         )
         .await;
     let ref0 = key_of(&created, "id");
-    exchange(
-            &app,
-            {
-                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
-                    .to_owned()
-                    .replace("<<ref0>>", &ref0);
-                with_credentials(
-                    request(
-                        "POST",
-                        "/posts",
-                        &[],
-                        Some(("application/json", body.as_bytes())),
-                    ),
-                    &[Credential::Bearer(&["posts:write"])],
+    let mut created = Vec::new();
+    created
+        .push(
+            exchange(
+                    &app,
+                    {
+                        let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                            .to_owned()
+                            .replace("<<ref0>>", &ref0);
+                        with_credentials(
+                            request(
+                                "POST",
+                                "/posts",
+                                &[],
+                                Some(("application/json", body.as_bytes())),
+                            ),
+                            &[Credential::Bearer(&["posts:write"])],
+                        )
+                    },
+                    201u16,
+                    "create",
                 )
-            },
-            201u16,
-            "create",
-        )
-        .await;
-    exchange(
-            &app,
-            {
-                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
-                    .to_owned()
-                    .replace("<<ref0>>", &ref0);
-                with_credentials(
-                    request(
-                        "POST",
-                        "/posts",
-                        &[],
-                        Some(("application/json", body.as_bytes())),
-                    ),
-                    &[Credential::Bearer(&["posts:write"])],
+                .await
+                .1,
+        );
+    created
+        .push(
+            exchange(
+                    &app,
+                    {
+                        let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                            .to_owned()
+                            .replace("<<ref0>>", &ref0);
+                        with_credentials(
+                            request(
+                                "POST",
+                                "/posts",
+                                &[],
+                                Some(("application/json", body.as_bytes())),
+                            ),
+                            &[Credential::Bearer(&["posts:write"])],
+                        )
+                    },
+                    201u16,
+                    "create",
                 )
-            },
-            201u16,
-            "create",
-        )
-        .await;
-    exchange(
-            &app,
-            {
-                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
-                    .to_owned()
-                    .replace("<<ref0>>", &ref0);
-                with_credentials(
-                    request(
-                        "POST",
-                        "/posts",
-                        &[],
-                        Some(("application/json", body.as_bytes())),
-                    ),
-                    &[Credential::Bearer(&["posts:write"])],
+                .await
+                .1,
+        );
+    created
+        .push(
+            exchange(
+                    &app,
+                    {
+                        let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                            .to_owned()
+                            .replace("<<ref0>>", &ref0);
+                        with_credentials(
+                            request(
+                                "POST",
+                                "/posts",
+                                &[],
+                                Some(("application/json", body.as_bytes())),
+                            ),
+                            &[Credential::Bearer(&["posts:write"])],
+                        )
+                    },
+                    201u16,
+                    "create",
                 )
-            },
-            201u16,
-            "create",
-        )
-        .await;
+                .await
+                .1,
+        );
     let (_, listed) = exchange(
         &app,
         request("GET", "/posts?per_page=2", &[], None),
@@ -2250,7 +2285,7 @@ async fn posts_list_pages_by_per_page() {
     );
 }
 
-/// `/posts/{postId}/comments` pages by `per_page`: three items, two per page.
+/// `/posts/{postId}/comments` pages by `per_page`: three items, two per page, the first two created first.
 #[tokio::test]
 async fn comments_list_pages_by_per_page() {
     let app = test_app(AUTH.clone())
@@ -2293,66 +2328,76 @@ async fn comments_list_pages_by_per_page() {
         )
         .await;
     let parent0 = key_of(&created, "id");
-    exchange(
-        &app,
-        {
-            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
-                .to_owned()
-                .replace("<<ref0>>", &ref0);
-            with_credentials(
-                request(
-                    "POST",
-                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
-                    &[],
-                    Some(("application/json", body.as_bytes())),
-                ),
-                &[Credential::Bearer(&["comments:write"])],
-            )
-        },
-        201u16,
-        "create",
-    )
-    .await;
-    exchange(
-        &app,
-        {
-            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
-                .to_owned()
-                .replace("<<ref0>>", &ref0);
-            with_credentials(
-                request(
-                    "POST",
-                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
-                    &[],
-                    Some(("application/json", body.as_bytes())),
-                ),
-                &[Credential::Bearer(&["comments:write"])],
-            )
-        },
-        201u16,
-        "create",
-    )
-    .await;
-    exchange(
-        &app,
-        {
-            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
-                .to_owned()
-                .replace("<<ref0>>", &ref0);
-            with_credentials(
-                request(
-                    "POST",
-                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
-                    &[],
-                    Some(("application/json", body.as_bytes())),
-                ),
-                &[Credential::Bearer(&["comments:write"])],
-            )
-        },
-        201u16,
-        "create",
-    )
-    .await;
+    let mut created = Vec::new();
+    created.push(
+        exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["comments:write"])],
+                )
+            },
+            201u16,
+            "create",
+        )
+        .await
+        .1,
+    );
+    created.push(
+        exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["comments:write"])],
+                )
+            },
+            201u16,
+            "create",
+        )
+        .await
+        .1,
+    );
+    created.push(
+        exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["comments:write"])],
+                )
+            },
+            201u16,
+            "create",
+        )
+        .await
+        .1,
+    );
     let (_, listed) = exchange(
         &app,
         request(
@@ -2369,6 +2414,15 @@ async fn comments_list_pages_by_per_page() {
         items_at(&listed, "/items").len(),
         2,
         "one page holds `limit` items: {listed}"
+    );
+    let first_two: Vec<&serde_json::Value> = created[..2].iter().map(|item| &item["id"]).collect();
+    let page: Vec<&serde_json::Value> = items_at(&listed, "/items")
+        .iter()
+        .map(|item| &item["id"])
+        .collect();
+    assert_eq!(
+        page, first_two,
+        "an unsorted list is in creation order: {listed}"
     );
 }
 

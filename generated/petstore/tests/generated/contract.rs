@@ -1099,66 +1099,79 @@ async fn pets_round_trip_through_the_database() {
     .await;
 }
 
-/// `/pets` pages by `limit`: three items, two per page.
+/// `/pets` pages by `limit`: three items, two per page, the first two created first.
 #[tokio::test]
 async fn pets_list_pages_by_limit() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    exchange(
-            &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/pets",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
-                    )),
-                ),
-                &[Credential::Bearer(&[])],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
-    exchange(
-            &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/pets",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
-                    )),
-                ),
-                &[Credential::Bearer(&[])],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
-    exchange(
-            &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/pets",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
-                    )),
-                ),
-                &[Credential::Bearer(&[])],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
+    let mut created = Vec::new();
+    created
+        .push(
+            exchange(
+                    &app,
+                    with_credentials(
+                        request(
+                            "POST",
+                            "/pets",
+                            &[],
+                            Some((
+                                "application/json",
+                                b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                            )),
+                        ),
+                        &[Credential::Bearer(&[])],
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
+    created
+        .push(
+            exchange(
+                    &app,
+                    with_credentials(
+                        request(
+                            "POST",
+                            "/pets",
+                            &[],
+                            Some((
+                                "application/json",
+                                b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                            )),
+                        ),
+                        &[Credential::Bearer(&[])],
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
+    created
+        .push(
+            exchange(
+                    &app,
+                    with_credentials(
+                        request(
+                            "POST",
+                            "/pets",
+                            &[],
+                            Some((
+                                "application/json",
+                                b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                            )),
+                        ),
+                        &[Credential::Bearer(&[])],
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
     let (_, listed) = exchange(
         &app,
         request("GET", "/pets?limit=2", &[], None),
@@ -1175,6 +1188,15 @@ async fn pets_list_pages_by_limit() {
         listed["total"],
         serde_json::json!(3),
         "the total counts every item: {listed}"
+    );
+    let first_two: Vec<&serde_json::Value> = created[..2].iter().map(|item| &item["id"]).collect();
+    let page: Vec<&serde_json::Value> = items_at(&listed, "/items")
+        .iter()
+        .map(|item| &item["id"])
+        .collect();
+    assert_eq!(
+        page, first_two,
+        "an unsorted list is in creation order: {listed}"
     );
 }
 

@@ -2708,60 +2708,73 @@ async fn products_list_pages_by_limit() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    exchange(
-            &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/products",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
-                    )),
-                ),
-                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
-    exchange(
-            &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/products",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
-                    )),
-                ),
-                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
-    exchange(
-            &app,
-            with_credentials(
-                request(
-                    "POST",
-                    "/products",
-                    &[],
-                    Some((
-                        "application/json",
-                        b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
-                    )),
-                ),
-                &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
-            ),
-            201u16,
-            "create",
-        )
-        .await;
+    let mut created = Vec::new();
+    created
+        .push(
+            exchange(
+                    &app,
+                    with_credentials(
+                        request(
+                            "POST",
+                            "/products",
+                            &[],
+                            Some((
+                                "application/json",
+                                b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                            )),
+                        ),
+                        &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
+    created
+        .push(
+            exchange(
+                    &app,
+                    with_credentials(
+                        request(
+                            "POST",
+                            "/products",
+                            &[],
+                            Some((
+                                "application/json",
+                                b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                            )),
+                        ),
+                        &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
+    created
+        .push(
+            exchange(
+                    &app,
+                    with_credentials(
+                        request(
+                            "POST",
+                            "/products",
+                            &[],
+                            Some((
+                                "application/json",
+                                b"{\"sku\":\"TEE-00042\",\"name\":\"Organic cotton T-shirt\",\"description\":\"Soft, fair-trade and made to last.\",\"category\":\"t-shirts\",\"price_cents\":1999,\"currency\":\"EUR\",\"stock\":0,\"active\":true}",
+                            )),
+                        ),
+                        &[Credential::ApiKey(Location::Header, "X-Admin-Key")],
+                    ),
+                    201u16,
+                    "create",
+                )
+                .await
+                .1,
+        );
     let (_, listed) = exchange(
         &app,
         request("GET", "/products?limit=2", &[], None),
@@ -2781,66 +2794,76 @@ async fn products_list_pages_by_limit() {
     );
 }
 
-/// `/orders` pages by `limit`: three items, two per page.
+/// `/orders` pages by `limit`: three items, two per page, the first two created first.
 #[tokio::test]
 async fn orders_list_pages_by_limit() {
     let app = test_app(AUTH.clone())
         .await
         .expect("the app starts on a fresh database");
-    exchange(
-        &app,
-        with_credentials(
-            request(
-                "POST",
-                "/orders",
-                &[],
-                Some((
-                    "application/json",
-                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
-                )),
+    let mut created = Vec::new();
+    created.push(
+        exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/orders",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["orders:write"])],
             ),
-            &[Credential::Bearer(&["orders:write"])],
-        ),
-        201u16,
-        "create",
-    )
-    .await;
-    exchange(
-        &app,
-        with_credentials(
-            request(
-                "POST",
-                "/orders",
-                &[],
-                Some((
-                    "application/json",
-                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
-                )),
+            201u16,
+            "create",
+        )
+        .await
+        .1,
+    );
+    created.push(
+        exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/orders",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["orders:write"])],
             ),
-            &[Credential::Bearer(&["orders:write"])],
-        ),
-        201u16,
-        "create",
-    )
-    .await;
-    exchange(
-        &app,
-        with_credentials(
-            request(
-                "POST",
-                "/orders",
-                &[],
-                Some((
-                    "application/json",
-                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
-                )),
+            201u16,
+            "create",
+        )
+        .await
+        .1,
+    );
+    created.push(
+        exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/orders",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&["orders:write"])],
             ),
-            &[Credential::Bearer(&["orders:write"])],
-        ),
-        201u16,
-        "create",
-    )
-    .await;
+            201u16,
+            "create",
+        )
+        .await
+        .1,
+    );
     let (_, listed) = exchange(
         &app,
         with_credentials(
@@ -2855,6 +2878,15 @@ async fn orders_list_pages_by_limit() {
         items_at(&listed, "/items").len(),
         2,
         "one page holds `limit` items: {listed}"
+    );
+    let first_two: Vec<&serde_json::Value> = created[..2].iter().map(|item| &item["id"]).collect();
+    let page: Vec<&serde_json::Value> = items_at(&listed, "/items")
+        .iter()
+        .map(|item| &item["id"])
+        .collect();
+    assert_eq!(
+        page, first_two,
+        "an unsorted list is in creation order: {listed}"
     );
 }
 
