@@ -279,7 +279,7 @@ fn table_layout(api: &Api, resource: &Resource) -> TableLayout {
             .join("_");
         indexes.push(format!(
             "CREATE INDEX {} ON {table} ({})",
-            quote_sql(&format!("{}_{name}_idx", resource.table)),
+            quote_sql(&sql_name(&format!("{}_{name}_idx", resource.table))),
             parents.join(", ")
         ));
     }
@@ -322,7 +322,7 @@ fn enum_check(table: &str, column: &Column) -> String {
     };
     format!(
         " CONSTRAINT {} CHECK ({} IN ({}))",
-        quote_sql(&format!("{table}_{}_check", column.name)),
+        quote_sql(&sql_name(&format!("{table}_{}_check", column.name))),
         quote_sql(&column.name),
         values.join(", ")
     )
@@ -330,7 +330,28 @@ fn enum_check(table: &str, column: &Column) -> String {
 
 /// The unique index on a column: the runtime finds the field a conflict is about by it.
 pub fn unique_index_name(resource: &Resource, column: &str) -> String {
-    format!("{}_{column}_key", resource.table)
+    sql_name(&format!("{}_{column}_key", resource.table))
+}
+
+/// A constraint or index name as every dialect keeps it: as it is when it fits
+/// PostgreSQL's 63 bytes (MySQL allows 64 characters; PostgreSQL cuts longer names, MySQL
+/// refuses them), else cut at a character boundary and ended with a hash of the whole name,
+/// so that two long names that begin alike stay apart. The runtime's `store::table`
+/// shortens the names it looks for the same way (a test in each pins the same result).
+pub fn sql_name(name: &str) -> String {
+    const MAX: usize = 63;
+    if name.len() <= MAX {
+        return name.to_owned();
+    }
+    // FNV-1a, 32 bits: stable across Rust versions, unlike std's hasher.
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    let mut cut = MAX - 9;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{hash:08x}", &name[..cut])
 }
 
 /// The layout the spec's resources need now.
@@ -566,6 +587,23 @@ pub fn parse_file_name(name: &str) -> Option<ExistingMigration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_constraint_name_is_cut_to_63_bytes_with_a_hash_of_the_whole() {
+        assert_eq!(sql_name("posts_author_id_fkey"), "posts_author_id_fkey");
+        let long = "organization_membership_invitations_organization_membership_id_fkey";
+        let short = sql_name(long);
+        assert_eq!(
+            short,
+            "organization_membership_invitations_organization_membe_fbb098db"
+        );
+        assert_eq!(short.len(), 63);
+        assert_ne!(
+            sql_name(&long.replace("_fkey", "_key")),
+            short,
+            "names that begin alike stay apart"
+        );
+    }
 
     #[test]
     fn migration_file_names_give_version_and_description() {

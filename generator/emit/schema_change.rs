@@ -483,10 +483,15 @@ pub(super) fn defer_forward_references(
     (kept, deferred)
 }
 
-/// PostgreSQL's name for a column's foreign key, as `CREATE TABLE` gives it.
+/// The name of a column's foreign key: PostgreSQL's, as `CREATE TABLE` gives it, when it
+/// fits; shortened as every other constraint name otherwise.
 fn constraint_name(table: &str, column: &str) -> String {
     let bare = |quoted: &str| quoted.trim_matches('"').replace("\"\"", "\"");
-    super::migrations::quote_sql(&format!("{}_{}_fkey", bare(table), bare(column)))
+    super::migrations::quote_sql(&super::migrations::sql_name(&format!(
+        "{}_{}_fkey",
+        bare(table),
+        bare(column)
+    )))
 }
 
 fn add_foreign_key(

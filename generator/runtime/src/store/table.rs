@@ -165,6 +165,24 @@ pub enum FillValue {
     Keep,
 }
 
+/// A constraint or index name as the migrations write it: as it is when it fits
+/// PostgreSQL's 63 bytes, else cut and ended with an FNV-1a hash of the whole name. The
+/// generator's `emit::migrations::sql_name` does the same (a test in each pins one result).
+pub(super) fn sql_name(name: String) -> String {
+    const MAX: usize = 63;
+    if name.len() <= MAX {
+        return name;
+    }
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    let mut cut = MAX - 9;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{hash:08x}", &name[..cut])
+}
+
 pub(super) fn quote(name: &str) -> String {
     let mut quoted = String::with_capacity(name.len() + 2);
     push_quoted(&mut quoted, name);
@@ -265,7 +283,7 @@ impl Table {
         let referring = || self.columns.iter().filter(|c| c.references.is_some());
         referring()
             .find(|c| {
-                let name = format!("{}_{}_fkey", self.name, c.name);
+                let name = sql_name(format!("{}_{}_fkey", self.name, c.name));
                 constraint == name || db.message().contains(&format!("`{name}`"))
             })
             .or_else(|| {
@@ -292,7 +310,7 @@ impl Table {
             let constraint = db.constraint().unwrap_or_default();
             let message = db.message();
             let field = self.columns.iter().filter(|c| c.unique).find(|c| {
-                let index = format!("{}_{}_key", self.name, c.name);
+                let index = sql_name(format!("{}_{}_key", self.name, c.name));
                 constraint == index
                     || message.contains(&index)
                     || message.contains(&format!("{}.{}", self.name, c.name))
@@ -561,6 +579,20 @@ fn decode(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_constraint_name_is_shortened_as_the_generator_writes_it() {
+        assert_eq!(
+            sql_name("posts_author_id_fkey".to_owned()),
+            "posts_author_id_fkey"
+        );
+        assert_eq!(
+            sql_name(
+                "organization_membership_invitations_organization_membership_id_fkey".to_owned()
+            ),
+            "organization_membership_invitations_organization_membe_fbb098db"
+        );
+    }
 
     #[test]
     fn identifiers_are_quoted_with_embedded_quotes_doubled() {
