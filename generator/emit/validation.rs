@@ -207,11 +207,25 @@ pub fn checks(
                 }
                 _ => quote!(*#value as f64),
             };
+            // 64-bit integers against whole-number bounds compare as integers: as f64 a
+            // value past 2^53 rounds and can pass a bound it breaks.
+            let wide_integer = matches!(
+                ty.kind,
+                TyKind::Integer(crate::ir::IntFormat::I64 | crate::ir::IntFormat::U64)
+            );
+            let whole =
+                |bound: Option<f64>| bound.is_none_or(|b| b.is_finite() && b.fract() == 0.0);
             if c.minimum.is_some() || c.maximum.is_some() {
-                let min = option_f64(c.minimum);
-                let max = option_f64(c.maximum);
                 let (emin, emax) = (c.exclusive_minimum, c.exclusive_maximum);
-                out.push(quote!(#v::range(out, #at, #as_f64, #min, #max, #emin, #emax);));
+                if wide_integer && whole(c.minimum) && whole(c.maximum) {
+                    let min = option_i128(c.minimum);
+                    let max = option_i128(c.maximum);
+                    out.push(quote!(#v::integer_range(out, #at, i128::from(*#value), #min, #max, #emin, #emax);));
+                } else {
+                    let min = option_f64(c.minimum);
+                    let max = option_f64(c.maximum);
+                    out.push(quote!(#v::range(out, #at, #as_f64, #min, #max, #emin, #emax);));
+                }
             }
             if let Some(factor) = c.multiple_of.filter(|f| f.is_finite() && *f > 0.0) {
                 let factor = proc_macro2::Literal::f64_unsuffixed(factor);
@@ -369,6 +383,18 @@ fn option_usize(value: Option<usize>) -> TokenStream {
     match value {
         Some(n) => {
             let n = proc_macro2::Literal::usize_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    }
+}
+
+/// A whole-number bound as an `i128` literal (`f64` holds every integer bound a spec can
+/// write within ±2^127; one past that saturates, as the cast does).
+fn option_i128(value: Option<f64>) -> TokenStream {
+    match value {
+        Some(n) => {
+            let n = proc_macro2::Literal::i128_unsuffixed(n as i128);
             quote!(Some(#n))
         }
         None => quote!(None),

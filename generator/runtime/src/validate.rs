@@ -134,13 +134,45 @@ pub fn pattern(
     }
 }
 
-/// `minimum`/`maximum` and their exclusive forms.
+/// `minimum`/`maximum` and their exclusive forms. `NaN` and the infinities are outside
+/// any range: `NaN` compares false with every bound and would pass them all.
 pub fn range(
     out: &mut Violations,
     at: &Pointer<'_>,
     value: f64,
     min: Option<f64>,
     max: Option<f64>,
+    exclusive_min: bool,
+    exclusive_max: bool,
+) {
+    if !value.is_finite() && (min.is_some() || max.is_some()) {
+        out.report(at, "must be a finite number");
+        return;
+    }
+    if let Some(min) = min {
+        if exclusive_min && value <= min {
+            out.report(at, format!("must be greater than {min}"));
+        } else if value < min {
+            out.report(at, format!("must be at least {min}"));
+        }
+    }
+    if let Some(max) = max {
+        if exclusive_max && value >= max {
+            out.report(at, format!("must be less than {max}"));
+        } else if value > max {
+            out.report(at, format!("must be at most {max}"));
+        }
+    }
+}
+
+/// [`range`] for 64-bit integers against whole-number bounds, compared as integers: as
+/// `f64`, a value past 2^53 rounds and can pass a bound it breaks by one.
+pub fn integer_range(
+    out: &mut Violations,
+    at: &Pointer<'_>,
+    value: i128,
+    min: Option<i128>,
+    max: Option<i128>,
     exclusive_min: bool,
     exclusive_max: bool,
 ) {
@@ -276,6 +308,38 @@ mod tests {
         assert!(errors(|out, at| length(out, at, "ééé", None, Some(3))).is_empty());
         let found = errors(|out, at| length(out, at, "éééé", None, Some(3)));
         assert_eq!(found[0].pointer, "/body/name");
+    }
+
+    #[test]
+    fn not_a_number_is_outside_every_range_and_big_integers_compare_exactly() {
+        assert_eq!(
+            errors(|out, at| range(out, at, f64::NAN, Some(0.0), Some(10.0), false, false)).len(),
+            1
+        );
+        assert_eq!(
+            errors(|out, at| range(out, at, f64::INFINITY, None, Some(10.0), false, false)).len(),
+            1
+        );
+        let limit = 9_007_199_254_740_992_i128; // 2^53
+        assert_eq!(
+            errors(|out, at| integer_range(out, at, limit + 1, None, Some(limit), false, false))
+                .len(),
+            1,
+            "2^53 + 1 breaks a maximum of 2^53"
+        );
+        assert!(
+            errors(|out, at| range(
+                out,
+                at,
+                (limit + 1) as f64,
+                None,
+                Some(limit as f64),
+                false,
+                false
+            ))
+            .is_empty(),
+            "as f64 it would pass"
+        );
     }
 
     #[test]

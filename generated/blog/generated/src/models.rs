@@ -238,11 +238,11 @@ impl Validate for Post {
         {
             let value = &self.id;
             if let Some(value) = value {
-                validate::range(
+                validate::integer_range(
                     out,
                     &at.field("id"),
-                    *value as f64,
-                    Some(1.0),
+                    i128::from(*value),
+                    Some(1),
                     None,
                     false,
                     false,
@@ -376,11 +376,11 @@ impl Validate for Comment {
         {
             let value = &self.id;
             if let Some(value) = value {
-                validate::range(
+                validate::integer_range(
                     out,
                     &at.field("id"),
-                    *value as f64,
-                    Some(1.0),
+                    i128::from(*value),
+                    Some(1),
                     None,
                     false,
                     false,
@@ -390,11 +390,11 @@ impl Validate for Comment {
         {
             let value = &self.post_id;
             if let Some(value) = value {
-                validate::range(
+                validate::integer_range(
                     out,
                     &at.field("post_id"),
-                    *value as f64,
-                    Some(1.0),
+                    i128::from(*value),
+                    Some(1),
                     None,
                     false,
                     false,
@@ -483,11 +483,11 @@ impl Validate for UserPage {
         }
         {
             let value = &self.total;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("total"),
-                *value as f64,
-                Some(0.0),
+                i128::from(*value),
+                Some(0),
                 None,
                 false,
                 false,
@@ -551,11 +551,11 @@ impl Validate for PostPage {
         }
         {
             let value = &self.total;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("total"),
-                *value as f64,
-                Some(0.0),
+                i128::from(*value),
+                Some(0),
                 None,
                 false,
                 false,
@@ -619,11 +619,11 @@ impl Validate for CommentPage {
         }
         {
             let value = &self.total;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("total"),
-                *value as f64,
-                Some(0.0),
+                i128::from(*value),
+                Some(0),
                 None,
                 false,
                 false,

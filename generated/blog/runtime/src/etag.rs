@@ -21,7 +21,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use tower::ServiceExt;
 
-/// Bodies larger than this are not hashed (they get no `ETag`).
+/// Bodies larger than this are not hashed: they pass through as they are, without an
+/// `ETag`, as do bodies whose size is not known in advance (a stream is never buffered).
 const MAX_HASHED_BODY: usize = 4 * 1024 * 1024;
 
 /// Adds conditional request handling to `router`. [`super::platform::layers`] already
@@ -148,6 +149,16 @@ async fn with_etag(response: Response, if_none_match: Option<&HeaderValue>) -> R
     if response.status() != StatusCode::OK || response.headers().contains_key(header::ETAG) {
         return response;
     }
+    // Only a body of known size within the bound is read whole to be hashed: a larger one
+    // (a long list of big items) or a stream goes out untagged, never as an error.
+    let hashable = response
+        .body()
+        .size_hint()
+        .exact()
+        .is_some_and(|size| size <= MAX_HASHED_BODY as u64);
+    if !hashable {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_HASHED_BODY).await {
         Ok(bytes) => bytes,
@@ -226,5 +237,41 @@ mod tests {
         assert_eq!(tag_of(b"same"), tag_of(b"same"));
         // XXH3-128 of the empty input, from the reference implementation's test vectors.
         assert_eq!(tag_of(b""), "\"99aa06d3014798d86001c324468d497f\"");
+    }
+
+    use axum::routing::get;
+
+    fn app() -> Router {
+        let router = Router::new()
+            .route("/small", get(|| async { "small" }))
+            .route("/large", get(|| async { "x".repeat(MAX_HASHED_BODY + 1) }));
+        layer(router)
+    }
+
+    async fn get_from(app: &Router, uri: &str) -> Response {
+        let request = Request::builder()
+            .uri(uri)
+            .body(Body::empty())
+            .expect("a request");
+        app.clone().oneshot(request).await.expect("infallible")
+    }
+
+    #[tokio::test]
+    async fn a_body_past_the_bound_passes_through_untagged_not_as_an_error() {
+        let app = app();
+        let small = get_from(&app, "/small").await;
+        assert_eq!(small.status(), StatusCode::OK);
+        assert!(
+            small.headers().contains_key(header::ETAG),
+            "a small body is tagged"
+        );
+
+        let large = get_from(&app, "/large").await;
+        assert_eq!(large.status(), StatusCode::OK, "never a 500 for its size");
+        assert!(!large.headers().contains_key(header::ETAG));
+        let body = axum::body::to_bytes(large.into_body(), usize::MAX)
+            .await
+            .expect("the whole body");
+        assert_eq!(body.len(), MAX_HASHED_BODY + 1, "and sent whole");
     }
 }

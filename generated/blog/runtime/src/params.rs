@@ -492,15 +492,48 @@ fn invalid(raw: &str) -> impl FnOnce(serde_plain::Error) -> ParamError + '_ {
     move |error| ParamError::Invalid(format!("`{raw}` is not valid here: {error}"))
 }
 
+impl ScalarDeserializer<'_> {
+    /// The value as a finite number. Rust's float parser takes `NaN`, `inf` and
+    /// `infinity`, which JSON has no words for and which pass every range check.
+    fn finite(&self) -> Result<f64, ParamError> {
+        let number: f64 = serde_plain::from_str(self.0).map_err(invalid(self.0))?;
+        if number.is_finite() {
+            Ok(number)
+        } else {
+            Err(ParamError::Invalid(format!(
+                "`{}` is not valid here: not a finite number",
+                self.0
+            )))
+        }
+    }
+}
+
 impl<'de> de::Deserializer<'de> for ScalarDeserializer<'de> {
     type Error = ParamError;
 
     forward_to_plain! {
         deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
-        deserialize_f32 deserialize_f64 deserialize_char deserialize_str deserialize_string
+        deserialize_char deserialize_str deserialize_string
         deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_seq deserialize_map
         deserialize_identifier deserialize_ignored_any
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
+        visitor.visit_f64(self.finite()?)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
+        // Through f64, then as f32: a finite f64 past f32's range is infinite as f32.
+        let number = self.finite()? as f32;
+        if number.is_finite() {
+            visitor.visit_f32(number)
+        } else {
+            Err(ParamError::Invalid(format!(
+                "`{}` is not valid here: out of range",
+                self.0
+            )))
+        }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
@@ -692,6 +725,28 @@ mod tests {
             .into_owned()
             .collect();
         read(&param, Raw::Query(&pairs))
+    }
+
+    #[test]
+    fn a_number_parameter_is_finite_or_refused() {
+        assert_eq!(query::<f64>(Param::query("w"), "w=2.5"), Ok(2.5));
+        for raw in ["w=NaN", "w=inf", "w=-infinity", "w=1e999"] {
+            assert!(
+                matches!(
+                    query::<f64>(Param::query("w"), raw),
+                    Err(ParamError::Invalid(_))
+                ),
+                "{raw} is refused"
+            );
+        }
+        assert!(
+            query::<f32>(Param::query("w"), "w=1e300").is_err(),
+            "past f32's range"
+        );
+        assert_eq!(
+            query::<Option<f64>>(Param::query("w"), "w=-0.5"),
+            Ok(Some(-0.5))
+        );
     }
 
     #[test]

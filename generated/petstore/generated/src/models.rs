@@ -99,11 +99,11 @@ impl Validate for Pet {
         {
             let value = &self.id;
             if let Some(value) = value {
-                validate::range(
+                validate::integer_range(
                     out,
                     &at.field("id"),
-                    *value as f64,
-                    Some(1.0),
+                    i128::from(*value),
+                    Some(1),
                     None,
                     false,
                     false,
@@ -311,11 +311,11 @@ impl Validate for PetList {
         }
         {
             let value = &self.total;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("total"),
-                *value as f64,
-                Some(0.0),
+                i128::from(*value),
+                Some(0),
                 None,
                 false,
                 false,

@@ -674,12 +674,35 @@ type SeriesOfRoute = Vec<(Method, u16, RouteSeries)>;
 /// registry twice. The set is bounded: route templates, never raw paths.
 static ROUTE_SERIES: OnceLock<RwLock<HashMap<Box<str>, SeriesOfRoute>>> = OnceLock::new();
 
+/// The method as a metric label knows it: the standard ones by name, any other as
+/// `OTHER`. HTTP lets a client send any token as a method; a series per token would let
+/// it grow the registry (and the scan of each route's series) without end.
+fn method_label(method: &Method) -> Method {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    if KNOWN.contains(method) {
+        method.clone()
+    } else {
+        Method::from_bytes(b"OTHER").unwrap_or(Method::GET)
+    }
+}
+
 /// One finished request, by route template (never the raw path, which would make a
 /// series per id) and status. Nothing is recorded while no app serves `/metrics`.
 pub fn record_request(method: &Method, route: &str, status: u16, latency: Duration) {
     if PROMETHEUS.get().is_none() {
         return;
     }
+    let method = &method_label(method);
     let series = ROUTE_SERIES.get_or_init(Default::default);
     let find = |of_route: &SeriesOfRoute| {
         of_route
@@ -751,6 +774,17 @@ pub(super) mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
     use tracing_subscriber::layer::SubscriberExt;
+
+    #[test]
+    fn any_method_a_client_makes_up_is_one_metric_label() {
+        let made_up = |name: &str| Method::from_bytes(name.as_bytes()).expect("a token");
+        assert_eq!(
+            method_label(&made_up("M1")),
+            method_label(&made_up("M99999"))
+        );
+        assert_eq!(method_label(&made_up("PURGE")).as_str(), "OTHER");
+        assert_eq!(method_label(&Method::PATCH), Method::PATCH);
+    }
 
     /// A log output a test can read back; clones share it.
     #[derive(Clone, Default)]

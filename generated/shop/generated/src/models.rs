@@ -157,12 +157,12 @@ impl Validate for Product {
         }
         {
             let value = &self.price_cents;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("price_cents"),
-                *value as f64,
-                Some(0.0),
-                Some(100000000.0),
+                i128::from(*value),
+                Some(0),
+                Some(100000000),
                 false,
                 false,
             );
@@ -245,12 +245,12 @@ impl Validate for NewProduct {
         }
         {
             let value = &self.price_cents;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("price_cents"),
-                *value as f64,
-                Some(0.0),
-                Some(100000000.0),
+                i128::from(*value),
+                Some(0),
+                Some(100000000),
                 false,
                 false,
             );
@@ -371,12 +371,12 @@ impl Validate for ProductPatch {
         {
             let value = &self.price_cents;
             if let Some(value) = value {
-                validate::range(
+                validate::integer_range(
                     out,
                     &at.field("price_cents"),
-                    *value as f64,
-                    Some(0.0),
-                    Some(100000000.0),
+                    i128::from(*value),
+                    Some(0),
+                    Some(100000000),
                     false,
                     false,
                 );
@@ -455,11 +455,11 @@ impl Validate for ProductPage {
         }
         {
             let value = &self.total;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("total"),
-                *value as f64,
-                Some(0.0),
+                i128::from(*value),
+                Some(0),
                 None,
                 false,
                 false,
@@ -545,12 +545,12 @@ impl Validate for Cart {
         {
             let value = &self.total_cents;
             if let Some(value) = value {
-                validate::range(
+                validate::integer_range(
                     out,
                     &at.field("total_cents"),
-                    *value as f64,
-                    Some(0.0),
-                    Some(1000000000000.0),
+                    i128::from(*value),
+                    Some(0),
+                    Some(1000000000000),
                     false,
                     false,
                 );
@@ -587,11 +587,11 @@ impl Validate for CartItem {
         {
             let value = &self.id;
             if let Some(value) = value {
-                validate::range(
+                validate::integer_range(
                     out,
                     &at.field("id"),
-                    *value as f64,
-                    Some(1.0),
+                    i128::from(*value),
+                    Some(1),
                     None,
                     false,
                     false,
@@ -613,12 +613,12 @@ impl Validate for CartItem {
         {
             let value = &self.unit_price_cents;
             if let Some(value) = value {
-                validate::range(
+                validate::integer_range(
                     out,
                     &at.field("unit_price_cents"),
-                    *value as f64,
-                    Some(0.0),
-                    Some(100000000.0),
+                    i128::from(*value),
+                    Some(0),
+                    Some(100000000),
                     false,
                     false,
                 );
@@ -765,12 +765,12 @@ impl Validate for LineItem {
         }
         {
             let value = &self.unit_price_cents;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("unit_price_cents"),
-                *value as f64,
-                Some(0.0),
-                Some(100000000.0),
+                i128::from(*value),
+                Some(0),
+                Some(100000000),
                 false,
                 false,
             );
@@ -839,12 +839,12 @@ impl Validate for Order {
         }
         {
             let value = &self.total_cents;
-            validate::range(
+            validate::integer_range(
                 out,
                 &at.field("total_cents"),
-                *value as f64,
-                Some(0.0),
-                Some(1000000000000.0),
+                i128::from(*value),
+                Some(0),
+                Some(1000000000000),
                 false,
                 false,
             );

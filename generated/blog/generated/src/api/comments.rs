@@ -121,11 +121,11 @@ impl ListCommentsRequest {
         let out = &mut violations;
         {
             let value = &self.post_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/postId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -231,11 +231,11 @@ impl CreateCommentRequest {
         let out = &mut violations;
         {
             let value = &self.post_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/postId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -344,11 +344,11 @@ impl GetCommentRequest {
         let out = &mut violations;
         {
             let value = &self.post_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/postId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -356,11 +356,11 @@ impl GetCommentRequest {
         }
         {
             let value = &self.comment_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/commentId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -435,11 +435,11 @@ impl DeleteCommentRequest {
         let out = &mut violations;
         {
             let value = &self.post_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/postId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -447,11 +447,11 @@ impl DeleteCommentRequest {
         }
         {
             let value = &self.comment_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/commentId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,

@@ -323,11 +323,11 @@ impl GetPostRequest {
         let out = &mut violations;
         {
             let value = &self.post_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/postId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -398,11 +398,11 @@ impl ReplacePostRequest {
         let out = &mut violations;
         {
             let value = &self.post_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/postId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -489,11 +489,11 @@ impl DeletePostRequest {
         let out = &mut violations;
         {
             let value = &self.post_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/postId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,

@@ -331,11 +331,11 @@ impl GetPetRequest {
         let out = &mut violations;
         {
             let value = &self.pet_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/petId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -408,11 +408,11 @@ impl ReplacePetRequest {
         let out = &mut violations;
         {
             let value = &self.pet_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/petId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -496,11 +496,11 @@ impl DeletePetRequest {
         let out = &mut violations;
         {
             let value = &self.pet_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/petId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -578,11 +578,11 @@ impl UpdatePetRequest {
         let out = &mut violations;
         {
             let value = &self.pet_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/petId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,

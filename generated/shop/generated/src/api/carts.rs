@@ -470,11 +470,11 @@ impl DeleteCartItemRequest {
         let out = &mut violations;
         {
             let value = &self.item_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/itemId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,
@@ -567,11 +567,11 @@ impl UpdateCartItemRequest {
         let out = &mut violations;
         {
             let value = &self.item_id;
-            validate::range(
+            validate::integer_range(
                 out,
                 &validate::Pointer::Root("/path/itemId"),
-                *value as f64,
-                Some(1.0),
+                i128::from(*value),
+                Some(1),
                 None,
                 false,
                 false,

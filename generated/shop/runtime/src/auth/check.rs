@@ -7,7 +7,8 @@
 //! must all succeed, scopes) and RFC 6750/9110's answers; each scheme's module only says
 //! whether one credential is valid.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -164,12 +165,40 @@ pub fn authenticate(
     })
 }
 
+/// How many argon2 verifications run at once: one per core. Each takes tens of
+/// milliseconds of CPU and, with argon2's default parameters, 19 MiB; unbounded, a burst of
+/// requests with made-up basic credentials exhausts a pod's memory. The turn is held by
+/// the blocking task itself, so a client that goes away does not free it early.
+fn argon2_turns() -> &'static Arc<tokio::sync::Semaphore> {
+    static TURNS: OnceLock<Arc<tokio::sync::Semaphore>> = OnceLock::new();
+    TURNS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Arc::new(tokio::sync::Semaphore::new(cores))
+    })
+}
+
+/// How long a request waits for a verification turn before it is told to come back.
+const ARGON2_WAIT: Duration = Duration::from_secs(2);
+
+/// 503 with `Retry-After`: every verification turn stayed busy for [`ARGON2_WAIT`].
+fn busy_verifying() -> Response {
+    let mut problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+        .with_detail("too many password checks at once; retry in a moment");
+    problem
+        .headers
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    problem.into_response()
+}
+
 /// axum middleware (use with `axum::middleware::from_fn_with_state`): authenticates,
 /// inserts the [`Principal`] into the request extensions (where `RequestContext` finds
-/// it), or answers with the problem.
+/// it), or answers with the problem. An answer to an authenticated request says
+/// `Cache-Control: no-store` unless the handler chose otherwise: it is the caller's, and
+/// no shared cache may keep it.
 ///
 /// Argon2 verification takes tens of milliseconds of CPU by design, so requests carrying
-/// basic credentials are checked on tokio's blocking pool instead of stalling a worker.
+/// basic credentials are checked on tokio's blocking pool instead of stalling a worker, a
+/// bounded number at a time ([`argon2_turns`]).
 pub async fn require(
     State((config, alternatives)): State<(Arc<AuthConfig>, &'static [Requirement])>,
     request: Request,
@@ -183,24 +212,43 @@ pub async fn require(
             .any(|(scheme, _)| matches!(scheme, Scheme::Basic { .. }))
     }) && matches!(authorization(&parts, "basic"), Some(Ok(_)));
     let result = if needs_argon2 {
+        let turn =
+            match tokio::time::timeout(ARGON2_WAIT, Arc::clone(argon2_turns()).acquire_owned())
+                .await
+            {
+                Ok(Ok(turn)) => turn,
+                _ => return busy_verifying(),
+            };
         let snapshot = parts.clone();
         let config = Arc::clone(&config);
-        tokio::task::spawn_blocking(move || authenticate(&config, &snapshot, alternatives))
-            .await
-            .unwrap_or_else(|error| {
-                Err(Problem::internal(format!(
-                    "the authentication task failed: {error}"
-                )))
-            })
+        tokio::task::spawn_blocking(move || {
+            let verified = authenticate(&config, &snapshot, alternatives);
+            drop(turn);
+            verified
+        })
+        .await
+        .unwrap_or_else(|error| {
+            Err(Problem::internal(format!(
+                "the authentication task failed: {error}"
+            )))
+        })
     } else {
         authenticate(&config, &parts, alternatives)
     };
     match result {
         Ok(principal) => {
+            let authenticated = principal.is_some();
             if let Some(principal) = principal {
                 parts.extensions.insert(principal);
             }
-            next.run(Request::from_parts(parts, body)).await
+            let mut response = next.run(Request::from_parts(parts, body)).await;
+            if authenticated {
+                response
+                    .headers_mut()
+                    .entry(header::CACHE_CONTROL)
+                    .or_insert(HeaderValue::from_static("no-store"));
+            }
+            response
         }
         Err(problem) => problem.into_response(),
     }
@@ -380,6 +428,76 @@ fn quote(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::auth::test_support::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// `/` and `/cached` (which sets its own `Cache-Control`) behind `requirements`.
+    fn guarded(requirements: &'static [Requirement]) -> Router {
+        let config = Arc::new(AuthConfig::for_tests(SECRET, "k3y", "alice", "wonderland"));
+        Router::new()
+            .route("/", get(|| async { "mine" }))
+            .route(
+                "/cached",
+                get(|| async { ([(header::CACHE_CONTROL, "private, max-age=60")], "mine") }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                (config, requirements),
+                require,
+            ))
+    }
+
+    async fn call(app: &Router, uri: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = axum::http::Request::builder().uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Body::empty()).expect("a request");
+        app.clone().oneshot(request).await.expect("infallible")
+    }
+
+    #[tokio::test]
+    async fn an_answer_to_an_authenticated_request_is_not_stored_by_caches() {
+        let app = guarded(HEADER_ONLY);
+        let answer = call(&app, "/", &[("x-api-key", "k3y")]).await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert_eq!(answer.headers()[header::CACHE_CONTROL], "no-store");
+        let chosen = call(&app, "/cached", &[("x-api-key", "k3y")]).await;
+        assert_eq!(
+            chosen.headers()[header::CACHE_CONTROL],
+            "private, max-age=60",
+            "a handler's own choice stands"
+        );
+    }
+
+    #[cfg(feature = "basic-auth")]
+    #[tokio::test]
+    async fn password_checks_past_one_per_core_wait_their_turn_then_get_503() {
+        let app = guarded(BASIC_ONLY);
+        let credentials = {
+            use base64::Engine;
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("alice:wonderland")
+            )
+        };
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let held = Arc::clone(argon2_turns())
+            .acquire_many_owned(u32::try_from(cores).expect("a few cores"))
+            .await
+            .expect("every turn");
+        let refused = call(&app, "/", &[("authorization", &credentials)]).await;
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.headers()[header::RETRY_AFTER], "1");
+        drop(held);
+        let served = call(&app, "/", &[("authorization", &credentials)]).await;
+        assert_eq!(
+            served.status(),
+            StatusCode::OK,
+            "a free turn checks the password"
+        );
+    }
 
     #[cfg(feature = "jwt")]
     const KEY_AND_TOKEN: &[Requirement] = &[Requirement {
