@@ -261,12 +261,27 @@ pub fn checks(
                     quote!(&at),
                     depth + 1,
                 );
-                out.push(quote! {
+                let each = quote! {
                     let parent = #at;
                     for (index, item) in #value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
                         let at = parent.index(index);
                         #inner
                     }
+                };
+                // Past `maxItems` the array is refused already: its items are not checked.
+                out.push(match c.max_items {
+                    Some(max) => {
+                        let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
+                        quote! {
+                            if #value.len() <= #max {
+                                #each
+                            }
+                        }
+                    }
+                    None => each,
                 });
             }
         }
@@ -289,6 +304,9 @@ pub fn checks(
                 out.push(quote! {
                     let parent = #at;
                     for (key, item) in #value.iter() {
+                        if out.is_full() {
+                            break;
+                        }
                         let at = parent.key(key);
                         #inner
                     }

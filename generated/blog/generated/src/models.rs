@@ -262,11 +262,16 @@ impl Validate for Post {
             {
                 validate::count(out, &at.field("tags"), value.len(), None, Some(10), "items");
                 validate::unique(out, &at.field("tags"), value);
-                let parent = &at.field("tags");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    validate::length(out, &at, item, Some(1), Some(30));
-                    validate::pattern(out, &at, item, &TAGS_PATTERN, "^[a-z0-9-]{1,30}$");
+                if value.len() <= 10 {
+                    let parent = &at.field("tags");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        validate::length(out, &at, item, Some(1), Some(30));
+                        validate::pattern(out, &at, item, &TAGS_PATTERN, "^[a-z0-9-]{1,30}$");
+                    }
                 }
             }
         }
@@ -312,11 +317,16 @@ impl Validate for NewPost {
                 {
                     validate::count(out, &at.field("tags"), value.len(), None, Some(10), "items");
                     validate::unique(out, &at.field("tags"), value);
-                    let parent = &at.field("tags");
-                    for (index, item) in value.iter().enumerate() {
-                        let at = parent.index(index);
-                        validate::length(out, &at, item, Some(1), Some(30));
-                        validate::pattern(out, &at, item, &TAGS_PATTERN, "^[a-z0-9-]{1,30}$");
+                    if value.len() <= 10 {
+                        let parent = &at.field("tags");
+                        for (index, item) in value.iter().enumerate() {
+                            if out.is_full() {
+                                break;
+                            }
+                            let at = parent.index(index);
+                            validate::length(out, &at, item, Some(1), Some(30));
+                            validate::pattern(out, &at, item, &TAGS_PATTERN, "^[a-z0-9-]{1,30}$");
+                        }
                     }
                 }
             }
@@ -450,10 +460,15 @@ impl Validate for UserPage {
                     Some(100),
                     "items",
                 );
-                let parent = &at.field("items");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    item.validate(&at, out);
+                if value.len() <= 100 {
+                    let parent = &at.field("items");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        item.validate(&at, out);
+                    }
                 }
             }
         }
@@ -518,10 +533,15 @@ impl Validate for PostPage {
                     Some(100),
                     "items",
                 );
-                let parent = &at.field("items");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    item.validate(&at, out);
+                if value.len() <= 100 {
+                    let parent = &at.field("items");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        item.validate(&at, out);
+                    }
                 }
             }
         }
@@ -586,10 +606,15 @@ impl Validate for CommentPage {
                     Some(100),
                     "items",
                 );
-                let parent = &at.field("items");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    item.validate(&at, out);
+                if value.len() <= 100 {
+                    let parent = &at.field("items");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        item.validate(&at, out);
+                    }
                 }
             }
         }
@@ -718,10 +743,15 @@ impl Validate for Problem {
                         Some(100),
                         "items",
                     );
-                    let parent = &at.field("errors");
-                    for (index, item) in value.iter().enumerate() {
-                        let at = parent.index(index);
-                        item.validate(&at, out);
+                    if value.len() <= 100 {
+                        let parent = &at.field("errors");
+                        for (index, item) in value.iter().enumerate() {
+                            if out.is_full() {
+                                break;
+                            }
+                            let at = parent.index(index);
+                            item.validate(&at, out);
+                        }
                     }
                 }
             }

@@ -42,21 +42,45 @@ impl<'a> Pointer<'a> {
     }
 }
 
-/// Every constraint a request breaks.
+/// The constraints a request breaks, the first [`MAX_VIOLATIONS`] of them: a body of a
+/// million bad items gets a short answer, and checking stops once it is full.
 #[derive(Debug, Default)]
-pub struct Violations(Vec<FieldError>);
+pub struct Violations {
+    listed: Vec<FieldError>,
+    /// Violations found past the cap, counted but not listed.
+    more: usize,
+}
+
+/// How many violations an answer lists.
+pub const MAX_VIOLATIONS: usize = 100;
 
 impl Violations {
     pub fn report(&mut self, at: &Pointer<'_>, detail: impl Into<String>) {
-        self.0.push(FieldError::new(at.render(), detail));
+        if self.is_full() {
+            self.more += 1;
+        } else {
+            self.listed.push(FieldError::new(at.render(), detail));
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.listed.is_empty()
+    }
+
+    /// No more violations will be listed: checks of further items can stop.
+    pub fn is_full(&self) -> bool {
+        self.listed.len() >= MAX_VIOLATIONS
     }
 
     pub fn into_errors(self) -> Vec<FieldError> {
-        self.0
+        let mut errors = self.listed;
+        if self.more > 0 {
+            errors.push(FieldError::new(
+                "",
+                format!("and at least {} more violations, not listed", self.more),
+            ));
+        }
+        errors
     }
 }
 
@@ -82,6 +106,9 @@ impl<T: Validate> Validate for Box<T> {
 impl<T: Validate> Validate for Vec<T> {
     fn validate(&self, at: &Pointer<'_>, out: &mut Violations) {
         for (index, item) in self.iter().enumerate() {
+            if out.is_full() {
+                break;
+            }
             item.validate(&at.index(index), out);
         }
     }
@@ -221,13 +248,52 @@ pub fn count(
 }
 
 /// `uniqueItems`.
-pub fn unique<T: PartialEq>(out: &mut Violations, at: &Pointer<'_>, items: &[T]) {
-    let duplicate = items
-        .iter()
-        .enumerate()
-        .any(|(i, item)| items[..i].contains(item));
-    if duplicate {
-        out.report(at, "must not contain duplicate items");
+pub fn unique<T: serde::Serialize>(out: &mut Violations, at: &Pointer<'_>, items: &[T]) {
+    // One pass over canonical JSON texts (object keys sorted), not every pair: a
+    // comparison of each item with all before it is quadratic in what a client sends.
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    for item in items {
+        let Ok(value) = serde_json::to_value(item) else {
+            continue;
+        };
+        let mut text = String::new();
+        canonical(&value, &mut text);
+        if !seen.insert(text) {
+            out.report(at, "must not contain duplicate items");
+            return;
+        }
+    }
+}
+
+/// `value` as JSON text with every object's keys in order, so equal values read alike
+/// however their members were ordered.
+fn canonical(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::Object(members) => {
+            let mut keys: Vec<&String> = members.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (index, key) in keys.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::from(key.as_str()).to_string());
+                out.push(':');
+                canonical(&members[key], out);
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
     }
 }
 
@@ -309,6 +375,35 @@ mod tests {
         assert!(errors(|out, at| length(out, at, "ééé", None, Some(3))).is_empty());
         let found = errors(|out, at| length(out, at, "éééé", None, Some(3)));
         assert_eq!(found[0].pointer, "/body/name");
+    }
+
+    #[test]
+    fn an_answer_lists_at_most_a_hundred_violations_and_counts_the_rest() {
+        let at = Pointer::Root("/body");
+        let mut out = Violations::default();
+        for _ in 0..250 {
+            out.report(&at, "bad");
+        }
+        assert!(out.is_full(), "checking can stop");
+        let errors = out.into_errors();
+        assert_eq!(errors.len(), MAX_VIOLATIONS + 1);
+        assert!(
+            format!("{:?}", errors[MAX_VIOLATIONS]).contains("at least 150 more"),
+            "{:?}",
+            errors[MAX_VIOLATIONS]
+        );
+    }
+
+    #[test]
+    fn duplicates_are_found_in_one_pass_whatever_the_order_of_an_objects_members() {
+        let a: serde_json::Value = serde_json::json!({"x": 1, "y": [1, 2]});
+        let b: serde_json::Value = serde_json::from_str(r#"{"y": [1, 2], "x": 1}"#).expect("json");
+        assert_eq!(errors(|out, at| unique(out, at, &[a.clone(), b])).len(), 1);
+        let many: Vec<i64> = (0..200_000).collect();
+        assert!(
+            errors(|out, at| unique(out, at, &many)).is_empty(),
+            "200k distinct items, checked at once"
+        );
     }
 
     #[test]

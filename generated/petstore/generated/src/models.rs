@@ -302,10 +302,15 @@ impl Validate for PetList {
                     Some(100),
                     "items",
                 );
-                let parent = &at.field("items");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    item.validate(&at, out);
+                if value.len() <= 100 {
+                    let parent = &at.field("items");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        item.validate(&at, out);
+                    }
                 }
             }
         }
@@ -401,10 +406,15 @@ impl Validate for Problem {
                         Some(100),
                         "items",
                     );
-                    let parent = &at.field("errors");
-                    for (index, item) in value.iter().enumerate() {
-                        let at = parent.index(index);
-                        item.validate(&at, out);
+                    if value.len() <= 100 {
+                        let parent = &at.field("errors");
+                        for (index, item) in value.iter().enumerate() {
+                            if out.is_full() {
+                                break;
+                            }
+                            let at = parent.index(index);
+                            item.validate(&at, out);
+                        }
                     }
                 }
             }

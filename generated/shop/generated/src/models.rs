@@ -422,10 +422,15 @@ impl Validate for ProductPage {
                     Some(100),
                     "items",
                 );
-                let parent = &at.field("items");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    item.validate(&at, out);
+                if value.len() <= 100 {
+                    let parent = &at.field("items");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        item.validate(&at, out);
+                    }
                 }
             }
         }
@@ -534,10 +539,15 @@ impl Validate for Cart {
                         Some(100),
                         "items",
                     );
-                    let parent = &at.field("items");
-                    for (index, item) in value.iter().enumerate() {
-                        let at = parent.index(index);
-                        item.validate(&at, out);
+                    if value.len() <= 100 {
+                        let parent = &at.field("items");
+                        for (index, item) in value.iter().enumerate() {
+                            if out.is_full() {
+                                break;
+                            }
+                            let at = parent.index(index);
+                            item.validate(&at, out);
+                        }
                     }
                 }
             }
@@ -695,10 +705,15 @@ impl Validate for CartItemList {
                     Some(100),
                     "items",
                 );
-                let parent = &at.field("items");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    item.validate(&at, out);
+                if value.len() <= 100 {
+                    let parent = &at.field("items");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        item.validate(&at, out);
+                    }
                 }
             }
         }
@@ -830,10 +845,15 @@ impl Validate for Order {
                     Some(100),
                     "items",
                 );
-                let parent = &at.field("items");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    item.validate(&at, out);
+                if value.len() <= 100 {
+                    let parent = &at.field("items");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        item.validate(&at, out);
+                    }
                 }
             }
         }
@@ -873,10 +893,15 @@ impl Validate for OrderPage {
                     Some(100),
                     "items",
                 );
-                let parent = &at.field("items");
-                for (index, item) in value.iter().enumerate() {
-                    let at = parent.index(index);
-                    item.validate(&at, out);
+                if value.len() <= 100 {
+                    let parent = &at.field("items");
+                    for (index, item) in value.iter().enumerate() {
+                        if out.is_full() {
+                            break;
+                        }
+                        let at = parent.index(index);
+                        item.validate(&at, out);
+                    }
                 }
             }
         }
@@ -973,10 +998,15 @@ impl Validate for Problem {
                         Some(100),
                         "items",
                     );
-                    let parent = &at.field("errors");
-                    for (index, item) in value.iter().enumerate() {
-                        let at = parent.index(index);
-                        item.validate(&at, out);
+                    if value.len() <= 100 {
+                        let parent = &at.field("errors");
+                        for (index, item) in value.iter().enumerate() {
+                            if out.is_full() {
+                                break;
+                            }
+                            let at = parent.index(index);
+                            item.validate(&at, out);
+                        }
                     }
                 }
             }
