@@ -274,7 +274,7 @@ pub fn checks(
                 // Past `maxItems` the array is refused already: its items are not checked.
                 out.push(match c.max_items {
                     Some(max) => {
-                        let max = proc_macro2::Literal::usize_unsuffixed(max as usize);
+                        let max = proc_macro2::Literal::usize_unsuffixed(max);
                         quote! {
                             if #value.len() <= #max {
                                 #each
