@@ -169,3 +169,24 @@ fn a_31_or_20_document_may_refer_into_another_operation_like_a_30_one() {
         "and it is said"
     );
 }
+
+#[test]
+fn a_pattern_the_server_cannot_compile_is_a_warning_at_the_pattern_not_a_silent_gap() {
+    let text = r##"{"openapi":"3.0.3","info":{"title":"T","version":"1"},"paths":{
+      "/a":{"get":{"operationId":"getA","parameters":[{"name":"code","in":"query","schema":{"type":"string","pattern":"^(?<=x)[a-z"}}],
+        "responses":{"200":{"description":"ok"}}}}}}"##;
+    let source = SourceFile::from_text(std::path::Path::new("spec.json"), text.to_owned());
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    let (_, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+    let warning = warnings
+        .iter()
+        .find(|w| w.message.contains("values are not checked against it"))
+        .unwrap_or_else(|| panic!("a warning about the pattern: {warnings:?}"));
+    assert!(
+        warning
+            .pointer
+            .as_deref()
+            .is_some_and(|p| p.ends_with("/pattern")),
+        "{warning:?}"
+    );
+}

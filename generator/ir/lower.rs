@@ -138,7 +138,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
                     crate::spec::escape_pointer_token(&fill.field)
                 ),
                 message: format!(
-                    "`{}` is required in a stored `{}`, but a create request may leave it out and the spec gives it no default, so the server cannot know it: the scaffold `src/services/{}.rs` sets a placeholder (`placeholder(\"{}\", ...)`) for you to replace; a `default:` in the spec removes it",
+                    "`{}` is required in a stored `{}`, but a create request may leave it out and the spec gives it no default, so the server cannot know it: the scaffold `src/services/{}.rs` sets a placeholder (`placeholder_as(\"{}\", ...)`) for you to replace; a `default:` in the spec removes it",
                     fill.field, item.name, resource.table, fill.field
                 ),
             });

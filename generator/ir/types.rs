@@ -818,14 +818,23 @@ impl<'a> TypeSpace<'a> {
 
     /// A `pattern` as the ECMAScript engine should see it. Some specs write JavaScript regex
     /// literals (`/^a+$/`); the slashes would otherwise be taken as characters to match.
+    /// One the engine cannot compile is a warning: its check is left out of the server, and
+    /// the spec's author should know.
     fn pattern(&mut self, pattern: &str, pointer: &str) -> String {
-        match pattern.strip_prefix('/').and_then(|p| p.strip_suffix('/')) {
+        let read = match pattern.strip_prefix('/').and_then(|p| p.strip_suffix('/')) {
             Some(inner) if !inner.is_empty() => {
                 self.warn(&format!("{pointer}/pattern"), format!("`pattern: {pattern}` is written as a JavaScript regex literal; it is read without the slashes, as `{inner}`"));
                 inner.to_owned()
             }
             _ => pattern.to_owned(),
+        };
+        if let Err(error) = regress::Regex::new(&read) {
+            self.warn(
+                &format!("{pointer}/pattern"),
+                format!("`pattern: {read}` is not an ECMAScript regular expression the server can compile ({error}); values are not checked against it"),
+            );
         }
+        read
     }
 
     /// Marks with `boxed` every field and variant whose type leads back to its own container
