@@ -66,6 +66,9 @@ impl AuthConfig {
             "production" | "prod"
         );
 
+        if production {
+            refuse_weak_secrets(&environment, &var)?;
+        }
         let mut bearer = Bearer::from_vars(&var)?;
         if needs.bearer {
             jwt::supported()?;
@@ -169,6 +172,50 @@ impl AuthConfig {
     }
 }
 
+/// In production, a secret that is a template's placeholder (`change-me...`, as the
+/// generated k8s Secret ships) or an HS256 secret shorter than 32 bytes stops the server:
+/// either would let anyone who read the template, or can guess, mint credentials.
+fn refuse_weak_secrets(
+    environment: &str,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<(), AuthError> {
+    let placeholder = |value: &str| {
+        let value = value.to_ascii_lowercase();
+        [
+            "change-me",
+            "changeme",
+            "change_me",
+            "replace-me",
+            "replaceme",
+        ]
+        .iter()
+        .any(|word| value.contains(word))
+    };
+    if let Some(secret) = var("JWT_SECRET") {
+        if placeholder(&secret) {
+            return Err(AuthError::new(format!(
+                "APP_ENV={environment} and JWT_SECRET is a placeholder from a template: set it to \
+                 a random string of at least 32 bytes (e.g. `openssl rand -hex 32`)"
+            )));
+        }
+        if secret.len() < 32 {
+            return Err(AuthError::new(format!(
+                "APP_ENV={environment} and JWT_SECRET is shorter than 32 bytes: HS256 needs a \
+                 random secret of at least 256 bits (e.g. `openssl rand -hex 32`)"
+            )));
+        }
+    }
+    for name in ["API_KEYS", "BASIC_USERS"] {
+        if var(name).is_some_and(|value| placeholder(&value)) {
+            return Err(AuthError::new(format!(
+                "APP_ENV={environment} and {name} holds a placeholder from a template: replace \
+                 it with real credentials"
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +260,32 @@ mod tests {
         assert!(from_vars(all, &complete).is_ok());
         // What the API does not use need not be configured.
         assert!(from_vars(Needs::default(), &[("APP_ENV", "production")]).is_ok());
+    }
+
+    #[test]
+    fn production_refuses_the_templates_placeholders_and_a_short_jwt_secret() {
+        let refused = |vars: &[(&str, &str)]| {
+            from_vars(Needs::default(), vars)
+                .expect_err("refused")
+                .to_string()
+        };
+        let shipped = [
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "change-me-to-32-or-more-random-bytes"),
+        ];
+        assert!(refused(&shipped).contains("placeholder"));
+        let short = [("APP_ENV", "production"), ("JWT_SECRET", "0123456789")];
+        assert!(refused(&short).contains("shorter than 32 bytes"));
+        let key = [("APP_ENV", "prod"), ("API_KEYS", "ci=change-me")];
+        assert!(refused(&key).contains("API_KEYS"));
+        // Outside production the same values only warn.
+        assert!(
+            from_vars(
+                Needs::default(),
+                &[("JWT_SECRET", "change-me-to-32-or-more-random-bytes")]
+            )
+            .is_ok()
+        );
     }
 
     #[cfg(all(feature = "jwt", feature = "basic-auth"))]
