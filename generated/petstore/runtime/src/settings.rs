@@ -44,6 +44,10 @@ pub struct Settings {
     /// `TRUST_PROXY`: take the client address from `X-Forwarded-For` and the scheme from
     /// `X-Forwarded-Proto` (default false: only behind a proxy that sets them).
     pub trust_proxy: bool,
+    /// `TRUSTED_PROXY_HOPS`: how many proxies in front of the server append to
+    /// `X-Forwarded-For` (default 1). The client address is that many entries from the
+    /// right: entries further left are whatever the client sent.
+    pub trusted_proxy_hops: usize,
     /// `REDIS_URL`: share rate limits across replicas through Redis.
     pub redis_url: Option<String>,
     /// `COMPRESSION`: gzip/brotli responses and requests (default true).
@@ -190,6 +194,13 @@ impl Settings {
             burst: burst.max(1),
         });
         let trust_proxy = reader.flag("TRUST_PROXY", false);
+        let trusted_proxy_hops: usize =
+            reader.parsed("TRUSTED_PROXY_HOPS", 1, "a number of proxies");
+        if trusted_proxy_hops == 0 {
+            reader.errors.push(
+                "TRUSTED_PROXY_HOPS must be at least 1 (set TRUST_PROXY=false for none)".to_owned(),
+            );
+        }
         let redis_url = reader.optional("REDIS_URL");
         if let Some(url) = &redis_url
             && !(url.starts_with("redis://") || url.starts_with("rediss://"))
@@ -220,6 +231,7 @@ impl Settings {
             cors_origins,
             rate_limit,
             trust_proxy,
+            trusted_proxy_hops,
             redis_url,
             compression,
             metrics,
@@ -254,6 +266,7 @@ impl fmt::Debug for Settings {
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit", &self.rate_limit)
             .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxy_hops", &self.trusted_proxy_hops)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("compression", &self.compression)
             .field("metrics", &self.metrics)

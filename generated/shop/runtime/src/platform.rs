@@ -89,6 +89,7 @@ pub fn layers(router: Router, settings: &Settings, limiter: Option<RateLimiter>)
                 })
                 .flatten(),
             trust_proxy: settings.trust_proxy,
+            proxy_hops: settings.trusted_proxy_hops,
             limiter,
             timeout: settings.request_timeout,
             compression: settings.compression,
@@ -144,6 +145,8 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Bo
 struct EdgeConfig {
     hsts: Option<HeaderValue>,
     trust_proxy: bool,
+    /// `TRUSTED_PROXY_HOPS`: which `X-Forwarded-For` entry, from the right, is the client.
+    proxy_hops: usize,
     limiter: Option<RateLimiter>,
     timeout: Option<Duration>,
     /// Whether responses may be compressed and requests decompressed (`COMPRESSION`).
@@ -229,7 +232,7 @@ where
             .limiter
             .as_ref()
             .filter(|_| !OPERATIONAL_PATHS.contains(&request.uri().path()))
-            .map(|_| client_key(&request, config.trust_proxy));
+            .map(|_| client_key(&request, config.trust_proxy.then_some(config.proxy_hops)));
         let coded = config.compression && negotiates_coding(request.headers());
         // Use the service that was driven to readiness; keep a fresh clone for next time.
         let inner = if coded {
@@ -407,19 +410,25 @@ fn security_headers(docs: bool) -> [(HeaderName, HeaderValue); 4] {
     ]
 }
 
-/// Who is asking, for the rate limit: the peer address, or the first `X-Forwarded-For`
-/// hop when `TRUST_PROXY` says a proxy sets it honestly.
-fn client_key(request: &Request, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(forwarded) = request
+/// Who is asking, for the rate limit: the peer address, or, behind `hops` trusted proxies
+/// (`TRUST_PROXY`, `TRUSTED_PROXY_HOPS`), the `X-Forwarded-For` entry that many places from
+/// the right. Each proxy appends the address it saw, so the entries further left are
+/// whatever the client wrote: taking the leftmost let a client pick a new bucket for every
+/// request, or drain someone else's.
+fn client_key(request: &Request, hops: Option<usize>) -> String {
+    if let Some(hops) = hops {
+        let entries: Vec<&str> = request
             .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|v| !v.is_empty())
-    {
-        return forwarded.to_owned();
+            .collect();
+        if let Some(client) = entries.len().checked_sub(hops).map(|at| entries[at]) {
+            return client.to_owned();
+        }
     }
     request
         .extensions()
@@ -448,6 +457,26 @@ mod tests {
     use super::super::telemetry::tests::Captured;
     use super::*;
     use tracing_subscriber::layer::SubscriberExt;
+
+    #[test]
+    fn behind_trusted_proxies_the_client_is_counted_from_the_right_of_x_forwarded_for() {
+        let request = |values: &[&str]| {
+            let mut builder = Request::builder().uri("/");
+            for value in values {
+                builder = builder.header("x-forwarded-for", *value);
+            }
+            builder.body(axum::body::Body::empty()).expect("a request")
+        };
+        // The client wrote `6.6.6.6`; the one proxy appended the address it saw.
+        let spoofed = request(&["6.6.6.6, 203.0.113.7"]);
+        assert_eq!(client_key(&spoofed, Some(1)), "203.0.113.7");
+        // Two proxies: the second appended the first's address.
+        let two = request(&["6.6.6.6, 203.0.113.7", "10.0.0.2"]);
+        assert_eq!(client_key(&two, Some(2)), "203.0.113.7");
+        // Fewer entries than proxies, or no trust: the peer, never the header.
+        assert_eq!(client_key(&request(&["6.6.6.6"]), Some(2)), "local");
+        assert_eq!(client_key(&spoofed, None), "local");
+    }
 
     /// The lines logged in `format` by one event outside a request and one inside a request
     /// whose id needs escaping in JSON.
