@@ -319,6 +319,14 @@ impl<'a> ParamDeserializer<'a> {
     }
 }
 
+/// How deep a `deepObject` parameter may nest (`o[a][b]` is 2): its tree is built, read
+/// and dropped recursively, and a long URI of `o[][][]...` would otherwise overflow the
+/// stack and abort the process.
+const MAX_DEEP_OBJECT_DEPTH: usize = 8;
+
+/// How many keys a `deepObject` parameter may have: each insert scans its siblings.
+const MAX_DEEP_OBJECT_KEYS: usize = 256;
+
 impl<'a> ParamDeserializer<'a> {
     /// For a `deepObject` query parameter, its keys as a tree: `o[a][b]=1` → `{a: {b: 1}}`.
     fn deep_object(&self) -> Result<Option<Node<'a>>, ParamError> {
@@ -327,6 +335,7 @@ impl<'a> ParamDeserializer<'a> {
         };
         let mut root = Node::Map(Vec::new());
         let mut found = false;
+        let mut keys = 0;
         for (key, value) in all {
             let Some(rest) = key
                 .strip_prefix(self.param.name)
@@ -334,7 +343,24 @@ impl<'a> ParamDeserializer<'a> {
             else {
                 continue;
             };
-            let path: Vec<&str> = rest.trim_end_matches(']').split("][").collect();
+            let path: Vec<&str> = rest
+                .trim_end_matches(']')
+                .split("][")
+                .take(MAX_DEEP_OBJECT_DEPTH + 1)
+                .collect();
+            if path.len() > MAX_DEEP_OBJECT_DEPTH {
+                return Err(ParamError::Invalid(format!(
+                    "`{}` nests deeper than {MAX_DEEP_OBJECT_DEPTH} levels",
+                    self.param.name
+                )));
+            }
+            if keys == MAX_DEEP_OBJECT_KEYS {
+                return Err(ParamError::Invalid(format!(
+                    "`{}` has more than {MAX_DEEP_OBJECT_KEYS} keys",
+                    self.param.name
+                )));
+            }
+            keys += 1;
             root.insert(&path, value);
             found = true;
         }
@@ -725,6 +751,24 @@ mod tests {
             .into_owned()
             .collect();
         read(&param, Raw::Query(&pairs))
+    }
+
+    #[test]
+    fn a_deep_object_nested_or_keyed_past_its_bounds_is_refused_not_a_stack_overflow() {
+        let param = || Param::query("o").style(Style::DeepObject);
+        let deep = format!("o{}=1", "[a]".repeat(32_000));
+        assert!(matches!(
+            query::<BTreeMap<String, serde_json::Value>>(param(), &deep),
+            Err(ParamError::Invalid(message)) if message.contains("deeper than 8")
+        ));
+        let wide: Vec<String> = (0..300).map(|i| format!("o[k{i}]=1")).collect();
+        assert!(matches!(
+            query::<BTreeMap<String, i32>>(param(), &wide.join("&")),
+            Err(ParamError::Invalid(message)) if message.contains("more than 256 keys")
+        ));
+        let fine: BTreeMap<String, BTreeMap<String, i32>> =
+            query(param(), "o[a][b]=1&o[a][c]=2").expect("two levels");
+        assert_eq!(fine["a"]["c"], 2);
     }
 
     #[test]
