@@ -271,7 +271,10 @@ impl fmt::Debug for Settings {
             .field("metrics", &self.metrics)
             .field("docs", &self.docs)
             .field("hsts_max_age", &self.hsts_max_age)
-            .field("otel_endpoint", &self.otel_endpoint)
+            .field(
+                "otel_endpoint",
+                &self.otel_endpoint.as_deref().map(redact_url),
+            )
             .finish()
     }
 }
@@ -281,19 +284,42 @@ pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
+    let authority = match authority.rsplit_once('@') {
         Some((credentials, host)) => {
             let user = credentials.split(':').next().unwrap_or_default();
             if credentials.contains(':') {
-                format!("{scheme}://{user}:***@{host}{path}")
+                format!("{user}:***@{host}")
             } else {
-                format!("{scheme}://{user}@{host}{path}")
+                format!("{user}@{host}")
             }
         }
-        None => url.to_owned(),
-    }
+        None => authority.to_owned(),
+    };
+    format!("{scheme}://{authority}{}", redact_query(path))
+}
+
+/// The query's secret-looking values masked (`?password=***`, `&sslpassword=***`,
+/// `?token=***`...): drivers take credentials there too.
+fn redact_query(path: &str) -> String {
+    let Some((before, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let secret = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        ["password", "passwd", "pwd", "secret", "token", "key"]
+            .iter()
+            .any(|word| name.contains(word))
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if secret(name) => format!("{name}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{before}?{}", pairs.join("&"))
 }
 
 /// Reads variables and collects what is wrong with them.
@@ -430,5 +456,27 @@ mod tests {
         let shown = format!("{settings:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("postgres://app:***@db:5432/app"), "{shown}");
+    }
+
+    #[test]
+    fn secrets_in_a_urls_query_or_the_trace_endpoint_never_reach_the_debug_output() {
+        let settings = settings(&[
+            (
+                "DATABASE_URL",
+                "postgres://db:5432/app?sslmode=require&password=q1w2e3",
+            ),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "https://me:t0ken@otel:4318"),
+        ])
+        .expect("valid");
+        let shown = format!("{settings:?}");
+        assert!(
+            !shown.contains("q1w2e3") && !shown.contains("t0ken"),
+            "{shown}"
+        );
+        assert!(shown.contains("sslmode=require&password=***"), "{shown}");
+        assert_eq!(
+            redact_url("mysql://root@h:3306/db?ssl-mode=disabled"),
+            "mysql://root@h:3306/db?ssl-mode=disabled"
+        );
     }
 }
