@@ -472,23 +472,10 @@ async fn an_enum_column_refuses_values_the_spec_does_not_list() {
 /// Applies `dialect`'s migrations of `project` to a fresh database on the server `url`
 /// names, and checks that a listed status is stored and an unlisted one refused.
 async fn assert_enum_checked(project: &Path, dialect: &str, url: &str) {
-    use sqlx::{Connection, Executor};
+    use sqlx::Executor;
 
-    sqlx::any::install_default_drivers();
     let name = format!("specgen_enum_{}", std::process::id());
-    let mut admin = sqlx::AnyConnection::connect(url).await.expect("the server");
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        admin
-            .execute(sqlx::AssertSqlSafe(statement))
-            .await
-            .expect("a fresh database");
-    }
-    let mut db = sqlx::AnyConnection::connect(&with_database(url, &name))
-        .await
-        .expect("the new database");
+    let (admin, mut db) = fresh_database(url, &name).await;
     for (file, sql) in migrations(project, dialect) {
         db.execute(sqlx::AssertSqlSafe(sql))
             .await
@@ -504,7 +491,36 @@ async fn assert_enum_checked(project: &Path, dialect: &str, url: &str) {
         .expect("a listed value is stored");
     let refused = db.execute(insert("lost")).await;
     assert!(refused.is_err(), "{dialect} refuses an unlisted value");
-    drop(db);
+    drop_database(admin, db, &name).await;
+}
+
+/// A fresh database `name` on the server `url` names (one an earlier run left is dropped
+/// first): a connection to the server, and one to the database.
+async fn fresh_database(url: &str, name: &str) -> (sqlx::AnyConnection, sqlx::AnyConnection) {
+    use sqlx::{Connection, Executor};
+
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(url).await.expect("the server");
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        admin
+            .execute(sqlx::AssertSqlSafe(statement))
+            .await
+            .expect("a fresh database");
+    }
+    let db = sqlx::AnyConnection::connect(&with_database(url, name))
+        .await
+        .expect("the new database");
+    (admin, db)
+}
+
+/// Closes `db` and drops the database [`fresh_database`] made.
+async fn drop_database(mut admin: sqlx::AnyConnection, db: sqlx::AnyConnection, name: &str) {
+    use sqlx::{Connection, Executor};
+
+    db.close().await.expect("closed");
     admin
         .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
         .await
@@ -523,7 +539,7 @@ fn with_database(url: &str, name: &str) -> String {
 /// with a hash of the whole, and the servers take the migrations as they are.
 #[tokio::test(flavor = "current_thread")]
 async fn long_constraint_names_are_shortened_alike_for_every_database() {
-    use sqlx::{Connection, Executor};
+    use sqlx::Executor;
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     let project = dir.path().join("long");
@@ -553,7 +569,6 @@ async fn long_constraint_names_are_shortened_alike_for_every_database() {
             assert!(name.len() <= 63, "{dialect}: `{name}` is too long");
         }
     }
-    sqlx::any::install_default_drivers();
     for (dialect, variable) in [
         ("postgres", "SPECGEN_TEST_POSTGRES_URL"),
         ("mysql", "SPECGEN_TEST_MYSQL_URL"),
@@ -563,30 +578,12 @@ async fn long_constraint_names_are_shortened_alike_for_every_database() {
             continue;
         };
         let name = format!("specgen_long_{}", std::process::id());
-        let mut admin = sqlx::AnyConnection::connect(&url)
-            .await
-            .expect("the server");
-        for statement in [
-            format!("DROP DATABASE IF EXISTS {name}"),
-            format!("CREATE DATABASE {name}"),
-        ] {
-            admin
-                .execute(sqlx::AssertSqlSafe(statement))
-                .await
-                .expect("a fresh database");
-        }
-        let mut db = sqlx::AnyConnection::connect(&with_database(&url, &name))
-            .await
-            .expect("the new database");
+        let (admin, mut db) = fresh_database(&url, &name).await;
         for (file, sql) in migrations(&project, dialect) {
             db.execute(sqlx::AssertSqlSafe(sql))
                 .await
                 .unwrap_or_else(|e| panic!("{dialect} {file} applies: {e}"));
         }
-        drop(db);
-        admin
-            .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}")))
-            .await
-            .expect("drop");
+        drop_database(admin, db, &name).await;
     }
 }

@@ -177,20 +177,7 @@ pub fn range(
         out.report(at, "must be a finite number");
         return;
     }
-    if let Some(min) = min {
-        if exclusive_min && value <= min {
-            out.report(at, format!("must be greater than {min}"));
-        } else if value < min {
-            out.report(at, format!("must be at least {min}"));
-        }
-    }
-    if let Some(max) = max {
-        if exclusive_max && value >= max {
-            out.report(at, format!("must be less than {max}"));
-        } else if value > max {
-            out.report(at, format!("must be at most {max}"));
-        }
-    }
+    bounds(out, at, value, (min, exclusive_min), (max, exclusive_max));
 }
 
 /// [`range`] for 64-bit integers against whole-number bounds, compared as integers: as
@@ -203,6 +190,18 @@ pub fn integer_range(
     max: Option<i128>,
     exclusive_min: bool,
     exclusive_max: bool,
+) {
+    bounds(out, at, value, (min, exclusive_min), (max, exclusive_max));
+}
+
+/// The bound checks of [`range`] and [`integer_range`]: each bound with whether it is
+/// exclusive.
+fn bounds<T: PartialOrd + std::fmt::Display>(
+    out: &mut Violations,
+    at: &Pointer<'_>,
+    value: T,
+    (min, exclusive_min): (Option<T>, bool),
+    (max, exclusive_max): (Option<T>, bool),
 ) {
     if let Some(min) = min {
         if exclusive_min && value <= min {
