@@ -611,8 +611,8 @@ fn new_row_name(resource: &Resource) -> proc_macro2::Ident {
     format_ident!("New{}Row", stem(resource))
 }
 
-/// The Rust name of an item field (`r#type` for `type`).
-fn field_ident(api: &Api, resource: &Resource, field: &str) -> TokenStream {
+/// The Rust name of an item field (`r#type` for `type`), as the model declares it.
+fn field_ident(api: &Api, resource: &Resource, field: &str) -> proc_macro2::Ident {
     let name = match &api.ty(resource.item).kind {
         NamedKind::Struct(s) => s
             .fields
@@ -622,7 +622,7 @@ fn field_ident(api: &Api, resource: &Resource, field: &str) -> TokenStream {
         _ => None,
     }
     .unwrap_or_else(|| crate::ir::snake_ident(field));
-    name.parse().unwrap_or_else(|_| quote!(missing_field))
+    format_ident!("{}", name)
 }
 
 /// `generated/src/resources.rs`'s `NewTaskRow`: what a new item is stored from when a
