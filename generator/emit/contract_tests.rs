@@ -207,6 +207,18 @@ pub(super) struct RequestParts {
     pub body: Option<(String, Vec<u8>)>,
     /// `Credential` expressions the request carries.
     pub credentials: Vec<TokenStream>,
+    /// Whose credentials they are.
+    pub who: Who,
+}
+
+/// Which of the tests' principals a request's credentials belong to (the test template's
+/// `Who`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) enum Who {
+    #[default]
+    Tester,
+    Other,
+    Admin,
 }
 
 /// How to make a valid request invalid, and what that says about the operation.
@@ -324,6 +336,7 @@ pub(super) fn valid_request(
     };
     RequestParts {
         credentials: credentials_for(api, op, CredentialKind::Good).unwrap_or_default(),
+        who: Who::Tester,
         method: op.method,
         uri,
         headers,
@@ -608,11 +621,12 @@ pub(super) fn request_tokens_with_body(
         (None, _) => quote!(None),
     };
     let request = quote!(request(#method, #uri, &[#(#headers),*], #body));
-    if parts.credentials.is_empty() {
-        request
-    } else {
-        let credentials = &parts.credentials;
-        quote!(with_credentials(#request, &[#(#credentials),*]))
+    let credentials = &parts.credentials;
+    match parts.who {
+        _ if credentials.is_empty() => request,
+        Who::Tester => quote!(with_credentials(#request, &[#(#credentials),*])),
+        Who::Other => quote!(with_credentials_as(#request, &[#(#credentials),*], Who::Other)),
+        Who::Admin => quote!(with_credentials_as(#request, &[#(#credentials),*], Who::Admin)),
     }
 }
 

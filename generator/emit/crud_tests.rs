@@ -6,14 +6,14 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::contract_tests::{
-    RequestParts, request_tokens, request_tokens_with_body, valid_request,
+    RequestParts, Who, request_tokens, request_tokens_with_body, valid_request,
 };
 use super::docs;
 use super::samples::{Direction, Sampler};
 use super::wire::{encode_component, encode_path_param, encode_query_param};
 use crate::ir::{
-    Api, ColumnKind, FillKind, ListShape, NamedKind, OnDelete, Operation, ParamLocation, Resource,
-    Ty, TyKind, normalized_template,
+    Api, ColumnKind, FillKind, ItemOwner, ListShape, NamedKind, OnDelete, Operation, ParamLocation,
+    Resource, Ty, TyKind, normalized_template,
 };
 
 /// The tests of every resource that can be created and read back.
@@ -31,7 +31,9 @@ pub fn crud_tests(api: &Api) -> TokenStream {
         .resources
         .iter()
         .filter_map(|r| server_field_test(api, r));
+    let ownership = api.resources.iter().filter_map(|r| ownership_test(api, r));
     quote! {
+        #(#ownership)*
         #(#tests)*
         #(#paging)*
         #(#unique)*
@@ -47,6 +49,9 @@ pub fn crud_tests(api: &Api) -> TokenStream {
 /// `{key}` placeholder, and only required query parameters are sent.
 fn crud_request(api: &Api, op: &Operation, parents: usize, item: bool) -> RequestParts {
     let mut parts = valid_request(api, op, None);
+    if resource_of(api, op).is_some_and(|resource| created_unowned(api, resource)) {
+        parts.who = Who::Admin;
+    }
     let sampler = Sampler::new(api, Direction::Request);
     let path_params: Vec<_> = op.params_in(ParamLocation::Path).collect();
     let mut path = normalized_template(&op.path);
@@ -1120,6 +1125,191 @@ fn server_field_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
             let (_, fetched) = exchange(&app, #get_request, 200, "get").await;
             assert_eq!(fetched[#field], set, "a client reads what server code stored");
             #replace
+        }
+    })
+}
+
+/// The resource an operation serves, if any.
+fn resource_of<'a>(api: &'a Api, op: &Operation) -> Option<&'a Resource> {
+    api.resources
+        .iter()
+        .find(|r| r.ops.all().any(|id| std::ptr::eq(api.operation(id), op)))
+}
+
+/// Whether the resource's items, or the items enclosing them, belong to no caller when a
+/// test creates them: they are owned, but created through a public operation. Only an
+/// administrator manages such items, so the tests use one.
+fn created_unowned(api: &Api, resource: &Resource) -> bool {
+    let mut current = Some(resource);
+    while let Some(resource) = current {
+        let public_create = resource
+            .ops
+            .create
+            .is_some_and(|id| api.operation(id).security.is_empty());
+        if resource.owner != ItemOwner::Shared && public_create {
+            return true;
+        }
+        current = resource.parent.map(|id| api.resource(id));
+    }
+    false
+}
+
+/// Whether some enclosing resource records owners: the resource's items follow them.
+fn follows_owned_parent(api: &Api, resource: &Resource) -> bool {
+    let mut current = resource.parent.map(|id| api.resource(id));
+    while let Some(parent) = current {
+        if parent.owner != ItemOwner::Shared {
+            return true;
+        }
+        current = parent.parent.map(|id| api.resource(id));
+    }
+    false
+}
+
+/// Another caller can neither read, list, change nor delete an item, and learns nothing
+/// of it (404), while an administrator can: for each resource whose items (or whose
+/// enclosing items) have owners, through its secured operations.
+fn ownership_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
+    let owned = resource.owner != ItemOwner::Shared;
+    let follows = !owned && follows_owned_parent(api, resource);
+    if !owned && !follows {
+        return None;
+    }
+    let create = api.operation(resource.ops.create?);
+    let ops = &resource.ops;
+    let secured = |id: Option<crate::ir::OperationId>| {
+        id.map(|id| api.operation(id))
+            .filter(|op| !op.security.is_empty())
+    };
+    let (get, replace, patch, delete) = (
+        secured(ops.get),
+        secured(ops.replace),
+        secured(ops.patch),
+        secured(ops.delete),
+    );
+    let list = secured(ops.list.as_ref().map(|l| l.operation));
+    if [get, list, replace, patch, delete]
+        .iter()
+        .all(Option::is_none)
+    {
+        return None;
+    }
+    let name = format_ident!(
+        "{}_are_not_seen_or_changed_by_another_caller",
+        resource.table
+    );
+    let owner = if let ItemOwner::Field { field, .. } = &resource.owner {
+        &format!("an item belongs to the principal its `{field}` names")
+    } else if created_unowned(api, resource) {
+        "an item nobody owns (created through a public operation) is managed only by administrators"
+    } else if follows {
+        "an item under another caller's enclosing item"
+    } else {
+        "another caller's item"
+    };
+    let doc = docs::doc(&format!(
+        "`{}`: {owner}: another caller gets 404 from every secured operation and does not \
+         find it in a list, while an administrator reads and deletes it.",
+        resource.collection_path
+    ));
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let key_field = &resource.key.field;
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let (setup_references, create_request) =
+        create_request(api, resource, create, parents, &mut names)?;
+    let create_status = status_of(create);
+    let mut steps = vec![setup_parents, setup_references];
+    let addressed = [get, replace, patch, delete].iter().any(Option::is_some);
+    steps.push(if addressed {
+        quote! {
+            let (_, created) = exchange(&app, #create_request, #create_status, "create").await;
+            let key = key_of(&created, #key_field);
+        }
+    } else {
+        quote! {
+            let (_, created) = exchange(&app, #create_request, #create_status, "create").await;
+        }
+    });
+    let as_who = |op: &Operation, who: Who, item: bool| {
+        let mut parts = crud_request(api, op, parents, item);
+        parts.who = who;
+        let uri = uri_expr(&parts.uri, parents, item);
+        (parts, uri)
+    };
+    if let Some(get) = get {
+        let (parts, uri) = as_who(get, Who::Other, true);
+        let request = request_tokens(&parts, Some(uri));
+        steps.push(quote! {
+            exchange(&app, #request, 404, "another caller reads it").await;
+        });
+    }
+    if let Some(list) = list {
+        let (parts, uri) = as_who(list, Who::Other, false);
+        let request = request_tokens(&parts, Some(uri));
+        let pointer = items_pointer(resource);
+        steps.push(if follows {
+            quote! {
+                exchange(&app, #request, 404, "another caller lists the items under an enclosing item that is not theirs").await;
+            }
+        } else {
+            quote! {
+                let (_, listed) = exchange(&app, #request, 200, "another caller lists").await;
+                assert!(
+                    !items_at(&listed, #pointer).iter().any(|item| item[#key_field] == created[#key_field]),
+                    "another caller's list leaves the item out: {listed}"
+                );
+            }
+        });
+    }
+    for (label, op) in [("replaces", replace), ("patches", patch)] {
+        let Some(op) = op else { continue };
+        let (parts, uri) = as_who(op, Who::Other, true);
+        let (setup, references) = references_for(
+            api,
+            resource,
+            op,
+            &json_body(&parts).unwrap_or_default(),
+            &mut names,
+            0,
+        )?;
+        let request = with_references(&parts, uri, &references);
+        let what = format!("another caller {label} it");
+        steps.push(quote! {
+            #setup
+            exchange(&app, #request, 404, #what).await;
+        });
+    }
+    if let Some(delete) = delete {
+        let (parts, uri) = as_who(delete, Who::Other, true);
+        let request = request_tokens(&parts, Some(uri));
+        steps.push(quote! {
+            exchange(&app, #request, 404, "another caller deletes it").await;
+        });
+    }
+    if let Some(get) = get {
+        let (parts, uri) = as_who(get, Who::Admin, true);
+        let request = request_tokens(&parts, Some(uri));
+        steps.push(quote! {
+            let (_, fetched) = exchange(&app, #request, 200, "an administrator reads it").await;
+            assert_eq!(fetched[#key_field], created[#key_field]);
+        });
+    }
+    if let Some(delete) = delete {
+        let (parts, uri) = as_who(delete, Who::Admin, true);
+        let request = request_tokens(&parts, Some(uri));
+        let status = status_of(delete);
+        steps.push(quote! {
+            exchange(&app, #request, #status, "an administrator deletes it").await;
+        });
+    }
+    Some(quote! {
+        #doc
+        #[tokio::test]
+        async fn #name() {
+            let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
+            #(#steps)*
         }
     })
 }

@@ -9,7 +9,9 @@ use quote::{format_ident, quote};
 use super::docs;
 use super::migrations::{ExistingMigration, MigrationLists};
 use super::samples::{Direction, Sampler};
-use crate::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, NamedKind, Resource, Ty};
+use crate::ir::{
+    Api, ColumnKind, FillKind, ItemOwner, KeyKind, ListShape, NamedKind, Resource, Ty,
+};
 
 /// `PETS`: the static describing a resource's table.
 pub fn table_static(resource: &Resource) -> proc_macro2::Ident {
@@ -97,6 +99,13 @@ pub fn resources_module(api: &Api, migrations: &MigrationLists) -> TokenStream {
         });
         let sequence = resource.needs_sequence();
         let read_only = resource.read_only.iter();
+        let owner = match &resource.owner {
+            ItemOwner::Shared => quote!(None),
+            ItemOwner::Creator => quote!(Some(OwnerColumn { column: OWNER_COLUMN, field: None })),
+            ItemOwner::Field { field, column } => {
+                quote!(Some(OwnerColumn { column: #column, field: Some(#field) }))
+            }
+        };
         let parent = match resource.parent.map(|i| table_static(api.resource(i))) {
             Some(parent) => quote!(Some(&#parent)),
             None => quote!(None),
@@ -186,6 +195,7 @@ pub fn resources_module(api: &Api, migrations: &MigrationLists) -> TokenStream {
             #table_doc
             pub static #table: Table = Table {
                 name: #name,
+                owner: #owner,
                 key: KeyColumn { field: #key_field, column: #key_column, kind: #key_kind },
                 parents: &[#(#parents),*],
                 parent: #parent,
@@ -249,7 +259,7 @@ pub fn resources_module(api: &Api, migrations: &MigrationLists) -> TokenStream {
         use super::models;
         use super::runtime::store::{
             Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape, Parent,
-            Listing, Migrations, Page, Record, Scope, Statements, StoreError, Table, client_record, decide,
+            Listing, Migrations, OWNER_COLUMN, OwnerColumn, Page, Record, Scope, Statements, StoreError, Table, client_record, decide,
         };
 
         /// The SQL migrations in `migrations/`, applied at start-up.

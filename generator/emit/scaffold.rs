@@ -356,7 +356,14 @@ fn resource_method(index: OperationId, op: &Operation, resource: &Resource) -> T
     let request_type = format_ident!("{}Request", op.type_prefix);
     let response_type = format_ident!("{}Response", op.type_prefix);
     let accessor = service_accessor(resource);
-    let scope = scope_expr(op, resource);
+    // A secured operation sees the items as its caller may: their own, where the resource
+    // (or the one enclosing it) records owners. A public one sees every item.
+    let scope = if op.security.is_empty() {
+        scope_expr(op, resource)
+    } else {
+        let scope = scope_expr(op, resource);
+        quote!(#scope.seen_by(&context))
+    };
     let ops = &resource.ops;
     let item_key = || {
         let wire = op
@@ -468,8 +475,13 @@ fn resource_method(index: OperationId, op: &Operation, resource: &Resource) -> T
     } else {
         format_ident!("_request")
     };
+    let context = if mentions(&body, "context") {
+        format_ident!("context")
+    } else {
+        format_ident!("_context")
+    };
     quote! {
-        async fn #method(&self, _context: RequestContext, #request: #request_type) -> Result<#response_type, Problem> {
+        async fn #method(&self, #context: RequestContext, #request: #request_type) -> Result<#response_type, Problem> {
             #body
         }
     }

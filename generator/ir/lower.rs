@@ -2,7 +2,7 @@
 
 use super::names::{NameRegistry, pascal_ident, snake_ident};
 use super::operations::{OperationLowering, collect};
-use super::resources::hint_at;
+use super::resources::{has_hint, hint_at};
 use super::types::{Finding, TypeSpace};
 use super::*;
 use crate::spec::{Diagnostics, LoadedSpec, Severity};
@@ -88,7 +88,7 @@ pub fn lower(spec: &LoadedSpec) -> Result<(Api, Diagnostics), Diagnostics> {
         let group = GroupId(used_tags.iter().position(|t| *t == tag).unwrap_or(0));
         let mut operation = lowering.lower(raw, group, &security_schemes);
         // The hint travels with its operation, so dropping a duplicate route cannot move it.
-        operation.resource_hint = if raw.op.extensions.contains_key(RESOURCE_EXTENSION) {
+        operation.resource_hint = if has_hint(&raw.op.extensions) {
             hint_at(&raw.op.extensions, &raw.pointer, &mut findings)
         } else {
             path_hints

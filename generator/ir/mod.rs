@@ -13,8 +13,9 @@ pub use lower::lower;
 pub use names::{NameRegistry, is_rust_keyword, pascal_ident, shouty_ident, snake_ident};
 pub use operations::{normalized_template, template_params};
 pub use resources::{
-    Column, ColumnKind, Fill, FillKind, Key, KeyKind, ListOp, ListShape, OnDelete, ParentScope,
-    RESOURCE_EXTENSION, Resource, ResourceHint, ResourceOps, ResourceSettings, SEQUENCE_COLUMN,
+    Column, ColumnKind, Fill, FillKind, ItemOwner, Key, KeyKind, ListOp, ListShape, OWNER_COLUMN,
+    OnDelete, ParentScope, RESOURCE_EXTENSION, Resource, ResourceHint, ResourceOps,
+    ResourceSettings, SEQUENCE_COLUMN,
 };
 pub use security::requirement_is_satisfiable;
 

@@ -20,8 +20,62 @@ use std::collections::BTreeSet;
 /// (PostgreSQL; SQLite has its `rowid`).
 pub const SEQUENCE_COLUMN: &str = "_seq";
 
+/// The hidden column that records who created an item (`<kind>:<subject>`), as the
+/// runtime names it (`store::OWNER_COLUMN`).
+pub const OWNER_COLUMN: &str = "_owner";
+
 /// The extension that overrides resource detection.
 pub const RESOURCE_EXTENSION: &str = "x-specgen-resource";
+
+/// The extension that says who a resource's items belong to (also accepted as `owner`
+/// inside `x-specgen-resource`).
+pub const OWNER_EXTENSION: &str = "x-specgen-owner";
+
+/// What `x-specgen-owner` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnerHint {
+    /// `false`: every caller shares the items (a catalogue managed by administrators).
+    Shared,
+    /// `true`: each item belongs to the principal who created it (the default for a
+    /// resource with secured operations).
+    Creator,
+    /// A field name: that field holds the creator's subject.
+    Field(String),
+}
+
+impl OwnerHint {
+    pub fn parse(value: &Value) -> Result<Self, String> {
+        match value {
+            Value::Bool(false) => Ok(OwnerHint::Shared),
+            Value::Bool(true) => Ok(OwnerHint::Creator),
+            Value::String(field) if !field.trim().is_empty() => {
+                Ok(OwnerHint::Field(field.trim().to_owned()))
+            }
+            other => Err(format!(
+                "expected `false` (shared items), `true` (owned by their creator) or the name of \
+                 the field that holds the owner, not `{other}`"
+            )),
+        }
+    }
+}
+
+/// Who a resource's items belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemOwner {
+    /// Every caller sees every item: the resource has no secured operation, says
+    /// `x-specgen-owner: false`, or is nested in an owned resource (its items follow
+    /// their enclosing item's owner).
+    Shared,
+    /// A hidden column records the principal who created each item; secured operations
+    /// find only the caller's items.
+    Creator,
+    /// An item field holds the creator's subject, set by the server.
+    Field {
+        /// The field's name on the wire.
+        field: String,
+        column: String,
+    },
+}
 
 /// What `x-specgen-resource` says about an operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +95,8 @@ pub struct ResourceSettings {
     pub id: Option<String>,
     /// What deleting the enclosing item does to this nested resource's items.
     pub on_delete: Option<OnDelete>,
+    /// Who the items belong to (`owner`, or `x-specgen-owner` beside the extension).
+    pub owner: Option<OwnerHint>,
 }
 
 /// What deleting an item does to the items nested under it.
@@ -76,10 +132,10 @@ impl ResourceHint {
             Value::Object(map) => {
                 if let Some(unknown) = map
                     .keys()
-                    .find(|k| !["name", "id", "on_delete"].contains(&k.as_str()))
+                    .find(|k| !["name", "id", "on_delete", "owner"].contains(&k.as_str()))
                 {
                     return Err(format!(
-                        "unknown key `{unknown}`; the object form takes `name`, `id` and `on_delete`"
+                        "unknown key `{unknown}`; the object form takes `name`, `id`, `on_delete` and `owner`"
                     ));
                 }
                 let on_delete = match text("on_delete", map.get("on_delete"))?.as_deref() {
@@ -92,13 +148,21 @@ impl ResourceHint {
                         ));
                     }
                 };
+                let owner = map
+                    .get("owner")
+                    .map(OwnerHint::parse)
+                    .transpose()
+                    .map_err(|problem| format!("`owner`: {problem}"))?;
                 let settings = ResourceSettings {
                     name: text("name", map.get("name"))?,
                     id: text("id", map.get("id"))?,
                     on_delete,
+                    owner,
                 };
                 if settings == ResourceSettings::default() {
-                    return Err("the object form needs `name`, `id` or `on_delete`".to_owned());
+                    return Err(
+                        "the object form needs `name`, `id`, `on_delete` or `owner`".to_owned()
+                    );
                 }
                 Ok(Some(ResourceHint::Settings(settings)))
             }
@@ -129,26 +193,54 @@ impl ResourceHint {
     pub fn on_delete(&self) -> Option<OnDelete> {
         self.settings()?.on_delete
     }
+
+    /// Who the items belong to, when the hint says.
+    pub fn owner(&self) -> Option<&OwnerHint> {
+        self.settings()?.owner.as_ref()
+    }
 }
 
-/// Reads `x-specgen-resource` at `pointer` (an operation or path item): a malformed value
-/// is a warning there and counts as no hint.
+/// Reads `x-specgen-resource` and `x-specgen-owner` at `pointer` (an operation or path
+/// item): a malformed value is a warning there and counts as no hint.
 pub(crate) fn hint_at(
     extensions: &indexmap::IndexMap<String, Value>,
     pointer: &str,
     findings: &mut Vec<Finding>,
 ) -> Option<ResourceHint> {
-    let value = extensions.get(RESOURCE_EXTENSION)?;
-    ResourceHint::parse(value)
-        .map_err(|problem| {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                pointer: format!("{pointer}/{RESOURCE_EXTENSION}"),
-                message: format!("`{RESOURCE_EXTENSION}` is ignored: {problem}"),
-            })
+    let mut ignored = |extension: &str, problem: String| {
+        findings.push(Finding {
+            severity: Severity::Warning,
+            pointer: format!("{pointer}/{extension}"),
+            message: format!("`{extension}` is ignored: {problem}"),
         })
-        .ok()
-        .flatten()
+    };
+    let hint = extensions.get(RESOURCE_EXTENSION).and_then(|value| {
+        ResourceHint::parse(value)
+            .map_err(|problem| ignored(RESOURCE_EXTENSION, problem))
+            .ok()
+            .flatten()
+    });
+    let owner = extensions.get(OWNER_EXTENSION).and_then(|value| {
+        OwnerHint::parse(value)
+            .map_err(|problem| ignored(OWNER_EXTENSION, problem))
+            .ok()
+    });
+    match (hint, owner) {
+        (Some(ResourceHint::Settings(mut settings)), Some(owner)) => {
+            settings.owner = Some(owner);
+            Some(ResourceHint::Settings(settings))
+        }
+        (None, Some(owner)) => Some(ResourceHint::Settings(ResourceSettings {
+            owner: Some(owner),
+            ..ResourceSettings::default()
+        })),
+        (hint, _) => hint,
+    }
+}
+
+/// Whether an operation or path item carries one of the resource extensions.
+pub(crate) fn has_hint(extensions: &indexmap::IndexMap<String, Value>) -> bool {
+    extensions.contains_key(RESOURCE_EXTENSION) || extensions.contains_key(OWNER_EXTENSION)
 }
 
 /// A stored collection and the operations that manage it.
@@ -183,6 +275,8 @@ pub struct Resource {
     pub read_only: Vec<String>,
     /// What deleting the enclosing item does to this resource's items (nested resources).
     pub on_delete: OnDelete,
+    /// Who the items belong to.
+    pub owner: ItemOwner,
     pub ops: ResourceOps,
 }
 
@@ -410,8 +504,9 @@ pub fn detect(api: &Api, findings: &mut Vec<Finding>) -> Vec<Resource> {
             collections.push(&op.path);
         }
     }
+    let mut owner_hints = Vec::new();
     for collection in collections {
-        if let Some(resource) = detect_one(
+        if let Some((resource, owner_hint)) = detect_one(
             api,
             &routes,
             collection,
@@ -422,6 +517,7 @@ pub fn detect(api: &Api, findings: &mut Vec<Finding>) -> Vec<Resource> {
         ) {
             claimed.extend(resource.ops.all());
             resources.push(resource);
+            owner_hints.push(owner_hint);
         }
     }
     // A nested collection's parent: the resource whose item path its path extends.
@@ -446,6 +542,7 @@ pub fn detect(api: &Api, findings: &mut Vec<Finding>) -> Vec<Resource> {
             resource.parent = None;
         }
     }
+    decide_owners(api, &mut resources, &owner_hints, findings);
     resources
 }
 
@@ -491,7 +588,7 @@ fn detect_one(
     names: &mut NameRegistry,
     statics: &mut NameRegistry,
     field_enums: &mut NameRegistry,
-) -> Option<Resource> {
+) -> Option<(Resource, Option<OwnerHint>)> {
     let usable = |index: OperationId, op: &Operation| {
         !claimed.contains(&index) && op.resource_hint != Some(ResourceHint::OptOut)
     };
@@ -633,7 +730,7 @@ fn detect_one(
     let fills = fills_of(item_struct, create_body, &key_field.wire_name, &parents);
     let table_static = statics.claim(&shouty_ident(&table));
     let field_enum = field_enums.claim(&format!("{}Field", pascal_ident(&singular(&table))));
-    Some(Resource {
+    let resource = Resource {
         field_enum,
         listing_static: statics.claim(&format!("{}_LISTING", shouty_ident(&table))),
         table_static,
@@ -658,8 +755,85 @@ fn detect_one(
         columns,
         fills,
         on_delete: hint.and_then(ResourceHint::on_delete).unwrap_or_default(),
+        // Decided once every resource's parent is known: `decide_owners`.
+        owner: ItemOwner::Shared,
         ops,
-    })
+    };
+    Some((resource, hint.and_then(ResourceHint::owner).cloned()))
+}
+
+/// Decides who each resource's items belong to, parents first: what `x-specgen-owner`
+/// asks for; otherwise a nested resource in an owned one follows its enclosing item's
+/// owner, and any other resource with a secured operation is owned by its creators. An
+/// owner field that is not one of the item's text fields is a warning, and the hidden
+/// column is used instead.
+fn decide_owners(
+    api: &Api,
+    resources: &mut [Resource],
+    hints: &[Option<OwnerHint>],
+    findings: &mut Vec<Finding>,
+) {
+    fn decide(
+        index: usize,
+        api: &Api,
+        resources: &mut [Resource],
+        hints: &[Option<OwnerHint>],
+        decided: &mut [bool],
+        findings: &mut Vec<Finding>,
+    ) {
+        if decided[index] {
+            return;
+        }
+        decided[index] = true;
+        let parent_owned = match resources[index].parent {
+            Some(parent) => {
+                decide(parent.0, api, resources, hints, decided, findings);
+                resources[parent.0].owner != ItemOwner::Shared
+            }
+            None => false,
+        };
+        let resource = &resources[index];
+        let secured = resource
+            .ops
+            .all()
+            .any(|id| !api.operation(id).security.is_empty());
+        let owner = match &hints[index] {
+            Some(OwnerHint::Shared) => ItemOwner::Shared,
+            Some(OwnerHint::Creator) => ItemOwner::Creator,
+            Some(OwnerHint::Field(field)) => match resource
+                .columns
+                .iter()
+                .find(|c| c.field == *field && c.kind == ColumnKind::Text)
+            {
+                Some(column) => ItemOwner::Field {
+                    field: field.clone(),
+                    column: column.name.clone(),
+                },
+                None => {
+                    findings.push(Finding {
+                        severity: Severity::Warning,
+                        pointer: format!(
+                            "/paths/{}/{OWNER_EXTENSION}",
+                            crate::spec::escape_pointer_token(&resource.collection_path)
+                        ),
+                        message: format!(
+                            "`{field}` is not a string field of the `{}` items, so it cannot hold \
+                             the owner's subject; the items' owner is recorded in a column of its own",
+                            resource.table
+                        ),
+                    });
+                    ItemOwner::Creator
+                }
+            },
+            None if parent_owned || !secured => ItemOwner::Shared,
+            None => ItemOwner::Creator,
+        };
+        resources[index].owner = owner;
+    }
+    let mut decided = vec![false; resources.len()];
+    for index in 0..resources.len() {
+        decide(index, api, resources, hints, &mut decided, findings);
+    }
 }
 
 /// Resolves each column's `x-specgen-references` to the resource it names (by table, or by
@@ -1248,6 +1422,7 @@ mod tests {
                 name: name.map(Into::into),
                 id: id.map(Into::into),
                 on_delete,
+                owner: None,
             })))
         };
         assert_eq!(
@@ -1273,6 +1448,23 @@ mod tests {
         assert_eq!(
             parse(json!({"name": "parts", "on_delete": "cascade"})),
             settings(Some("parts"), None, Some(OnDelete::Cascade))
+        );
+        let owner = |hint| {
+            Ok(Some(ResourceHint::Settings(ResourceSettings {
+                owner: Some(hint),
+                ..ResourceSettings::default()
+            })))
+        };
+        assert_eq!(parse(json!({"owner": false})), owner(OwnerHint::Shared));
+        assert_eq!(parse(json!({"owner": true})), owner(OwnerHint::Creator));
+        assert_eq!(
+            parse(json!({"owner": "author_id"})),
+            owner(OwnerHint::Field("author_id".into()))
+        );
+        assert!(
+            parse(json!({"owner": 3}))
+                .unwrap_err()
+                .contains("`owner`: expected `false`")
         );
     }
 

@@ -29,4 +29,4 @@ pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints
 };
 
 /// SHA-256 of the spec file this code was generated from.
-pub const SPEC_SHA256: &str = "7c4f88fa45cc3a026e420034b18b932acc0598d67156f137d20d1cc4fc57008f";
+pub const SPEC_SHA256: &str = "6667196aa76ae934f4fd3f564bff51229be45aa10067dd84ad95abfd73842d2a";

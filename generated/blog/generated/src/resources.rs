@@ -7,8 +7,8 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
-    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table, client_record,
-    decide,
+    Listing, Migrations, OWNER_COLUMN, OwnerColumn, Page, Parent, Record, Scope, Statements,
+    StoreError, Table, client_record, decide,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -33,6 +33,10 @@ pub static MIGRATIONS: Migrations = Migrations {
 /// How the `users` table stores the items of `/users`.
 pub static USERS: Table = Table {
     name: "users",
+    owner: Some(OwnerColumn {
+        column: "username",
+        field: Some("username"),
+    }),
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -223,6 +227,10 @@ pub trait UserRepository: Send + Sync {
 /// How the `posts` table stores the items of `/posts`.
 pub static POSTS: Table = Table {
     name: "posts",
+    owner: Some(OwnerColumn {
+        column: OWNER_COLUMN,
+        field: None,
+    }),
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -449,6 +457,10 @@ pub trait PostRepository: Send + Sync {
 /// How the `comments` table stores the items of `/posts/{postId}/comments`.
 pub static COMMENTS: Table = Table {
     name: "comments",
+    owner: Some(OwnerColumn {
+        column: OWNER_COLUMN,
+        field: None,
+    }),
     key: KeyColumn {
         field: "id",
         column: "id",

@@ -11,6 +11,7 @@ CREATE TABLE `users` (
     `created_at` DATETIME(6) NOT NULL,
     `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX `users_username_idx` ON `users` (`username`);
 CREATE UNIQUE INDEX `users_username_key` ON `users` (`username`);
 CREATE UNIQUE INDEX `users_email_key` ON `users` (`email`);
 
@@ -23,8 +24,10 @@ CREATE TABLE `posts` (
     `published` BOOLEAN NOT NULL,
     `created_at` DATETIME(6) NOT NULL,
     `updated_at` DATETIME(6) NOT NULL,
+    `_owner` VARCHAR(255),
     CONSTRAINT `posts_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `users` (`id`) ON DELETE RESTRICT
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX `posts_owner_idx` ON `posts` (`_owner`);
 
 CREATE TABLE `comments` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -32,7 +35,9 @@ CREATE TABLE `comments` (
     `author_id` CHAR(36) NOT NULL,
     `body` LONGTEXT NOT NULL,
     `created_at` DATETIME(6) NOT NULL,
+    `_owner` VARCHAR(255),
     CONSTRAINT `comments_post_id_fkey` FOREIGN KEY (`post_id`) REFERENCES `posts` (`id`) ON DELETE CASCADE,
     CONSTRAINT `comments_author_id_fkey` FOREIGN KEY (`author_id`) REFERENCES `users` (`id`) ON DELETE RESTRICT
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 CREATE INDEX `comments_post_id_idx` ON `comments` (`post_id`);
+CREATE INDEX `comments_owner_idx` ON `comments` (`_owner`);

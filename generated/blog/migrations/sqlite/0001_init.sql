@@ -10,6 +10,7 @@ CREATE TABLE "users" (
     "bio" TEXT,
     "created_at" TEXT NOT NULL
 );
+CREATE INDEX "users_username_idx" ON "users" ("username");
 CREATE UNIQUE INDEX "users_username_key" ON "users" ("username");
 CREATE UNIQUE INDEX "users_email_key" ON "users" ("email");
 
@@ -21,14 +22,18 @@ CREATE TABLE "posts" (
     "tags" TEXT NOT NULL,
     "published" INTEGER NOT NULL,
     "created_at" TEXT NOT NULL,
-    "updated_at" TEXT NOT NULL
+    "updated_at" TEXT NOT NULL,
+    "_owner" TEXT
 );
+CREATE INDEX "posts_owner_idx" ON "posts" ("_owner");
 
 CREATE TABLE "comments" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
     "post_id" INTEGER NOT NULL REFERENCES "posts" ("id") ON DELETE CASCADE,
     "author_id" TEXT NOT NULL REFERENCES "users" ("id") ON DELETE RESTRICT,
     "body" TEXT NOT NULL,
-    "created_at" TEXT NOT NULL
+    "created_at" TEXT NOT NULL,
+    "_owner" TEXT
 );
 CREATE INDEX "comments_post_id_idx" ON "comments" ("post_id");
+CREATE INDEX "comments_owner_idx" ON "comments" ("_owner");

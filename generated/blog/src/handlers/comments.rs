@@ -56,12 +56,15 @@ impl CommentsApi for Handlers {
 
     async fn create_comment(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: CreateCommentRequest,
     ) -> Result<CreateCommentResponse, Problem> {
         let (key, item) = self
             .comment_service()
-            .create(&Scope::of([Key::from(request.post_id)]), &request.body)
+            .create(
+                &Scope::of([Key::from(request.post_id)]).seen_by(&context),
+                &request.body,
+            )
             .await?;
         Ok(CreateCommentResponse::Created {
             body: item,
@@ -86,12 +89,12 @@ impl CommentsApi for Handlers {
 
     async fn delete_comment(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: DeleteCommentRequest,
     ) -> Result<DeleteCommentResponse, Problem> {
         self.comment_service()
             .delete(
-                &Scope::of([Key::from(request.post_id)]),
+                &Scope::of([Key::from(request.post_id)]).seen_by(&context),
                 &Key::from(request.comment_id),
             )
             .await?;

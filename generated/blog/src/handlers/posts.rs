@@ -58,12 +58,12 @@ impl PostsApi for Handlers {
 
     async fn create_post(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: CreatePostRequest,
     ) -> Result<CreatePostResponse, Problem> {
         let (key, item) = self
             .post_service()
-            .create(&Scope::root(), &request.body)
+            .create(&Scope::root().seen_by(&context), &request.body)
             .await?;
         Ok(CreatePostResponse::Created {
             body: item,
@@ -85,23 +85,30 @@ impl PostsApi for Handlers {
 
     async fn replace_post(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: ReplacePostRequest,
     ) -> Result<ReplacePostResponse, Problem> {
         let item = self
             .post_service()
-            .replace(&Scope::root(), &Key::from(request.post_id), &request.body)
+            .replace(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.post_id),
+                &request.body,
+            )
             .await?;
         Ok(ReplacePostResponse::Ok(item))
     }
 
     async fn delete_post(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: DeletePostRequest,
     ) -> Result<DeletePostResponse, Problem> {
         self.post_service()
-            .delete(&Scope::root(), &Key::from(request.post_id))
+            .delete(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.post_id),
+            )
             .await?;
         Ok(DeletePostResponse::NoContent)
     }

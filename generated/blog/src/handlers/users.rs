@@ -81,23 +81,30 @@ impl UsersApi for Handlers {
 
     async fn delete_user(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: DeleteUserRequest,
     ) -> Result<DeleteUserResponse, Problem> {
         self.user_service()
-            .delete(&Scope::root(), &Key::from(request.user_id))
+            .delete(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.user_id),
+            )
             .await?;
         Ok(DeleteUserResponse::NoContent)
     }
 
     async fn update_user(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: UpdateUserRequest,
     ) -> Result<UpdateUserResponse, Problem> {
         let item = self
             .user_service()
-            .patch(&Scope::root(), &Key::from(request.user_id), &request.body)
+            .patch(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.user_id),
+                &request.body,
+            )
             .await?;
         Ok(UpdateUserResponse::Ok(item))
     }

@@ -92,20 +92,53 @@ enum Credential {
     WrongBasic,
 }
 
-fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
+/// Who a test request is from. The tests' server knows three principals of each kind of
+/// credential: the tester, another caller and an administrator (role `admin`).
+#[allow(dead_code)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Tester,
+    Other,
+    Admin,
+}
+
+fn with_credentials(request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
+    with_credentials_as(request, credentials, Who::Tester)
+}
+
+/// The request with `credentials` of the principal `who`.
+fn with_credentials_as(
+    mut request: Request<Body>,
+    credentials: &[Credential],
+    who: Who,
+) -> Request<Body> {
     use base64::Engine as _;
+    let (user, suffix) = match who {
+        Who::Tester => (TEST_USER, ""),
+        Who::Other => ("other", "-other"),
+        Who::Admin => ("admin", "-admin"),
+    };
     let basic = |password: &str| {
         format!(
             "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{TEST_USER}:{password}"))
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
         )
     };
     for credential in credentials {
         let (location, name, value) = match *credential {
             Credential::Bearer(scopes) => {
                 let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+                let roles: Vec<String> = match who {
+                    Who::Admin => vec!["admin".to_owned()],
+                    Who::Tester | Who::Other => Vec::new(),
+                };
                 let token = AUTH
-                    .mint_token("tester", &scopes, std::time::Duration::from_secs(3600))
+                    .mint_token_with_roles(
+                        user,
+                        &scopes,
+                        &roles,
+                        std::time::Duration::from_secs(3600),
+                    )
                     .expect("the test secret signs");
                 (Location::Header, "authorization", format!("Bearer {token}"))
             }
@@ -121,9 +154,15 @@ fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> R
                     .expect("signs");
                 (Location::Header, "authorization", format!("Bearer {token}"))
             }
-            Credential::ApiKey(location, name) => (location, name, TEST_API_KEY.to_owned()),
+            Credential::ApiKey(location, name) => {
+                (location, name, format!("{TEST_API_KEY}{suffix}"))
+            }
             Credential::WrongApiKey(location, name) => (location, name, "not-the-key".to_owned()),
-            Credential::Basic => (Location::Header, "authorization", basic(TEST_PASSWORD)),
+            Credential::Basic => (
+                Location::Header,
+                "authorization",
+                basic(&format!("{TEST_PASSWORD}{suffix}")),
+            ),
             Credential::WrongBasic => (Location::Header, "authorization", basic("wrong-password")),
         };
         match location {
@@ -1622,6 +1661,261 @@ async fn unsupported_media_type_is_415_problem() {
     .await;
 }
 
+/// `/users`: an item belongs to the principal its `username` names: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
+#[tokio::test]
+async fn users_are_not_seen_or_changed_by_another_caller() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    let key = key_of(&created, "id");
+    exchange(
+            &app,
+            with_credentials_as(
+                request(
+                    "PATCH",
+                    &"/users/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"email\":\"ada@example.com\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Poetical science.\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+                Who::Other,
+            ),
+            404,
+            "another caller patches it",
+        )
+        .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
+            &[Credential::ApiKey(Location::Header, "X-API-Key")],
+            Who::Other,
+        ),
+        404,
+        "another caller deletes it",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
+            &[Credential::ApiKey(Location::Header, "X-API-Key")],
+            Who::Admin,
+        ),
+        204u16,
+        "an administrator deletes it",
+    )
+    .await;
+}
+
+/// `/posts`: another caller's item: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
+#[tokio::test]
+async fn posts_are_not_seen_or_changed_by_another_caller() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
+            201u16,
+            "create",
+        )
+        .await;
+    let key = key_of(&created, "id");
+    exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials_as(
+                    request(
+                        "PUT",
+                        &"/posts/{key}".replace("{key}", &key),
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&[])],
+                    Who::Other,
+                )
+            },
+            404,
+            "another caller replaces it",
+        )
+        .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+            Who::Other,
+        ),
+        404,
+        "another caller deletes it",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request("DELETE", &"/posts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+            Who::Admin,
+        ),
+        204u16,
+        "an administrator deletes it",
+    )
+    .await;
+}
+
+/// `/posts/{postId}/comments`: another caller's item: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
+#[tokio::test]
+async fn comments_are_not_seen_or_changed_by_another_caller() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            request(
+                "POST",
+                "/users",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                )),
+            ),
+            201u16,
+            "create the user it refers to",
+        )
+        .await;
+    let ref0 = key_of(&created, "id");
+    let (_, created) = exchange(
+            &app,
+            {
+                let body = "{\"author_id\":\"<<ref0>>\",\"title\":\"Notes on the Analytical Engine\",\"body\":\"The engine weaves algebraic patterns.\",\"tags\":[],\"published\":false}"
+                    .to_owned()
+                    .replace("<<ref0>>", &ref0);
+                with_credentials(
+                    request(
+                        "POST",
+                        "/posts",
+                        &[],
+                        Some(("application/json", body.as_bytes())),
+                    ),
+                    &[Credential::Bearer(&["posts:write"])],
+                )
+            },
+            201u16,
+            "create the enclosing post",
+        )
+        .await;
+    let parent0 = key_of(&created, "id");
+    let (_, created) = exchange(
+        &app,
+        {
+            let body = "{\"author_id\":\"<<ref0>>\",\"body\":\"Wonderful write-up!\"}"
+                .to_owned()
+                .replace("<<ref0>>", &ref0);
+            with_credentials(
+                request(
+                    "POST",
+                    &"/posts/{parent0}/comments".replace("{parent0}", &parent0),
+                    &[],
+                    Some(("application/json", body.as_bytes())),
+                ),
+                &[Credential::Bearer(&["comments:write"])],
+            )
+        },
+        201u16,
+        "create",
+    )
+    .await;
+    let key = key_of(&created, "id");
+    exchange(
+        &app,
+        with_credentials_as(
+            request(
+                "DELETE",
+                &"/posts/{parent0}/comments/{key}"
+                    .replace("{parent0}", &parent0)
+                    .replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&[])],
+            Who::Other,
+        ),
+        404,
+        "another caller deletes it",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request(
+                "DELETE",
+                &"/posts/{parent0}/comments/{key}"
+                    .replace("{parent0}", &parent0)
+                    .replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&[])],
+            Who::Admin,
+        ),
+        204u16,
+        "an administrator deletes it",
+    )
+    .await;
+}
+
 /// `/users`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.
 #[tokio::test]
 async fn users_round_trip_through_the_database() {
@@ -1678,7 +1972,7 @@ async fn users_round_trip_through_the_database() {
     exchange(
             &app,
             with_header(
-                with_credentials(
+                with_credentials_as(
                     request(
                         "PATCH",
                         &"/users/{key}".replace("{key}", &key),
@@ -1689,6 +1983,7 @@ async fn users_round_trip_through_the_database() {
                         )),
                     ),
                     &[Credential::Bearer(&[])],
+                    Who::Admin,
                 ),
                 "if-match",
                 "\"stale\"",
@@ -1699,7 +1994,7 @@ async fn users_round_trip_through_the_database() {
         .await;
     let (_, updated) = exchange(
             &app,
-            with_credentials(
+            with_credentials_as(
                 request(
                     "PATCH",
                     &"/users/{key}".replace("{key}", &key),
@@ -1710,6 +2005,7 @@ async fn users_round_trip_through_the_database() {
                     )),
                 ),
                 &[Credential::Bearer(&[])],
+                Who::Admin,
             ),
             200u16,
             "patch",
@@ -1718,9 +2014,10 @@ async fn users_round_trip_through_the_database() {
     assert_eq!(updated["id"], created["id"], "an update keeps the key");
     exchange(
         &app,
-        with_credentials(
+        with_credentials_as(
             request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
             &[Credential::ApiKey(Location::Header, "X-API-Key")],
+            Who::Admin,
         ),
         204u16,
         "delete",
@@ -1728,9 +2025,10 @@ async fn users_round_trip_through_the_database() {
     .await;
     exchange(
         &app,
-        with_credentials(
+        with_credentials_as(
             request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
             &[Credential::ApiKey(Location::Header, "X-API-Key")],
+            Who::Admin,
         ),
         404,
         "deleting again finds nothing",
@@ -2630,9 +2928,10 @@ async fn deleting_a_user_posts_refer_to_is_refused() {
     let key = ref0.clone();
     exchange(
         &app,
-        with_credentials(
+        with_credentials_as(
             request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
             &[Credential::ApiKey(Location::Header, "X-API-Key")],
+            Who::Admin,
         ),
         409,
         "delete an item others refer to",
@@ -2773,9 +3072,10 @@ async fn deleting_a_user_comments_refer_to_is_refused() {
     let key = ref0.clone();
     exchange(
         &app,
-        with_credentials(
+        with_credentials_as(
             request("DELETE", &"/users/{key}".replace("{key}", &key), &[], None),
             &[Credential::ApiKey(Location::Header, "X-API-Key")],
+            Who::Admin,
         ),
         409,
         "delete an item others refer to",

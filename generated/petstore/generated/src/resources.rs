@@ -7,8 +7,8 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
-    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table, client_record,
-    decide,
+    Listing, Migrations, OWNER_COLUMN, OwnerColumn, Page, Parent, Record, Scope, Statements,
+    StoreError, Table, client_record, decide,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -33,6 +33,10 @@ pub static MIGRATIONS: Migrations = Migrations {
 /// How the `pets` table stores the items of `/pets`.
 pub static PETS: Table = Table {
     name: "pets",
+    owner: Some(OwnerColumn {
+        column: OWNER_COLUMN,
+        field: None,
+    }),
     key: KeyColumn {
         field: "id",
         column: "id",

@@ -11,5 +11,7 @@ CREATE TABLE `pets` (
     `created_at` DATETIME(6) NOT NULL,
     `weight_kg` DOUBLE,
     `microchip_id` CHAR(36),
+    `_owner` VARCHAR(255),
     CONSTRAINT `pets_status_check` CHECK (`status` IN ('available', 'pending', 'sold'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX `pets_owner_idx` ON `pets` (`_owner`);

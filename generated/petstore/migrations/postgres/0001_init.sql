@@ -10,5 +10,7 @@ CREATE TABLE "pets" (
     "birth_date" DATE,
     "created_at" TIMESTAMPTZ NOT NULL,
     "weight_kg" DOUBLE PRECISION,
-    "microchip_id" UUID
+    "microchip_id" UUID,
+    "_owner" TEXT
 );
+CREATE INDEX "pets_owner_idx" ON "pets" ("_owner");

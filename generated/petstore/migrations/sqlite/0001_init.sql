@@ -10,5 +10,7 @@ CREATE TABLE "pets" (
     "birth_date" TEXT,
     "created_at" TEXT NOT NULL,
     "weight_kg" REAL,
-    "microchip_id" TEXT
+    "microchip_id" TEXT,
+    "_owner" TEXT
 );
+CREATE INDEX "pets_owner_idx" ON "pets" ("_owner");

@@ -25,8 +25,72 @@ pub struct Principal {
     pub subject: String,
     /// The scopes the credential grants.
     pub scopes: Vec<String>,
+    /// The roles the credential grants: a token's roles claim (`JWT_ROLES_CLAIM`), or the
+    /// `role:` grants configured for an API key or basic user.
+    pub roles: Vec<String>,
+    /// Holds one of the administrator roles or scopes (`ADMIN_ROLES`, `ADMIN_SCOPES`):
+    /// sees and manages every item of every resource, whoever owns it.
+    pub admin: bool,
+    /// The kind of credential that authenticated it.
+    pub credential: Credential,
     /// The security scheme (name in the spec) that authenticated it.
     pub scheme: String,
+}
+
+/// The kind of credential a principal presented. Subjects are unique within a kind only:
+/// the API key `alice` and the token subject `alice` are different callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A bearer JWT (`http` bearer, `oauth2`, `openIdConnect`).
+    Token,
+    /// An API key, by its id.
+    ApiKey,
+    /// An HTTP basic user.
+    Basic,
+}
+
+impl Credential {
+    fn prefix(self) -> &'static str {
+        match self {
+            Credential::Token => "token",
+            Credential::ApiKey => "key",
+            Credential::Basic => "user",
+        }
+    }
+}
+
+impl Principal {
+    /// A principal with no scopes or roles, for tests and server code.
+    pub fn new(
+        subject: impl Into<String>,
+        credential: Credential,
+        scheme: impl Into<String>,
+    ) -> Self {
+        Self {
+            subject: subject.into(),
+            scopes: Vec::new(),
+            roles: Vec::new(),
+            admin: false,
+            credential,
+            scheme: scheme.into(),
+        }
+    }
+
+    /// Whether the credential grants `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    /// Whether the credential grants `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// What the owner column of the items this principal creates holds:
+    /// `<kind>:<subject>` (`token:alice`, `key:ci`, `user:bob`).
+    pub fn owner_id(&self) -> String {
+        format!("{}:{}", self.credential.prefix(), self.subject)
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {

@@ -33,7 +33,7 @@ pub mod store;
 pub mod telemetry;
 pub mod validate;
 
-pub use context::{Principal, REQUEST_ID_HEADER, RequestContext};
+pub use context::{Credential, Principal, REQUEST_ID_HEADER, RequestContext};
 pub use fallback::{method_not_allowed, not_found};
 pub use params::{Location, Param, ParamError, Style};
 pub use problem::{FieldError, PROBLEM_JSON, Problem, ProblemDetails};

@@ -56,12 +56,12 @@ impl PetsApi for Handlers {
 
     async fn create_pet(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: CreatePetRequest,
     ) -> Result<CreatePetResponse, Problem> {
         let (key, item) = self
             .pet_service()
-            .create(&Scope::root(), &request.body)
+            .create(&Scope::root().seen_by(&context), &request.body)
             .await?;
         Ok(CreatePetResponse::Created {
             body: item,
@@ -83,35 +83,43 @@ impl PetsApi for Handlers {
 
     async fn replace_pet(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: ReplacePetRequest,
     ) -> Result<ReplacePetResponse, Problem> {
         let item = self
             .pet_service()
-            .replace(&Scope::root(), &Key::from(request.pet_id), &request.body)
+            .replace(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.pet_id),
+                &request.body,
+            )
             .await?;
         Ok(ReplacePetResponse::Ok(item))
     }
 
     async fn delete_pet(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: DeletePetRequest,
     ) -> Result<DeletePetResponse, Problem> {
         self.pet_service()
-            .delete(&Scope::root(), &Key::from(request.pet_id))
+            .delete(&Scope::root().seen_by(&context), &Key::from(request.pet_id))
             .await?;
         Ok(DeletePetResponse::NoContent)
     }
 
     async fn update_pet(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: UpdatePetRequest,
     ) -> Result<UpdatePetResponse, Problem> {
         let item = self
             .pet_service()
-            .patch(&Scope::root(), &Key::from(request.pet_id), &request.body)
+            .patch(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.pet_id),
+                &request.body,
+            )
             .await?;
         Ok(UpdatePetResponse::Ok(item))
     }

@@ -92,20 +92,53 @@ enum Credential {
     WrongBasic,
 }
 
-fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
+/// Who a test request is from. The tests' server knows three principals of each kind of
+/// credential: the tester, another caller and an administrator (role `admin`).
+#[allow(dead_code)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Tester,
+    Other,
+    Admin,
+}
+
+fn with_credentials(request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
+    with_credentials_as(request, credentials, Who::Tester)
+}
+
+/// The request with `credentials` of the principal `who`.
+fn with_credentials_as(
+    mut request: Request<Body>,
+    credentials: &[Credential],
+    who: Who,
+) -> Request<Body> {
     use base64::Engine as _;
+    let (user, suffix) = match who {
+        Who::Tester => (TEST_USER, ""),
+        Who::Other => ("other", "-other"),
+        Who::Admin => ("admin", "-admin"),
+    };
     let basic = |password: &str| {
         format!(
             "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{TEST_USER}:{password}"))
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
         )
     };
     for credential in credentials {
         let (location, name, value) = match *credential {
             Credential::Bearer(scopes) => {
                 let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+                let roles: Vec<String> = match who {
+                    Who::Admin => vec!["admin".to_owned()],
+                    Who::Tester | Who::Other => Vec::new(),
+                };
                 let token = AUTH
-                    .mint_token("tester", &scopes, std::time::Duration::from_secs(3600))
+                    .mint_token_with_roles(
+                        user,
+                        &scopes,
+                        &roles,
+                        std::time::Duration::from_secs(3600),
+                    )
                     .expect("the test secret signs");
                 (Location::Header, "authorization", format!("Bearer {token}"))
             }
@@ -121,9 +154,15 @@ fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> R
                     .expect("signs");
                 (Location::Header, "authorization", format!("Bearer {token}"))
             }
-            Credential::ApiKey(location, name) => (location, name, TEST_API_KEY.to_owned()),
+            Credential::ApiKey(location, name) => {
+                (location, name, format!("{TEST_API_KEY}{suffix}"))
+            }
             Credential::WrongApiKey(location, name) => (location, name, "not-the-key".to_owned()),
-            Credential::Basic => (Location::Header, "authorization", basic(TEST_PASSWORD)),
+            Credential::Basic => (
+                Location::Header,
+                "authorization",
+                basic(&format!("{TEST_PASSWORD}{suffix}")),
+            ),
             Credential::WrongBasic => (Location::Header, "authorization", basic("wrong-password")),
         };
         match location {
@@ -950,6 +989,93 @@ async fn unsupported_media_type_is_415_problem() {
             &[Credential::Bearer(&[])],
         ),
         415,
+    )
+    .await;
+}
+
+/// `/pets`: another caller's item: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
+#[tokio::test]
+async fn pets_are_not_seen_or_changed_by_another_caller() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/pets",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+            201u16,
+            "create",
+        )
+        .await;
+    let key = key_of(&created, "id");
+    exchange(
+            &app,
+            with_credentials_as(
+                request(
+                    "PUT",
+                    &"/pets/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"dog\",\"birth_date\":\"2021-04-17\",\"weight_kg\":12.5,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+                Who::Other,
+            ),
+            404,
+            "another caller replaces it",
+        )
+        .await;
+    exchange(
+            &app,
+            with_credentials_as(
+                request(
+                    "PATCH",
+                    &"/pets/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/merge-patch+json",
+                        b"{\"name\":\"Rex\",\"status\":\"available\",\"tag\":\"cat\",\"birth_date\":\"2021-04-17\",\"weight_kg\":13.25,\"microchip_id\":\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+                Who::Other,
+            ),
+            404,
+            "another caller patches it",
+        )
+        .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request("DELETE", &"/pets/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+            Who::Other,
+        ),
+        404,
+        "another caller deletes it",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request("DELETE", &"/pets/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&[])],
+            Who::Admin,
+        ),
+        204u16,
+        "an administrator deletes it",
     )
     .await;
 }

@@ -29,4 +29,4 @@ pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints
 };
 
 /// SHA-256 of the spec file this code was generated from.
-pub const SPEC_SHA256: &str = "d41f378b5207e5586c5831bc1e78fd5cbb0d8047e248644acb8d7702c8e946a6";
+pub const SPEC_SHA256: &str = "492be930953030011ae9b3ced84dd18682831fdab161aeda52dd89ac7bbaff22";

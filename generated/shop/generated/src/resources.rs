@@ -7,8 +7,8 @@
 use super::models;
 use super::runtime::store::{
     Column, ColumnKind, Field, Fill, FillValue, Key, KeyColumn, KeyKind, ListQuery, ListShape,
-    Listing, Migrations, Page, Parent, Record, Scope, Statements, StoreError, Table, client_record,
-    decide,
+    Listing, Migrations, OWNER_COLUMN, OwnerColumn, Page, Parent, Record, Scope, Statements,
+    StoreError, Table, client_record, decide,
 };
 
 /// The SQL migrations in `migrations/`, applied at start-up.
@@ -33,6 +33,7 @@ pub static MIGRATIONS: Migrations = Migrations {
 /// How the `products` table stores the items of `/products`.
 pub static PRODUCTS: Table = Table {
     name: "products",
+    owner: None,
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -303,6 +304,10 @@ pub trait ProductRepository: Send + Sync {
 /// How the `carts` table stores the items of `/carts`.
 pub static CARTS: Table = Table {
     name: "carts",
+    owner: Some(OwnerColumn {
+        column: OWNER_COLUMN,
+        field: None,
+    }),
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -481,6 +486,7 @@ pub trait CartRepository: Send + Sync {
 /// How the `items` table stores the items of `/carts/{cartId}/items`.
 pub static ITEMS: Table = Table {
     name: "items",
+    owner: None,
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -647,6 +653,10 @@ pub trait ItemRepository: Send + Sync {
 /// How the `orders` table stores the items of `/orders`.
 pub static ORDERS: Table = Table {
     name: "orders",
+    owner: Some(OwnerColumn {
+        column: OWNER_COLUMN,
+        field: None,
+    }),
     key: KeyColumn {
         field: "id",
         column: "id",

@@ -25,9 +25,11 @@ CREATE TABLE `carts` (
     `total_cents` BIGINT NOT NULL,
     `created_at` DATETIME(6) NOT NULL,
     `updated_at` DATETIME(6) NOT NULL,
+    `_owner` VARCHAR(255),
     `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
     CONSTRAINT `carts_currency_check` CHECK (`currency` IN ('EUR', 'USD', 'GBP'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX `carts_owner_idx` ON `carts` (`_owner`);
 
 CREATE TABLE `items` (
     `id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -47,7 +49,9 @@ CREATE TABLE `orders` (
     `total_cents` BIGINT NOT NULL,
     `created_at` DATETIME(6) NOT NULL,
     `updated_at` DATETIME(6) NOT NULL,
+    `_owner` VARCHAR(255),
     `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE,
     CONSTRAINT `orders_status_check` CHECK (`status` IN ('pending', 'paid', 'shipped', 'cancelled')),
     CONSTRAINT `orders_currency_check` CHECK (`currency` IN ('EUR', 'USD', 'GBP'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE INDEX `orders_owner_idx` ON `orders` (`_owner`);

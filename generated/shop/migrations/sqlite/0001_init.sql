@@ -22,8 +22,10 @@ CREATE TABLE "carts" (
     "items" TEXT NOT NULL,
     "total_cents" INTEGER NOT NULL,
     "created_at" TEXT NOT NULL,
-    "updated_at" TEXT NOT NULL
+    "updated_at" TEXT NOT NULL,
+    "_owner" TEXT
 );
+CREATE INDEX "carts_owner_idx" ON "carts" ("_owner");
 
 CREATE TABLE "items" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -41,5 +43,7 @@ CREATE TABLE "orders" (
     "items" TEXT NOT NULL,
     "total_cents" INTEGER NOT NULL,
     "created_at" TEXT NOT NULL,
-    "updated_at" TEXT NOT NULL
+    "updated_at" TEXT NOT NULL,
+    "_owner" TEXT
 );
+CREATE INDEX "orders_owner_idx" ON "orders" ("_owner");

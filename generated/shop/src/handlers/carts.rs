@@ -51,12 +51,12 @@ impl Handlers {
 impl CartsApi for Handlers {
     async fn create_cart(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: CreateCartRequest,
     ) -> Result<CreateCartResponse, Problem> {
         let (key, item) = self
             .cart_service()
-            .create(&Scope::root(), &request.body)
+            .create(&Scope::root().seen_by(&context), &request.body)
             .await?;
         Ok(CreateCartResponse::Created {
             body: item,
@@ -66,48 +66,60 @@ impl CartsApi for Handlers {
 
     async fn get_cart(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: GetCartRequest,
     ) -> Result<GetCartResponse, Problem> {
         let item = self
             .cart_service()
-            .get(&Scope::root(), &Key::from(request.cart_id))
+            .get(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.cart_id),
+            )
             .await?;
         Ok(GetCartResponse::Ok(item))
     }
 
     async fn delete_cart(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: DeleteCartRequest,
     ) -> Result<DeleteCartResponse, Problem> {
         self.cart_service()
-            .delete(&Scope::root(), &Key::from(request.cart_id))
+            .delete(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.cart_id),
+            )
             .await?;
         Ok(DeleteCartResponse::NoContent)
     }
 
     async fn list_cart_items(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: ListCartItemsRequest,
     ) -> Result<ListCartItemsResponse, Problem> {
         let query = ListQuery::new();
         let page = self
             .item_service()
-            .list(&Scope::of([Key::from(request.cart_id)]), &query)
+            .list(
+                &Scope::of([Key::from(request.cart_id)]).seen_by(&context),
+                &query,
+            )
             .await?;
         Ok(ListCartItemsResponse::Ok(ITEMS_LISTING.body(&page)?))
     }
 
     async fn add_cart_item(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: AddCartItemRequest,
     ) -> Result<AddCartItemResponse, Problem> {
         let (key, item) = self
             .item_service()
-            .create(&Scope::of([Key::from(request.cart_id)]), &request.body)
+            .create(
+                &Scope::of([Key::from(request.cart_id)]).seen_by(&context),
+                &request.body,
+            )
             .await?;
         Ok(AddCartItemResponse::Created {
             body: item,
@@ -117,12 +129,12 @@ impl CartsApi for Handlers {
 
     async fn delete_cart_item(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: DeleteCartItemRequest,
     ) -> Result<DeleteCartItemResponse, Problem> {
         self.item_service()
             .delete(
-                &Scope::of([Key::from(request.cart_id)]),
+                &Scope::of([Key::from(request.cart_id)]).seen_by(&context),
                 &Key::from(request.item_id),
             )
             .await?;
@@ -131,13 +143,13 @@ impl CartsApi for Handlers {
 
     async fn update_cart_item(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: UpdateCartItemRequest,
     ) -> Result<UpdateCartItemResponse, Problem> {
         let item = self
             .item_service()
             .patch(
-                &Scope::of([Key::from(request.cart_id)]),
+                &Scope::of([Key::from(request.cart_id)]).seen_by(&context),
                 &Key::from(request.item_id),
                 &request.body,
             )

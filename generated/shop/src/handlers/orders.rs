@@ -38,22 +38,25 @@ impl Handlers {
 impl OrdersApi for Handlers {
     async fn list_orders(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: ListOrdersRequest,
     ) -> Result<ListOrdersResponse, Problem> {
         let query = ListQuery::new().limit(request.limit).cursor(request.cursor);
-        let page = self.order_service().list(&Scope::root(), &query).await?;
+        let page = self
+            .order_service()
+            .list(&Scope::root().seen_by(&context), &query)
+            .await?;
         Ok(ListOrdersResponse::Ok(ORDERS_LISTING.body(&page)?))
     }
 
     async fn create_order(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: CreateOrderRequest,
     ) -> Result<CreateOrderResponse, Problem> {
         let (key, item) = self
             .order_service()
-            .create(&Scope::root(), &request.body)
+            .create(&Scope::root().seen_by(&context), &request.body)
             .await?;
         Ok(CreateOrderResponse::Created {
             body: item,
@@ -63,12 +66,15 @@ impl OrdersApi for Handlers {
 
     async fn get_order(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: GetOrderRequest,
     ) -> Result<GetOrderResponse, Problem> {
         let item = self
             .order_service()
-            .get(&Scope::root(), &Key::from(request.order_id))
+            .get(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.order_id),
+            )
             .await?;
         Ok(GetOrderResponse::Ok(item))
     }

@@ -56,12 +56,12 @@ impl ProductsApi for Handlers {
 
     async fn create_product(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: CreateProductRequest,
     ) -> Result<CreateProductResponse, Problem> {
         let (key, item) = self
             .product_service()
-            .create(&Scope::root(), &request.body)
+            .create(&Scope::root().seen_by(&context), &request.body)
             .await?;
         Ok(CreateProductResponse::Created {
             body: item,
@@ -83,13 +83,13 @@ impl ProductsApi for Handlers {
 
     async fn replace_product(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: ReplaceProductRequest,
     ) -> Result<ReplaceProductResponse, Problem> {
         let item = self
             .product_service()
             .replace(
-                &Scope::root(),
+                &Scope::root().seen_by(&context),
                 &Key::from(request.product_id),
                 &request.body,
             )
@@ -99,24 +99,27 @@ impl ProductsApi for Handlers {
 
     async fn delete_product(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: DeleteProductRequest,
     ) -> Result<DeleteProductResponse, Problem> {
         self.product_service()
-            .delete(&Scope::root(), &Key::from(request.product_id))
+            .delete(
+                &Scope::root().seen_by(&context),
+                &Key::from(request.product_id),
+            )
             .await?;
         Ok(DeleteProductResponse::NoContent)
     }
 
     async fn update_product(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: UpdateProductRequest,
     ) -> Result<UpdateProductResponse, Problem> {
         let item = self
             .product_service()
             .patch(
-                &Scope::root(),
+                &Scope::root().seen_by(&context),
                 &Key::from(request.product_id),
                 &request.body,
             )

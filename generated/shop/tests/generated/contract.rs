@@ -92,20 +92,53 @@ enum Credential {
     WrongBasic,
 }
 
-fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
+/// Who a test request is from. The tests' server knows three principals of each kind of
+/// credential: the tester, another caller and an administrator (role `admin`).
+#[allow(dead_code)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Tester,
+    Other,
+    Admin,
+}
+
+fn with_credentials(request: Request<Body>, credentials: &[Credential]) -> Request<Body> {
+    with_credentials_as(request, credentials, Who::Tester)
+}
+
+/// The request with `credentials` of the principal `who`.
+fn with_credentials_as(
+    mut request: Request<Body>,
+    credentials: &[Credential],
+    who: Who,
+) -> Request<Body> {
     use base64::Engine as _;
+    let (user, suffix) = match who {
+        Who::Tester => (TEST_USER, ""),
+        Who::Other => ("other", "-other"),
+        Who::Admin => ("admin", "-admin"),
+    };
     let basic = |password: &str| {
         format!(
             "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{TEST_USER}:{password}"))
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
         )
     };
     for credential in credentials {
         let (location, name, value) = match *credential {
             Credential::Bearer(scopes) => {
                 let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+                let roles: Vec<String> = match who {
+                    Who::Admin => vec!["admin".to_owned()],
+                    Who::Tester | Who::Other => Vec::new(),
+                };
                 let token = AUTH
-                    .mint_token("tester", &scopes, std::time::Duration::from_secs(3600))
+                    .mint_token_with_roles(
+                        user,
+                        &scopes,
+                        &roles,
+                        std::time::Duration::from_secs(3600),
+                    )
                     .expect("the test secret signs");
                 (Location::Header, "authorization", format!("Bearer {token}"))
             }
@@ -121,9 +154,15 @@ fn with_credentials(mut request: Request<Body>, credentials: &[Credential]) -> R
                     .expect("signs");
                 (Location::Header, "authorization", format!("Bearer {token}"))
             }
-            Credential::ApiKey(location, name) => (location, name, TEST_API_KEY.to_owned()),
+            Credential::ApiKey(location, name) => {
+                (location, name, format!("{TEST_API_KEY}{suffix}"))
+            }
             Credential::WrongApiKey(location, name) => (location, name, "not-the-key".to_owned()),
-            Credential::Basic => (Location::Header, "authorization", basic(TEST_PASSWORD)),
+            Credential::Basic => (
+                Location::Header,
+                "authorization",
+                basic(&format!("{TEST_PASSWORD}{suffix}")),
+            ),
             Credential::WrongBasic => (Location::Header, "authorization", basic("wrong-password")),
         };
         match location {
@@ -2258,6 +2297,255 @@ async fn unsupported_media_type_is_415_problem() {
         415,
     )
     .await;
+}
+
+/// `/carts`: another caller's item: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
+#[tokio::test]
+async fn carts_are_not_seen_or_changed_by_another_caller() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/carts",
+                &[],
+                Some(("application/json", b"{\"currency\":\"EUR\"}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    let key = key_of(&created, "id");
+    exchange(
+        &app,
+        with_credentials_as(
+            request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+            Who::Other,
+        ),
+        404,
+        "another caller reads it",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+            Who::Other,
+        ),
+        404,
+        "another caller deletes it",
+    )
+    .await;
+    let (_, fetched) = exchange(
+        &app,
+        with_credentials_as(
+            request("GET", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+            Who::Admin,
+        ),
+        200,
+        "an administrator reads it",
+    )
+    .await;
+    assert_eq!(fetched["id"], created["id"]);
+    exchange(
+        &app,
+        with_credentials_as(
+            request("DELETE", &"/carts/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["cart:write"])],
+            Who::Admin,
+        ),
+        204u16,
+        "an administrator deletes it",
+    )
+    .await;
+}
+
+/// `/carts/{cartId}/items`: an item under another caller's enclosing item: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
+#[tokio::test]
+async fn items_are_not_seen_or_changed_by_another_caller() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/carts",
+                &[],
+                Some(("application/json", b"{\"currency\":\"EUR\"}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create the enclosing cart",
+    )
+    .await;
+    let parent0 = key_of(&created, "id");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                &"/carts/{parent0}/items".replace("{parent0}", &parent0),
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"product_id\":\"5f0c6d1e-8a2b-4c3d-9e4f-a1b2c3d4e5f6\",\"quantity\":2}",
+                )),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    let key = key_of(&created, "id");
+    exchange(
+        &app,
+        with_credentials_as(
+            request(
+                "GET",
+                &"/carts/{parent0}/items".replace("{parent0}", &parent0),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+            Who::Other,
+        ),
+        404,
+        "another caller lists the items under an enclosing item that is not theirs",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request(
+                "PATCH",
+                &"/carts/{parent0}/items/{key}"
+                    .replace("{parent0}", &parent0)
+                    .replace("{key}", &key),
+                &[],
+                Some(("application/json", b"{\"quantity\":2}")),
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+            Who::Other,
+        ),
+        404,
+        "another caller patches it",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request(
+                "DELETE",
+                &"/carts/{parent0}/items/{key}"
+                    .replace("{parent0}", &parent0)
+                    .replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+            Who::Other,
+        ),
+        404,
+        "another caller deletes it",
+    )
+    .await;
+    exchange(
+        &app,
+        with_credentials_as(
+            request(
+                "DELETE",
+                &"/carts/{parent0}/items/{key}"
+                    .replace("{parent0}", &parent0)
+                    .replace("{key}", &key),
+                &[],
+                None,
+            ),
+            &[Credential::Bearer(&["cart:write"])],
+            Who::Admin,
+        ),
+        204u16,
+        "an administrator deletes it",
+    )
+    .await;
+}
+
+/// `/orders`: another caller's item: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
+#[tokio::test]
+async fn orders_are_not_seen_or_changed_by_another_caller() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+        &app,
+        with_credentials(
+            request(
+                "POST",
+                "/orders",
+                &[],
+                Some((
+                    "application/json",
+                    b"{\"cart_id\":\"9b2d7c4a-1e3f-4a5b-8c6d-7e8f9a0b1c2d\"}",
+                )),
+            ),
+            &[Credential::Bearer(&["orders:write"])],
+        ),
+        201u16,
+        "create",
+    )
+    .await;
+    let key = key_of(&created, "id");
+    exchange(
+        &app,
+        with_credentials_as(
+            request("GET", &"/orders/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["orders:read"])],
+            Who::Other,
+        ),
+        404,
+        "another caller reads it",
+    )
+    .await;
+    let (_, listed) = exchange(
+        &app,
+        with_credentials_as(
+            request("GET", "/orders", &[], None),
+            &[Credential::Bearer(&["orders:read"])],
+            Who::Other,
+        ),
+        200,
+        "another caller lists",
+    )
+    .await;
+    assert!(
+        !items_at(&listed, "/items")
+            .iter()
+            .any(|item| item["id"] == created["id"]),
+        "another caller's list leaves the item out: {listed}"
+    );
+    let (_, fetched) = exchange(
+        &app,
+        with_credentials_as(
+            request("GET", &"/orders/{key}".replace("{key}", &key), &[], None),
+            &[Credential::Bearer(&["orders:read"])],
+            Who::Admin,
+        ),
+        200,
+        "an administrator reads it",
+    )
+    .await;
+    assert_eq!(fetched["id"], created["id"]);
 }
 
 /// `/products`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.

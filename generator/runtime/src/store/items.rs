@@ -67,9 +67,14 @@ impl Database {
         table: &Table,
         scope: &Scope,
     ) -> Result<(), StoreError> {
-        let (Some(parent), Some((key, outer))) = (table.parent, scope.outer()) else {
+        let (Some(parent), Some((key, mut outer))) = (table.parent, scope.outer()) else {
             return Ok(());
         };
+        // Items with owners of their own (comments by anyone on a post) need their
+        // enclosing item to exist, not to be the caller's.
+        if table.owner.is_some() {
+            outer = outer.seeing_everyone();
+        }
         match self.fetch_row(connection, parent, &outer, key).await? {
             Some(_) => Ok(()),
             None => Err(StoreError::ParentNotFound),

@@ -68,6 +68,39 @@ static SLIPS: Table = Table {
     statements: Statements::new(),
 };
 
+/// Remarks on a box, owned by whoever wrote them: any caller may remark on a box that
+/// exists (comments on a post).
+static REMARKS: Table = Table {
+    name: "remarks",
+    owner: Some(OwnerColumn {
+        column: OWNER_COLUMN,
+        field: None,
+    }),
+    key: KeyColumn {
+        field: "id",
+        column: "id",
+        kind: KeyKind::Integer,
+    },
+    parents: &[Parent {
+        column: "parent_box_id",
+        kind: ColumnKind::Integer,
+        field: None,
+    }],
+    parent: Some(&BOXES),
+    columns: &[Column {
+        field: "text",
+        name: "text",
+        kind: ColumnKind::Text,
+        required: true,
+        unique: false,
+        references: None,
+    }],
+    fills: &[],
+    read_only: &[],
+    sequence: false,
+    statements: Statements::new(),
+};
+
 /// Memos, owned through their `author` field (`x-specgen-owner: author`).
 static MEMOS: Table = Table {
     name: "memos",
@@ -111,6 +144,8 @@ async fn database() -> Database {
     for ddl in [
         r#"CREATE TABLE "boxes" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "_owner" TEXT, "label" TEXT NOT NULL)"#,
         r#"CREATE TABLE "slips" ("id" INTEGER PRIMARY KEY AUTOINCREMENT,
+            "parent_box_id" INTEGER NOT NULL REFERENCES "boxes" ("id") ON DELETE CASCADE, "text" TEXT NOT NULL)"#,
+        r#"CREATE TABLE "remarks" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "_owner" TEXT,
             "parent_box_id" INTEGER NOT NULL REFERENCES "boxes" ("id") ON DELETE CASCADE, "text" TEXT NOT NULL)"#,
         r#"CREATE TABLE "memos" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "author" TEXT NOT NULL, "text" TEXT NOT NULL)"#,
     ] {
@@ -359,4 +394,53 @@ async fn an_owner_field_holds_the_creator_whatever_the_body_says_and_never_chang
         .await
         .expect("listed");
     assert!(page.items.is_empty());
+}
+
+#[tokio::test]
+async fn nested_items_with_owners_of_their_own_need_their_enclosing_item_to_exist_not_to_be_the_callers()
+ {
+    let db = database().await;
+    let alices_box = a_box(&db, &caller("alice"), "alice's").await;
+    let within = |subject: &str| {
+        Scope::of([alices_box.clone()]).seen_by_principal(Some(&Principal::new(
+            subject,
+            Credential::Token,
+            "bearer",
+        )))
+    };
+    let (remark, _): (Key, Record) = db
+        .insert(
+            &REMARKS,
+            &within("bob"),
+            record(json!({"text": "nice box"})),
+        )
+        .await
+        .expect("bob remarks on alice's box");
+    let theirs: Option<Record> = db
+        .fetch(&REMARKS, &within("alice"), &remark)
+        .await
+        .expect("read");
+    assert_eq!(theirs, None, "the remark is bob's, not the box owner's");
+    assert!(
+        !db.delete(&REMARKS, &within("alice"), &remark)
+            .await
+            .expect("no error")
+    );
+    assert!(
+        db.delete(&REMARKS, &within("bob"), &remark)
+            .await
+            .expect("deleted")
+    );
+
+    let missing = db
+        .insert::<Record>(
+            &REMARKS,
+            &Scope::of([Key::Integer(999)]).seen_by_principal(None),
+            record(json!({"text": "into the void"})),
+        )
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::ParentNotFound)),
+        "{missing:?}"
+    );
 }

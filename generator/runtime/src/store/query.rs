@@ -140,6 +140,14 @@ impl Scope {
         }
     }
 
+    /// The same enclosing items, every item in them.
+    pub(super) fn seeing_everyone(self) -> Self {
+        Self {
+            viewer: Viewer::Everyone,
+            ..self
+        }
+    }
+
     /// The scope of the enclosing item: its parents, the same viewer.
     pub(super) fn outer(&self) -> Option<(&Key, Scope)> {
         let (key, outer) = self.parents.split_last()?;

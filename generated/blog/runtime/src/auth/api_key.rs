@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use super::AuthError;
+use super::{AuthError, Grants, name_and_grants};
 use crate::params::Location;
 
 /// The configured API keys (empty when `API_KEYS` is unset: every key is then rejected).
@@ -21,21 +21,26 @@ pub(super) struct ApiKeys(Vec<ApiKey>);
 struct ApiKey {
     id: String,
     digest: [u8; 32],
+    grants: Grants,
 }
 
 impl ApiKeys {
     /// Parses `API_KEYS`: comma-separated `id=key`, `id=sha256:<64 hex digits>` or bare
     /// `key` entries (the n-th bare key gets the id `key<n>`). An entry is split at its
-    /// first `=`, so a key containing `=` needs an id.
+    /// first `=`, so a key containing `=` needs an id. An id may carry grants:
+    /// `ci[products:write role:admin]=key` (see `name_and_grants`).
     pub(super) fn parse(text: &str) -> Result<Self, AuthError> {
         let mut keys: Vec<ApiKey> = Vec::new();
         let mut bare = 0;
         for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            let (id, key) = match entry.split_once('=') {
-                Some((id, key)) => (id.trim().to_owned(), key.trim()),
+            let (id, grants, key) = match entry.split_once('=') {
+                Some((id, key)) => {
+                    let (id, grants) = name_and_grants(id, "API_KEYS")?;
+                    (id, grants, key.trim())
+                }
                 None => {
                     bare += 1;
-                    (format!("key{bare}"), entry)
+                    (format!("key{bare}"), Grants::default(), entry)
                 }
             };
             if id.is_empty() {
@@ -64,17 +69,25 @@ impl ApiKeys {
                     format!("API_KEYS: `{}` and `{id}` have the same key", other.id)
                 }));
             }
-            keys.push(ApiKey { id, digest });
+            keys.push(ApiKey { id, digest, grants });
         }
         Ok(Self(keys))
     }
 
-    /// One key, `key`, with the id `id`.
-    pub(super) fn single(id: &str, key: &str) -> Self {
-        Self(vec![ApiKey {
-            id: id.to_owned(),
-            digest: sha256(key.as_bytes()),
-        }])
+    /// These keys: `(id, key, roles)`.
+    pub(super) fn for_tests(keys: &[(&str, String, Vec<String>)]) -> Self {
+        Self(
+            keys.iter()
+                .map(|(id, key, roles)| ApiKey {
+                    id: (*id).to_owned(),
+                    digest: sha256(key.as_bytes()),
+                    grants: Grants {
+                        scopes: Vec::new(),
+                        roles: roles.clone(),
+                    },
+                })
+                .collect(),
+        )
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -86,9 +99,9 @@ impl ApiKeys {
         self.0.iter().map(|key| key.id.as_str()).collect()
     }
 
-    /// The id of the API key `presented`, comparing its SHA-256 with every entry in
-    /// constant time (no early exit, no data-dependent branch).
-    pub(super) fn id_of(&self, presented: &str) -> Option<&str> {
+    /// The id and grants of the API key `presented`, comparing its SHA-256 with every
+    /// entry in constant time (no early exit, no data-dependent branch).
+    pub(super) fn find(&self, presented: &str) -> Option<(&str, &Grants)> {
         let digest = sha256(presented.as_bytes());
         let mut found = Choice::from(0);
         let mut index = 0u64;
@@ -99,7 +112,7 @@ impl ApiKeys {
         }
         if bool::from(found) {
             let index = usize::try_from(index).ok()?;
-            self.0.get(index).map(|key| key.id.as_str())
+            self.0.get(index).map(|key| (key.id.as_str(), &key.grants))
         } else {
             None
         }
@@ -241,7 +254,7 @@ mod tests {
             )],
         )
         .unwrap();
-        let id = |key: &str| config.api_keys.id_of(key).map(str::to_owned);
+        let id = |key: &str| config.api_keys.find(key).map(|(id, _)| id.to_owned());
         assert_eq!(id("plain-key").as_deref(), Some("admin"));
         assert_eq!(id("hashed-key").as_deref(), Some("ci"));
         assert_eq!(id("bare-one").as_deref(), Some("key1"));

@@ -12,6 +12,7 @@ use super::api_key::ApiKeys;
 use super::basic::{self, BasicUsers};
 use super::jwt::{self, Bearer};
 use super::{AuthError, Needs};
+use crate::context::Principal;
 
 /// Everything needed to check credentials: JWT keys and claims policy, API keys and basic
 /// users. Built once at start-up and shared (behind an `Arc`) by every request.
@@ -19,6 +20,41 @@ pub struct AuthConfig {
     pub(super) bearer: Bearer,
     pub(super) api_keys: ApiKeys,
     pub(super) basic_users: BasicUsers,
+    pub(super) admins: Admins,
+}
+
+/// Who is an administrator: a principal holding any of these roles or scopes sees and
+/// manages every item, whoever owns it (`ADMIN_ROLES`, default `admin`; `ADMIN_SCOPES`,
+/// default none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Admins {
+    roles: Vec<String>,
+    scopes: Vec<String>,
+}
+
+/// The role that makes a principal an administrator when `ADMIN_ROLES` is unset.
+pub const DEFAULT_ADMIN_ROLE: &str = "admin";
+
+impl Admins {
+    fn from_vars(var: &impl Fn(&str) -> Option<String>) -> Self {
+        let words = |text: Option<String>| -> Vec<String> {
+            text.unwrap_or_default()
+                .split([',', ' '])
+                .filter(|word| !word.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let roles = match var("ADMIN_ROLES") {
+            // `-` (or `none`) turns the override off: no role makes an administrator.
+            Some(text) if matches!(text.trim(), "-" | "none") => Vec::new(),
+            Some(text) => words(Some(text)),
+            None => vec![DEFAULT_ADMIN_ROLE.to_owned()],
+        };
+        Self {
+            roles,
+            scopes: words(var("ADMIN_SCOPES")),
+        }
+    }
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -29,6 +65,8 @@ impl std::fmt::Debug for AuthConfig {
         debug
             .field("api_keys", &self.api_keys.ids())
             .field("basic_users", &self.basic_users.names())
+            .field("admin_roles", &self.admins.roles)
+            .field("admin_scopes", &self.admins.scopes)
             .finish()
     }
 }
@@ -138,22 +176,52 @@ impl AuthConfig {
             bearer,
             api_keys,
             basic_users,
+            admins: Admins::from_vars(&var),
         })
     }
 
-    /// A fixed configuration for generated tests: HS256 secret `secret`, one API key
-    /// `test=<api_key>`, one basic user `user` with password `password`, no issuer or
-    /// audience check. A runtime built without the `jwt` or `basic-auth` feature ignores
-    /// what it cannot check (the secret, or the user and password).
+    /// Whether `principal` holds an administrator role or scope.
+    pub fn is_admin(&self, principal: &Principal) -> bool {
+        self.admins
+            .roles
+            .iter()
+            .any(|role| principal.has_role(role))
+            || self
+                .admins
+                .scopes
+                .iter()
+                .any(|scope| principal.has_scope(scope))
+    }
+
+    /// A fixed configuration for generated tests: HS256 secret `secret`; API keys
+    /// `test=<api_key>`, `other=<api_key>-other` and `admin[role:admin]=<api_key>-admin`;
+    /// basic users `user`, `other` and `admin` (role `admin`) with passwords `password`,
+    /// `<password>-other` and `<password>-admin`; no issuer or audience check; the role
+    /// `admin` makes an administrator. Three principals of each kind, so tests can show
+    /// that one caller's items are not another's. A runtime built without the `jwt` or
+    /// `basic-auth` feature ignores what it cannot check.
     ///
-    /// The password is hashed once, here, with argon2's minimum cost (8 KiB, one pass), so
+    /// Passwords are hashed once, here, with argon2's minimum cost (8 KiB, one pass), so
     /// test suites stay fast in debug builds; production hashes come from
     /// [`super::hash_password`], whose cost is argon2's recommended default.
     pub fn for_tests(secret: &str, api_key: &str, user: &str, password: &str) -> Self {
+        let admin = || vec![DEFAULT_ADMIN_ROLE.to_owned()];
         Self {
             bearer: Bearer::for_tests(secret),
-            api_keys: ApiKeys::single("test", api_key),
-            basic_users: BasicUsers::for_tests(user, password),
+            api_keys: ApiKeys::for_tests(&[
+                ("test", api_key.to_owned(), Vec::new()),
+                ("other", format!("{api_key}-other"), Vec::new()),
+                ("admin", format!("{api_key}-admin"), admin()),
+            ]),
+            basic_users: BasicUsers::for_tests(&[
+                (user, password.to_owned(), Vec::new()),
+                ("other", format!("{password}-other"), Vec::new()),
+                ("admin", format!("{password}-admin"), admin()),
+            ]),
+            admins: Admins {
+                roles: admin(),
+                scopes: Vec::new(),
+            },
         }
     }
 
@@ -168,7 +236,19 @@ impl AuthConfig {
         scopes: &[String],
         ttl: Duration,
     ) -> Result<String, AuthError> {
-        self.bearer.mint(subject, scopes, ttl)
+        self.bearer.mint(subject, scopes, &[], ttl)
+    }
+
+    /// [`Self::mint_token`] with `roles` too, written into the roles claim
+    /// (`JWT_ROLES_CLAIM`, default `roles`) where verification reads them.
+    pub fn mint_token_with_roles(
+        &self,
+        subject: &str,
+        scopes: &[String],
+        roles: &[String],
+        ttl: Duration,
+    ) -> Result<String, AuthError> {
+        self.bearer.mint(subject, scopes, roles, ttl)
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{AuthError, Verified};
 
@@ -25,6 +25,9 @@ pub(super) struct Bearer {
     signing_key: Option<EncodingKey>,
     issuers: Vec<String>,
     audiences: Vec<String>,
+    /// Where a token keeps its roles (`JWT_ROLES_CLAIM`, default `roles`), as a path of
+    /// claim names: `realm_access.roles` (Keycloak) is `["realm_access", "roles"]`.
+    roles_claim: Vec<String>,
     /// The claims policy for each algorithm some key accepts, built once from the keys,
     /// issuers and audiences: a `Validation` holds hash sets, and building one per request
     /// cost a tenth of a token check.
@@ -69,12 +72,14 @@ impl Bearer {
         }
         let issuers = list(var("JWT_ISSUER"));
         let audiences = list(var("JWT_AUDIENCE"));
+        let roles_claim = roles_claim(var("JWT_ROLES_CLAIM").as_deref())?;
         Ok(Self {
             validations: validations(&verify_keys, &issuers, &audiences),
             verify_keys,
             signing_key,
             issuers,
             audiences,
+            roles_claim,
         })
     }
 
@@ -87,6 +92,7 @@ impl Bearer {
             signing_key: Some(EncodingKey::from_secret(secret.as_bytes())),
             issuers: Vec::new(),
             audiences: Vec::new(),
+            roles_claim: vec![DEFAULT_ROLES_CLAIM.to_owned()],
         }
     }
 
@@ -114,7 +120,8 @@ impl Bearer {
             .field("verify_keys", &self.verify_keys.len())
             .field("can_mint", &self.signing_key.is_some())
             .field("issuers", &self.issuers)
-            .field("audiences", &self.audiences);
+            .field("audiences", &self.audiences)
+            .field("roles_claim", &self.roles_claim.join("."));
     }
 
     /// See [`super::AuthConfig::mint_token`].
@@ -122,6 +129,7 @@ impl Bearer {
         &self,
         subject: &str,
         scopes: &[String],
+        roles: &[String],
         ttl: Duration,
     ) -> Result<String, AuthError> {
         let Some(key) = &self.signing_key else {
@@ -141,8 +149,11 @@ impl Bearer {
                 "scope `{scope}` is empty or contains whitespace; give each scope separately"
             )));
         }
+        if let Some(role) = roles.iter().find(|r| r.is_empty()) {
+            return Err(AuthError::new(format!("role `{role}` is empty")));
+        }
         let now = jsonwebtoken::get_current_timestamp();
-        let claims = MintedClaims {
+        let minted = MintedClaims {
             sub: subject,
             scope: (!scopes.is_empty()).then(|| scopes.join(" ")),
             iat: now,
@@ -151,6 +162,20 @@ impl Bearer {
             iss: self.issuers.first().map(String::as_str),
             aud: self.audiences.first().map(String::as_str),
         };
+        let mut claims = serde_json::to_value(&minted)
+            .map_err(|error| AuthError::new(format!("cannot write the token's claims: {error}")))?;
+        if !roles.is_empty() {
+            // The roles go where verification reads them, nested for a dotted claim.
+            let mut value = serde_json::json!(roles);
+            for name in self.roles_claim.iter().rev() {
+                value = serde_json::json!({ name.as_str(): value });
+            }
+            if let (Some(claims), serde_json::Value::Object(roles)) =
+                (claims.as_object_mut(), value)
+            {
+                claims.extend(roles);
+            }
+        }
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, key)
             .map_err(|error| AuthError::new(format!("cannot sign the token: {error}")))
     }
@@ -170,21 +195,34 @@ impl Bearer {
             .ok_or(Cow::Borrowed(
                 "no configured key verifies tokens with this `kid` and `alg`",
             ))?;
-        let data = jsonwebtoken::decode::<Claims>(token, key, validation)
-            .map_err(|error| describe_jwt_error(error.kind()))?;
-        let claims = data.claims;
-        let subject = claims
-            .sub
-            .ok_or(Cow::Borrowed("the token has no `sub` claim"))?;
+        let data = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+            token, key, validation,
+        )
+        .map_err(|error| describe_jwt_error(error.kind()))?;
+        let mut claims = data.claims;
+        let subject = match claims.remove("sub") {
+            Some(serde_json::Value::String(subject)) => subject,
+            Some(_) => return Err(Cow::Borrowed("the token's `sub` claim is not a string")),
+            None => return Err(Cow::Borrowed("the token has no `sub` claim")),
+        };
         let mut scopes = Vec::new();
-        for claim in [claims.scope, claims.scp].into_iter().flatten() {
-            for scope in claim.into_scopes() {
+        for name in ["scope", "scp"] {
+            for scope in claims.get(name).map(words).unwrap_or_default() {
                 if !scopes.contains(&scope) {
                     scopes.push(scope);
                 }
             }
         }
-        Ok(Verified { subject, scopes })
+        let mut roles_at = claims.get(self.roles_claim[0].as_str());
+        for name in &self.roles_claim[1..] {
+            roles_at = roles_at.and_then(|value| value.get(name.as_str()));
+        }
+        let roles = roles_at.map(words).unwrap_or_default();
+        Ok(Verified {
+            subject,
+            scopes,
+            roles,
+        })
     }
 
     /// The key for a token: a JWKS key with the token's `kid`, else a key without a `kid`
@@ -242,29 +280,37 @@ fn validations(keys: &[VerifyKey], issuers: &[String], audiences: &[String]) -> 
         .collect()
 }
 
-/// The claims read from a bearer token.
-#[derive(Deserialize)]
-struct Claims {
-    sub: Option<String>,
-    scope: Option<ScopeClaim>,
-    scp: Option<ScopeClaim>,
+/// The claim that holds a token's roles when `JWT_ROLES_CLAIM` is unset.
+const DEFAULT_ROLES_CLAIM: &str = "roles";
+
+/// `JWT_ROLES_CLAIM` as a path of claim names (`realm_access.roles`).
+fn roles_claim(setting: Option<&str>) -> Result<Vec<String>, AuthError> {
+    let path: Vec<String> = setting
+        .unwrap_or(DEFAULT_ROLES_CLAIM)
+        .trim()
+        .split('.')
+        .map(str::to_owned)
+        .collect();
+    if path.iter().any(String::is_empty) {
+        return Err(AuthError::new(format!(
+            "JWT_ROLES_CLAIM: `{}` is not a claim name or a dotted path of them (`realm_access.roles`)",
+            setting.unwrap_or_default()
+        )));
+    }
+    Ok(path)
 }
 
-/// `scope` (RFC 8693: space-separated) or `scp` (Microsoft, Okta: an array or a string).
-/// Both forms are accepted in both claims.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ScopeClaim {
-    Text(String),
-    List(Vec<String>),
-}
-
-impl ScopeClaim {
-    fn into_scopes(self) -> Vec<String> {
-        match self {
-            ScopeClaim::Text(text) => text.split_whitespace().map(str::to_owned).collect(),
-            ScopeClaim::List(list) => list,
-        }
+/// The words of a scopes or roles claim: a space-separated string (RFC 8693's `scope`) or
+/// an array of strings (`scp` at Microsoft and Okta, most roles claims); both forms are
+/// accepted in every such claim, and anything else holds none.
+fn words(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(text) => text.split_whitespace().map(str::to_owned).collect(),
+        serde_json::Value::Array(list) => list
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -266,9 +266,15 @@ impl Database {
         select: &Select,
     ) -> Result<SelectStatement, StoreError> {
         let mut condition = Condition::all();
-        for (parent, key) in table.parents.iter().zip(&scope.0) {
-            let value = self.value(parent.kind, &bound_json(Bound::key_as(key, parent.kind)));
-            condition = condition.add(Expr::col(Alias::new(parent.column)).eq(value));
+        let owner = table.owner_condition(scope);
+        let parents = table
+            .parents
+            .iter()
+            .zip(&scope.parents)
+            .map(|(parent, key)| (parent.column, Bound::key_as(key, parent.kind), parent.kind));
+        for (column, bound, kind) in parents.chain(owner) {
+            let value = self.value(kind, &bound_json(bound));
+            condition = condition.add(Expr::col(Alias::new(column)).eq(value));
         }
         for filter in &select.filters {
             let known = filter.column == table.key.column

@@ -76,6 +76,7 @@ pub(super) mod jwt {
             &self,
             _subject: &str,
             _scopes: &[String],
+            _roles: &[String],
             _ttl: Duration,
         ) -> Result<String, AuthError> {
             Err(AuthError::new(
@@ -172,7 +173,7 @@ pub(super) mod basic {
             Ok(Self)
         }
 
-        pub(in crate::auth) fn for_tests(_user: &str, _password: &str) -> Self {
+        pub(in crate::auth) fn for_tests(_users: &[(&str, String, Vec<String>)]) -> Self {
             Self
         }
 

@@ -146,4 +146,41 @@ enum Outcome {
 struct Verified {
     subject: String,
     scopes: Vec<String>,
+    roles: Vec<String>,
+}
+
+/// The scopes and roles configuration attaches to an API key or a basic user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Grants {
+    scopes: Vec<String>,
+    roles: Vec<String>,
+}
+
+/// Splits a configured name with grants, `ci[products:write role:admin]`, into the name
+/// and what it is granted: space-separated scopes, and roles written `role:<name>`. A name
+/// without brackets is granted nothing. `variable` names the setting, for the error.
+fn name_and_grants(text: &str, variable: &str) -> Result<(String, Grants), AuthError> {
+    let text = text.trim();
+    let Some((name, rest)) = text.split_once('[') else {
+        return Ok((text.to_owned(), Grants::default()));
+    };
+    let Some(inside) = rest.strip_suffix(']') else {
+        return Err(AuthError::new(format!(
+            "{variable}: `{text}` opens `[` without closing it at the end of the name; write \
+             `name[scope role:admin]=...`"
+        )));
+    };
+    let mut grants = Grants::default();
+    for grant in inside.split_whitespace() {
+        match grant.strip_prefix("role:") {
+            Some("") => {
+                return Err(AuthError::new(format!(
+                    "{variable}: `{text}` has `role:` without a role name"
+                )));
+            }
+            Some(role) => grants.roles.push(role.to_owned()),
+            None => grants.scopes.push(grant.to_owned()),
+        }
+    }
+    Ok((name.trim().to_owned(), grants))
 }

@@ -68,10 +68,14 @@ impl Database {
         table: &Table,
         scope: &Scope,
     ) -> Result<(), StoreError> {
-        let (Some(parent), Some((key, outer))) = (table.parent, scope.0.split_last()) else {
+        let (Some(parent), Some((key, mut outer))) = (table.parent, scope.outer()) else {
             return Ok(());
         };
-        let outer = Scope(outer.to_vec());
+        // Items with owners of their own (comments by anyone on a post) need their
+        // enclosing item to exist, not to be the caller's.
+        if table.owner.is_some() {
+            outer = outer.seeing_everyone();
+        }
         match self.fetch_row(connection, parent, &outer, key).await? {
             Some(_) => Ok(()),
             None => Err(StoreError::ParentNotFound),
@@ -147,6 +151,7 @@ impl Database {
         }
         table.fill(&mut record);
         table.pin_parents(&mut record, scope);
+        table.pin_owner_on_create(&mut record, scope);
         if let Some(field) = table.missing(&record) {
             return Err(StoreError::Missing(field));
         }
@@ -161,11 +166,14 @@ impl Database {
             (_, _) => Some(Key::Text(uuid::Uuid::new_v4().to_string())),
         };
         let mut binder = Binder::new(self.dialect);
-        let parents = table.parents.len().min(scope.0.len());
-        for (parent, key) in table.parents.iter().zip(&scope.0) {
+        let parents = table.parents.len().min(scope.parents.len());
+        for (parent, key) in table.parents.iter().zip(&scope.parents) {
             if parent.field.is_none() {
                 binder.bind(Bound::key_as(key, parent.kind), parent.kind);
             }
+        }
+        if let Some(owner) = table.hidden_owner_value(scope) {
+            binder.bind(owner, ColumnKind::Text);
         }
         if let Some(key) = &key {
             binder.bind(table.key_bound(key), table.key_kind());
@@ -242,6 +250,7 @@ impl Database {
         }
         table.fill(&mut record);
         table.pin_parents(&mut record, scope);
+        table.keep_owner(&mut record, &current);
         if !self
             .update_with(&mut *transaction, table, scope, key, &record)
             .await?
@@ -277,6 +286,7 @@ impl Database {
         };
         let mut patch = patch.clone();
         table.drop_read_only(&mut patch);
+        table.keep_owner(&mut patch, &current);
         let mut merged = Value::Object(current);
         merge_patch(&mut merged, &Value::Object(patch));
         let Value::Object(mut record) = merged else {
@@ -570,6 +580,7 @@ mod tests {
     /// with its gadget.
     static PARTS: Table = Table {
         name: "parts",
+        owner: None,
         key: KeyColumn {
             field: "id",
             column: "id",
@@ -611,6 +622,7 @@ mod tests {
     /// The same parts, kept when their gadget is deleted: deleting it is refused.
     static KEPT_PARTS: Table = Table {
         name: "kept_parts",
+        owner: None,
         key: KeyColumn {
             field: "id",
             column: "id",
@@ -810,6 +822,7 @@ mod tests {
     /// Gadgets whose `serial` the server must be told: nothing fills it.
     static SERIALIZED: Table = Table {
         name: "gadgets",
+        owner: None,
         key: KeyColumn {
             field: "id",
             column: "id",
@@ -868,6 +881,7 @@ mod tests {
     /// Gadgets whose `nickName` holds the time of the last write.
     static TOUCHED: Table = Table {
         name: "gadgets",
+        owner: None,
         key: KeyColumn {
             field: "id",
             column: "id",
@@ -919,6 +933,7 @@ mod tests {
     /// Reviews that refer to a gadget by its key, without being nested under it.
     static REVIEWS: Table = Table {
         name: "reviews",
+        owner: None,
         key: KeyColumn {
             field: "id",
             column: "id",
@@ -989,6 +1004,7 @@ mod tests {
     /// Items keyed by client-chosen text.
     static NOTES: Table = Table {
         name: "notes",
+        owner: None,
         key: KeyColumn {
             field: "slug",
             column: "slug",

@@ -33,6 +33,8 @@ mod migrate;
 #[cfg(test)]
 mod mysql_tests;
 mod nul_safe;
+#[cfg(test)]
+mod ownership_tests;
 mod patch;
 #[cfg(test)]
 mod postgres_tests;
@@ -50,7 +52,8 @@ pub use patch::merge_patch;
 pub use query::{Key, ListQuery, Scope};
 pub use select::{Field, Filter, Order, Select};
 pub use table::{
-    Column, ColumnKind, Fill, FillValue, KeyColumn, KeyKind, Parent, Statements, Table,
+    Column, ColumnKind, Fill, FillValue, KeyColumn, KeyKind, OWNER_COLUMN, OwnerColumn, Parent,
+    Statements, Table,
 };
 pub use transaction::Transaction;
 

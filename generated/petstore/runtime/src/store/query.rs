@@ -2,6 +2,7 @@
 //! What a store call names: an item's [`Key`], the [`Scope`] of enclosing items it lives
 //! in, and for a list, the paging, filters and order the request asked for ([`ListQuery`]).
 
+use crate::context::{Principal, RequestContext};
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt;
@@ -51,18 +52,113 @@ impl From<uuid::Uuid> for Key {
     }
 }
 
-/// The keys of the items enclosing a nested resource, outermost first (empty at the top).
+/// Which items a call may see: those under the enclosing items (a nested resource's
+/// parent keys, outermost first; none at the top) that the caller may see.
+///
+/// [`Scope::root`] and [`Scope::of`] see every item, for public operations and the
+/// server's own code. [`Scope::seen_by`] narrows a scope to a request's caller: in a table
+/// with an owner ([`Table::owner`](super::Table)) only the caller's own items are found,
+/// unless the caller is an administrator, and an item the caller creates is recorded as
+/// theirs. Nested items follow their enclosing item: a call under an item the caller may
+/// not see finds nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope(pub Vec<Key>);
+pub struct Scope {
+    pub(super) parents: Vec<Key>,
+    pub(super) viewer: Viewer,
+}
+
+/// Who a scope sees items for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) enum Viewer {
+    /// Every item; new items have no owner.
+    #[default]
+    Everyone,
+    /// An authenticated caller.
+    Caller(Owner),
+    /// A request without a principal where one was required: no owned item.
+    Nobody,
+}
+
+/// The caller a scope is narrowed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Owner {
+    /// The principal's subject, for an owner kept in one of the item's fields.
+    pub(super) subject: String,
+    /// The subject qualified by the kind of credential (`token:alice`), for the hidden
+    /// owner column: an API key named `alice` is not the user `alice`.
+    pub(super) qualified: String,
+    /// Sees and manages every item ([`Principal::admin`]).
+    pub(super) admin: bool,
+}
 
 impl Scope {
-    /// The top level: no enclosing items.
+    /// The top level: no enclosing items; every item.
     pub fn root() -> Self {
-        Self(Vec::new())
+        Self::default()
     }
 
+    /// Under the enclosing items with these keys, outermost first; every item.
     pub fn of(keys: impl IntoIterator<Item = Key>) -> Self {
-        Self(keys.into_iter().collect())
+        Self {
+            parents: keys.into_iter().collect(),
+            viewer: Viewer::Everyone,
+        }
+    }
+
+    /// The same items, as the request's caller may see them: their own in a table with an
+    /// owner (every item for an administrator), and nothing owned when the request has no
+    /// principal.
+    pub fn seen_by(self, context: &RequestContext) -> Self {
+        self.seen_by_principal(context.principal.as_ref())
+    }
+
+    /// [`Scope::seen_by`] for a principal (`None`: an anonymous caller, who sees no owned
+    /// item).
+    pub fn seen_by_principal(self, principal: Option<&Principal>) -> Self {
+        let viewer = match principal {
+            Some(principal) => Viewer::Caller(Owner {
+                subject: principal.subject.clone(),
+                qualified: principal.owner_id(),
+                admin: principal.admin,
+            }),
+            None => Viewer::Nobody,
+        };
+        Self { viewer, ..self }
+    }
+
+    /// The enclosing items' keys, outermost first.
+    pub fn parents(&self) -> &[Key] {
+        &self.parents
+    }
+
+    /// Whether the scope finds only some callers' items (it was narrowed to a caller who
+    /// is not an administrator).
+    pub fn is_narrowed(&self) -> bool {
+        match &self.viewer {
+            Viewer::Everyone => false,
+            Viewer::Caller(owner) => !owner.admin,
+            Viewer::Nobody => true,
+        }
+    }
+
+    /// The same enclosing items, every item in them.
+    pub(super) fn seeing_everyone(self) -> Self {
+        Self {
+            viewer: Viewer::Everyone,
+            ..self
+        }
+    }
+
+    /// The scope of the enclosing item: its parents, the same viewer.
+    pub(super) fn outer(&self) -> Option<(&Key, Scope)> {
+        let (key, outer) = self.parents.split_last()?;
+        Some((
+            key,
+            Scope {
+                parents: outer.to_vec(),
+                viewer: self.viewer.clone(),
+            },
+        ))
     }
 }
 

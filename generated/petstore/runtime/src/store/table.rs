@@ -5,6 +5,7 @@
 
 use super::binder::{Binder, Bound};
 use super::nul_safe;
+use super::query::Viewer;
 use super::{Dialect, Key, Record, Scope, StoreError};
 use crate::date_time;
 use serde::de::DeserializeOwned;
@@ -29,12 +30,30 @@ pub struct Table {
     pub fills: &'static [Fill],
     /// Fields only the server sets (`readOnly`): dropped from what a client sends.
     pub read_only: &'static [&'static str],
+    /// The column that records who an item belongs to; `None` for a resource every caller
+    /// shares (and for nested items, which follow their enclosing item's owner). A scope
+    /// narrowed to a caller ([`Scope::seen_by`]) finds only the caller's items.
+    pub owner: Option<OwnerColumn>,
     /// Lists follow creation order through a sequence (PostgreSQL's `_seq` column,
     /// SQLite's `rowid`) rather than the key: keys not assigned in that order.
     pub sequence: bool,
     /// Statement texts made on first use: `Statements::new()`.
     pub statements: Statements,
 }
+
+/// The column that records an item's owner.
+#[derive(Debug)]
+pub struct OwnerColumn {
+    pub column: &'static str,
+    /// The item field the column is (`x-specgen-owner: author_id`), which holds the
+    /// creator's subject: set by the server on create, kept on every later write, whatever
+    /// a body says. `None` for the hidden column, which holds `<kind>:<subject>`
+    /// ([`Principal::owner_id`](crate::Principal::owner_id)).
+    pub field: Option<&'static str>,
+}
+
+/// The hidden owner column's name.
+pub const OWNER_COLUMN: &str = "_owner";
 
 /// Where an enclosing item's key is kept.
 #[derive(Debug)]
@@ -52,8 +71,8 @@ pub struct Parent {
 /// it reads.
 #[derive(Debug)]
 pub struct Statements {
-    /// `SELECT` of one item, by dialect.
-    fetch: [OnceLock<Arc<str>>; 3],
+    /// `SELECT` of one item, by dialect and by whether the owner is compared.
+    fetch: [OnceLock<Arc<str>>; 6],
     /// `INSERT ... RETURNING` of one item, by dialect and by whether the key is given.
     insert: [OnceLock<Arc<str>>; 6],
 }
@@ -61,7 +80,7 @@ pub struct Statements {
 impl Statements {
     pub const fn new() -> Self {
         Self {
-            fetch: [const { OnceLock::new() }; 3],
+            fetch: [const { OnceLock::new() }; 6],
             insert: [const { OnceLock::new() }; 6],
         }
     }
@@ -250,7 +269,7 @@ impl Table {
     /// Writes the enclosing items' keys into the fields that hold them: whatever a body
     /// says, an item's parent key is the one its path names.
     pub(super) fn pin_parents(&self, record: &mut Record, scope: &Scope) {
-        for (parent, key) in self.parents.iter().zip(&scope.0) {
+        for (parent, key) in self.parents.iter().zip(&scope.parents) {
             if let Some(field) = parent.field {
                 let value = match Bound::key_as(key, parent.kind) {
                     Bound::Integer(i) => Value::from(i),
@@ -355,15 +374,70 @@ impl Table {
         std::iter::once(own).chain(self.scope_condition(scope))
     }
 
-    /// The columns holding the keys of the enclosing items and the keys they must hold.
+    /// The columns holding the keys of the enclosing items and the keys they must hold,
+    /// then the owner's, when the scope is narrowed to a caller.
     fn scope_condition<'a>(
         &'a self,
         scope: &'a Scope,
     ) -> impl Iterator<Item = (&'static str, Bound, ColumnKind)> + 'a {
         self.parents
             .iter()
-            .zip(&scope.0)
+            .zip(&scope.parents)
             .map(|(parent, key)| (parent.column, Bound::key_as(key, parent.kind), parent.kind))
+            .chain(self.owner_condition(scope))
+    }
+
+    /// The owner column and the value it must hold for `scope`: the caller's, or a null
+    /// (which matches nothing) for a caller without a principal; `None` when the table
+    /// has no owner or the scope sees every item.
+    pub(super) fn owner_condition(
+        &self,
+        scope: &Scope,
+    ) -> Option<(&'static str, Bound, ColumnKind)> {
+        let owner = self.owner.as_ref()?;
+        let value = match &scope.viewer {
+            Viewer::Everyone => return None,
+            Viewer::Caller(caller) if caller.admin => return None,
+            Viewer::Caller(caller) => Bound::Text(match owner.field {
+                Some(_) => caller.subject.clone(),
+                None => caller.qualified.clone(),
+            }),
+            Viewer::Nobody => Bound::Null(ColumnKind::Text),
+        };
+        Some((owner.column, value, ColumnKind::Text))
+    }
+
+    /// What an item created in `scope` records as its owner in the hidden column: the
+    /// caller (an administrator too), else nobody.
+    pub(super) fn hidden_owner_value(&self, scope: &Scope) -> Option<Bound> {
+        self.owner.as_ref().filter(|owner| owner.field.is_none())?;
+        Some(match &scope.viewer {
+            Viewer::Caller(caller) => Bound::Text(caller.qualified.clone()),
+            Viewer::Everyone | Viewer::Nobody => Bound::Null(ColumnKind::Text),
+        })
+    }
+
+    /// Binds a new item to its creator: the owner field (`x-specgen-owner: author_id`)
+    /// holds the caller's subject, whatever the body said. A scope that sees every item
+    /// (server code, a public operation) keeps what the record holds.
+    pub(super) fn pin_owner_on_create(&self, record: &mut Record, scope: &Scope) {
+        if let (Some(field), Viewer::Caller(caller)) = (
+            self.owner.as_ref().and_then(|owner| owner.field),
+            &scope.viewer,
+        ) {
+            record.insert(field.to_owned(), Value::from(caller.subject.clone()));
+        }
+    }
+
+    /// Keeps an item's owner field as stored: a later write never hands the item to
+    /// someone else.
+    pub(super) fn keep_owner(&self, record: &mut Record, current: &Record) {
+        if let Some(field) = self.owner.as_ref().and_then(|owner| owner.field) {
+            match current.get(field) {
+                Some(value) => record.insert(field.to_owned(), value.clone()),
+                None => record.remove(field),
+            };
+        }
     }
 
     /// The statement that reads one item: made once per dialect for items at this
@@ -379,10 +453,11 @@ impl Table {
             )
             .into()
         };
-        if scope.0.len() != self.parents.len() {
+        if scope.parents.len() != self.parents.len() {
             return make();
         }
-        self.statements.fetch[dialect.index()]
+        let compares_owner = usize::from(self.owner_condition(scope).is_some());
+        self.statements.fetch[dialect.index() * 2 + compares_owner]
             .get_or_init(make)
             .clone()
     }
@@ -402,6 +477,13 @@ impl Table {
             };
             for parent in self.parents[..parents].iter().filter(|p| p.field.is_none()) {
                 next(parent.column, parent.kind);
+            }
+            if self
+                .owner
+                .as_ref()
+                .is_some_and(|owner| owner.field.is_none())
+            {
+                next(OWNER_COLUMN, ColumnKind::Text);
             }
             if with_key {
                 next(self.key.column, self.key_kind());

@@ -265,6 +265,7 @@ mod tests {
     /// Gadgets whose serial and count only the server sets.
     static LOCKED: Table = Table {
         name: "gadgets",
+        owner: None,
         key: KeyColumn {
             field: "id",
             column: "id",

@@ -11,7 +11,7 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::{AuthError, Outcome, Verified};
+use super::{AuthError, Grants, Outcome, Verified, name_and_grants};
 
 /// The configured users (empty when `BASIC_USERS` is unset: every login is then rejected).
 pub(super) struct BasicUsers(Vec<BasicUser>);
@@ -20,6 +20,7 @@ pub(super) struct BasicUsers(Vec<BasicUser>);
 struct BasicUser {
     name: String,
     hash: PasswordHash,
+    grants: Grants,
 }
 
 /// HTTP basic is compiled in: an API that needs it can have it.
@@ -29,7 +30,7 @@ pub(super) fn supported() -> Result<(), AuthError> {
 
 impl BasicUsers {
     /// Parses `BASIC_USERS`: comma-separated `user=<argon2 PHC hash>` entries, each split at
-    /// its first `=`.
+    /// its first `=`; a user may carry grants, `alice[role:admin]=<hash>`.
     ///
     /// Argon2 PHC strings contain commas themselves (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`),
     /// so a comma only ends an entry when the hash so far is past its parameters; a fragment
@@ -56,7 +57,8 @@ impl BasicUsers {
                     entry.chars().take(12).collect::<String>()
                 )));
             };
-            let (name, hash) = (name.trim(), hash.trim());
+            let (name, grants) = name_and_grants(name, "BASIC_USERS")?;
+            let (name, hash) = (name.as_str(), hash.trim());
             if name.is_empty() || name.contains(':') {
                 return Err(AuthError::new(format!(
                     "BASIC_USERS: `{name}` is not a usable user name (empty, or contains `:`)"
@@ -84,28 +86,38 @@ impl BasicUsers {
             users.push(BasicUser {
                 name: name.to_owned(),
                 hash,
+                grants,
             });
         }
         Ok(Self(users))
     }
 
-    /// One user, `user` with password `password`, hashed here with argon2's minimum cost
+    /// These users, `(name, password, roles)`, hashed here with argon2's minimum cost
     /// (8 KiB, one pass) so test suites stay fast in debug builds; production hashes come
     /// from [`hash_password`], whose cost is argon2's recommended default.
-    pub(super) fn for_tests(user: &str, password: &str) -> Self {
+    pub(super) fn for_tests(users: &[(&str, String, Vec<String>)]) -> Self {
         let cheap = argon2::Params::new(argon2::Params::MIN_M_COST, 1, 1, None)
             .expect("argon2's minimum parameters are valid");
-        let hash = Argon2::new(
+        let argon2 = Argon2::new(
             argon2::Algorithm::default(),
             argon2::Version::default(),
             cheap,
+        );
+        Self(
+            users
+                .iter()
+                .map(|(name, password, roles)| BasicUser {
+                    name: (*name).to_owned(),
+                    hash: argon2
+                        .hash_password(password.as_bytes())
+                        .expect("hashing a test password with a fresh salt succeeds"),
+                    grants: Grants {
+                        scopes: Vec::new(),
+                        roles: roles.clone(),
+                    },
+                })
+                .collect(),
         )
-        .hash_password(password.as_bytes())
-        .expect("hashing a test password with a fresh salt succeeds");
-        Self(vec![BasicUser {
-            name: user.to_owned(),
-            hash,
-        }])
     }
 
     /// No user (`BASIC_USERS` unset).
@@ -142,7 +154,8 @@ impl BasicUsers {
             Some(entry) if argon2.verify_password(password, &entry.hash).is_ok() => {
                 Outcome::Valid(Verified {
                     subject: entry.name.clone(),
-                    scopes: Vec::new(),
+                    scopes: entry.grants.scopes.clone(),
+                    roles: entry.grants.roles.clone(),
                 })
             }
             Some(_) => Outcome::Invalid(WRONG.into()),

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::api_key::api_key_value;
 use super::{AuthConfig, Outcome, Requirement, Scheme, Verified};
-use crate::context::Principal;
+use crate::context::{Credential, Principal};
 use crate::params::Location;
 use crate::problem::Problem;
 
@@ -70,10 +70,11 @@ impl AuthConfig {
                     Some(Err(reason)) => return Outcome::Invalid(reason.into()),
                     Some(Ok(value)) => value,
                 };
-                match self.api_keys.id_of(&presented) {
-                    Some(id) => Outcome::Valid(Verified {
+                match self.api_keys.find(&presented) {
+                    Some((id, grants)) => Outcome::Valid(Verified {
                         subject: id.to_owned(),
-                        scopes: Vec::new(),
+                        scopes: grants.scopes.clone(),
+                        roles: grants.roles.clone(),
                     }),
                     None => Outcome::Invalid("it is not a known API key".into()),
                 }
@@ -134,6 +135,9 @@ pub fn authenticate(
                     principal = Some(Principal {
                         subject: verified.subject.clone(),
                         scopes: verified.scopes.clone(),
+                        roles: verified.roles.clone(),
+                        admin: false,
+                        credential: source.credential(),
                         scheme: scheme.name().to_owned(),
                     })
                 }
@@ -143,6 +147,11 @@ pub fn authenticate(
                             principal.scopes.push(scope.clone());
                         }
                     }
+                    for role in &verified.roles {
+                        if !principal.roles.contains(role) {
+                            principal.roles.push(role.clone());
+                        }
+                    }
                 }
             }
         }
@@ -150,7 +159,10 @@ pub fn authenticate(
             continue;
         }
         if missing_scopes.is_empty() {
-            return Ok(principal);
+            return Ok(principal.map(|mut principal| {
+                principal.admin = config.is_admin(&principal);
+                principal
+            }));
         }
         if insufficient.is_none() {
             insufficient = Some((requirement, missing_scopes));
@@ -264,6 +276,15 @@ enum Source {
 }
 
 impl Source {
+    /// The kind of credential this source carries, for the principal it authenticates.
+    fn credential(self) -> Credential {
+        match self {
+            Source::Bearer | Source::Unsupported(_) => Credential::Token,
+            Source::Basic => Credential::Basic,
+            Source::ApiKey(..) => Credential::ApiKey,
+        }
+    }
+
     /// What the client should send, for the 401 detail.
     fn describe(self) -> String {
         match self {
@@ -673,5 +694,131 @@ mod tests {
             response.headers()[header::CONTENT_TYPE],
             "application/problem+json"
         );
+    }
+
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn a_tokens_roles_claim_grants_roles_and_the_admin_role_makes_an_administrator() {
+        let config = from_vars(
+            crate::auth::Needs::default(),
+            &[
+                ("JWT_SECRET", SECRET),
+                ("JWT_ROLES_CLAIM", "realm_access.roles"),
+            ],
+        )
+        .unwrap();
+        let token = config
+            .mint_token_with_roles(
+                "ann",
+                &[],
+                &["editor".to_owned(), "admin".to_owned()],
+                std::time::Duration::from_secs(60),
+            )
+            .unwrap();
+        let principal = authenticate(&config, &bearer(&token), BEARER_ONLY)
+            .unwrap()
+            .expect("authenticated");
+        assert_eq!(principal.roles, ["editor", "admin"]);
+        assert!(principal.admin);
+        assert_eq!(principal.owner_id(), "token:ann");
+
+        let plain = mint(&config, "bob", &[]);
+        let principal = authenticate(&config, &bearer(&plain), BEARER_ONLY)
+            .unwrap()
+            .expect("authenticated");
+        assert!(principal.roles.is_empty() && !principal.admin);
+    }
+
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn admin_roles_and_scopes_come_from_configuration_and_can_be_turned_off() {
+        let with = |vars: &[(&str, &str)]| {
+            let mut all = vec![("JWT_SECRET", SECRET)];
+            all.extend_from_slice(vars);
+            from_vars(crate::auth::Needs::default(), &all).unwrap()
+        };
+        let admin_of = |config: &AuthConfig, scopes: &[&str], roles: &[&str]| {
+            let own = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+            let token = config
+                .mint_token_with_roles(
+                    "x",
+                    &own(scopes),
+                    &own(roles),
+                    std::time::Duration::from_secs(60),
+                )
+                .unwrap();
+            authenticate(config, &bearer(&token), BEARER_ONLY)
+                .unwrap()
+                .expect("authenticated")
+                .admin
+        };
+        let default = with(&[]);
+        assert!(admin_of(&default, &[], &["admin"]));
+        assert!(!admin_of(&default, &["admin"], &["staff"]));
+        let scoped = with(&[
+            ("ADMIN_ROLES", "staff,ops"),
+            ("ADMIN_SCOPES", "orders:admin"),
+        ]);
+        assert!(admin_of(&scoped, &[], &["ops"]));
+        assert!(admin_of(&scoped, &["orders:admin"], &[]));
+        assert!(!admin_of(&scoped, &[], &["admin"]));
+        let off = with(&[("ADMIN_ROLES", "-")]);
+        assert!(!admin_of(&off, &[], &["admin"]));
+    }
+
+    #[test]
+    fn api_keys_carry_the_scopes_and_roles_configured_beside_their_id() {
+        let config = from_vars(
+            crate::auth::Needs::default(),
+            &[("API_KEYS", "ci[products:write role:admin]=k1, plain=k2")],
+        )
+        .unwrap();
+        let key = |value: &str| {
+            authenticate(&config, &request("/", &[("X-API-Key", value)]), HEADER_ONLY)
+                .unwrap()
+                .expect("authenticated")
+        };
+        let ci = key("k1");
+        assert_eq!(
+            (
+                ci.subject.as_str(),
+                ci.scopes.as_slice(),
+                ci.roles.as_slice(),
+                ci.admin
+            ),
+            (
+                "ci",
+                &["products:write".to_owned()][..],
+                &["admin".to_owned()][..],
+                true
+            )
+        );
+        assert_eq!(ci.owner_id(), "key:ci");
+        let plain = key("k2");
+        assert!(plain.scopes.is_empty() && plain.roles.is_empty() && !plain.admin);
+
+        for broken in ["ci[role:admin=k1", "ci[role:]=k1"] {
+            let error =
+                from_vars(crate::auth::Needs::default(), &[("API_KEYS", broken)]).unwrap_err();
+            assert!(error.to_string().starts_with("API_KEYS: "), "{error}");
+        }
+    }
+
+    #[cfg(feature = "basic-auth")]
+    #[test]
+    fn basic_users_carry_the_roles_configured_beside_their_name() {
+        let users = format!("ann[role:admin reports:read]={}", cheap_hash("pw"));
+        let config = from_vars(
+            crate::auth::Needs::default(),
+            &[("BASIC_USERS", users.as_str())],
+        )
+        .unwrap();
+        let principal = authenticate(&config, &basic("ann", "pw"), BASIC_ONLY)
+            .unwrap()
+            .expect("authenticated");
+        assert_eq!(principal.roles, ["admin"]);
+        assert_eq!(principal.scopes, ["reports:read"]);
+        assert!(principal.admin);
+        assert_eq!(principal.owner_id(), "user:ann");
     }
 }

@@ -14,6 +14,7 @@ use std::time::Duration;
 /// A table of every column kind, at the top level.
 pub(super) static GADGETS: Table = Table {
     name: "gadgets",
+    owner: None,
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -179,6 +180,7 @@ pub(super) async fn rows_in(db: &Database, table: &str) -> i64 {
 /// Devices, keyed by a UUID and listed in creation order: a column of every native type.
 pub(super) static DEVICES: Table = Table {
     name: "devices",
+    owner: None,
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -271,6 +273,7 @@ pub(super) fn a_device() -> Record {
 /// with its gadget.
 pub(super) static PARTS: Table = Table {
     name: "parts",
+    owner: None,
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -288,6 +291,7 @@ pub(super) static PARTS: Table = Table {
 /// The same parts, kept when their gadget is deleted: deleting it is refused.
 pub(super) static KEPT_PARTS: Table = Table {
     name: "kept_parts",
+    owner: None,
     key: KeyColumn {
         field: "id",
         column: "id",
@@ -337,6 +341,7 @@ pub(super) async fn lamp(db: &Database) -> Key {
 /// Notes keyed by client-chosen text.
 pub(super) static NOTES: Table = Table {
     name: "notes",
+    owner: None,
     key: KeyColumn {
         field: "slug",
         column: "slug",
