@@ -262,21 +262,7 @@ fn describe(api: &specgen::ir::Api, resource: &specgen::ir::Resource) -> String 
         .served()
         .map(|(role, op)| format!("{role} {}", api.operation(op).id))
         .collect();
-    let owner = match (&resource.owner, resource.parent) {
-        (specgen::ir::ItemOwner::Creator, _) => "owned by their creator".to_owned(),
-        (specgen::ir::ItemOwner::Field { field, .. }, _) => {
-            format!("owned by the principal in `{field}`")
-        }
-        (specgen::ir::ItemOwner::Shared, Some(parent))
-            if api.resource(parent).owner != specgen::ir::ItemOwner::Shared =>
-        {
-            format!(
-                "following their `{}` item's owner",
-                api.resource(parent).table
-            )
-        }
-        (specgen::ir::ItemOwner::Shared, _) => "shared by every caller".to_owned(),
-    };
+    let owner = resource.owner_summary(api);
     format!(
         "{} keyed by `{}`, {owner}; {}",
         resource.collection_path,

@@ -57,7 +57,9 @@ print(','.join(sorted(scopes)))
 PY
 )
   export JWT_SECRET=conformance-secret-0123456789abcdef0123456789
-  export API_KEYS=conformance=conformance-key
+  # Two principals: the second fuzzes a database holding the first one's items, which its
+  # secured operations must not find (404), never show in a list, nor change.
+  export API_KEYS=conformance=conformance-key,second=second-key
   # Basic users and tokens exist only where the spec has such a scheme (the runtime is built
   # without the others, and its commands say so).
   if hash=$("$bin" hash-password conformance-password 2>/dev/null); then
@@ -66,6 +68,7 @@ PY
     unset BASIC_USERS
   fi
   token=$("$bin" token --sub conformance --scopes "$scopes" 2>/dev/null || true)
+  second_token=$("$bin" token --sub second --scopes "$scopes" 2>/dev/null || true)
   mkdir -p "$root/target"
   if [ "$db" = postgres ]; then
     database=conformance_$(printf '%s' "$name" | tr -c 'a-z0-9\n' '_')
@@ -94,14 +97,24 @@ for scheme in (doc.get('components') or {}).get('securitySchemes', {}).values():
         print(scheme['name'])
 PY
 )
-  headers=(-H "Authorization: Bearer $token")
-  while read -r header; do [ -n "$header" ] && headers+=(-H "$header: conformance-key"); done <<<"$key_headers"
-  if (cd "$root/target" && timeout 900 "$st" --config-file "$root/scripts/schemathesis.toml" run "$root/$spec" --output-sanitize false --url "http://127.0.0.1:$port" "${headers[@]}" \
-        -n 25 --seed 1 --workers 1 --checks "$checks" "${extra[@]}") >"$log" 2>&1; then
-    passed=$((passed + 1)); echo "$name ($db): ok ($(grep -oE '[0-9]+ generated, [0-9]+ passed' "$log" | head -1))"
-  else
-    failed=$((failed + 1)); echo "$name ($db): FAILED (see $log)"; grep -E "^[0-9]+\. |Failed:|✘" "$log" | head -20
-  fi
+  # fuzz <label> <token> <api key> <examples>: one schemathesis run as one principal.
+  fuzz() {
+    local headers=(-H "Authorization: Bearer $2")
+    while read -r header; do [ -n "$header" ] && headers+=(-H "$header: $3"); done <<<"$key_headers"
+    (cd "$root/target" && timeout 900 "$st" --config-file "$root/scripts/schemathesis.toml" run "$root/$spec" --output-sanitize false --url "http://127.0.0.1:$port" "${headers[@]}" \
+        -n "$4" --seed 1 --workers 1 --checks "$checks" "${extra[@]}") >"$log.$1" 2>&1
+  }
+  for who in first second; do
+    if [ "$who" = first ]; then fuzz first "$token" conformance-key 25; else fuzz second "$second_token" second-key 10; fi
+    status=$?
+    if [ $status -eq 0 ]; then
+      echo "$name ($db, $who principal): ok ($(grep -oE '[0-9]+ generated, [0-9]+ passed' "$log.$who" | head -1))"
+    else
+      failed=$((failed + 1)); echo "$name ($db, $who principal): FAILED (see $log.$who)"; grep -E "^[0-9]+\. |Failed:|✘" "$log.$who" | head -20
+      break
+    fi
+  done
+  [ $status -eq 0 ] && passed=$((passed + 1))
   kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
   unset JWT_SECRET API_KEYS BASIC_USERS DATABASE_URL
 done

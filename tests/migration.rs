@@ -130,6 +130,31 @@ fn a_project_with_generated_code_and_runtime_as_modules_moves_to_their_crates_wi
         "`--features otel` still works:\n{manifest}"
     );
 
+    // Owners: the secured handlers narrow their scope to the caller (merged into the
+    // user's file beside the edit), the hook for rules of the project's own arrives, and
+    // the pets table gains its owner column through a migration of its own.
+    assert!(
+        handlers.contains("Scope::root().seen_by(&context)"),
+        "secured handlers see the caller's items:\n{handlers}"
+    );
+    assert!(project.join("src/authorize.rs").exists());
+    assert!(
+        read(&project.join("src/lib.rs")).contains("mod authorize;"),
+        "the hook is part of the crate"
+    );
+    for dialect in ["sqlite", "postgres"] {
+        let all = migrations(&project, dialect);
+        let (first, _) = &all[0];
+        let added = all
+            .iter()
+            .skip(1)
+            .find(|(_, sql)| sql.contains("ALTER TABLE \"pets\" ADD COLUMN \"_owner\" TEXT"));
+        assert!(
+            added.is_some() && !all[0].1.contains("_owner"),
+            "{dialect}: the owner column comes in a new migration, after {first}: {all:?}"
+        );
+    }
+
     let (code, stderr) = run_gen(&project, &["check"]);
     assert_eq!(code, 0, "fresh after the move: {stderr}");
     assert_compiles(&project);
@@ -244,6 +269,14 @@ async fn an_existing_database_keeps_its_rows_when_the_schema_gains_relations_and
         (post_id, body.as_str()),
         (1, "Well put."),
         "the post moved into post_id"
+    );
+    let unowned: i64 = sqlx::query_scalar(r#"SELECT COUNT(*) FROM "posts" WHERE "_owner" IS NULL"#)
+        .fetch_one(&mut db)
+        .await
+        .expect("posts have an owner column now");
+    assert_eq!(
+        unowned, 1,
+        "a post stored before owners were recorded belongs to nobody"
     );
     let repeated = db
         .execute(r#"INSERT INTO "users" ("id", "username", "email", "display_name", "created_at") VALUES ('x', 'ada', 'other@example.com', 'A', 'now')"#)

@@ -949,5 +949,43 @@ fn framework_tests(api: &Api) -> TokenStream {
             }
         }
     });
-    quote!(#not_found #method_not_allowed #unsupported)
+    let refusing_impls = api.groups.iter().map(|g| {
+        let trait_name = format_ident!("{}", g.trait_name);
+        quote!(impl api::#trait_name for Refusing {})
+    });
+    let hook = api
+        .operations
+        .iter()
+        .find(|op| credentials_for(api, op, CredentialKind::Good).is_some())
+        .map(|op| {
+            let request = request_expr(&valid_request(api, op, None));
+            let doc = docs::doc(&format!(
+                "`{} {}` with valid input is refused by a handler type whose `Authorize` hook \
+                 refuses: the router asks the hook before the handler (`src/authorize.rs`).",
+                op.method.as_str(),
+                op.path
+            ));
+            quote! {
+                /// Serves no operation, and its `Authorize` hook refuses every one.
+                struct Refusing;
+
+                #(#refusing_impls)*
+
+                impl api::Authorize for Refusing {
+                    async fn authorize(&self, _context: &RequestContext, operation: api::OperationId) -> Result<(), Problem> {
+                        Err(Problem::forbidden().with_detail(format!("{} is refused", operation.as_str())))
+                    }
+                }
+
+                #doc
+                #[tokio::test]
+                async fn the_authorize_hook_runs_before_every_handler() {
+                    let app = router(Arc::new(Refusing), AUTH.clone());
+                    let (status, _, body) = send_to(&app, #request).await;
+                    assert_eq!(status.as_u16(), 403, "{}", String::from_utf8_lossy(&body));
+                    assert!(String::from_utf8_lossy(&body).contains("is refused"));
+                }
+            }
+        });
+    quote!(#not_found #method_not_allowed #unsupported #hook)
 }

@@ -1154,24 +1154,12 @@ fn created_unowned(api: &Api, resource: &Resource) -> bool {
     false
 }
 
-/// Whether some enclosing resource records owners: the resource's items follow them.
-fn follows_owned_parent(api: &Api, resource: &Resource) -> bool {
-    let mut current = resource.parent.map(|id| api.resource(id));
-    while let Some(parent) = current {
-        if parent.owner != ItemOwner::Shared {
-            return true;
-        }
-        current = parent.parent.map(|id| api.resource(id));
-    }
-    false
-}
-
 /// Another caller can neither read, list, change nor delete an item, and learns nothing
 /// of it (404), while an administrator can: for each resource whose items (or whose
 /// enclosing items) have owners, through its secured operations.
 fn ownership_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let owned = resource.owner != ItemOwner::Shared;
-    let follows = !owned && follows_owned_parent(api, resource);
+    let follows = !owned && resource.owned_ancestor(api).is_some();
     if !owned && !follows {
         return None;
     }

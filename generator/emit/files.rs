@@ -82,6 +82,8 @@ pub struct ResourceRow {
     pub path: String,
     pub key: String,
     pub operations: String,
+    /// Who the items belong to, in words.
+    pub owner: String,
 }
 
 pub struct GroupRow {
@@ -227,6 +229,7 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
             name: r.table.clone(),
             path: r.collection_path.clone(),
             key: r.key.field.clone(),
+            owner: r.owner_summary(api),
             operations: r
                 .ops
                 .served()

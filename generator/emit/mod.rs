@@ -290,6 +290,7 @@ fn jobs<'a>(api: &'a Api, info: &'a ProjectInfo) -> Vec<Job<'a>> {
             scaffold_source("src/lib.rs", scaffold::lib_rs(api, &info.crate_ident))?,
             scaffold_source("src/main.rs", scaffold::main_rs(&info.crate_ident))?,
             scaffold_source("src/startup.rs", scaffold::startup_rs())?,
+            scaffold_source("src/authorize.rs", scaffold::authorize_rs(api))?,
             scaffold_source("src/handlers/mod.rs", scaffold::handlers_mod(api))?,
         ])
     }));

@@ -56,13 +56,15 @@ pub fn router(api: &Api) -> TokenStream {
         let request = format_ident!("{}Request", op.type_prefix);
         let response = format_ident!("{}Response", op.type_prefix);
         let deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
+        let operation = format_ident!("{}", op.type_prefix);
         quote! {
             #deprecated
-            async fn #method<A: api::#trait_name>(
+            async fn #method<A: api::#trait_name + api::Authorize>(
                 State(api): State<Arc<A>>,
                 context: RequestContext,
                 request: api::#module::#request,
             ) -> Result<api::#module::#response, Problem> {
+                api.authorize(&context, api::OperationId::#operation).await?;
                 api.#method(context, request).await
             }
         }
@@ -222,28 +224,63 @@ pub fn api_mod(api: &Api) -> TokenStream {
         .iter()
         .map(|g| format_ident!("{}", g.trait_name))
         .collect();
-    let umbrella = if bounds.is_empty() {
-        quote! {
-            /// Everything a handler type must implement (the spec has no operations).
-            pub trait Api: Send + Sync + 'static {}
-            impl<T: Send + Sync + 'static> Api for T {}
-        }
-    } else {
-        quote! {
-            /// Everything a handler type must implement to serve the whole API: one trait per tag.
-            pub trait Api: #(#bounds)+* {}
-            impl<T: #(#bounds)+*> Api for T {}
-        }
+    let umbrella = quote! {
+        /// Everything a handler type must implement to serve the whole API: one trait per
+        /// tag, and the rules of [`Authorize`].
+        pub trait Api: #(#bounds +)* Authorize {}
+        impl<T: #(#bounds +)* Authorize> Api for T {}
     };
+    let variants: Vec<syn::Ident> = api
+        .operations
+        .iter()
+        .map(|op| format_ident!("{}", op.type_prefix))
+        .collect();
+    let variant_docs = api
+        .operations
+        .iter()
+        .map(|op| docs::doc(&format!("`{} {}`", op.method.as_str(), op.path)));
+    let ids = api.operations.iter().map(|op| op.id.as_str());
     quote! {
         //! The handler traits, one per tag, with the typed requests and responses of their
-        //! operations.
+        //! operations, and the [`Authorize`] hook that runs before each of them.
+
+        use crate::runtime::{Problem, RequestContext};
+        use std::future::Future;
 
         #(#modules)*
 
         #(#reexports)*
 
         #umbrella
+
+        /// The operations of the spec, for rules in [`Authorize`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum OperationId {
+            #(#variant_docs #variants,)*
+        }
+
+        impl OperationId {
+            /// The `operationId` the spec gives it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #(OperationId::#variants => #ids,)*
+                }
+            }
+        }
+
+        /// Rules that run for every operation once its security requirements passed, before
+        /// its handler: one place for role checks and other policies (`src/authorize.rs`).
+        /// An error is the answer, and the handler does not run.
+        pub trait Authorize: Send + Sync + 'static {
+            fn authorize(
+                &self,
+                context: &RequestContext,
+                operation: OperationId,
+            ) -> impl Future<Output = Result<(), Problem>> + Send {
+                let _ = (context, operation);
+                async { Ok(()) }
+            }
+        }
     }
 }
 

@@ -106,6 +106,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../runtime/src/store/nul_safe.rs"),
     ),
     (
+        "store/ownership_tests.rs",
+        include_str!("../runtime/src/store/ownership_tests.rs"),
+    ),
+    (
         "store/patch.rs",
         include_str!("../runtime/src/store/patch.rs"),
     ),

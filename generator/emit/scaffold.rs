@@ -46,6 +46,32 @@ pub fn main_rs(crate_ident: &str) -> Result<String, EmitError> {
     rust::render_source("main.rs", &Main { krate: crate_ident })
 }
 
+/// `src/authorize.rs`: the project's own rules, run before every handler.
+#[derive(Template)]
+#[template(path = "rust/authorize.rs.txt", escape = "none")]
+struct AuthorizeHook {
+    /// An operation to show a rule on: the first secured one, else the first.
+    example: Option<ExampleOperation>,
+}
+
+struct ExampleOperation {
+    id: String,
+    variant: String,
+}
+
+pub fn authorize_rs(api: &Api) -> Result<String, EmitError> {
+    let example = api
+        .operations
+        .iter()
+        .find(|op| !op.security.is_empty())
+        .or(api.operations.first())
+        .map(|op| ExampleOperation {
+            id: op.id.clone(),
+            variant: op.type_prefix.clone(),
+        });
+    rust::render_source("authorize.rs", &AuthorizeHook { example })
+}
+
 /// `src/startup.rs`: the router, the database and a server that shuts down gracefully.
 #[derive(Template)]
 #[template(path = "rust/startup.rs.txt", escape = "none")]

@@ -29,6 +29,7 @@ fn renderings(api: &Api) -> Vec<(&'static str, String)> {
         ("lib.rs", scaffold::lib_rs(api, crate_ident)),
         ("main.rs", scaffold::main_rs(crate_ident)),
         ("startup.rs", scaffold::startup_rs()),
+        ("authorize.rs", scaffold::authorize_rs(api)),
         ("handlers/mod.rs", scaffold::handlers_mod(api)),
         ("examples.rs", scaffold::examples_module()),
         (

@@ -337,6 +337,31 @@ impl Resource {
         self.parent.and(self.parents.last())
     }
 
+    /// Who the items belong to, in words: what `gen validate` and the generated README say.
+    pub fn owner_summary(&self, api: &Api) -> String {
+        match &self.owner {
+            ItemOwner::Creator => "owned by their creator".to_owned(),
+            ItemOwner::Field { field, .. } => format!("owned by the principal in `{field}`"),
+            ItemOwner::Shared => match self.owned_ancestor(api) {
+                Some(ancestor) => format!("following their `{}` item's owner", ancestor.table),
+                None => "shared by every caller".to_owned(),
+            },
+        }
+    }
+
+    /// The nearest enclosing resource that records owners: a shared nested resource's
+    /// items follow its owner.
+    pub fn owned_ancestor<'a>(&self, api: &'a Api) -> Option<&'a Resource> {
+        let mut current = self.parent.map(|id| api.resource(id));
+        while let Some(parent) = current {
+            if parent.owner != ItemOwner::Shared {
+                return Some(parent);
+            }
+            current = parent.parent.map(|id| api.resource(id));
+        }
+        None
+    }
+
     /// Lists are in creation order by default. An integer key is assigned in that order;
     /// any other key needs a sequence of its own.
     pub fn needs_sequence(&self) -> bool {

@@ -5,6 +5,7 @@
 /// under the name your code uses for it. Being its own crate, it is not recompiled when
 /// you edit a handler.
 pub use petstore_generated as generated;
+mod authorize;
 pub mod handlers;
 pub mod repositories;
 pub mod services;

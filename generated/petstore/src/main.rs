@@ -1,7 +1,8 @@
 // specgen:id src/main.rs (keep this line: regen finds the file by it if you move it)
 //! The server, and a few helpers:
 //!
-//! - `token --sub alice [--scopes a,b] [--ttl 3600]` prints a JWT signed with `JWT_SECRET`;
+//! - `token --sub alice [--scopes a,b] [--roles admin] [--ttl 3600]` prints a JWT signed
+//!   with `JWT_SECRET`;
 //! - `hash-password [PASSWORD]` prints an argon2 hash for `BASIC_USERS` (reads stdin
 //!   when no password is given);
 //! - `config` prints the settings the server would run with (passwords hidden);
@@ -22,7 +23,7 @@ use petstore::startup;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: [serve | token --sub SUBJECT [--scopes A,B] [--ttl SECONDS] | hash-password [PASSWORD] | config | healthcheck]\n\nWithout arguments: serve on HOST:PORT (default 127.0.0.1:8080). Settings come from the environment (and `.env` outside production); see .env.example.";
+const USAGE: &str = "usage: [serve | token --sub SUBJECT [--scopes A,B] [--roles A,B] [--ttl SECONDS] | hash-password [PASSWORD] | config | healthcheck]\n\nWithout arguments: serve on HOST:PORT (default 127.0.0.1:8080). Settings come from the environment (and `.env` outside production); see .env.example.";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -95,11 +96,20 @@ async fn serve() -> Result<(), String> {
     }
 }
 
-/// `token --sub alice --scopes pets:write --ttl 3600`: a JWT for the configured secret.
+/// `token --sub alice --scopes pets:write --roles admin --ttl 3600`: a JWT for the
+/// configured secret.
 fn token(args: &[String]) -> Result<(), String> {
     let mut subject = None;
     let mut scopes = Vec::new();
+    let mut roles = Vec::new();
     let mut ttl = 3600;
+    let words = |value: &str| -> Vec<String> {
+        value
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let value = args
@@ -107,13 +117,8 @@ fn token(args: &[String]) -> Result<(), String> {
             .ok_or_else(|| format!("`{flag}` needs a value"))?;
         match flag.as_str() {
             "--sub" => subject = Some(value.clone()),
-            "--scopes" => {
-                scopes = value
-                    .split([',', ' '])
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            }
+            "--scopes" => scopes = words(value),
+            "--roles" => roles = words(value),
             "--ttl" => {
                 ttl = value
                     .parse()
@@ -128,7 +133,7 @@ fn token(args: &[String]) -> Result<(), String> {
     }
     let config = AuthConfig::from_env(AUTH_NEEDS).map_err(|e| e.to_string())?;
     let token = config
-        .mint_token(&subject, &scopes, Duration::from_secs(ttl))
+        .mint_token_with_roles(&subject, &scopes, &roles, Duration::from_secs(ttl))
         .map_err(|e| e.to_string())?;
     println!("{token}");
     Ok(())

@@ -144,114 +144,138 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
         .with_state(api)
 }
 
-async fn list_users<A: api::UsersApi>(
+async fn list_users<A: api::UsersApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::users::ListUsersRequest,
 ) -> Result<api::users::ListUsersResponse, Problem> {
+    api.authorize(&context, api::OperationId::ListUsers).await?;
     api.list_users(context, request).await
 }
 
-async fn create_user<A: api::UsersApi>(
+async fn create_user<A: api::UsersApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::users::CreateUserRequest,
 ) -> Result<api::users::CreateUserResponse, Problem> {
+    api.authorize(&context, api::OperationId::CreateUser)
+        .await?;
     api.create_user(context, request).await
 }
 
-async fn get_user<A: api::UsersApi>(
+async fn get_user<A: api::UsersApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::users::GetUserRequest,
 ) -> Result<api::users::GetUserResponse, Problem> {
+    api.authorize(&context, api::OperationId::GetUser).await?;
     api.get_user(context, request).await
 }
 
-async fn delete_user<A: api::UsersApi>(
+async fn delete_user<A: api::UsersApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::users::DeleteUserRequest,
 ) -> Result<api::users::DeleteUserResponse, Problem> {
+    api.authorize(&context, api::OperationId::DeleteUser)
+        .await?;
     api.delete_user(context, request).await
 }
 
-async fn update_user<A: api::UsersApi>(
+async fn update_user<A: api::UsersApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::users::UpdateUserRequest,
 ) -> Result<api::users::UpdateUserResponse, Problem> {
+    api.authorize(&context, api::OperationId::UpdateUser)
+        .await?;
     api.update_user(context, request).await
 }
 
-async fn list_posts<A: api::PostsApi>(
+async fn list_posts<A: api::PostsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::posts::ListPostsRequest,
 ) -> Result<api::posts::ListPostsResponse, Problem> {
+    api.authorize(&context, api::OperationId::ListPosts).await?;
     api.list_posts(context, request).await
 }
 
-async fn create_post<A: api::PostsApi>(
+async fn create_post<A: api::PostsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::posts::CreatePostRequest,
 ) -> Result<api::posts::CreatePostResponse, Problem> {
+    api.authorize(&context, api::OperationId::CreatePost)
+        .await?;
     api.create_post(context, request).await
 }
 
-async fn get_post<A: api::PostsApi>(
+async fn get_post<A: api::PostsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::posts::GetPostRequest,
 ) -> Result<api::posts::GetPostResponse, Problem> {
+    api.authorize(&context, api::OperationId::GetPost).await?;
     api.get_post(context, request).await
 }
 
-async fn replace_post<A: api::PostsApi>(
+async fn replace_post<A: api::PostsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::posts::ReplacePostRequest,
 ) -> Result<api::posts::ReplacePostResponse, Problem> {
+    api.authorize(&context, api::OperationId::ReplacePost)
+        .await?;
     api.replace_post(context, request).await
 }
 
-async fn delete_post<A: api::PostsApi>(
+async fn delete_post<A: api::PostsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::posts::DeletePostRequest,
 ) -> Result<api::posts::DeletePostResponse, Problem> {
+    api.authorize(&context, api::OperationId::DeletePost)
+        .await?;
     api.delete_post(context, request).await
 }
 
-async fn list_comments<A: api::CommentsApi>(
+async fn list_comments<A: api::CommentsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::comments::ListCommentsRequest,
 ) -> Result<api::comments::ListCommentsResponse, Problem> {
+    api.authorize(&context, api::OperationId::ListComments)
+        .await?;
     api.list_comments(context, request).await
 }
 
-async fn create_comment<A: api::CommentsApi>(
+async fn create_comment<A: api::CommentsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::comments::CreateCommentRequest,
 ) -> Result<api::comments::CreateCommentResponse, Problem> {
+    api.authorize(&context, api::OperationId::CreateComment)
+        .await?;
     api.create_comment(context, request).await
 }
 
-async fn get_comment<A: api::CommentsApi>(
+async fn get_comment<A: api::CommentsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::comments::GetCommentRequest,
 ) -> Result<api::comments::GetCommentResponse, Problem> {
+    api.authorize(&context, api::OperationId::GetComment)
+        .await?;
     api.get_comment(context, request).await
 }
 
-async fn delete_comment<A: api::CommentsApi>(
+async fn delete_comment<A: api::CommentsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::comments::DeleteCommentRequest,
 ) -> Result<api::comments::DeleteCommentResponse, Problem> {
+    api.authorize(&context, api::OperationId::DeleteComment)
+        .await?;
     api.delete_comment(context, request).await
 }

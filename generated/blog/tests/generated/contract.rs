@@ -24,6 +24,9 @@ use blog::startup::{test_app, test_app_and_database};
 /// Answers every operation with its first documented success response.
 struct Stub;
 
+/// The stub allows every operation.
+impl api::Authorize for Stub {}
+
 /// The spec's examples, by operation (`generated/src/examples.json`).
 static SAMPLES: LazyLock<serde_json::Map<String, serde_json::Value>> = LazyLock::new(|| {
     serde_json::from_str(include_str!("../../generated/src/examples.json"))
@@ -1659,6 +1662,35 @@ async fn unsupported_media_type_is_415_problem() {
         415,
     )
     .await;
+}
+
+/// Serves no operation, and its `Authorize` hook refuses every one.
+struct Refusing;
+
+impl api::UsersApi for Refusing {}
+
+impl api::PostsApi for Refusing {}
+
+impl api::CommentsApi for Refusing {}
+
+impl api::Authorize for Refusing {
+    async fn authorize(
+        &self,
+        _context: &RequestContext,
+        operation: api::OperationId,
+    ) -> Result<(), Problem> {
+        Err(Problem::forbidden().with_detail(format!("{} is refused", operation.as_str())))
+    }
+}
+
+/// `GET /users` with valid input is refused by a handler type whose `Authorize` hook refuses: the router asks the hook before the handler (`src/authorize.rs`).
+#[tokio::test]
+async fn the_authorize_hook_runs_before_every_handler() {
+    let app = router(Arc::new(Refusing), AUTH.clone());
+    let (status, _, body) =
+        send_to(&app, request("GET", "/users?page=1&per_page=20", &[], None)).await;
+    assert_eq!(status.as_u16(), 403, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("is refused"));
 }
 
 /// `/users`: an item belongs to the principal its `username` names: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.

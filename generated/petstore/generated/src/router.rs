@@ -84,50 +84,57 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
         .with_state(api)
 }
 
-async fn list_pets<A: api::PetsApi>(
+async fn list_pets<A: api::PetsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::pets::ListPetsRequest,
 ) -> Result<api::pets::ListPetsResponse, Problem> {
+    api.authorize(&context, api::OperationId::ListPets).await?;
     api.list_pets(context, request).await
 }
 
-async fn create_pet<A: api::PetsApi>(
+async fn create_pet<A: api::PetsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::pets::CreatePetRequest,
 ) -> Result<api::pets::CreatePetResponse, Problem> {
+    api.authorize(&context, api::OperationId::CreatePet).await?;
     api.create_pet(context, request).await
 }
 
-async fn get_pet<A: api::PetsApi>(
+async fn get_pet<A: api::PetsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::pets::GetPetRequest,
 ) -> Result<api::pets::GetPetResponse, Problem> {
+    api.authorize(&context, api::OperationId::GetPet).await?;
     api.get_pet(context, request).await
 }
 
-async fn replace_pet<A: api::PetsApi>(
+async fn replace_pet<A: api::PetsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::pets::ReplacePetRequest,
 ) -> Result<api::pets::ReplacePetResponse, Problem> {
+    api.authorize(&context, api::OperationId::ReplacePet)
+        .await?;
     api.replace_pet(context, request).await
 }
 
-async fn delete_pet<A: api::PetsApi>(
+async fn delete_pet<A: api::PetsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::pets::DeletePetRequest,
 ) -> Result<api::pets::DeletePetResponse, Problem> {
+    api.authorize(&context, api::OperationId::DeletePet).await?;
     api.delete_pet(context, request).await
 }
 
-async fn update_pet<A: api::PetsApi>(
+async fn update_pet<A: api::PetsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::pets::UpdatePetRequest,
 ) -> Result<api::pets::UpdatePetResponse, Problem> {
+    api.authorize(&context, api::OperationId::UpdatePet).await?;
     api.update_pet(context, request).await
 }

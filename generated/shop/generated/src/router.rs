@@ -202,130 +202,160 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
         .with_state(api)
 }
 
-async fn list_products<A: api::ProductsApi>(
+async fn list_products<A: api::ProductsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::products::ListProductsRequest,
 ) -> Result<api::products::ListProductsResponse, Problem> {
+    api.authorize(&context, api::OperationId::ListProducts)
+        .await?;
     api.list_products(context, request).await
 }
 
-async fn create_product<A: api::ProductsApi>(
+async fn create_product<A: api::ProductsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::products::CreateProductRequest,
 ) -> Result<api::products::CreateProductResponse, Problem> {
+    api.authorize(&context, api::OperationId::CreateProduct)
+        .await?;
     api.create_product(context, request).await
 }
 
-async fn get_product<A: api::ProductsApi>(
+async fn get_product<A: api::ProductsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::products::GetProductRequest,
 ) -> Result<api::products::GetProductResponse, Problem> {
+    api.authorize(&context, api::OperationId::GetProduct)
+        .await?;
     api.get_product(context, request).await
 }
 
-async fn replace_product<A: api::ProductsApi>(
+async fn replace_product<A: api::ProductsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::products::ReplaceProductRequest,
 ) -> Result<api::products::ReplaceProductResponse, Problem> {
+    api.authorize(&context, api::OperationId::ReplaceProduct)
+        .await?;
     api.replace_product(context, request).await
 }
 
-async fn delete_product<A: api::ProductsApi>(
+async fn delete_product<A: api::ProductsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::products::DeleteProductRequest,
 ) -> Result<api::products::DeleteProductResponse, Problem> {
+    api.authorize(&context, api::OperationId::DeleteProduct)
+        .await?;
     api.delete_product(context, request).await
 }
 
-async fn update_product<A: api::ProductsApi>(
+async fn update_product<A: api::ProductsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::products::UpdateProductRequest,
 ) -> Result<api::products::UpdateProductResponse, Problem> {
+    api.authorize(&context, api::OperationId::UpdateProduct)
+        .await?;
     api.update_product(context, request).await
 }
 
-async fn create_cart<A: api::CartsApi>(
+async fn create_cart<A: api::CartsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::carts::CreateCartRequest,
 ) -> Result<api::carts::CreateCartResponse, Problem> {
+    api.authorize(&context, api::OperationId::CreateCart)
+        .await?;
     api.create_cart(context, request).await
 }
 
-async fn get_cart<A: api::CartsApi>(
+async fn get_cart<A: api::CartsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::carts::GetCartRequest,
 ) -> Result<api::carts::GetCartResponse, Problem> {
+    api.authorize(&context, api::OperationId::GetCart).await?;
     api.get_cart(context, request).await
 }
 
-async fn delete_cart<A: api::CartsApi>(
+async fn delete_cart<A: api::CartsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::carts::DeleteCartRequest,
 ) -> Result<api::carts::DeleteCartResponse, Problem> {
+    api.authorize(&context, api::OperationId::DeleteCart)
+        .await?;
     api.delete_cart(context, request).await
 }
 
-async fn list_cart_items<A: api::CartsApi>(
+async fn list_cart_items<A: api::CartsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::carts::ListCartItemsRequest,
 ) -> Result<api::carts::ListCartItemsResponse, Problem> {
+    api.authorize(&context, api::OperationId::ListCartItems)
+        .await?;
     api.list_cart_items(context, request).await
 }
 
-async fn add_cart_item<A: api::CartsApi>(
+async fn add_cart_item<A: api::CartsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::carts::AddCartItemRequest,
 ) -> Result<api::carts::AddCartItemResponse, Problem> {
+    api.authorize(&context, api::OperationId::AddCartItem)
+        .await?;
     api.add_cart_item(context, request).await
 }
 
-async fn delete_cart_item<A: api::CartsApi>(
+async fn delete_cart_item<A: api::CartsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::carts::DeleteCartItemRequest,
 ) -> Result<api::carts::DeleteCartItemResponse, Problem> {
+    api.authorize(&context, api::OperationId::DeleteCartItem)
+        .await?;
     api.delete_cart_item(context, request).await
 }
 
-async fn update_cart_item<A: api::CartsApi>(
+async fn update_cart_item<A: api::CartsApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::carts::UpdateCartItemRequest,
 ) -> Result<api::carts::UpdateCartItemResponse, Problem> {
+    api.authorize(&context, api::OperationId::UpdateCartItem)
+        .await?;
     api.update_cart_item(context, request).await
 }
 
-async fn list_orders<A: api::OrdersApi>(
+async fn list_orders<A: api::OrdersApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::orders::ListOrdersRequest,
 ) -> Result<api::orders::ListOrdersResponse, Problem> {
+    api.authorize(&context, api::OperationId::ListOrders)
+        .await?;
     api.list_orders(context, request).await
 }
 
-async fn create_order<A: api::OrdersApi>(
+async fn create_order<A: api::OrdersApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::orders::CreateOrderRequest,
 ) -> Result<api::orders::CreateOrderResponse, Problem> {
+    api.authorize(&context, api::OperationId::CreateOrder)
+        .await?;
     api.create_order(context, request).await
 }
 
-async fn get_order<A: api::OrdersApi>(
+async fn get_order<A: api::OrdersApi + api::Authorize>(
     State(api): State<Arc<A>>,
     context: RequestContext,
     request: api::orders::GetOrderRequest,
 ) -> Result<api::orders::GetOrderResponse, Problem> {
+    api.authorize(&context, api::OperationId::GetOrder).await?;
     api.get_order(context, request).await
 }

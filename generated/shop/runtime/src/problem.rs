@@ -101,6 +101,11 @@ impl Problem {
             .with_detail(format!("operation `{operation_id}` is not implemented yet"))
     }
 
+    /// 403: the caller is known but may not do this (a rule in `src/authorize.rs`).
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN)
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND)
     }
