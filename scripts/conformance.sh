@@ -58,8 +58,11 @@ PY
 )
   export JWT_SECRET=conformance-secret-0123456789abcdef0123456789
   # Two principals: the second fuzzes a database holding the first one's items, which its
-  # secured operations must not find (404), never show in a list, nor change.
-  export API_KEYS=conformance=conformance-key,second=second-key
+  # secured operations must not find (404), never show in a list, nor change. Their API
+  # keys are administrators' (`role:admin`), as the specs' admin keys are meant to be: an
+  # item a token created is then the key's to delete, as schemathesis expects of a key
+  # the spec asks for on DELETE.
+  export API_KEYS="conformance[role:admin]=conformance-key,second[role:admin]=second-key"
   # Basic users and tokens exist only where the spec has such a scheme (the runtime is built
   # without the others, and its commands say so).
   if hash=$("$bin" hash-password conformance-password 2>/dev/null); then

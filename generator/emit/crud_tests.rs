@@ -32,8 +32,13 @@ pub fn crud_tests(api: &Api) -> TokenStream {
         .iter()
         .filter_map(|r| server_field_test(api, r));
     let ownership = api.resources.iter().filter_map(|r| ownership_test(api, r));
+    let signed_in = api
+        .resources
+        .iter()
+        .filter_map(|r| signed_in_creator_test(api, r));
     quote! {
         #(#ownership)*
+        #(#signed_in)*
         #(#tests)*
         #(#paging)*
         #(#unique)*
@@ -1298,6 +1303,73 @@ fn ownership_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
         async fn #name() {
             let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
             #(#steps)*
+        }
+    })
+}
+
+/// A public create of owned items records a caller who sends credentials as the owner:
+/// the item is then theirs to manage through the secured operations.
+fn signed_in_creator_test(api: &Api, resource: &Resource) -> Option<TokenStream> {
+    let create = api.operation(resource.ops.create?);
+    if !api.identifies_caller(create) {
+        return None;
+    }
+    let ops = &resource.ops;
+    let managed = [ops.patch, ops.replace, ops.get, ops.delete]
+        .into_iter()
+        .flatten()
+        .map(|id| api.operation(id))
+        .find(|op| !op.security.is_empty())?;
+    let chain = parent_chain(api, resource)?;
+    let parents = chain.len();
+    let mut names = RefNames::default();
+    let setup_parents = create_parents(api, &chain, &mut names)?;
+    let mut parts = crud_request(api, create, parents, false);
+    // The credentials of the operation that manages the item, sent to the public create.
+    parts.credentials = crud_request(api, managed, parents, true).credentials;
+    parts.who = Who::Tester;
+    let body = json_body(&parts).unwrap_or_default();
+    let (setup_references, references) =
+        references_for(api, resource, create, &body, &mut names, 0)?;
+    let create_request = with_references(&parts, uri_expr(&parts.uri, parents, false), &references);
+    let mut managed_parts = crud_request(api, managed, parents, true);
+    managed_parts.who = Who::Tester;
+    let (setup_managed, managed_references) = references_for(
+        api,
+        resource,
+        managed,
+        &json_body(&managed_parts).unwrap_or_default(),
+        &mut names,
+        0,
+    )?;
+    let managed_request = with_references(
+        &managed_parts,
+        uri_expr(&managed_parts.uri, parents, true),
+        &managed_references,
+    );
+    let (create_status, managed_status) = (status_of(create), status_of(managed));
+    let key_field = &resource.key.field;
+    let name = format_ident!(
+        "{}_created_by_a_signed_in_caller_are_theirs",
+        resource.table
+    );
+    let doc = docs::doc(&format!(
+        "`{}`: the create is public, but a caller who sends credentials owns what they \
+         create, and `{}` (secured) serves them the item.",
+        resource.collection_path, managed.id
+    ));
+    let what = format!("the creator calls {}", managed.id);
+    Some(quote! {
+        #doc
+        #[tokio::test]
+        async fn #name() {
+            let app = test_app(AUTH.clone()).await.expect("the app starts on a fresh database");
+            #setup_parents
+            #setup_references
+            let (_, created) = exchange(&app, #create_request, #create_status, "a signed-in create").await;
+            let key = key_of(&created, #key_field);
+            #setup_managed
+            exchange(&app, #managed_request, #managed_status, #what).await;
         }
     })
 }

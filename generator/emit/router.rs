@@ -33,7 +33,10 @@ pub fn router(api: &Api) -> TokenStream {
             let method = format_ident!("{}", op.method.lower());
             let handler = format_ident!("{}", op.method_name);
             // Secured operations authenticate before their request is parsed.
-            let handler = if op.security.is_empty() {
+            let handler = if api.identifies_caller(op) {
+                // Public, but the item it creates records its creator when there is one.
+                quote!(#handler::<A>.layer(middleware::from_fn_with_state((auth.clone(), IDENTIFY), auth::identify)))
+            } else if op.security.is_empty() {
                 quote!(#handler::<A>)
             } else {
                 let requirements = security_const(op);
@@ -177,7 +180,7 @@ fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream
             quote!(#doc const #ident: Scheme = #value;)
         })
         .collect();
-    let security_consts = api
+    let security_consts: Vec<TokenStream> = api
         .operations
         .iter()
         .filter(|op| !op.security.is_empty())
@@ -197,6 +200,22 @@ fn security_items(api: &Api) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream
             quote!(#doc const #ident: &[Requirement] = &[#(#alternatives),*];)
         })
         .collect();
+    let identify = api
+        .operations
+        .iter()
+        .any(|op| api.identifies_caller(op))
+        .then(|| {
+            let alternatives = schemes.iter().map(|scheme| {
+                let scheme = scheme_const(&scheme.name);
+                quote!(Requirement { schemes: &[(#scheme, &[])] })
+            });
+            quote! {
+                /// Any one scheme, without scopes: how a public operation that records who
+                /// created an item learns who calls, when the caller says.
+                const IDENTIFY: &[Requirement] = &[#(#alternatives),*];
+            }
+        });
+    let security_consts: Vec<TokenStream> = security_consts.into_iter().chain(identify).collect();
     let crate::ir::AuthNeeds {
         bearer,
         api_key,

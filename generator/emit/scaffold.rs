@@ -144,7 +144,7 @@ The trait's docs show each signature; for example:
         .each_operation()
         .filter(|(_, op)| op.group == index)
         .map(|(i, op)| match api.resource_of(i) {
-            Some(resource) => resource_method(i, op, resource),
+            Some(resource) => resource_method(api, i, op, resource),
             None => example_method(api, op),
         })
         .collect();
@@ -377,14 +377,21 @@ fn success_variant(
 }
 
 /// A handler method that serves a resource operation through the resource's service.
-fn resource_method(index: OperationId, op: &Operation, resource: &Resource) -> TokenStream {
+fn resource_method(
+    api: &Api,
+    index: OperationId,
+    op: &Operation,
+    resource: &Resource,
+) -> TokenStream {
     let method = format_ident!("{}", op.method_name);
     let request_type = format_ident!("{}Request", op.type_prefix);
     let response_type = format_ident!("{}Response", op.type_prefix);
     let accessor = service_accessor(resource);
     // A secured operation sees the items as its caller may: their own, where the resource
     // (or the one enclosing it) records owners. A public one sees every item.
-    let scope = if op.security.is_empty() {
+    // A public create that records its creator narrows its scope too: the store writes the
+    // caller, if any, as the owner.
+    let scope = if op.security.is_empty() && !api.identifies_caller(op) {
         scope_expr(op, resource)
     } else {
         let scope = scope_expr(op, resource);

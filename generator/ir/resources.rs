@@ -787,6 +787,23 @@ fn detect_one(
     Some((resource, hint.and_then(ResourceHint::owner).cloned()))
 }
 
+impl Api {
+    /// Whether `op` is a public operation that creates items of a resource recording their
+    /// owner: it learns who calls, when the caller sends credentials, without refusing
+    /// anyone (a signed-in caller owns what they create; an anonymous one, nothing).
+    pub fn identifies_caller(&self, op: &Operation) -> bool {
+        op.security.is_empty()
+            && !self.used_schemes().is_empty()
+            && self.resources.iter().any(|resource| {
+                resource.owner != ItemOwner::Shared
+                    && resource
+                        .ops
+                        .create
+                        .is_some_and(|id| std::ptr::eq(self.operation(id), op))
+            })
+    }
+}
+
 /// Decides who each resource's items belong to, parents first: what `x-specgen-owner`
 /// asks for; otherwise a nested resource in an owned one follows its enclosing item's
 /// owner, and any other resource with a secured operation is owned by its creators. An

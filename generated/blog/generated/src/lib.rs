@@ -29,4 +29,4 @@ pub const PUBLISHED_SPEC: runtime::endpoints::PublishedSpec = runtime::endpoints
 };
 
 /// SHA-256 of the spec file this code was generated from.
-pub const SPEC_SHA256: &str = "6667196aa76ae934f4fd3f564bff51229be45aa10067dd84ad95abfd73842d2a";
+pub const SPEC_SHA256: &str = "e3e9dab833e6f790f6abd1eb090689a952994225b2cec5022e3eda27e99c027f";

@@ -34,8 +34,8 @@ pub static MIGRATIONS: Migrations = Migrations {
 pub static USERS: Table = Table {
     name: "users",
     owner: Some(OwnerColumn {
-        column: "username",
-        field: Some("username"),
+        column: OWNER_COLUMN,
+        field: None,
     }),
     key: KeyColumn {
         field: "id",

@@ -76,6 +76,20 @@ const SECURITY_DELETE_COMMENT: &[Requirement] = &[Requirement {
     schemes: &[(SCHEME_BEARER_AUTH, &[])],
 }];
 
+/// Any one scheme, without scopes: how a public operation that records who
+/// created an item learns who calls, when the caller says.
+const IDENTIFY: &[Requirement] = &[
+    Requirement {
+        schemes: &[(SCHEME_BEARER_AUTH, &[])],
+    },
+    Requirement {
+        schemes: &[(SCHEME_API_KEY_AUTH, &[])],
+    },
+    Requirement {
+        schemes: &[(SCHEME_OAUTH2, &[])],
+    },
+];
+
 /// A router serving every operation of the spec with `api`; secured operations check
 /// credentials against `auth` first (401/403 problem+json when they fail).
 pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
@@ -83,7 +97,9 @@ pub fn router<A: Api>(api: Arc<A>, auth: Arc<AuthConfig>) -> Router {
     let routes: [(&str, routing::MethodRouter<Arc<A>>); 6] = [
         (
             "/users",
-            routing::get(list_users::<A>).post(create_user::<A>),
+            routing::get(list_users::<A>).post(create_user::<A>.layer(
+                middleware::from_fn_with_state((auth.clone(), IDENTIFY), auth::identify),
+            )),
         ),
         (
             "/users/{userId}",

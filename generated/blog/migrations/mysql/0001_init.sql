@@ -9,9 +9,10 @@ CREATE TABLE `users` (
     `display_name` LONGTEXT NOT NULL,
     `bio` LONGTEXT,
     `created_at` DATETIME(6) NOT NULL,
+    `_owner` VARCHAR(255),
     `_seq` BIGINT NOT NULL AUTO_INCREMENT UNIQUE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE INDEX `users_username_idx` ON `users` (`username`);
+CREATE INDEX `users_owner_idx` ON `users` (`_owner`);
 CREATE UNIQUE INDEX `users_username_key` ON `users` (`username`);
 CREATE UNIQUE INDEX `users_email_key` ON `users` (`email`);
 

@@ -8,9 +8,10 @@ CREATE TABLE "users" (
     "email" TEXT NOT NULL,
     "display_name" TEXT NOT NULL,
     "bio" TEXT,
-    "created_at" TEXT NOT NULL
+    "created_at" TEXT NOT NULL,
+    "_owner" TEXT
 );
-CREATE INDEX "users_username_idx" ON "users" ("username");
+CREATE INDEX "users_owner_idx" ON "users" ("_owner");
 CREATE UNIQUE INDEX "users_username_key" ON "users" ("username");
 CREATE UNIQUE INDEX "users_email_key" ON "users" ("email");
 

@@ -54,12 +54,12 @@ impl UsersApi for Handlers {
 
     async fn create_user(
         &self,
-        _context: RequestContext,
+        context: RequestContext,
         request: CreateUserRequest,
     ) -> Result<CreateUserResponse, Problem> {
         let (key, item) = self
             .user_service()
-            .create(&Scope::root(), &request.body)
+            .create(&Scope::root().seen_by(&context), &request.body)
             .await?;
         Ok(CreateUserResponse::Created {
             body: item,

@@ -1693,7 +1693,7 @@ async fn the_authorize_hook_runs_before_every_handler() {
     assert!(String::from_utf8_lossy(&body).contains("is refused"));
 }
 
-/// `/users`: an item belongs to the principal its `username` names: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
+/// `/users`: an item nobody owns (created through a public operation) is managed only by administrators: another caller gets 404 from every secured operation and does not find it in a list, while an administrator reads and deletes it.
 #[tokio::test]
 async fn users_are_not_seen_or_changed_by_another_caller() {
     let app = test_app(AUTH.clone())
@@ -1946,6 +1946,51 @@ async fn comments_are_not_seen_or_changed_by_another_caller() {
         "an administrator deletes it",
     )
     .await;
+}
+
+/// `/users`: the create is public, but a caller who sends credentials owns what they create, and `updateUser` (secured) serves them the item.
+#[tokio::test]
+async fn users_created_by_a_signed_in_caller_are_theirs() {
+    let app = test_app(AUTH.clone())
+        .await
+        .expect("the app starts on a fresh database");
+    let (_, created) = exchange(
+            &app,
+            with_credentials(
+                request(
+                    "POST",
+                    "/users",
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"username\":\"ada_l\",\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Writes about analytical engines.\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+            201u16,
+            "a signed-in create",
+        )
+        .await;
+    let key = key_of(&created, "id");
+    exchange(
+            &app,
+            with_credentials(
+                request(
+                    "PATCH",
+                    &"/users/{key}".replace("{key}", &key),
+                    &[],
+                    Some((
+                        "application/json",
+                        b"{\"email\":\"ada@example.com\",\"display_name\":\"Ada Lovelace\",\"bio\":\"Poetical science.\"}",
+                    )),
+                ),
+                &[Credential::Bearer(&[])],
+            ),
+            200u16,
+            "the creator calls updateUser",
+        )
+        .await;
 }
 
 /// `/users`: create, read back, list, update and delete on a fresh database; reads carry an `ETag`, and stale `If-Match` writes are refused.

@@ -215,23 +215,50 @@ pub async fn require(
     request: Request,
     next: Next,
 ) -> Response {
-    let (mut parts, body) = request.into_parts();
+    let (parts, body) = request.into_parts();
+    match verify(&config, &parts, alternatives).await {
+        Ok(principal) => serve_as(principal, parts, body, next).await,
+        Err(response) => response,
+    }
+}
+
+/// Middleware for a public operation whose result depends on who calls (creating an item
+/// that records its owner): a caller whose credentials pass one of `alternatives` is the
+/// request's [`Principal`]; a caller with none, or with credentials that do not pass, is
+/// served anonymously, never refused: the operation is public.
+pub async fn identify(
+    State((config, alternatives)): State<(Arc<AuthConfig>, &'static [Requirement])>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let principal = verify(&config, &parts, alternatives).await.unwrap_or(None);
+    serve_as(principal, parts, body, next).await
+}
+
+/// Checks a request's credentials against `alternatives`: the principal (`None` when an
+/// alternative needs none), or the answer that refuses the request.
+async fn verify(
+    config: &Arc<AuthConfig>,
+    parts: &Parts,
+    alternatives: &'static [Requirement],
+) -> Result<Option<Principal>, Response> {
     let needs_argon2 = alternatives.iter().any(|requirement| {
         requirement
             .schemes
             .iter()
             .any(|(scheme, _)| matches!(scheme, Scheme::Basic { .. }))
-    }) && matches!(authorization(&parts, "basic"), Some(Ok(_)));
+    }) && matches!(authorization(parts, "basic"), Some(Ok(_)));
     let result = if needs_argon2 {
         let turn =
             match tokio::time::timeout(ARGON2_WAIT, Arc::clone(argon2_turns()).acquire_owned())
                 .await
             {
                 Ok(Ok(turn)) => turn,
-                _ => return busy_verifying(),
+                _ => return Err(busy_verifying()),
             };
         let snapshot = parts.clone();
-        let config = Arc::clone(&config);
+        let config = Arc::clone(config);
         tokio::task::spawn_blocking(move || {
             let verified = authenticate(&config, &snapshot, alternatives);
             drop(turn);
@@ -244,25 +271,31 @@ pub async fn require(
             )))
         })
     } else {
-        authenticate(&config, &parts, alternatives)
+        authenticate(config, parts, alternatives)
     };
-    match result {
-        Ok(principal) => {
-            let authenticated = principal.is_some();
-            if let Some(principal) = principal {
-                parts.extensions.insert(principal);
-            }
-            let mut response = next.run(Request::from_parts(parts, body)).await;
-            if authenticated {
-                response
-                    .headers_mut()
-                    .entry(header::CACHE_CONTROL)
-                    .or_insert(HeaderValue::from_static("no-store"));
-            }
-            response
-        }
-        Err(problem) => problem.into_response(),
+    result.map_err(IntoResponse::into_response)
+}
+
+/// Runs the handler with `principal` in the request's extensions; an answer to an
+/// authenticated caller is not stored by shared caches.
+async fn serve_as(
+    principal: Option<Principal>,
+    mut parts: Parts,
+    body: axum::body::Body,
+    next: Next,
+) -> Response {
+    let authenticated = principal.is_some();
+    if let Some(principal) = principal {
+        parts.extensions.insert(principal);
     }
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    if authenticated {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Where a credential is read from (see [`Scheme::source`]).
@@ -692,6 +725,56 @@ mod tests {
         assert_eq!(
             response.headers()[header::CONTENT_TYPE],
             "application/problem+json"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_public_operation_learns_who_calls_but_never_refuses_a_caller() {
+        use axum::Router;
+        use axum::http::Request as HttpRequest;
+        use axum::routing::get;
+        use tower::ServiceExt;
+
+        async fn whoami(request: Request) -> String {
+            request
+                .extensions()
+                .get::<Principal>()
+                .map_or("anonymous".to_owned(), |p| p.owner_id())
+        }
+        let state = (
+            Arc::new(AuthConfig::for_tests(SECRET, "k3y", "u", "p")),
+            HEADER_ONLY,
+        );
+        let app = Router::new()
+            .route("/", get(whoami))
+            .layer(axum::middleware::from_fn_with_state(state, identify));
+        let call = |key: Option<&str>| {
+            let mut request = HttpRequest::builder().uri("/");
+            if let Some(key) = key {
+                request = request.header("X-API-Key", key);
+            }
+            let app = app.clone();
+            async move {
+                let response = app
+                    .oneshot(request.body(axum::body::Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), 1024)
+                    .await
+                    .unwrap();
+                (status, String::from_utf8_lossy(&body).into_owned())
+            }
+        };
+        assert_eq!(
+            call(Some("k3y")).await,
+            (StatusCode::OK, "key:test".to_owned())
+        );
+        assert_eq!(call(None).await, (StatusCode::OK, "anonymous".to_owned()));
+        assert_eq!(
+            call(Some("wrong")).await,
+            (StatusCode::OK, "anonymous".to_owned()),
+            "a wrong key on a public operation is no key, not a 401"
         );
     }
 

@@ -55,7 +55,7 @@ mod jwt;
 use disabled::jwt;
 
 pub use basic::hash_password;
-pub use check::{authenticate, require};
+pub use check::{authenticate, identify, require};
 pub use config::AuthConfig;
 
 /// A security scheme as the spec declares it (generated code writes these as consts).
