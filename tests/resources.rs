@@ -6,7 +6,9 @@ mod common;
 use std::path::Path;
 
 use common::generate_fixture;
-use specgen::ir::{Api, ColumnKind, FillKind, KeyKind, ListShape, OnDelete, OperationId};
+use specgen::ir::{
+    Api, ColumnKind, FillKind, ItemOwner, KeyKind, ListShape, OnDelete, OperationId,
+};
 use specgen::spec::SourceFile;
 
 fn lower(yaml: &str) -> Api {
@@ -559,5 +561,165 @@ fn a_reference_names_a_resource_by_table_or_schema_and_a_bad_one_is_a_warning() 
             .iter()
             .any(|m| m.contains("`ghosts` is not a resource of this spec")),
         "{messages:?}"
+    );
+}
+
+/// A spec with `users` (secured writes, public reads), `docs` (secured, with an owner
+/// field) and nested `notes` under users; `EXTENSIONS` goes on the `/users` path item.
+const OWNED: &str = r#"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+  schemas:
+    User:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+        password: {type: string, writeOnly: true}
+        level: {type: integer}
+    Note:
+      type: object
+      required: [id, text]
+      properties:
+        id: {type: integer, readOnly: true}
+        text: {type: string}
+paths:
+  /users:
+    EXTENSIONS
+    get:
+      security: []
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/User'}}}}}}
+    post:
+      security: [{bearer: []}]
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/User'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/User'}}}}}
+  /users/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+    get:
+      security: []
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/User'}}}}}
+    delete:
+      security: [{bearer: []}]
+      responses: {'204': {description: gone}}
+  /users/{id}/notes:
+    parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+    post:
+      security: [{bearer: []}]
+      requestBody: {required: true, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}
+      responses: {'201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}}
+  /users/{id}/notes/{noteId}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: integer}}
+      - {name: noteId, in: path, required: true, schema: {type: integer}}
+    get:
+      security: [{bearer: []}]
+      responses: {'200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}}
+"#;
+
+fn owned(extensions: &str) -> (Api, Vec<String>) {
+    let source = SourceFile::from_text(
+        Path::new("owned.yaml"),
+        OWNED.replace("EXTENSIONS", extensions),
+    );
+    let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+    let (api, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+    let warnings = warnings
+        .iter()
+        .map(|w| format!("{} at {}", w.message, w.pointer.as_deref().unwrap_or("?")))
+        .collect();
+    (api, warnings)
+}
+
+#[test]
+fn a_resource_with_secured_operations_is_owned_by_its_creators_and_nested_items_follow_it() {
+    let (api, _) = owned("");
+    let [users, notes] = &api.resources[..] else {
+        panic!("two resources: {:?}", api.resources)
+    };
+    assert_eq!(users.owner, ItemOwner::Creator);
+    assert_eq!(notes.owner, ItemOwner::Shared);
+    assert_eq!(
+        notes.owner_summary(&api),
+        "following their `users` item's owner"
+    );
+}
+
+#[test]
+fn x_specgen_owner_shares_a_resource_or_binds_an_owner_field() {
+    let (shared, _) = owned("x-specgen-owner: false");
+    assert_eq!(shared.resources[0].owner, ItemOwner::Shared);
+    // With nothing to follow, the nested notes (secured) record their own creators.
+    assert_eq!(shared.resources[1].owner, ItemOwner::Creator);
+
+    let (bound, warnings) = owned("x-specgen-owner: name");
+    assert_eq!(
+        bound.resources[0].owner,
+        ItemOwner::Field {
+            field: "name".into(),
+            column: "name".into()
+        }
+    );
+    assert!(
+        !warnings.iter().any(|w| w.contains("x-specgen-owner")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn an_owner_field_that_cannot_hold_a_subject_is_a_warning_and_the_hidden_column_serves() {
+    for (value, problem) in [
+        ("level", "not a string field"),
+        ("nickname", "not a string field"),
+    ] {
+        let (api, warnings) = owned(&format!("x-specgen-owner: {value}"));
+        assert_eq!(api.resources[0].owner, ItemOwner::Creator, "{value}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(problem) && w.ends_with("/paths/~1users/x-specgen-owner")),
+            "{value}: {warnings:?}"
+        );
+    }
+    let (_, warnings) = owned("x-specgen-owner: 7");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("`x-specgen-owner` is ignored") && w.contains("not `7`")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_write_only_field_gets_no_column_is_never_serialized_and_is_reported() {
+    let (api, warnings) = owned("");
+    let columns: Vec<&str> = api.resources[0]
+        .columns
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(columns, ["name", "level"], "no column for the password");
+    assert!(
+        warnings.iter().any(
+            |w| w.contains("`password` of the `users` items is writeOnly")
+                && w.ends_with("/paths/~1users")
+        ),
+        "{warnings:?}"
+    );
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let spec = dir.path().join("owned.yaml");
+    std::fs::write(&spec, OWNED.replace("EXTENSIONS", "")).expect("the spec is written");
+    let files = common::generate_path(&spec);
+    let models = files.get("generated/src/models.rs");
+    let password = models
+        .find("pub password:")
+        .expect("the model has the field, for requests");
+    let attributes = &models[models[..password].rfind("///").unwrap_or(0)..password];
+    assert!(
+        attributes.contains("skip_serializing)") || attributes.contains("skip_serializing,"),
+        "a response never carries it:\n{attributes}"
     );
 }

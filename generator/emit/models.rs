@@ -124,7 +124,11 @@ fn struct_field(api: &Api, field: &Field) -> TokenStream {
     }
     // Absent and `null` both read as `None`; `None` is left out on write unless the field is
     // required (then it is written as `null`, which the schema allows).
-    if !field.required || field.read_only || field.write_only {
+    if field.write_only {
+        // Read from requests, never written: no response (nor the store) sees it.
+        serde_args.push(quote!(default));
+        serde_args.push(quote!(skip_serializing));
+    } else if !field.required || field.read_only {
         serde_args.push(quote!(default));
         serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
     }

@@ -568,6 +568,26 @@ pub fn detect(api: &Api, findings: &mut Vec<Finding>) -> Vec<Resource> {
         }
     }
     decide_owners(api, &mut resources, &owner_hints, findings);
+    for resource in &resources {
+        let Some(item) = struct_of(api, resource.item) else {
+            continue;
+        };
+        for field in item.fields.iter().filter(|f| f.write_only) {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                pointer: format!(
+                    "/paths/{}",
+                    crate::spec::escape_pointer_token(&resource.collection_path)
+                ),
+                message: format!(
+                    "`{}` of the `{}` items is writeOnly: it is never stored and no response \
+                     carries it; a service that needs it (to hash a password) reads it from the \
+                     request body and keeps what it derives in a field of its own",
+                    field.wire_name, resource.table
+                ),
+            });
+        }
+    }
     resources
 }
 
@@ -1127,13 +1147,15 @@ fn columns_of(api: &Api, item: &StructType, key: &str, parents: &[ParentScope]) 
         .filter(|p| p.field.is_none())
         .map(|p| p.column.as_str());
     let mut names = NameRegistry::reserving(
-        [key_column.as_str(), SEQUENCE_COLUMN]
+        [key_column.as_str(), SEQUENCE_COLUMN, OWNER_COLUMN]
             .into_iter()
             .chain(own),
     );
+    // A `writeOnly` field is never stored: no column (F3 of the security review), and the
+    // models never serialize it, so no response carries it either.
     item.fields
         .iter()
-        .filter(|f| f.wire_name != key)
+        .filter(|f| f.wire_name != key && !f.write_only)
         .map(|f| Column {
             field: f.wire_name.clone(),
             name: names.claim(&column_name(&f.wire_name)),

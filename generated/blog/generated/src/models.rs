@@ -92,7 +92,7 @@ pub struct NewUser {
     /// Only sent by clients (write-only).
     #[serde(
         default,
-        skip_serializing_if = "Option::is_none",
+        skip_serializing,
         deserialize_with = "super::runtime::double_option::present"
     )]
     pub password: Option<String>,

@@ -105,6 +105,7 @@ impl AuthConfig {
 
         if production {
             refuse_weak_secrets(&environment, &var)?;
+            require_audience_and_issuer(&environment, &var)?;
         }
         let mut bearer = Bearer::from_vars(&var)?;
         if needs.bearer {
@@ -154,6 +155,17 @@ impl AuthConfig {
         };
         if needs.basic {
             basic::supported()?;
+        }
+        if let Some(user) = basic_users.weakly_hashed().first() {
+            let problem = format!(
+                "BASIC_USERS: the hash for `{user}` uses argon2 parameters below OWASP's minimum \
+                 (19 MiB and 2 passes, or the same work otherwise split): a stolen hash would \
+                 be cheap to crack; make it again with the `hash-password` subcommand"
+            );
+            if production {
+                return Err(AuthError::new(format!("APP_ENV={environment}: {problem}")));
+            }
+            tracing::warn!("{problem}");
         }
         if needs.basic && basic_users.is_empty() {
             if production {
@@ -251,6 +263,30 @@ impl AuthConfig {
     }
 }
 
+/// In production, tokens verified by a public key or a JWK Set need `JWT_AUDIENCE` and
+/// `JWT_ISSUER`: such keys usually belong to an identity provider that signs tokens for
+/// many APIs, and without both checks a token issued for another API of the same tenant
+/// would be accepted here.
+fn require_audience_and_issuer(
+    environment: &str,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<(), AuthError> {
+    let shared_keys = var("JWT_PUBLIC_KEY_FILE").is_some() || var("JWT_JWKS_FILE").is_some();
+    let missing: Vec<&str> = ["JWT_AUDIENCE", "JWT_ISSUER"]
+        .into_iter()
+        .filter(|name| var(name).is_none())
+        .collect();
+    if shared_keys && !missing.is_empty() {
+        return Err(AuthError::new(format!(
+            "APP_ENV={environment} and tokens are verified by a public key or JWK Set, which \
+             an identity provider uses for other APIs too: set {} to the values this API's \
+             tokens carry (`aud`, `iss`), so a token issued for another API is refused",
+            missing.join(" and ")
+        )));
+    }
+    Ok(())
+}
+
 /// In production, a secret that is a template's placeholder (`change-me...`, as the
 /// generated k8s Secret ships) or an HS256 secret shorter than 32 bytes stops the server:
 /// either would let anyone who read the template, or can guess, mint credentials.
@@ -318,7 +354,8 @@ mod tests {
         let error = from_vars(all, &with_jwt).unwrap_err();
         assert!(error.to_string().contains("API_KEYS"), "{error}");
 
-        let hash = cheap_hash("pw");
+        // Production takes only hashes of OWASP's cost, as `hash-password` makes them.
+        let hash = crate::auth::hash_password("pw").unwrap();
         let error = from_vars(
             all,
             &[
@@ -365,6 +402,45 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[cfg(all(feature = "jwt", feature = "basic-auth"))]
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn production_with_an_identity_providers_keys_requires_audience_and_issuer() {
+        // An identity provider's public key (P-256, test only).
+        let pem = std::env::temp_dir().join(format!("specgen-idp-{}.pem", std::process::id()));
+        std::fs::write(
+            &pem,
+            "-----BEGIN PUBLIC KEY-----\n\
+             MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEUPnt0dtUko7w3Ro7XFChdty9F4hT\n\
+             Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==\n\
+             -----END PUBLIC KEY-----\n",
+        )
+        .unwrap();
+        let path = pem.display().to_string();
+        let production = |extra: &[(&str, &str)]| {
+            let mut vars = vec![
+                ("APP_ENV", "production"),
+                ("JWT_PUBLIC_KEY_FILE", path.as_str()),
+            ];
+            vars.extend_from_slice(extra);
+            from_vars(Needs::default(), &vars)
+        };
+        let error = production(&[]).unwrap_err().to_string();
+        assert!(error.contains("JWT_AUDIENCE and JWT_ISSUER"), "{error}");
+        let error = production(&[("JWT_AUDIENCE", "orders-api")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("set JWT_ISSUER"), "{error}");
+        let both = production(&[
+            ("JWT_AUDIENCE", "orders-api"),
+            ("JWT_ISSUER", "https://id.example.com"),
+        ]);
+        assert!(both.is_ok(), "{both:?}");
+        let development = from_vars(Needs::default(), &[("JWT_PUBLIC_KEY_FILE", path.as_str())]);
+        std::fs::remove_file(&pem).ok();
+        assert!(development.is_ok(), "development does not insist");
     }
 
     #[cfg(all(feature = "jwt", feature = "basic-auth"))]

@@ -180,6 +180,10 @@ pub(super) mod basic {
             Self
         }
 
+        pub(in crate::auth) fn weakly_hashed(&self) -> Vec<&str> {
+            Vec::new()
+        }
+
         pub(in crate::auth) fn is_empty(&self) -> bool {
             true
         }

@@ -120,6 +120,21 @@ impl BasicUsers {
         )
     }
 
+    /// The users whose hashes cost less than OWASP's minimum for argon2id: 19 MiB with two
+    /// passes, or as much memory × passes with at least 7 MiB (47 MiB × 1, 12 MiB × 3...).
+    pub(super) fn weakly_hashed(&self) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|user| {
+                argon2::Params::try_from(&user.hash).is_ok_and(|params| {
+                    let memory = u64::from(params.m_cost());
+                    memory < 7 * 1024 || memory * u64::from(params.t_cost()) < 35 * 1024
+                })
+            })
+            .map(|user| user.name.as_str())
+            .collect()
+    }
+
     /// No user (`BASIC_USERS` unset).
     pub(super) fn empty() -> Self {
         Self(Vec::new())
@@ -198,6 +213,29 @@ mod tests {
     use super::*;
     use crate::auth::test_support::*;
     use crate::auth::{Needs, authenticate};
+
+    #[test]
+    fn production_refuses_a_hash_cheaper_than_owasps_minimum_and_development_warns() {
+        let weak = format!("ann={}", cheap_hash("pw"));
+        let error = from_vars(
+            Needs::default(),
+            &[("APP_ENV", "production"), ("BASIC_USERS", weak.as_str())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("`ann` uses argon2 parameters below OWASP's minimum"),
+            "{error}"
+        );
+        assert!(from_vars(Needs::default(), &[("BASIC_USERS", weak.as_str())]).is_ok());
+
+        let strong = format!("ann={}", hash_password("pw").unwrap());
+        let users = BasicUsers::parse(&strong).unwrap();
+        assert!(
+            users.weakly_hashed().is_empty(),
+            "what `hash-password` makes passes: {strong}"
+        );
+    }
 
     #[test]
     fn basic_credentials_are_checked_with_argon2() {
