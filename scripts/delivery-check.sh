@@ -49,9 +49,18 @@ for path in sorted((root / "deploy/k8s").glob("*.yaml")):
     for document in yaml.safe_load_all(path.read_text()):
         need(isinstance(document, dict) and "kind" in document, f"{path.name}: no kind")
         kinds[document["kind"]] = document
-need({"Deployment", "Service", "HorizontalPodAutoscaler", "ConfigMap", "Secret", "Kustomization"} <= kinds.keys(),
+need({"Deployment", "Service", "HorizontalPodAutoscaler", "ConfigMap", "Secret", "Kustomization",
+      "PodDisruptionBudget", "NetworkPolicy"} <= kinds.keys(),
      f"k8s manifests missing: {sorted(kinds)}")
-container = kinds["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+pod = kinds["Deployment"]["spec"]["template"]["spec"]
+need(pod.get("automountServiceAccountToken") is False, "the pod must not mount a service account token")
+pod_labels = kinds["Deployment"]["spec"]["template"]["metadata"]["labels"]
+for kind, key in (("PodDisruptionBudget", "selector"), ("NetworkPolicy", "podSelector")):
+    need(kinds[kind]["spec"][key]["matchLabels"].items() <= pod_labels.items(),
+         f"the {kind} must select the pods")
+need(set(kinds["Kustomization"]["resources"]) >= {p.name for p in (root / "deploy/k8s").glob("*.yaml")} - {"kustomization.yaml"},
+     "the kustomization must list every manifest")
+container = pod["containers"][0]
 need(container["livenessProbe"]["httpGet"]["path"] == "/healthz", "liveness probe must hit /healthz")
 need(container["readinessProbe"]["httpGet"]["path"] == "/readyz", "readiness probe must hit /readyz")
 need("requests" in container["resources"], "the container needs resource requests")

@@ -192,6 +192,18 @@ mod k8s {
     }
 
     #[derive(Template)]
+    #[template(path = "project/k8s/pdb.yaml.txt", escape = "none")]
+    pub struct DisruptionBudget<'a> {
+        pub info: &'a ProjectInfo,
+    }
+
+    #[derive(Template)]
+    #[template(path = "project/k8s/networkpolicy.yaml.txt", escape = "none")]
+    pub struct NetworkPolicy<'a> {
+        pub info: &'a ProjectInfo,
+    }
+
+    #[derive(Template)]
     #[template(path = "project/k8s/hpa.yaml.txt", escape = "none")]
     pub struct Autoscaler<'a> {
         pub info: &'a ProjectInfo,
@@ -337,6 +349,14 @@ pub fn project_files(api: &Api, info: &ProjectInfo) -> Result<Vec<OutputFile>, E
         (
             "hpa.yaml",
             render("k8s/hpa.yaml", &k8s::Autoscaler { info })?,
+        ),
+        (
+            "pdb.yaml",
+            render("k8s/pdb.yaml", &k8s::DisruptionBudget { info })?,
+        ),
+        (
+            "networkpolicy.yaml",
+            render("k8s/networkpolicy.yaml", &k8s::NetworkPolicy { info })?,
         ),
     ];
     for (name, contents) in k8s {

@@ -33,7 +33,8 @@ pub fn routes(settings: &Settings, db: Database, spec: PublishedSpec) -> Router 
         router = router.route("/healthz", get(healthz));
     }
     if free("/readyz") {
-        router = router.route("/readyz", get(readyz).with_state(db.clone()));
+        let readiness = Arc::new(Readiness::new(READINESS_TTL));
+        router = router.route("/readyz", get(readyz).with_state((db.clone(), readiness)));
     }
     if settings.metrics && free("/metrics") {
         telemetry::prometheus();
@@ -70,16 +71,65 @@ async fn healthz() -> impl IntoResponse {
 }
 
 /// Readiness: the database answers. A replica that cannot reach it is taken out of the
-/// load balancer until it can.
-async fn readyz(State(db): State<Database>) -> Response {
-    match db.ping().await {
-        Ok(()) => axum::Json(serde_json::json!({ "status": "ready" })).into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check: database unavailable");
-            Problem::new(StatusCode::SERVICE_UNAVAILABLE)
-                .with_detail("the database is unavailable")
-                .into_response()
+/// load balancer until it can. The answer is kept for [`READINESS_TTL`], and one probe at a
+/// time asks the database: a flood of `/readyz` requests (the endpoint is public) costs
+/// one ping a second, not a share of the connection pool the API needs.
+async fn readyz(State((db, readiness)): State<(Database, Arc<Readiness>)>) -> Response {
+    let ready = readiness
+        .check(|| async {
+            match db.ping().await {
+                Ok(()) => true,
+                Err(error) => {
+                    tracing::warn!(%error, "readiness check: database unavailable");
+                    false
+                }
+            }
+        })
+        .await;
+    if ready {
+        axum::Json(serde_json::json!({ "status": "ready" })).into_response()
+    } else {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+            .with_detail("the database is unavailable")
+            .into_response()
+    }
+}
+
+/// How long a readiness answer is reused.
+pub const READINESS_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The last readiness answer and when it was found. The lock is held across the probe, so
+/// concurrent checks wait for one probe instead of each running their own.
+#[derive(Debug)]
+pub struct Readiness {
+    ttl: std::time::Duration,
+    last: tokio::sync::Mutex<Option<(std::time::Instant, bool)>>,
+}
+
+impl Readiness {
+    /// Answers kept for `ttl`.
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl,
+            last: tokio::sync::Mutex::new(None),
         }
+    }
+
+    /// The answer found less than the `ttl` ago, or `probe`'s.
+    pub async fn check<F, Fut>(&self, probe: F) -> bool
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let mut last = self.last.lock().await;
+        if let Some((at, ready)) = *last
+            && at.elapsed() < self.ttl
+        {
+            return ready;
+        }
+        let ready = probe().await;
+        *last = Some((std::time::Instant::now(), ready));
+        ready
     }
 }
 
@@ -127,5 +177,51 @@ fn docs_asset(file: &str, config: Arc<Config<'static>>) -> Response {
         },
         Ok(None) => Problem::not_found().into_response(),
         Err(error) => Problem::internal(error).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn a_burst_of_readiness_checks_asks_the_database_once() {
+        let readiness = Arc::new(Readiness::new(READINESS_TTL));
+        let probes = Arc::new(AtomicUsize::new(0));
+        let checks: Vec<_> = (0..200)
+            .map(|_| {
+                let (readiness, probes) = (readiness.clone(), probes.clone());
+                tokio::spawn(async move {
+                    readiness
+                        .check(|| async move {
+                            probes.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                            true
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for check in checks {
+            assert!(check.await.expect("the check ran"));
+        }
+        assert_eq!(probes.load(Ordering::SeqCst), 1, "one probe for the burst");
+    }
+
+    #[tokio::test]
+    async fn a_stale_answer_is_asked_again() {
+        let ttl = std::time::Duration::from_millis(50);
+        let readiness = Readiness::new(ttl);
+        assert!(!readiness.check(|| async { false }).await);
+        assert!(
+            !readiness.check(|| async { true }).await,
+            "still the kept answer"
+        );
+        tokio::time::sleep(ttl).await;
+        assert!(
+            readiness.check(|| async { true }).await,
+            "asked again once stale"
+        );
     }
 }
