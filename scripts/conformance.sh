@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Conformance: runs each golden server in generated/ and fuzzes it with schemathesis against
 # its spec, with credentials made the way the generated README says (the `token` command,
-# API_KEYS, `hash-password`). Bounded and reproducible: `-n 25 --seed 1`, one worker.
+# API_KEYS, `hash-password`). Bounded and reproducible: `-n 25 --seed 1`, one worker; then
+# again as a second principal (`-n 10`) against the first one's data.
 #
 #   scripts/conformance.sh [--checks LIST] [--db sqlite|postgres|mysql] [PROJECT...]
 #
