@@ -7,6 +7,10 @@ pub mod emit;
 pub mod ir;
 pub(crate) mod parallel;
 pub mod project;
+/// The runtime's pattern matcher, compiled here too: the generator warns about the
+/// patterns the server must match by backtracking.
+#[path = "runtime/src/pattern.rs"]
+pub(crate) mod runtime_pattern;
 pub mod spec;
 pub mod timing;
 

@@ -190,3 +190,30 @@ fn a_pattern_the_server_cannot_compile_is_a_warning_at_the_pattern_not_a_silent_
         "{warning:?}"
     );
 }
+
+#[test]
+fn a_pattern_the_server_must_backtrack_on_is_a_warning_and_a_linear_one_is_not() {
+    let spec = |pattern: &str| {
+        format!(
+            r##"{{"openapi":"3.0.3","info":{{"title":"T","version":"1"}},"paths":{{
+      "/a":{{"get":{{"operationId":"getA","parameters":[{{"name":"code","in":"query","schema":{{"type":"string","pattern":"{pattern}"}}}}],
+        "responses":{{"200":{{"description":"ok"}}}}}}}}}}}}"##
+        )
+    };
+    let warnings_for = |pattern: &str| {
+        let source = SourceFile::from_text(std::path::Path::new("spec.json"), spec(pattern));
+        let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
+        let (_, warnings) =
+            specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+        warnings
+            .iter()
+            .filter(|w| w.message.contains("backtracking engine"))
+            .map(|w| w.pointer.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let lookahead = warnings_for("^(?!admin)[a-z]+$");
+    assert_eq!(lookahead.len(), 1, "{lookahead:?}");
+    assert!(lookahead[0].ends_with("/schema/pattern"), "{lookahead:?}");
+    // Nested quantifiers are no reason to warn: the linear engine takes them.
+    assert!(warnings_for("^(\\\\w+\\\\s?)*$").is_empty());
+}

@@ -1,41 +1,32 @@
 //! A schema's `pattern`, for the generator's own checks (does this example or sample
 //! match?), answered without exponential backtracking.
 //!
-//! The generated server matches with regress, an ECMA-262 backtracking engine, so that is
-//! the engine whose verdict counts. But a backtracking engine takes exponential time on
-//! patterns such as `([\w.-]*)*$` and a string that almost matches: one real spec hung
-//! generation for minutes that way. So a pattern the linear-time `regex` crate also
-//! accepts is answered by it (the two agree on the ASCII strings the generator tries);
-//! any other is run through regress only on short strings, and the answer for a long one
-//! is "unknown".
+//! The generated server's matcher decides (`runtime/src/pattern.rs`, compiled here too):
+//! a pattern it translates for the linear-time `regex` engine is answered at once for any
+//! text, exactly as the server will answer it. One it must match by backtracking (regress,
+//! ECMA-262) can take exponential time on a string that almost matches (one real spec hung
+//! generation for minutes that way), so it is only run on short strings, and the answer
+//! for a long one is "unknown".
+
+use crate::runtime_pattern::Pattern as ServerPattern;
 
 /// Strings up to this many characters are matched by backtracking: at most 2^24 steps
 /// for the worst pattern, far less for real ones.
 const BACKTRACKING_LIMIT: usize = 24;
 
-pub struct Pattern {
-    ecma: regress::Regex,
-    linear: Option<regex::Regex>,
-}
+pub struct Pattern(ServerPattern);
 
 impl Pattern {
     /// `None` when the pattern is not valid ECMA-262 (the server could not use it either).
     pub fn new(source: &str) -> Option<Self> {
-        let ecma = regress::Regex::new(source).ok()?;
-        let linear = regex::RegexBuilder::new(source)
-            .size_limit(1 << 22)
-            .build()
-            .ok();
-        Some(Self { ecma, linear })
+        ServerPattern::new(source).map(Self)
     }
 
     /// Whether `text` contains a match (as ECMA-262's `test` says), or `None` when that
     /// cannot be told quickly.
     pub fn is_match(&self, text: &str) -> Option<bool> {
-        if let Some(linear) = &self.linear {
-            return Some(linear.is_match(text));
-        }
-        (text.chars().count() <= BACKTRACKING_LIMIT).then(|| self.ecma.find(text).is_some())
+        (self.0.is_linear() || text.chars().count() <= BACKTRACKING_LIMIT)
+            .then(|| self.0.is_match(text))
     }
 }
 

@@ -105,6 +105,7 @@ const SOURCES: &[(&str, &str)] = &[
         "store/nul_safe.rs",
         include_str!("../runtime/src/store/nul_safe.rs"),
     ),
+    ("pattern.rs", include_str!("../runtime/src/pattern.rs")),
     (
         "store/ownership_tests.rs",
         include_str!("../runtime/src/store/ownership_tests.rs"),

@@ -48,8 +48,8 @@ impl<'a> Patterns<'a> {
             let doc = docs::doc(&format!("`{source}`"));
             quote! {
                 #doc
-                static #ident: std::sync::LazyLock<regress::Regex> =
-                    std::sync::LazyLock::new(|| regress::Regex::new(#source).expect("specgen checked this pattern"));
+                static #ident: std::sync::LazyLock<crate::runtime::pattern::Pattern> =
+                    std::sync::LazyLock::new(|| crate::runtime::pattern::Pattern::new(#source).expect("specgen checked this pattern"));
             }
         });
         quote!(#(#items)*)

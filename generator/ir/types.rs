@@ -828,11 +828,19 @@ impl<'a> TypeSpace<'a> {
             }
             _ => pattern.to_owned(),
         };
-        if let Err(error) = regress::Regex::new(&read) {
-            self.warn(
+        match crate::runtime_pattern::Pattern::new(&read) {
+            None => {
+                let error = regress::Regex::new(&read).err().map(|e| e.to_string()).unwrap_or_default();
+                self.warn(
+                    &format!("{pointer}/pattern"),
+                    format!("`pattern: {read}` is not an ECMAScript regular expression the server can compile ({error}); values are not checked against it"),
+                );
+            }
+            Some(compiled) if !compiled.is_linear() => self.warn(
                 &format!("{pointer}/pattern"),
-                format!("`pattern: {read}` is not an ECMAScript regular expression the server can compile ({error}); values are not checked against it"),
-            );
+                format!("`pattern: {read}` is matched by a backtracking engine (it uses lookaround, a backreference or a form the linear-time engine reads differently): a crafted value can take exponential time, so keep the value short with `maxLength`"),
+            ),
+            Some(_) => {}
         }
         read
     }

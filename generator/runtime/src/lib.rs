@@ -22,6 +22,7 @@ pub mod etag;
 mod fallback;
 pub mod log_writer;
 mod params;
+pub mod pattern;
 pub mod platform;
 mod problem;
 pub mod rate_limit;

@@ -14,14 +14,18 @@ use serde::{Deserialize, Serialize};
 use super::runtime::validate::{self, Validate};
 
 /// `^[a-z0-9-]{1,30}$`
-static TAGS_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[a-z0-9-]{1,30}$").expect("specgen checked this pattern")
-});
+static TAGS_PATTERN: std::sync::LazyLock<crate::runtime::pattern::Pattern> =
+    std::sync::LazyLock::new(|| {
+        crate::runtime::pattern::Pattern::new("^[a-z0-9-]{1,30}$")
+            .expect("specgen checked this pattern")
+    });
 
 /// `^[a-z0-9_]{3,30}$`
-static USERNAME_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[a-z0-9_]{3,30}$").expect("specgen checked this pattern")
-});
+static USERNAME_PATTERN: std::sync::LazyLock<crate::runtime::pattern::Pattern> =
+    std::sync::LazyLock::new(|| {
+        crate::runtime::pattern::Pattern::new("^[a-z0-9_]{3,30}$")
+            .expect("specgen checked this pattern")
+    });
 
 /// Schema `User`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

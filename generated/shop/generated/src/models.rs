@@ -14,20 +14,25 @@ use serde::{Deserialize, Serialize};
 use super::runtime::validate::{self, Validate};
 
 /// `^[a-z][a-z0-9-]{1,49}$`
-static CATEGORY_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[a-z][a-z0-9-]{1,49}$").expect("specgen checked this pattern")
-});
+static CATEGORY_PATTERN: std::sync::LazyLock<crate::runtime::pattern::Pattern> =
+    std::sync::LazyLock::new(|| {
+        crate::runtime::pattern::Pattern::new("^[a-z][a-z0-9-]{1,49}$")
+            .expect("specgen checked this pattern")
+    });
 
 /// `^[A-Za-z0-9_-]{1,200}$`
-static ORDER_PAGE_NEXT_CURSOR_PATTERN: std::sync::LazyLock<regress::Regex> =
+static ORDER_PAGE_NEXT_CURSOR_PATTERN: std::sync::LazyLock<crate::runtime::pattern::Pattern> =
     std::sync::LazyLock::new(|| {
-        regress::Regex::new("^[A-Za-z0-9_-]{1,200}$").expect("specgen checked this pattern")
+        crate::runtime::pattern::Pattern::new("^[A-Za-z0-9_-]{1,200}$")
+            .expect("specgen checked this pattern")
     });
 
 /// `^[A-Z]{3}-[0-9]{4,8}$`
-static SKU_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[A-Z]{3}-[0-9]{4,8}$").expect("specgen checked this pattern")
-});
+static SKU_PATTERN: std::sync::LazyLock<crate::runtime::pattern::Pattern> =
+    std::sync::LazyLock::new(|| {
+        crate::runtime::pattern::Pattern::new("^[A-Z]{3}-[0-9]{4,8}$")
+            .expect("specgen checked this pattern")
+    });
 
 /// ISO 4217 code.
 ///

@@ -63,9 +63,10 @@ pub trait OrdersApi: Send + Sync + 'static {
 }
 
 /// `^[A-Za-z0-9_-]{1,200}$`
-static ORDER_PAGE_NEXT_CURSOR_PATTERN: std::sync::LazyLock<regress::Regex> =
+static ORDER_PAGE_NEXT_CURSOR_PATTERN: std::sync::LazyLock<crate::runtime::pattern::Pattern> =
     std::sync::LazyLock::new(|| {
-        regress::Regex::new("^[A-Za-z0-9_-]{1,200}$").expect("specgen checked this pattern")
+        crate::runtime::pattern::Pattern::new("^[A-Za-z0-9_-]{1,200}$")
+            .expect("specgen checked this pattern")
     });
 
 /// The parsed parameters and body of `listOrders`.

@@ -98,9 +98,11 @@ pub trait ProductsApi: Send + Sync + 'static {
 }
 
 /// `^[a-z][a-z0-9-]{1,49}$`
-static CATEGORY_PATTERN: std::sync::LazyLock<regress::Regex> = std::sync::LazyLock::new(|| {
-    regress::Regex::new("^[a-z][a-z0-9-]{1,49}$").expect("specgen checked this pattern")
-});
+static CATEGORY_PATTERN: std::sync::LazyLock<crate::runtime::pattern::Pattern> =
+    std::sync::LazyLock::new(|| {
+        crate::runtime::pattern::Pattern::new("^[a-z][a-z0-9-]{1,49}$")
+            .expect("specgen checked this pattern")
+    });
 
 /// The parsed parameters and body of `listProducts`.
 #[derive(Debug, Clone, PartialEq)]
