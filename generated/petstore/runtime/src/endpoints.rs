@@ -224,4 +224,20 @@ mod tests {
             "asked again once stale"
         );
     }
+
+    #[test]
+    fn the_docs_serve_their_embedded_assets_and_nothing_from_the_disk() {
+        let config = Arc::new(Config::from("/openapi.json"));
+        let index = docs_asset("index.html", config.clone());
+        assert_eq!(index.status(), StatusCode::OK);
+        for traversal in [
+            "../../Cargo.toml",
+            "..%2f..%2fCargo.toml",
+            "/etc/passwd",
+            "../src/lib.rs",
+        ] {
+            let response = docs_asset(traversal, config.clone());
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{traversal}");
+        }
+    }
 }

@@ -70,6 +70,13 @@ impl AuthConfig {
                     Some(Err(reason)) => return Outcome::Invalid(reason.into()),
                     Some(Ok(value)) => value,
                 };
+                if location == Location::Cookie && is_cross_site_write(parts) {
+                    return Outcome::Invalid(
+                        "a cookie credential is not accepted on a state-changing request \
+                         from another site"
+                            .into(),
+                    );
+                }
                 match self.api_keys.find(&presented) {
                     Some((id, grants)) => Outcome::Valid(Verified {
                         subject: id.to_owned(),
@@ -80,6 +87,34 @@ impl AuthConfig {
                 }
             }
         }
+    }
+}
+
+/// Whether a request changes state (not GET, HEAD or OPTIONS) and a browser says it came
+/// from another site: the shape of a cross-site request forgery, where a page elsewhere
+/// makes the victim's browser send the cookie it holds (F14 of the security review).
+/// `Sec-Fetch-Site` is what browsers send on every request; older ones only `Origin`, which
+/// then must name this host. A client that is not a browser sends neither and is not
+/// refused: it has no victim's cookie to forge with.
+fn is_cross_site_write(parts: &Parts) -> bool {
+    use axum::http::Method;
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match (header("origin"), header("host")) {
+        (Some(origin), Some(host)) => {
+            origin
+                .split_once("://")
+                .map_or(origin, |(_, rest)| rest)
+                .trim_end_matches('/')
+                != host
+        }
+        (Some(_), None) => true,
+        (None, _) => false,
     }
 }
 
@@ -903,5 +938,63 @@ mod tests {
         assert_eq!(principal.scopes, ["reports:read"]);
         assert!(principal.admin);
         assert_eq!(principal.owner_id(), "user:ann");
+    }
+
+    #[test]
+    fn a_cookie_key_on_a_cross_site_write_is_refused_and_same_site_or_non_browser_requests_pass() {
+        const COOKIE_KEY: Scheme = Scheme::ApiKey {
+            name: "session",
+            location: Location::Cookie,
+            parameter: "sid",
+        };
+        const COOKIE_ONLY: &[Requirement] = &[Requirement {
+            schemes: &[(COOKIE_KEY, &[])],
+        }];
+        let send = |method: &str, headers: &[(&str, &str)]| {
+            let mut builder = axum::http::Request::builder()
+                .method(method)
+                .uri("/carts/1/checkout")
+                .header("cookie", "sid=k3y");
+            for (name, value) in headers {
+                builder = builder.header(*name, *value);
+            }
+            let parts = builder.body(()).unwrap().into_parts().0;
+            authenticate(config(), &parts, COOKIE_ONLY).map(|p| p.is_some())
+        };
+        assert_eq!(
+            send("POST", &[("sec-fetch-site", "cross-site")])
+                .unwrap_err()
+                .status,
+            401
+        );
+        assert_eq!(
+            send("DELETE", &[("sec-fetch-site", "same-site")])
+                .unwrap_err()
+                .status,
+            401
+        );
+        assert_eq!(
+            send(
+                "POST",
+                &[("origin", "https://evil.example"), ("host", "api.example")]
+            )
+            .unwrap_err()
+            .status,
+            401
+        );
+        assert_eq!(send("POST", &[("sec-fetch-site", "same-origin")]), Ok(true));
+        assert_eq!(
+            send(
+                "POST",
+                &[("origin", "https://api.example"), ("host", "api.example")]
+            ),
+            Ok(true)
+        );
+        assert_eq!(send("POST", &[]), Ok(true), "curl sends no browser headers");
+        assert_eq!(
+            send("GET", &[("sec-fetch-site", "cross-site")]),
+            Ok(true),
+            "reads are safe"
+        );
     }
 }
