@@ -203,8 +203,7 @@ fn a_pattern_the_server_must_backtrack_on_is_a_warning_and_a_linear_one_is_not()
     let warnings_for = |pattern: &str| {
         let source = SourceFile::from_text(std::path::Path::new("spec.json"), spec(pattern));
         let loaded = specgen::spec::load_source(source).unwrap_or_else(|d| panic!("loads:\n{d}"));
-        let (_, warnings) =
-            specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
+        let (_, warnings) = specgen::ir::lower(&loaded).unwrap_or_else(|d| panic!("lowers:\n{d}"));
         warnings
             .iter()
             .filter(|w| w.message.contains("backtracking engine"))
