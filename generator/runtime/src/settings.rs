@@ -53,7 +53,9 @@ pub struct Settings {
     pub compression: bool,
     /// `METRICS_ENABLED`: serve Prometheus metrics at `/metrics` (default true).
     pub metrics: bool,
-    /// `DOCS_ENABLED`: serve `/docs`, `/openapi.json` and `/openapi.yaml` (default true).
+    /// `DOCS_ENABLED`: serve `/docs`, `/openapi.json` and `/openapi.yaml` (default true,
+    /// false in production: a public map of every operation, admin ones included, is for
+    /// the people who build clients, not for everyone who can reach the server).
     pub docs: bool,
     /// `HSTS_MAX_AGE_SECS`: `Strict-Transport-Security` on requests that came over TLS
     /// (default one year; 0 turns it off).
@@ -210,7 +212,7 @@ impl Settings {
         }
         let compression = reader.flag("COMPRESSION", true);
         let metrics = reader.flag("METRICS_ENABLED", true);
-        let docs = reader.flag("DOCS_ENABLED", true);
+        let docs = reader.flag("DOCS_ENABLED", !production);
         let hsts_max_age = reader.parsed("HSTS_MAX_AGE_SECS", 31_536_000, "a number of seconds");
         let otel_endpoint = reader.optional("OTEL_EXPORTER_OTLP_ENDPOINT");
 
@@ -403,6 +405,17 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn production_publishes_the_docs_only_when_asked() {
+        assert!(settings(&[]).expect("valid").docs);
+        assert!(!settings(&[("APP_ENV", "production")]).expect("valid").docs);
+        assert!(
+            settings(&[("APP_ENV", "production"), ("DOCS_ENABLED", "true")])
+                .expect("valid")
+                .docs
+        );
     }
 
     #[test]
