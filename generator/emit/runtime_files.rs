@@ -71,6 +71,7 @@ const SOURCES: &[(&str, &str)] = &[
     ),
     ("request.rs", include_str!("../runtime/src/request.rs")),
     ("response.rs", include_str!("../runtime/src/response.rs")),
+    ("server.rs", include_str!("../runtime/src/server.rs")),
     ("settings.rs", include_str!("../runtime/src/settings.rs")),
     ("store/mod.rs", include_str!("../runtime/src/store/mod.rs")),
     (
@@ -106,6 +107,7 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../runtime/src/store/nul_safe.rs"),
     ),
     ("pattern.rs", include_str!("../runtime/src/pattern.rs")),
+    ("transport.rs", include_str!("../runtime/src/transport.rs")),
     (
         "store/ownership_tests.rs",
         include_str!("../runtime/src/store/ownership_tests.rs"),

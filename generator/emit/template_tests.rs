@@ -89,7 +89,7 @@ fn comments_and_macro_bodies_come_out_as_written() {
         "    // Held to the end of `serve`: dropping it flushes the last log lines.\n    let _logs"
     ));
     assert!(text("startup.rs").contains(
-        "    tokio::select! {\n        result = server => result,\n        () = deadline => {\n"
+        "    // Readiness and metrics on their own port (`OPS_PORT`), off the public one, when set.\n    if let Some(address) = settings.ops_address {\n"
     ));
     assert!(text("main.rs").contains("use fixture::generated::{AUTH_NEEDS, AuthConfig};"));
 }
