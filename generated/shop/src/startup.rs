@@ -3,10 +3,7 @@
 //! server that shuts down gracefully. Settings come from the environment
 //! ([`Settings`]); the middleware order is explained in `runtime/src/platform.rs`.
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -15,7 +12,7 @@ use crate::generated::resources::MIGRATIONS;
 use crate::generated::runtime::rate_limit::RateLimiter;
 use crate::generated::runtime::settings::Settings;
 use crate::generated::runtime::store::Database;
-use crate::generated::runtime::{endpoints, platform, telemetry};
+use crate::generated::runtime::{endpoints, platform, server, telemetry};
 use crate::generated::{self, AuthConfig, PUBLISHED_SPEC};
 use crate::handlers::Handlers;
 
@@ -82,55 +79,42 @@ pub async fn test_app_and_database(
 }
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish (for at most
-/// `SHUTDOWN_GRACE_SECS`) and closes the database pool.
+/// `SHUTDOWN_GRACE_SECS`) and closes the database pool. The accept loop
+/// (`runtime/src/server.rs`) closes connections that are slow to send their headers and
+/// caps how many are open at once.
 pub async fn run(settings: Settings, auth: AuthConfig) -> Result<(), String> {
     let db = database(&settings).await?;
     let limiter = rate_limiter(&settings).await?;
     let listener = TcpListener::bind(settings.address)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.address))?;
+    // Readiness and metrics on their own port (`OPS_PORT`), off the public one, when set.
+    if let Some(address) = settings.ops_address {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|e| format!("cannot listen on {address} (OPS_PORT): {e}"))?;
+        let operations = endpoints::operations(&settings, db.clone());
+        let limits = settings.connection_limits();
+        tokio::spawn(server::serve(
+            listener,
+            operations,
+            limits,
+            shutdown_signal(),
+        ));
+    }
     let app = app(&settings, Arc::new(auth), db.clone(), limiter);
-    serve(listener, app, settings.shutdown_grace)
-        .await
-        .map_err(|e| e.to_string())?;
+    server::serve(
+        listener,
+        app,
+        settings.connection_limits(),
+        shutdown_signal(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     db.close().await;
     tracing::info!("stopped");
     telemetry::shutdown_tracing();
     Ok(())
-}
-
-/// Serves `app` on `listener` until [`shutdown_signal`]; requests already in flight
-/// then get `grace` to finish before they are abandoned.
-pub async fn serve(listener: TcpListener, app: Router, grace: Duration) -> std::io::Result<()> {
-    if let Ok(address) = listener.local_addr() {
-        tracing::info!(%address, "listening");
-    }
-    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = stopping_tx.send(true);
-    })
-    .into_future();
-    let deadline = async move {
-        if stopping.wait_for(|stopping| *stopping).await.is_err() {
-            std::future::pending::<()>().await;
-        }
-        tokio::time::sleep(grace).await;
-    };
-    tokio::select! {
-        result = server => result,
-        () = deadline => {
-            tracing::warn!(
-                grace_secs = grace.as_secs(),
-                "grace period over; abandoning requests still in flight"
-            );
-            Ok(())
-        }
-    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -1,4 +1,4 @@
-//! The accept loop: HTTP/1 and HTTP/2 on a TCP listener, with the limits `axum::serve`
+//! The accept loop: HTTP/1 on a TCP listener, with the limits `axum::serve`
 //! does not set, and a graceful shutdown.
 //!
 //! - **A deadline for the request head** (`HEADER_READ_TIMEOUT_SECS`, default 10 s):
@@ -13,8 +13,9 @@
 //! - **Graceful shutdown**: when `shutdown` resolves, the listener closes, idle keep-alive
 //!   connections are closed, and requests in flight get `grace` to finish.
 //!
-//! This is the loop `axum::serve` runs, with those three additions; the per-connection
-//! work is hyper-util's `auto` builder, so HTTP/2 and upgrades (WebSocket) work as before.
+//! This is the loop `axum::serve` runs, with those three additions; each connection is
+//! hyper's HTTP/1 (axum's default: TLS and HTTP/2 end at the ingress), with upgrades, so
+//! WebSocket works as before.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,11 +24,10 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::extract::Request;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt;
 
 /// How the server treats connections (see the module documentation).
@@ -44,6 +44,9 @@ pub struct ConnectionLimits {
 /// Serves `app` on `listener` until `shutdown` resolves, then lets requests in flight
 /// finish for at most `limits.grace`. Each request carries the peer's
 /// `ConnectInfo<SocketAddr>`, as with `into_make_service_with_connect_info`.
+///
+/// A connection holds one of `max_connections` slots from accept to close; shutdown waits
+/// until every slot is back, which is when the last connection has closed.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -53,18 +56,13 @@ pub async fn serve(
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, max_connections = limits.max_connections, "listening");
     }
-    let mut builder = Builder::new(TokioExecutor::new());
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    // The CONNECT protocol, for WebSocket over HTTP/2 (as `axum::serve` enables it).
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .enable_connect_protocol();
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let graceful = GracefulShutdown::new();
+    let capacity = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(capacity));
+    let (stopping, stop_signal) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -90,18 +88,30 @@ pub async fn serve(
             app.clone().oneshot(request.map(axum::body::Body::new))
         });
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        let mut stop_signal = stop_signal.clone();
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let mut connection = std::pin::pin!(connection);
+            let outcome = tokio::select! {
+                outcome = connection.as_mut() => outcome,
+                () = async { let _ = stop_signal.wait_for(|stopping| *stopping).await; } => {
+                    // Finish the request in flight, if any, then close; an idle
+                    // keep-alive connection closes now.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = outcome {
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
             drop(slot);
         });
     }
     drop(listener);
-    if tokio::time::timeout(limits.grace, graceful.shutdown())
+    let _ = stopping.send(true);
+    let all_closed = slots.acquire_many(u32::try_from(capacity).unwrap_or(u32::MAX));
+    if tokio::time::timeout(limits.grace, all_closed)
         .await
         .is_err()
     {

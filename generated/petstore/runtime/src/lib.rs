@@ -29,9 +29,11 @@ mod problem;
 pub mod rate_limit;
 mod request;
 mod response;
+pub mod server;
 pub mod settings;
 pub mod store;
 pub mod telemetry;
+mod transport;
 pub mod validate;
 
 pub use context::{Credential, Principal, REQUEST_ID_HEADER, RequestContext};

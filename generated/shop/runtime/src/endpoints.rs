@@ -25,18 +25,21 @@ pub struct PublishedSpec {
     pub taken: &'static [&'static str],
 }
 
-/// The operational routes that are switched on and not taken by the spec.
+/// The operational routes that are switched on and not taken by the spec. With an ops
+/// port (`OPS_PORT`), `/readyz` and `/metrics` are served there ([`operations`]) and not
+/// here; `/healthz` stays, for load balancers that only see the public port.
 pub fn routes(settings: &Settings, db: Database, spec: PublishedSpec) -> Router {
     let free = |path: &str| !spec.taken.contains(&path);
+    let public = settings.ops_address.is_none();
     let mut router = Router::new();
     if free("/healthz") {
         router = router.route("/healthz", get(healthz));
     }
-    if free("/readyz") {
+    if public && free("/readyz") {
         let readiness = Arc::new(Readiness::new(READINESS_TTL));
         router = router.route("/readyz", get(readyz).with_state((db.clone(), readiness)));
     }
-    if settings.metrics && free("/metrics") {
+    if public && settings.metrics && free("/metrics") {
         telemetry::prometheus();
         router = router.route("/metrics", get(metrics).with_state(db));
     }
@@ -60,6 +63,20 @@ pub fn routes(settings: &Settings, db: Database, spec: PublishedSpec) -> Router 
                 .route("/docs/", get(docs_index).with_state(config.clone()))
                 .route("/docs/{*file}", get(docs_file).with_state(config));
         }
+    }
+    router
+}
+
+/// What the ops port (`OPS_PORT`) serves: liveness, readiness and, when on, metrics. No
+/// middleware: probes and scrapes are neither rate limited nor logged.
+pub fn operations(settings: &Settings, db: Database) -> Router {
+    let readiness = Arc::new(Readiness::new(READINESS_TTL));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz).with_state((db.clone(), readiness)));
+    if settings.metrics {
+        telemetry::prometheus();
+        router = router.route("/metrics", get(metrics).with_state(db));
     }
     router
 }
@@ -207,6 +224,57 @@ mod tests {
             assert!(check.await.expect("the check ran"));
         }
         assert_eq!(probes.load(Ordering::SeqCst), 1, "one probe for the burst");
+    }
+
+    /// The status `router` answers a GET of `path` with.
+    async fn status_of(router: &Router, path: &str) -> StatusCode {
+        use tower::ServiceExt;
+        let request = axum::http::Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible")
+            .status()
+    }
+
+    const SPEC: PublishedSpec = PublishedSpec {
+        json: "{}",
+        yaml: "{}",
+        taken: &[],
+    };
+
+    #[tokio::test]
+    async fn with_an_ops_port_readiness_and_metrics_leave_the_public_port() {
+        let db = Database::for_tests().await.expect("a database");
+        let mut settings = Settings::for_tests();
+        let public = routes(&settings, db.clone(), SPEC);
+        for path in ["/healthz", "/readyz", "/metrics"] {
+            assert_eq!(status_of(&public, path).await, StatusCode::OK, "{path}");
+        }
+
+        settings.ops_address = Some("127.0.0.1:9090".parse().expect("an address"));
+        let public = routes(&settings, db.clone(), SPEC);
+        assert_eq!(status_of(&public, "/healthz").await, StatusCode::OK);
+        for path in ["/readyz", "/metrics"] {
+            assert_eq!(
+                status_of(&public, path).await,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+        let ops = operations(&settings, db);
+        for path in ["/healthz", "/readyz", "/metrics"] {
+            assert_eq!(
+                status_of(&ops, path).await,
+                StatusCode::OK,
+                "{path} on the ops port"
+            );
+        }
+        assert_eq!(status_of(&ops, "/docs/").await, StatusCode::NOT_FOUND);
     }
 
     #[tokio::test]

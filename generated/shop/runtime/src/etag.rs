@@ -107,7 +107,15 @@ where
         Box::pin(async move {
             let current = match probe_for(&request) {
                 Some(probe_request) => current_etag(probe, probe_request).await,
-                None => None,
+                None => Current::Refused,
+            };
+            let current = match current {
+                // The caller may not read it (no or wrong credentials, a rate limit...):
+                // the write itself gives the answer that explains why, and a caller who
+                // could not authenticate learns nothing about the resource from a 412.
+                Current::Refused => return inner.call(request).await,
+                Current::Absent => None,
+                Current::Tagged(tag) => Some(tag),
             };
             if !matches_any(&if_match, current.as_deref()) {
                 return Ok(Problem::new(StatusCode::PRECONDITION_FAILED)
@@ -119,30 +127,59 @@ where
     }
 }
 
-/// A `GET` of the request's URI with its credentials.
+/// Headers of the write that say nothing about who asks or what they may see, and so stay
+/// off the probe: the write's body and its conditions.
+const NOT_PROBED: [header::HeaderName; 8] = [
+    header::CONTENT_TYPE,
+    header::CONTENT_LENGTH,
+    header::CONTENT_ENCODING,
+    header::TRANSFER_ENCODING,
+    header::EXPECT,
+    header::IF_MATCH,
+    header::IF_NONE_MATCH,
+    header::IF_UNMODIFIED_SINCE,
+];
+
+/// A `GET` of the request's URI with its credentials: every header but the body's and the
+/// conditions, so an API key in a header of any name, a cookie or a tenant header reaches
+/// the probe as it reaches the write.
 fn probe_for(request: &Request) -> Option<Request> {
     let mut probe = Request::builder()
         .method(Method::GET)
         .uri(request.uri().clone());
     for (name, value) in request.headers() {
-        if name == header::AUTHORIZATION
-            || name == header::COOKIE
-            || name.as_str().starts_with("x-")
-        {
+        if !NOT_PROBED.contains(name) {
             probe = probe.header(name, value);
         }
     }
     probe.body(Body::empty()).ok()
 }
 
-/// The `ETag` of what the probe answers now, if it succeeds.
-async fn current_etag(inner: Router, probe: Request) -> Option<String> {
-    let response = inner.oneshot(probe).await.ok()?;
-    if !response.status().is_success() {
-        return None;
+/// What the probe found.
+enum Current {
+    /// The representation's tag now.
+    Tagged(String),
+    /// There is none (404, 410): no tag matches.
+    Absent,
+    /// The probe was not answered with the representation for another reason (401, 403,
+    /// 429, 5xx): the write is not decided here.
+    Refused,
+}
+
+/// The `ETag` of what the probe answers now.
+async fn current_etag(inner: Router, probe: Request) -> Current {
+    let Ok(response) = inner.oneshot(probe).await;
+    let status = response.status();
+    if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
+        return Current::Absent;
     }
-    let bytes = response.into_body().collect().await.ok()?.to_bytes();
-    Some(tag_of(&bytes))
+    if !status.is_success() {
+        return Current::Refused;
+    }
+    match response.into_body().collect().await {
+        Ok(body) => Current::Tagged(tag_of(&body.to_bytes())),
+        Err(_) => Current::Refused,
+    }
 }
 
 async fn with_etag(response: Response, if_none_match: Option<&HeaderValue>) -> Response {
@@ -273,5 +310,71 @@ mod tests {
             .await
             .expect("the whole body");
         assert_eq!(body.len(), MAX_HASHED_BODY + 1, "and sent whole");
+    }
+
+    /// A resource behind an API key in `api-token` (a header name without `x-`): reads and
+    /// writes without the key get 401, and `reads` counts the reads that got past it.
+    fn guarded(reads: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> Router {
+        use axum::http::request::Parts;
+        use std::sync::atomic::Ordering;
+        let allowed = |parts: &Parts| {
+            parts.headers.get("api-token").and_then(|v| v.to_str().ok()) == Some("k")
+        };
+        let router = Router::new().route(
+            "/item",
+            get(move |parts: Parts| async move {
+                if !allowed(&parts) {
+                    return StatusCode::UNAUTHORIZED.into_response();
+                }
+                reads.fetch_add(1, Ordering::SeqCst);
+                "item".into_response()
+            })
+            .put(move |parts: Parts| async move {
+                if allowed(&parts) {
+                    StatusCode::NO_CONTENT
+                } else {
+                    StatusCode::UNAUTHORIZED
+                }
+            }),
+        );
+        layer(router)
+    }
+
+    fn put(token: Option<&str>, if_match: &str) -> Request {
+        let mut request = Request::builder()
+            .method(Method::PUT)
+            .uri("/item")
+            .header(header::IF_MATCH, if_match);
+        if let Some(token) = token {
+            request = request.header("api-token", token);
+        }
+        request.body(Body::empty()).expect("a request")
+    }
+
+    #[tokio::test]
+    async fn the_if_match_probe_carries_the_writes_credentials_whatever_their_header() {
+        let reads = std::sync::Arc::default();
+        let app = guarded(std::sync::Arc::clone(&reads));
+        let current = tag_of(b"item");
+        let write = app.clone().oneshot(put(Some("k"), &current)).await.unwrap();
+        assert_eq!(write.status(), StatusCode::NO_CONTENT);
+        let stale = app.oneshot(put(Some("k"), "\"stale\"")).await.unwrap();
+        assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    }
+
+    #[tokio::test]
+    async fn a_write_without_credentials_gets_401_not_412_and_reads_nothing() {
+        use std::sync::atomic::Ordering;
+        let reads = std::sync::Arc::default();
+        let app = guarded(std::sync::Arc::clone(&reads));
+        let anonymous = app.clone().oneshot(put(None, "\"guess\"")).await.unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        let wrong = app.oneshot(put(Some("wrong"), "*")).await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            reads.load(Ordering::SeqCst),
+            0,
+            "the resource was never read"
+        );
     }
 }

@@ -11,10 +11,12 @@
 //!    timeout (503). One service does all of it, so a request pays for one boxed future
 //!    here, not five; every answer below it, refusals included, is counted, logged and
 //!    tagged.
-//! 3. Compression of responses and decompression of requests (gzip, br), only for requests
-//!    that send `Accept-Encoding` or `Content-Encoding`: the others skip both layers and
-//!    what wrapping their bodies would cost. The body limit applies to the decompressed
-//!    bytes, so a small zip bomb cannot get past it.
+//! 3. Compression of responses (gzip, br) and decompression of requests (gzip only: a
+//!    brotli body may claim a 16 MiB window), only for requests that send
+//!    `Accept-Encoding` or `Content-Encoding`: the others skip both layers and what
+//!    wrapping their bodies would cost. The body limit applies to the compressed bytes
+//!    and to the decompressed bytes, so neither a small zip bomb nor an endless stream of
+//!    empty deflate blocks gets past it.
 //! 4. Panic catching, so the 500 problem it makes passes back through the layers above
 //!    and is counted, logged and tagged like any other answer.
 //! 5. The body limit (`MAX_BODY_BYTES`) and conditional requests ([`etag`](super::etag)),
@@ -45,7 +47,7 @@ use tracing::Instrument;
 
 use super::etag;
 use super::problem::Problem;
-use super::rate_limit::RateLimiter;
+use super::rate_limit::{RateLimiter, Refusal};
 use super::settings::{CorsOrigins, Settings};
 use super::telemetry;
 
@@ -91,8 +93,10 @@ pub fn layers(router: Router, settings: &Settings, limiter: Option<RateLimiter>)
             trust_proxy: settings.trust_proxy,
             proxy_hops: settings.trusted_proxy_hops,
             limiter,
+            fail_open: settings.rate_limit_fail_open,
             timeout: settings.request_timeout,
             compression: settings.compression,
+            max_body: settings.max_body_bytes,
         }),
     };
     let conditional = etag::ConditionalLayer::new(router.clone());
@@ -148,9 +152,14 @@ struct EdgeConfig {
     /// `TRUSTED_PROXY_HOPS`: which `X-Forwarded-For` entry, from the right, is the client.
     proxy_hops: usize,
     limiter: Option<RateLimiter>,
+    /// `RATE_LIMIT_FAIL_OPEN`: let requests through when the limiter cannot be asked.
+    fail_open: bool,
     timeout: Option<Duration>,
     /// Whether responses may be compressed and requests decompressed (`COMPRESSION`).
     compression: bool,
+    /// `MAX_BODY_BYTES`, applied to a compressed body as it arrives as well as to what it
+    /// decompresses to.
+    max_body: usize,
 }
 
 #[derive(Clone)]
@@ -168,6 +177,9 @@ impl<S: Clone> Layer<S> for EdgeLayer {
     fn layer(&self, inner: S) -> Edge<S> {
         let coded = ServiceBuilder::new()
             .layer(CompressionLayer::new())
+            // gzip only (tower-http's `decompression-br` is off): a brotli stream may ask
+            // for a 16 MiB window, allocated per request before a byte of it is checked
+            // against the body limit.
             .layer(RequestDecompressionLayer::new())
             .service(inner.clone());
         Edge {
@@ -234,6 +246,13 @@ where
             .filter(|_| !OPERATIONAL_PATHS.contains(&request.uri().path()))
             .map(|_| client_key(&request, config.trust_proxy.then_some(config.proxy_hops)));
         let coded = config.compression && negotiates_coding(request.headers());
+        if coded && request.headers().contains_key(header::CONTENT_ENCODING) {
+            // The limit on what a body decompresses to does not bound how much compressed
+            // input it takes to get there: empty deflate blocks decompress to nothing and
+            // could stream until the request timeout.
+            let max_body = config.max_body;
+            request = request.map(|body| Body::new(http_body_util::Limited::new(body, max_body)));
+        }
         // Use the service that was driven to readiness; keep a fresh clone for next time.
         let inner = if coded {
             let fresh = self.coded.clone();
@@ -340,9 +359,10 @@ where
     C::Error: Into<BoxError>,
 {
     if let (Some(limiter), Some(client)) = (&config.limiter, client)
-        && let Err(retry_after) = limiter.check(&client).await
+        && let Err(refusal) = limiter.check(&client).await
+        && let Some(answer) = refused(refusal, config.fail_open)
     {
-        return too_many_requests(retry_after);
+        return answer;
     }
     let answer = async move {
         match inner {
@@ -369,6 +389,24 @@ where
                     timeout.as_secs_f64()
                 ))
                 .into_response()
+        }
+    }
+}
+
+/// The answer to a request the limiter did not admit: 429 when the client is over its
+/// limit; when the limiter could not be asked, none (the request goes ahead) if failing
+/// open, else 503.
+fn refused(refusal: Refusal, fail_open: bool) -> Option<Response<Body>> {
+    match refusal {
+        Refusal::Limited(retry_after) => Some(too_many_requests(retry_after)),
+        Refusal::Unavailable if fail_open => None,
+        Refusal::Unavailable => {
+            let mut problem = Problem::new(StatusCode::SERVICE_UNAVAILABLE)
+                .with_detail("the rate limiter is unavailable; retry in a moment");
+            problem
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            Some(problem.into_response())
         }
     }
 }
@@ -457,6 +495,68 @@ mod tests {
     use super::super::telemetry::tests::Captured;
     use super::*;
     use tracing_subscriber::layer::SubscriberExt;
+
+    /// A router whose one route answers with the length of the body it was given, behind
+    /// the whole stack with a 1 KiB body limit.
+    fn measuring_app() -> Router {
+        let mut settings = Settings::for_tests();
+        settings.max_body_bytes = 1024;
+        settings.compression = true;
+        let router = Router::new().route(
+            "/",
+            axum::routing::post(|body: Bytes| async move { body.len().to_string() }),
+        );
+        layers(router, &settings, None)
+    }
+
+    async fn post_encoded(app: Router, encoding: &str, body: Vec<u8>) -> StatusCode {
+        use tower::ServiceExt;
+        let request = Request::builder()
+            .method("POST")
+            .uri("/")
+            .header(header::CONTENT_ENCODING, encoding)
+            .body(Body::from(body))
+            .expect("a request");
+        app.oneshot(request).await.expect("infallible").status()
+    }
+
+    /// A gzip member whose deflate stream is `empty_blocks` empty stored blocks, then an
+    /// empty final one: valid, and it decompresses to nothing whatever its length.
+    fn gzip_of_nothing(empty_blocks: usize) -> Vec<u8> {
+        let mut gzip = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+        for _ in 0..empty_blocks {
+            gzip.extend([0x00, 0x00, 0x00, 0xff, 0xff]);
+        }
+        gzip.extend([0x01, 0x00, 0x00, 0xff, 0xff]);
+        gzip.extend([0; 8]); // CRC-32 and length of the empty output
+        gzip
+    }
+
+    #[tokio::test]
+    async fn compressed_input_counts_against_the_body_limit_not_only_its_output() {
+        let small = post_encoded(measuring_app(), "gzip", gzip_of_nothing(10)).await;
+        assert_eq!(small, StatusCode::OK, "a short valid gzip body is accepted");
+        let endless = post_encoded(measuring_app(), "gzip", gzip_of_nothing(10_000)).await;
+        assert!(
+            endless.is_client_error(),
+            "50 KB of compressed input for a 1 KiB limit: {endless}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_brotli_request_body_is_refused_before_its_window_is_allocated() {
+        let status = post_encoded(measuring_app(), "br", vec![0x0b, 0x02, 0x80]).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+
+    #[test]
+    fn a_limiter_that_cannot_be_asked_lets_requests_through_only_when_failing_open() {
+        assert!(refused(Refusal::Unavailable, true).is_none());
+        let closed = refused(Refusal::Unavailable, false).expect("an answer");
+        assert_eq!(closed.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let limited = refused(Refusal::Limited(Duration::from_millis(300)), true).unwrap();
+        assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
 
     #[test]
     fn behind_trusted_proxies_the_client_is_counted_from_the_right_of_x_forwarded_for() {

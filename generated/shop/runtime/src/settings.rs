@@ -35,12 +35,22 @@ pub struct Settings {
     /// `SHUTDOWN_GRACE_SECS`: how long in-flight requests may run after SIGTERM (default 25,
     /// under Kubernetes' 30 s termination grace period).
     pub shutdown_grace: Duration,
+    /// `HEADER_READ_TIMEOUT_SECS`: how long a client has to send a request's head before
+    /// the connection is closed (default 10; a slowloris defence, see `server.rs`).
+    pub header_read_timeout: Duration,
+    /// `MAX_CONNECTIONS`: connections open at once, at most (default 2048); more wait to
+    /// be accepted.
+    pub max_connections: usize,
     /// `CORS_ALLOWED_ORIGINS`: comma-separated origins, or `*` (default: none, so browsers
     /// on other origins are refused).
     pub cors_origins: CorsOrigins,
     /// `RATE_LIMIT_PER_SECOND` and `RATE_LIMIT_BURST` per client (default 50 and 100; a
     /// rate of 0 turns limiting off).
     pub rate_limit: Option<RateLimit>,
+    /// `RATE_LIMIT_FAIL_OPEN`: whether requests go through when the shared limiter (Redis)
+    /// cannot be asked (default true: the limiter must not take the API down with it;
+    /// false answers 503 instead, for APIs where an unlimited client is the greater harm).
+    pub rate_limit_fail_open: bool,
     /// `TRUST_PROXY`: take the client address from `X-Forwarded-For` and the scheme from
     /// `X-Forwarded-Proto` (default false: only behind a proxy that sets them).
     pub trust_proxy: bool,
@@ -50,9 +60,14 @@ pub struct Settings {
     pub trusted_proxy_hops: usize,
     /// `REDIS_URL`: share rate limits across replicas through Redis.
     pub redis_url: Option<String>,
-    /// `COMPRESSION`: gzip/brotli responses and requests (default true).
+    /// `COMPRESSION`: gzip/brotli responses and gzip requests (default true).
     pub compression: bool,
-    /// `METRICS_ENABLED`: serve Prometheus metrics at `/metrics` (default true).
+    /// `OPS_PORT`: serve `/healthz`, `/readyz` and `/metrics` on this port (of `HOST`)
+    /// as well, and `/readyz` and `/metrics` only there, off the public port (default: no
+    /// second port). Kubernetes probes and Prometheus reach it; the ingress does not.
+    pub ops_address: Option<SocketAddr>,
+    /// `METRICS_ENABLED`: serve Prometheus metrics at `/metrics` (default true, except in
+    /// production without `OPS_PORT`: the public port does not publish them unless asked).
     pub metrics: bool,
     /// `DOCS_ENABLED`: serve `/docs`, `/openapi.json` and `/openapi.yaml` (default true,
     /// false in production: a public map of every operation, admin ones included, is for
@@ -63,6 +78,9 @@ pub struct Settings {
     pub hsts_max_age: u64,
     /// `OTEL_EXPORTER_OTLP_ENDPOINT`: export traces over OTLP (needs the `otel` feature).
     pub otel_endpoint: Option<String>,
+    /// What is allowed but unwise (a plain-text Redis connection to another host in
+    /// production): logged once logging starts ([`super::telemetry::init_tracing`]).
+    pub warnings: Vec<String>,
 }
 
 /// How log lines are written.
@@ -184,6 +202,19 @@ impl Settings {
         let request_timeout =
             Some(reader.seconds("REQUEST_TIMEOUT_SECS", 30)).filter(|d| !d.is_zero());
         let shutdown_grace = reader.seconds("SHUTDOWN_GRACE_SECS", 25);
+        let header_read_timeout = reader.seconds("HEADER_READ_TIMEOUT_SECS", 10);
+        if header_read_timeout.is_zero() {
+            reader
+                .errors
+                .push("HEADER_READ_TIMEOUT_SECS must be at least 1".to_owned());
+        }
+        let max_connections_open: usize =
+            reader.parsed("MAX_CONNECTIONS", 2048, "a number of connections");
+        if max_connections_open == 0 {
+            reader
+                .errors
+                .push("MAX_CONNECTIONS must be at least 1".to_owned());
+        }
         let cors_origins = reader.cors_origins();
         let per_second: u32 = reader.parsed("RATE_LIMIT_PER_SECOND", 50, "a number of requests");
         let burst: u32 = reader.parsed(
@@ -195,6 +226,7 @@ impl Settings {
             per_second,
             burst: burst.max(1),
         });
+        let rate_limit_fail_open = reader.flag("RATE_LIMIT_FAIL_OPEN", true);
         let trust_proxy = reader.flag("TRUST_PROXY", false);
         let trusted_proxy_hops: usize =
             reader.parsed("TRUSTED_PROXY_HOPS", 1, "a number of proxies");
@@ -211,8 +243,44 @@ impl Settings {
                 .errors
                 .push("REDIS_URL must start with `redis://` or `rediss://`".to_owned());
         }
+        let mut warnings = Vec::new();
+        if production {
+            // Checked in production only: development runs against local services, and
+            // the generated docker-compose file's throw-away passwords.
+            if let Some(problem) = super::transport::database_url_problem(&database_url) {
+                reader.errors.push(problem);
+            }
+            match redis_url
+                .as_deref()
+                .and_then(super::transport::redis_url_problem)
+            {
+                Some(Err(problem)) => reader.errors.push(problem),
+                Some(Ok(())) => warnings.push(super::transport::plaintext_redis_warning(
+                    redis_url.as_deref().unwrap_or_default(),
+                )),
+                None => {}
+            }
+        }
         let compression = reader.flag("COMPRESSION", true);
-        let metrics = reader.flag("METRICS_ENABLED", true);
+        let ops_address = match reader.optional("OPS_PORT") {
+            None => None,
+            Some(text) => match text.trim().parse::<u16>() {
+                Ok(ops_port) if ops_port == port && port != 0 => {
+                    reader
+                        .errors
+                        .push(format!("OPS_PORT must differ from PORT ({port})"));
+                    None
+                }
+                Ok(ops_port) => Some(SocketAddr::new(address.ip(), ops_port)),
+                Err(_) => {
+                    reader.errors.push(format!(
+                        "OPS_PORT must be a port number from 0 to 65535, got `{text}`"
+                    ));
+                    None
+                }
+            },
+        };
+        let metrics = reader.flag("METRICS_ENABLED", !production || ops_address.is_some());
         let docs = reader.flag("DOCS_ENABLED", !production);
         let hsts_max_age = reader.parsed("HSTS_MAX_AGE_SECS", 31_536_000, "a number of seconds");
         let otel_endpoint = reader.optional("OTEL_EXPORTER_OTLP_ENDPOINT");
@@ -230,17 +298,31 @@ impl Settings {
             max_body_bytes,
             request_timeout,
             shutdown_grace,
+            header_read_timeout,
+            max_connections: max_connections_open,
             cors_origins,
             rate_limit,
+            rate_limit_fail_open,
             trust_proxy,
             trusted_proxy_hops,
             redis_url,
             compression,
+            ops_address,
             metrics,
             docs,
             hsts_max_age,
             otel_endpoint,
+            warnings,
         })
+    }
+
+    /// What the accept loop needs ([`super::server::serve`]).
+    pub fn connection_limits(&self) -> super::server::ConnectionLimits {
+        super::server::ConnectionLimits {
+            header_read_timeout: self.header_read_timeout,
+            max_connections: self.max_connections,
+            grace: self.shutdown_grace,
+        }
     }
 
     /// Settings for in-process tests: in-memory SQLite, no rate limit, defaults otherwise.
@@ -265,12 +347,16 @@ impl fmt::Debug for Settings {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
             .field("cors_origins", &self.cors_origins)
             .field("rate_limit", &self.rate_limit)
+            .field("rate_limit_fail_open", &self.rate_limit_fail_open)
             .field("trust_proxy", &self.trust_proxy)
             .field("trusted_proxy_hops", &self.trusted_proxy_hops)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("compression", &self.compression)
+            .field("ops_address", &self.ops_address)
             .field("metrics", &self.metrics)
             .field("docs", &self.docs)
             .field("hsts_max_age", &self.hsts_max_age)
@@ -278,6 +364,7 @@ impl fmt::Debug for Settings {
                 "otel_endpoint",
                 &self.otel_endpoint.as_deref().map(redact_url),
             )
+            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -406,6 +493,62 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn production_refuses_a_database_reached_without_stated_tls_or_with_a_placeholder() {
+        let remote = "postgres://app:s3cret@db.internal:5432/app";
+        let errors = settings(&[("APP_ENV", "production"), ("DATABASE_URL", remote)])
+            .unwrap_err()
+            .0;
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("sslmode=verify-full"), "{errors:?}");
+        // Development runs against whatever is at hand.
+        assert!(settings(&[("DATABASE_URL", remote)]).is_ok());
+        let verified = format!("{remote}?sslmode=verify-full");
+        assert!(settings(&[("APP_ENV", "production"), ("DATABASE_URL", &verified)]).is_ok());
+
+        let shipped = [
+            ("APP_ENV", "production"),
+            (
+                "DATABASE_URL",
+                "postgres://app:change-me@postgres:5432/app?sslmode=verify-full",
+            ),
+            ("REDIS_URL", "rediss://:change-me@redis:6379"),
+        ];
+        let errors = settings(&shipped).unwrap_err().0;
+        assert_eq!(errors.len(), 2, "the k8s Secret's placeholders: {errors:?}");
+    }
+
+    #[test]
+    fn production_warns_of_plain_text_redis_on_another_host() {
+        let production = |redis: &str| {
+            settings(&[("APP_ENV", "production"), ("REDIS_URL", redis)])
+                .unwrap()
+                .warnings
+        };
+        let warnings = production("redis://:pw@redis.internal:6379");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("rediss://"), "{warnings:?}");
+        assert!(production("rediss://:pw@redis.internal:6379").is_empty());
+    }
+
+    #[test]
+    fn metrics_leave_the_public_port_in_production_unless_an_ops_port_or_a_flag_asks() {
+        assert!(settings(&[]).unwrap().metrics, "development publishes them");
+        let production = settings(&[("APP_ENV", "production")]).unwrap();
+        assert!(!production.metrics);
+        assert_eq!(production.ops_address, None);
+        let with_ops = settings(&[("APP_ENV", "production"), ("OPS_PORT", "9090")]).unwrap();
+        assert!(with_ops.metrics);
+        assert_eq!(
+            with_ops.ops_address,
+            Some("127.0.0.1:9090".parse().unwrap())
+        );
+        let asked = settings(&[("APP_ENV", "production"), ("METRICS_ENABLED", "true")]).unwrap();
+        assert!(asked.metrics);
+        let errors = settings(&[("OPS_PORT", "8080")]).unwrap_err().0;
+        assert!(errors[0].contains("differ from PORT"), "{errors:?}");
     }
 
     #[test]

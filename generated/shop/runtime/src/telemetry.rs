@@ -59,6 +59,9 @@ pub fn init_tracing(settings: &Settings) -> LogGuard {
         tracing::debug!("a tracing subscriber was already installed");
         return LogGuard { _writer: None };
     }
+    for warning in &settings.warnings {
+        tracing::warn!("{warning}");
+    }
     LogGuard {
         _writer: Some(guard),
     }

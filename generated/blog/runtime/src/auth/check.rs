@@ -131,11 +131,29 @@ pub fn authenticate(
     parts: &Parts,
     alternatives: &[Requirement],
 ) -> Result<Option<Principal>, Problem> {
+    authenticate_or_not(config, parts, alternatives, Anonymous::IfTheSpecSays)
+}
+
+/// Whether a request without credentials may be served: when an alternative is empty
+/// (`{}`), or always (a public operation that only wants to know who calls).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anonymous {
+    IfTheSpecSays,
+    Always,
+}
+
+/// [`authenticate`], with anonymous callers let through as `anonymous` says.
+fn authenticate_or_not(
+    config: &AuthConfig,
+    parts: &Parts,
+    alternatives: &[Requirement],
+    anonymous: Anonymous,
+) -> Result<Option<Principal>, Problem> {
     if alternatives.is_empty() {
         return Ok(None);
     }
     let mut outcomes: Vec<(Source, Outcome)> = Vec::new();
-    let mut anonymous = false;
+    let mut anonymous = anonymous == Anonymous::Always;
     let mut insufficient: Option<(&Requirement, Vec<&str>)> = None;
     for requirement in alternatives {
         if requirement.schemes.is_empty() {
@@ -203,12 +221,19 @@ pub fn authenticate(
             insufficient = Some((requirement, missing_scopes));
         }
     }
-    if anonymous {
+    // Credentials that were sent but did not pass are refused even where the operation
+    // could be served anonymously: an expired token or a mistyped key is a mistake the
+    // caller should hear about (and a guess an attacker should not have hidden), not a
+    // silent downgrade to an anonymous request.
+    let rejected = outcomes
+        .iter()
+        .any(|(_, outcome)| matches!(outcome, Outcome::Invalid(_)));
+    if anonymous && !rejected {
         return Ok(None);
     }
     Err(match insufficient {
         Some((requirement, missing)) => forbidden(requirement, &missing),
-        None => unauthorized(alternatives, &outcomes),
+        None => unauthorized(config, alternatives, &outcomes),
     })
 }
 
@@ -252,7 +277,7 @@ pub async fn require(
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    match verify(&config, &parts, alternatives).await {
+    match verify(&config, &parts, alternatives, Anonymous::IfTheSpecSays).await {
         Ok(principal) => serve_as(principal, parts, body, next).await,
         Err(response) => response,
     }
@@ -260,16 +285,19 @@ pub async fn require(
 
 /// Middleware for a public operation whose result depends on who calls (creating an item
 /// that records its owner): a caller whose credentials pass one of `alternatives` is the
-/// request's [`Principal`]; a caller with none, or with credentials that do not pass, is
-/// served anonymously, never refused: the operation is public.
+/// request's [`Principal`]; a caller with none is served anonymously. Credentials that are
+/// sent but do not pass get 401, as anywhere else: an expired token must not silently make
+/// an item nobody owns.
 pub async fn identify(
     State((config, alternatives)): State<(Arc<AuthConfig>, &'static [Requirement])>,
     request: Request,
     next: Next,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = verify(&config, &parts, alternatives).await.unwrap_or(None);
-    serve_as(principal, parts, body, next).await
+    match verify(&config, &parts, alternatives, Anonymous::Always).await {
+        Ok(principal) => serve_as(principal, parts, body, next).await,
+        Err(response) => response,
+    }
 }
 
 /// Checks a request's credentials against `alternatives`: the principal (`None` when an
@@ -278,6 +306,7 @@ async fn verify(
     config: &Arc<AuthConfig>,
     parts: &Parts,
     alternatives: &'static [Requirement],
+    anonymous: Anonymous,
 ) -> Result<Option<Principal>, Response> {
     let needs_argon2 = alternatives.iter().any(|requirement| {
         requirement
@@ -296,7 +325,7 @@ async fn verify(
         let snapshot = parts.clone();
         let config = Arc::clone(config);
         tokio::task::spawn_blocking(move || {
-            let verified = authenticate(&config, &snapshot, alternatives);
+            let verified = authenticate_or_not(&config, &snapshot, alternatives, anonymous);
             drop(turn);
             verified
         })
@@ -307,7 +336,7 @@ async fn verify(
             )))
         })
     } else {
-        authenticate(config, parts, alternatives)
+        authenticate_or_not(config, parts, alternatives, anonymous)
     };
     result.map_err(IntoResponse::into_response)
 }
@@ -399,7 +428,11 @@ fn authorization<'a>(parts: &'a Parts, scheme: &str) -> Option<Result<&'a str, &
 
 /// 401: no alternative had valid credentials. One challenge per credential source the
 /// alternatives name (in their order); the detail says what was wrong or what to send.
-fn unauthorized(alternatives: &[Requirement], outcomes: &[(Source, Outcome)]) -> Problem {
+fn unauthorized(
+    config: &AuthConfig,
+    alternatives: &[Requirement],
+    outcomes: &[(Source, Outcome)],
+) -> Problem {
     let mut problems = Vec::new();
     let mut challenges = Vec::new();
     for (source, outcome) in outcomes {
@@ -420,6 +453,9 @@ fn unauthorized(alternatives: &[Requirement], outcomes: &[(Source, Outcome)]) ->
         }
         challenges.push(match source {
             Source::Bearer => match reason {
+                Some(_) if config.terse_refusals => {
+                    format!("Bearer realm=\"{REALM}\", error=\"invalid_token\"")
+                }
                 Some(reason) => format!(
                     "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description={}",
                     quote(reason)
@@ -458,6 +494,11 @@ fn unauthorized(alternatives: &[Requirement], outcomes: &[(Source, Outcome)]) ->
         problems.join("; ")
     };
     tracing::debug!(%detail, "request not authenticated");
+    let detail = if config.terse_refusals && !problems.is_empty() {
+        "the credentials sent were not accepted".to_owned()
+    } else {
+        detail
+    };
     let mut problem = Problem::new(StatusCode::UNAUTHORIZED).with_detail(detail);
     for challenge in challenges {
         if let Ok(value) = HeaderValue::from_str(&challenge) {
@@ -710,6 +751,64 @@ mod tests {
         assert_eq!(principal.unwrap().subject, "user-1");
     }
 
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn credentials_that_do_not_pass_are_refused_even_where_none_are_needed() {
+        const OPTIONAL: &[Requirement] = &[
+            Requirement { schemes: &[] },
+            Requirement {
+                schemes: &[(BEARER, &[])],
+            },
+        ];
+        let forged = bearer("not.a.token");
+        let problem = authenticate(config(), &forged, OPTIONAL).unwrap_err();
+        assert_eq!(problem.status, 401);
+        assert!(
+            challenges(&problem)[0].contains("invalid_token"),
+            "{:?}",
+            challenges(&problem)
+        );
+    }
+
+    #[cfg(feature = "jwt")]
+    #[test]
+    fn in_production_a_refusal_does_not_say_which_check_failed() {
+        let vars = [
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "a-production-secret-of-more-than-32-bytes"),
+        ];
+        let production = AuthConfig::from_lookup(crate::auth::Needs::default(), |name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+        .unwrap();
+        let forged = bearer("not.a.token");
+        let refused = authenticate(&production, &forged, BEARER_ONLY).unwrap_err();
+        assert_eq!(refused.status, 401);
+        assert_eq!(
+            refused.detail.as_deref(),
+            Some("the credentials sent were not accepted")
+        );
+        assert_eq!(
+            challenges(&refused),
+            ["Bearer realm=\"api\", error=\"invalid_token\""]
+        );
+        // Development says why, to whoever is integrating.
+        let explained = authenticate(config(), &forged, BEARER_ONLY).unwrap_err();
+        assert_ne!(explained.detail, refused.detail);
+        assert!(challenges(&explained)[0].contains("error_description"));
+        // What to send is no secret: a request without credentials is told in production too.
+        let missing = authenticate(&production, &request("/", &[]), BEARER_ONLY).unwrap_err();
+        assert!(
+            missing
+                .detail
+                .as_deref()
+                .unwrap_or_default()
+                .contains("bearer token")
+        );
+    }
+
     #[cfg(feature = "basic-auth")]
     #[tokio::test]
     async fn the_middleware_inserts_the_principal_or_answers_the_problem() {
@@ -765,7 +864,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_public_operation_learns_who_calls_but_never_refuses_a_caller() {
+    async fn a_public_operation_learns_who_calls_and_refuses_only_credentials_that_fail() {
         use axum::Router;
         use axum::http::Request as HttpRequest;
         use axum::routing::get;
@@ -807,10 +906,11 @@ mod tests {
             (StatusCode::OK, "key:test".to_owned())
         );
         assert_eq!(call(None).await, (StatusCode::OK, "anonymous".to_owned()));
+        let (status, _) = call(Some("wrong")).await;
         assert_eq!(
-            call(Some("wrong")).await,
-            (StatusCode::OK, "anonymous".to_owned()),
-            "a wrong key on a public operation is no key, not a 401"
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a wrong key is a mistake to report, not a request to serve anonymously"
         );
     }
 

@@ -21,6 +21,10 @@ pub struct AuthConfig {
     pub(super) api_keys: ApiKeys,
     pub(super) basic_users: BasicUsers,
     pub(super) admins: Admins,
+    /// Whether a 401 says only that the credentials were missing or not accepted
+    /// (production), or also why (which check failed, which algorithms are accepted):
+    /// useful while integrating, a map for an attacker. The reason is logged either way.
+    pub(super) terse_refusals: bool,
 }
 
 /// Who is an administrator: a principal holding any of these roles or scopes sees and
@@ -67,6 +71,7 @@ impl std::fmt::Debug for AuthConfig {
             .field("basic_users", &self.basic_users.names())
             .field("admin_roles", &self.admins.roles)
             .field("admin_scopes", &self.admins.scopes)
+            .field("terse_refusals", &self.terse_refusals)
             .finish()
     }
 }
@@ -189,6 +194,7 @@ impl AuthConfig {
             api_keys,
             basic_users,
             admins: Admins::from_vars(&var),
+            terse_refusals: production,
         })
     }
 
@@ -234,6 +240,7 @@ impl AuthConfig {
                 roles: admin(),
                 scopes: Vec::new(),
             },
+            terse_refusals: false,
         }
     }
 
@@ -295,18 +302,7 @@ fn refuse_weak_secrets(
     environment: &str,
     var: &impl Fn(&str) -> Option<String>,
 ) -> Result<(), AuthError> {
-    let placeholder = |value: &str| {
-        let value = value.to_ascii_lowercase();
-        [
-            "change-me",
-            "changeme",
-            "change_me",
-            "replace-me",
-            "replaceme",
-        ]
-        .iter()
-        .any(|word| value.contains(word))
-    };
+    let placeholder = crate::transport::is_placeholder;
     if let Some(secret) = var("JWT_SECRET") {
         if placeholder(&secret) {
             return Err(AuthError::new(format!(

@@ -658,3 +658,34 @@ async fn postgres_a_custom_read_compares_native_columns_across_offsets() {
         .expect("a value the column cannot hold matches nothing");
     assert_eq!(nobody, 0);
 }
+
+#[tokio::test]
+async fn postgres_connections_can_ask_for_tls() {
+    let url = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+        _ => {
+            eprintln!("postgres_connections_can_ask_for_tls skipped: no PostgreSQL database named");
+            return;
+        }
+    };
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let settings = super::PoolSettings {
+        max_connections: 1,
+        acquire_timeout: std::time::Duration::from_secs(5),
+        max_writers: None,
+    };
+    match Database::connect(&format!("{url}{separator}sslmode=require"), settings).await {
+        // The server offers TLS: this connection is encrypted.
+        Ok(db) => db.close().await,
+        // The server does not (CI's does not): the client asked, which a build without TLS
+        // support cannot ("SQLx was built without TLS support").
+        Err(error) => {
+            let message = error.to_string();
+            assert!(
+                !message.contains("without TLS support"),
+                "the runtime cannot speak TLS to PostgreSQL: {message}"
+            );
+            assert!(message.contains("TLS"), "{message}");
+        }
+    }
+}
