@@ -20,13 +20,14 @@
 # dependencies, built once, stay.
 #
 # Time: every project ships the same runtime crate (`runtime/`, differing only in the
-# credential features its spec needs), and a path dependency is a new package at every
-# path, so cargo would check and build it again for each spec: about half of a small
-# spec's time. Each project's `runtime/` is therefore moved to a copy kept by its content
-# (`$out/.runtime-<digest>`), byte for byte what was generated, and the project pointed at
-# it: each distinct runtime is built once for the whole gate. The runtime itself is linted
-# and tested in every feature combination by CI's workspace steps. The generator is the
-# debug build CI has already made.
+# credential features its spec needs). A path dependency is a new package at every path,
+# and a rewritten file looks changed to cargo, so the runtime would be checked and built
+# again for each spec: about half of a small spec's time. So every spec is generated at
+# the same path (`$out/project`, moved to `$out/<spec>` when it fails or is kept), and the
+# runtime's files, as long as their content is the one the first spec got, keep that
+# first spec's modification time: each distinct runtime (one per feature set) is built
+# once for the whole gate, and the project is byte for byte what `gen new` wrote. The
+# generator is the debug build CI has already made.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -63,19 +64,22 @@ forget_artifacts() {
   rm -f "$target/debug/$package" "$target/debug/$crate.d" "$target/debug/$package.d"
 }
 
-# Moves the project's runtime crate to the copy kept for its content (see Time above) and
-# points the project's two manifests at it.
-share_runtime() {
-  local project=$1 digest shared
-  digest=$(cd "$project/runtime" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-  shared=$out/.runtime-$digest
-  if [ ! -d "$shared" ]; then
-    cp -r "$project/runtime" "$shared.tmp" && mv "$shared.tmp" "$shared"
+# Gives the runtime's files in `$1` the modification time they had in the first project
+# whose runtime sources had the same content (see Time above), so cargo reuses what it
+# built then. A runtime with other content keeps its new times and is rebuilt.
+runtime_digest=
+keep_runtime_times() {
+  local runtime=$1/runtime digest
+  digest=$(cd "$runtime" && find src -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  if [ -z "$runtime_digest" ]; then
+    runtime_digest=$digest
   fi
-  rm -rf "$project/runtime"
-  sed -i "s|^specgen-runtime = { path = \"runtime\"|specgen-runtime = { path = \"$shared\"|" "$project/Cargo.toml"
-  sed -i "s|^specgen-runtime = { path = \"../runtime\"|specgen-runtime = { path = \"$shared\"|" "$project/generated/Cargo.toml"
-  grep -q "path = \"$shared\"" "$project/Cargo.toml" && grep -q "path = \"$shared\"" "$project/generated/Cargo.toml"
+  if [ "$digest" = "$runtime_digest" ]; then
+    # The project's own manifest too: clippy lists the workspace's Cargo.toml (its lint
+    # settings) among every member's inputs, the runtime's included. Only the project's
+    # package name differs between specs there.
+    find "$runtime" "$1/Cargo.toml" -type f -exec touch -d '2000-01-01 00:00:00 UTC' {} +
+  fi
 }
 
 free_space() { df -h --output=avail "$target" 2>/dev/null | tail -1 | tr -d ' '; }
@@ -89,9 +93,9 @@ rows=()
 for spec in "${specs[@]}"; do
   name=$(basename "$spec"); name=${name%.*}
   package=corpus-$(printf '%s' "$name" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' '-' | sed 's/-\+/-/g; s/-$//')
-  project=$out/$name
+  project=$out/project
   log=$out/$name.log
-  rm -rf "$project"
+  rm -rf "$project" "$out/$name"
   start=$(date +%s)
   stage=generate
   ok=true
@@ -100,9 +104,8 @@ for spec in "${specs[@]}"; do
   fi
   warnings=$(grep -c '^warning:' "$log" || true)
   mode=test
-  if $ok && ! share_runtime "$project" >>"$log" 2>&1; then
-    ok=false
-    stage=share-runtime
+  if $ok; then
+    keep_runtime_times "$project"
   fi
   if $ok; then
     if $large_check && [[ $spec == */large/* ]]; then
@@ -131,14 +134,16 @@ for spec in "${specs[@]}"; do
   if $ok; then
     passed=$((passed + 1)); status=ok
   else
-    failed=$((failed + 1)); status="FAILED at $stage (see $log)"
+    failed=$((failed + 1)); status="FAILED at $stage (see $log and $out/$name)"
     # The log's end goes to the output: CI keeps only what was printed.
     echo "--- $name: the last lines of $log (free disk: $(free_space))"
     tail -n 40 "$log" | sed 's/^/    /'
   fi
   if [ "$keep" != 1 ]; then
     forget_artifacts "$package"
-    if $ok; then rm -rf "$project"; fi
+  fi
+  if [ "$keep" = 1 ] || ! $ok; then
+    mv "$project" "$out/$name"
   fi
   rows+=("$(printf '%-52s %-6s %6s %8s %5ss  %s' "$name" "$mode" "$tests" "$warnings" "$seconds" "$status")")
   printf '%s\n' "${rows[-1]}"

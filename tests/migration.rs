@@ -65,6 +65,13 @@ fn a_project_with_generated_code_and_runtime_as_modules_moves_to_their_crates_wi
         "impl SqlPetRepository {",
         "    /// My own: how many pets there are.\n    pub async fn how_many(&self) -> Result<u64, StoreError> {\n        Ok(self.db.list::<models::Pet>(&PETS, &PETS_LISTING, &Scope::root(), &ListQuery::new()).await?.total)\n    }\n",
     );
+    // An edit to the scaffolded start-up, which later gained an accept loop of its own.
+    let startup = project.join("src/startup.rs");
+    insert_after(
+        &startup,
+        "pub async fn database(settings: &Settings) -> Result<Database, String> {",
+        "    // my start-up note: kept across the move",
+    );
     insert_after(&cargo_toml, "[dependencies]", "itoa = \"1\" # mine");
     replace_in(
         &cargo_toml,
@@ -154,6 +161,20 @@ fn a_project_with_generated_code_and_runtime_as_modules_moves_to_their_crates_wi
             "{dialect}: the owner column comes in a new migration, after {first}: {all:?}"
         );
     }
+
+    // The server: the accept loop with a header deadline and a connection cap replaces
+    // `axum::serve`, readiness and metrics can move to OPS_PORT, and the edit stays.
+    let startup = read(&startup);
+    assert!(
+        startup.contains("// my start-up note: kept across the move"),
+        "the start-up edit stays:\n{startup}"
+    );
+    assert!(
+        startup.contains("server::serve(") && startup.contains("settings.connection_limits()"),
+        "the runtime's accept loop serves the app:\n{startup}"
+    );
+    assert!(!startup.contains("axum::serve("), "{startup}");
+    assert!(startup.contains("settings.ops_address"), "{startup}");
 
     let (code, stderr) = run_gen(&project, &["check"]);
     assert_eq!(code, 0, "fresh after the move: {stderr}");

@@ -27,6 +27,11 @@ pub(super) struct Bearer {
     /// Where a token keeps its roles (`JWT_ROLES_CLAIM`, default `roles`), as a path of
     /// claim names: `realm_access.roles` (Keycloak) is `["realm_access", "roles"]`.
     roles_claim: Vec<String>,
+    /// The longest a token may still live when it is presented (`JWT_MAX_TTL_SECS`,
+    /// default a day; `0`: no bound). A token minted for a year is a credential that
+    /// outlives every rotation and every departure; this bounds what a stolen one is worth
+    /// without a revocation list.
+    max_ttl: Option<Duration>,
     /// The claims policy for each algorithm some key accepts, built once from the keys,
     /// issuers and audiences: a `Validation` holds hash sets, and building one per request
     /// cost a tenth of a token check.
@@ -72,6 +77,18 @@ impl Bearer {
         let issuers = list(var("JWT_ISSUER"));
         let audiences = list(var("JWT_AUDIENCE"));
         let roles_claim = roles_claim(var("JWT_ROLES_CLAIM").as_deref())?;
+        let max_ttl = match var("JWT_MAX_TTL_SECS") {
+            None => Some(DEFAULT_MAX_TTL),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(0) => None,
+                Ok(seconds) => Some(Duration::from_secs(seconds)),
+                Err(_) => {
+                    return Err(AuthError::new(format!(
+                        "JWT_MAX_TTL_SECS must be a number of seconds (0: no bound), got `{text}`"
+                    )));
+                }
+            },
+        };
         Ok(Self {
             validations: validations(&verify_keys, &issuers, &audiences),
             verify_keys,
@@ -79,6 +96,7 @@ impl Bearer {
             issuers,
             audiences,
             roles_claim,
+            max_ttl,
         })
     }
 
@@ -92,6 +110,7 @@ impl Bearer {
             issuers: Vec::new(),
             audiences: Vec::new(),
             roles_claim: vec![DEFAULT_ROLES_CLAIM.to_owned()],
+            max_ttl: Some(DEFAULT_MAX_TTL),
         }
     }
 
@@ -151,6 +170,16 @@ impl Bearer {
         if let Some(role) = roles.iter().find(|r| r.is_empty()) {
             return Err(AuthError::new(format!("role `{role}` is empty")));
         }
+        if let Some(max_ttl) = self.max_ttl
+            && ttl > max_ttl
+        {
+            return Err(AuthError::new(format!(
+                "a token for {} s would be refused: this server accepts tokens that live at \
+                 most {} s (JWT_MAX_TTL_SECS)",
+                ttl.as_secs(),
+                max_ttl.as_secs()
+            )));
+        }
         let now = jsonwebtoken::get_current_timestamp();
         let minted = MintedClaims {
             sub: subject,
@@ -199,6 +228,16 @@ impl Bearer {
         )
         .map_err(|error| describe_jwt_error(error.kind()))?;
         let mut claims = data.claims;
+        if let Some(max_ttl) = self.max_ttl {
+            let expires = claims.get("exp").and_then(serde_json::Value::as_f64);
+            let now = jsonwebtoken::get_current_timestamp() as f64;
+            // A minute of leeway for the issuer's clock, as for `exp` itself.
+            if expires.is_some_and(|exp| exp - now > (max_ttl.as_secs() + 60) as f64) {
+                return Err(Cow::Borrowed(
+                    "the token lives longer than this server accepts (JWT_MAX_TTL_SECS)",
+                ));
+            }
+        }
         let subject = match claims.remove("sub") {
             Some(serde_json::Value::String(subject)) => subject,
             Some(_) => return Err(Cow::Borrowed("the token's `sub` claim is not a string")),
@@ -278,6 +317,9 @@ fn validations(keys: &[VerifyKey], issuers: &[String], audiences: &[String]) -> 
         })
         .collect()
 }
+
+/// How long a token may still live when `JWT_MAX_TTL_SECS` is unset: a day.
+const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The claim that holds a token's roles when `JWT_ROLES_CLAIM` is unset.
 const DEFAULT_ROLES_CLAIM: &str = "roles";
@@ -697,13 +739,41 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
     }
 
     #[test]
+    fn a_token_that_lives_longer_than_the_bound_is_refused_and_not_minted() {
+        let config = from_vars(
+            Needs::default(),
+            &[("JWT_SECRET", SECRET), ("JWT_MAX_TTL_SECS", "3600")],
+        )
+        .unwrap();
+        let hour = sign(SECRET, json!({"sub": "ann", "exp": now() + 3600}));
+        assert!(authenticate(&config, &bearer(&hour), BEARER_ONLY).is_ok());
+        let year = sign(SECRET, json!({"sub": "ann", "exp": now() + 365 * 86_400}));
+        assert_invalid_token(authenticate(&config, &bearer(&year), BEARER_ONLY));
+        let minted = config.mint_token("ann", &[], Duration::from_secs(2 * 3600));
+        assert!(minted.unwrap_err().to_string().contains("JWT_MAX_TTL_SECS"));
+        // 0 lifts the bound; the default is a day.
+        let unbounded = from_vars(
+            Needs::default(),
+            &[("JWT_SECRET", SECRET), ("JWT_MAX_TTL_SECS", "0")],
+        )
+        .unwrap();
+        assert!(authenticate(&unbounded, &bearer(&year), BEARER_ONLY).is_ok());
+        let default = from_vars(Needs::default(), &[("JWT_SECRET", SECRET)]).unwrap();
+        assert_invalid_token(authenticate(&default, &bearer(&year), BEARER_ONLY));
+    }
+
+    #[test]
     fn jwks_keys_are_picked_by_kid() {
         let jwks = json!({"keys": [
             {"kty": "EC", "crv": "P-256", "x": EC_X, "y": EC_Y, "kid": "ec-1", "alg": "ES256", "use": "sig"},
             {"kty": "RSA", "n": RSA_N, "e": "AQAB", "kid": "rsa-1", "alg": "RS256"},
         ]});
         let path = temp_file(&jwks.to_string());
-        let vars = [("JWT_JWKS_FILE", path.to_str().unwrap())];
+        // The RSA token was signed once, to live until 2100: no bound on token lifetime.
+        let vars = [
+            ("JWT_JWKS_FILE", path.to_str().unwrap()),
+            ("JWT_MAX_TTL_SECS", "0"),
+        ];
         let config = from_vars(Needs::default(), &vars).unwrap();
         std::fs::remove_file(&path).ok();
 

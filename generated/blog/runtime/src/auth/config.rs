@@ -140,6 +140,15 @@ impl AuthConfig {
             Some(text) => ApiKeys::parse(&text)?,
             None => ApiKeys::default(),
         };
+        let plaintext = api_keys.plaintext_ids();
+        if production && !plaintext.is_empty() {
+            tracing::warn!(
+                "API_KEYS holds these keys in plain text: {}; anyone who can read the \
+                 environment can use them. Give each as `id=sha256:<hex>` instead (`printf %s \
+                 KEY | sha256sum`)",
+                plaintext.join(", ")
+            );
+        }
         if needs.api_key && api_keys.is_empty() {
             if production {
                 return Err(AuthError::new(format!(

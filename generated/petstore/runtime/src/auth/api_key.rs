@@ -22,6 +22,8 @@ struct ApiKey {
     id: String,
     digest: [u8; 32],
     grants: Grants,
+    /// Whether the setting held the key itself rather than its digest.
+    plaintext: bool,
 }
 
 impl ApiKeys {
@@ -69,7 +71,13 @@ impl ApiKeys {
                     format!("API_KEYS: `{}` and `{id}` have the same key", other.id)
                 }));
             }
-            keys.push(ApiKey { id, digest, grants });
+            let plaintext = !key.starts_with("sha256:");
+            keys.push(ApiKey {
+                id,
+                digest,
+                grants,
+                plaintext,
+            });
         }
         Ok(Self(keys))
     }
@@ -81,6 +89,7 @@ impl ApiKeys {
                 .map(|(id, key, roles)| ApiKey {
                     id: (*id).to_owned(),
                     digest: sha256(key.as_bytes()),
+                    plaintext: true,
                     grants: Grants {
                         scopes: Vec::new(),
                         roles: roles.clone(),
@@ -95,6 +104,17 @@ impl ApiKeys {
     }
 
     /// The ids, for `AuthConfig`'s `Debug` (never a key or a digest).
+    /// The ids of the entries that hold the key itself, not its `sha256:` digest: whoever
+    /// reads the environment (a crash dump, `kubectl describe`, a debug endpoint) can use
+    /// those keys as they are.
+    pub(super) fn plaintext_ids(&self) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|key| key.plaintext)
+            .map(|key| key.id.as_str())
+            .collect()
+    }
+
     pub(super) fn ids(&self) -> Vec<&str> {
         self.0.iter().map(|key| key.id.as_str()).collect()
     }
@@ -261,6 +281,8 @@ mod tests {
         assert_eq!(id("bare-two").as_deref(), Some("key2"));
         // The digest itself is not the key.
         assert_eq!(id(&hashed), None);
+        // What production warns of: every entry but the hashed one.
+        assert_eq!(config.api_keys.plaintext_ids(), ["admin", "key1", "key2"]);
 
         let parts = request("/", &[("x-api-key", "hashed-key")]);
         let principal = authenticate(&config, &parts, HEADER_ONLY).unwrap().unwrap();
