@@ -36,7 +36,11 @@ pub struct Settings {
     /// under Kubernetes' 30 s termination grace period).
     pub shutdown_grace: Duration,
     /// `HEADER_READ_TIMEOUT_SECS`: how long a client has to send a request's head before
-    /// the connection is closed (default 10; a slowloris defence, see `server.rs`).
+    /// the connection is closed (default 65; a slowloris defence, see `server.rs`). The
+    /// wait for the next request on an idle keep-alive connection counts too, so the
+    /// default stays above the 60 s idle timeout of common load balancers (AWS ALB,
+    /// nginx): they close an idle connection first, and never reuse one the server is
+    /// closing (a 502 for the unlucky request). Facing clients directly, 10 is better.
     pub header_read_timeout: Duration,
     /// `MAX_CONNECTIONS`: connections open at once, at most (default 2048); more wait to
     /// be accepted.
@@ -202,7 +206,7 @@ impl Settings {
         let request_timeout =
             Some(reader.seconds("REQUEST_TIMEOUT_SECS", 30)).filter(|d| !d.is_zero());
         let shutdown_grace = reader.seconds("SHUTDOWN_GRACE_SECS", 25);
-        let header_read_timeout = reader.seconds("HEADER_READ_TIMEOUT_SECS", 10);
+        let header_read_timeout = reader.seconds("HEADER_READ_TIMEOUT_SECS", 65);
         if header_read_timeout.is_zero() {
             reader
                 .errors
@@ -549,6 +553,20 @@ mod tests {
         assert!(asked.metrics);
         let errors = settings(&[("OPS_PORT", "8080")]).unwrap_err().0;
         assert!(errors[0].contains("differ from PORT"), "{errors:?}");
+    }
+
+    #[test]
+    fn the_default_header_deadline_outlasts_a_load_balancers_idle_keep_alive() {
+        // AWS ALB and nginx keep idle upstream connections 60 s; hyper's header deadline
+        // also closes idle keep-alive connections, and must not close them first.
+        let defaults = settings(&[]).unwrap();
+        assert!(defaults.header_read_timeout > Duration::from_secs(60));
+        let direct = settings(&[("HEADER_READ_TIMEOUT_SECS", "10")]).unwrap();
+        assert_eq!(
+            direct.connection_limits().header_read_timeout,
+            Duration::from_secs(10)
+        );
+        assert!(settings(&[("HEADER_READ_TIMEOUT_SECS", "0")]).is_err());
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! The accept loop: HTTP/1 on a TCP listener, with the limits `axum::serve`
 //! does not set, and a graceful shutdown.
 //!
-//! - **A deadline for the request head** (`HEADER_READ_TIMEOUT_SECS`, default 10 s):
+//! - **A deadline for the request head** (`HEADER_READ_TIMEOUT_SECS`, default 65 s):
 //!   `axum::serve` installs no timer in hyper, so hyper's own header timeout never fires
 //!   (tokio-rs/axum#2741) and a client that sends its headers one byte a minute (slowloris)
 //!   holds a connection and a file descriptor for as long as it likes. `REQUEST_TIMEOUT`
-//!   cannot help: it starts once the head has arrived.
+//!   cannot help: it starts once the head has arrived. Hyper starts the deadline whenever
+//!   it waits for a head, so it also closes keep-alive connections idle that long; hence
+//!   the default above load balancers' usual 60 s idle timeout (see `Settings`).
 //! - **A cap on open connections** (`MAX_CONNECTIONS`, default 2048): past it, the loop
 //!   stops accepting and new connections wait in the kernel's backlog, instead of the
 //!   process running out of file descriptors and failing every accept, the database's
@@ -240,9 +242,12 @@ mod tests {
 
     #[tokio::test]
     async fn shutdown_lets_a_request_in_flight_finish() {
+        let started = Arc::new(tokio::sync::Notify::new());
+        let handler_started = Arc::clone(&started);
         let app = Router::new().route(
             "/slow",
-            get(|| async {
+            get(move || async move {
+                handler_started.notify_one();
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 "done"
             }),
@@ -263,7 +268,8 @@ mod tests {
             .write_all(b"GET /slow HTTP/1.1\r\nhost: x\r\n\r\n")
             .await
             .unwrap();
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Shut down once the request is being served, however busy the machine is.
+        started.notified().await;
         drop(stop);
         let answer = read_until_closed(&mut stream, Duration::from_secs(5))
             .await

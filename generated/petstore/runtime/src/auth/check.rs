@@ -7,7 +7,7 @@
 //! must all succeed, scopes) and RFC 6750/9110's answers; each scheme's module only says
 //! whether one credential is valid.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -237,18 +237,6 @@ fn authenticate_or_not(
     })
 }
 
-/// How many argon2 verifications run at once: one per core. Each takes tens of
-/// milliseconds of CPU and, with argon2's default parameters, 19 MiB; unbounded, a burst of
-/// requests with made-up basic credentials exhausts a pod's memory. The turn is held by
-/// the blocking task itself, so a client that goes away does not free it early.
-fn argon2_turns() -> &'static Arc<tokio::sync::Semaphore> {
-    static TURNS: OnceLock<Arc<tokio::sync::Semaphore>> = OnceLock::new();
-    TURNS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Arc::new(tokio::sync::Semaphore::new(cores))
-    })
-}
-
 /// How long a request waits for a verification turn before it is told to come back.
 const ARGON2_WAIT: Duration = Duration::from_secs(2);
 
@@ -315,13 +303,15 @@ async fn verify(
             .any(|(scheme, _)| matches!(scheme, Scheme::Basic { .. }))
     }) && matches!(authorization(parts, "basic"), Some(Ok(_)));
     let result = if needs_argon2 {
-        let turn =
-            match tokio::time::timeout(ARGON2_WAIT, Arc::clone(argon2_turns()).acquire_owned())
-                .await
-            {
-                Ok(Ok(turn)) => turn,
-                _ => return Err(busy_verifying()),
-            };
+        let turn = match tokio::time::timeout(
+            ARGON2_WAIT,
+            Arc::clone(&config.argon2_turns).acquire_owned(),
+        )
+        .await
+        {
+            Ok(Ok(turn)) => turn,
+            _ => return Err(busy_verifying()),
+        };
         let snapshot = parts.clone();
         let config = Arc::clone(config);
         tokio::task::spawn_blocking(move || {
@@ -566,6 +556,10 @@ mod tests {
     /// `/` and `/cached` (which sets its own `Cache-Control`) behind `requirements`.
     fn guarded(requirements: &'static [Requirement]) -> Router {
         let config = Arc::new(AuthConfig::for_tests(SECRET, "k3y", "alice", "wonderland"));
+        guarded_by(config, requirements)
+    }
+
+    fn guarded_by(config: Arc<AuthConfig>, requirements: &'static [Requirement]) -> Router {
         Router::new()
             .route("/", get(|| async { "mine" }))
             .route(
@@ -604,7 +598,10 @@ mod tests {
     #[cfg(feature = "basic-auth")]
     #[tokio::test]
     async fn password_checks_past_one_per_core_wait_their_turn_then_get_503() {
-        let app = guarded(BASIC_ONLY);
+        // A configuration of its own: its turns are not the other tests'.
+        let config = Arc::new(AuthConfig::for_tests(SECRET, "k3y", "alice", "wonderland"));
+        let turns = Arc::clone(&config.argon2_turns);
+        let app = guarded_by(config, BASIC_ONLY);
         let credentials = {
             use base64::Engine;
             format!(
@@ -613,7 +610,7 @@ mod tests {
             )
         };
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        let held = Arc::clone(argon2_turns())
+        let held = Arc::clone(&turns)
             .acquire_many_owned(u32::try_from(cores).expect("a few cores"))
             .await
             .expect("every turn");

@@ -6,6 +6,7 @@
 //! Kept apart from the schemes so the policy reads in one place: each scheme's module
 //! parses its own variables, this one decides what an API that needs the scheme must have.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::api_key::ApiKeys;
@@ -25,6 +26,18 @@ pub struct AuthConfig {
     /// (production), or also why (which check failed, which algorithms are accepted):
     /// useful while integrating, a map for an attacker. The reason is logged either way.
     pub(super) terse_refusals: bool,
+    /// How many argon2 verifications run at once: one per core. Each takes tens of
+    /// milliseconds of CPU and, with argon2's default parameters, 19 MiB; unbounded, a
+    /// burst of requests with made-up basic credentials exhausts a pod's memory. The turn
+    /// is held by the blocking task itself, so a client that goes away does not free it
+    /// early. A server has one configuration, so one bound.
+    pub(super) argon2_turns: Arc<tokio::sync::Semaphore>,
+}
+
+/// One argon2 turn per core (see [`AuthConfig::argon2_turns`]).
+fn argon2_turns() -> Arc<tokio::sync::Semaphore> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    Arc::new(tokio::sync::Semaphore::new(cores))
 }
 
 /// Who is an administrator: a principal holding any of these roles or scopes sees and
@@ -204,6 +217,7 @@ impl AuthConfig {
             basic_users,
             admins: Admins::from_vars(&var),
             terse_refusals: production,
+            argon2_turns: argon2_turns(),
         })
     }
 
@@ -250,6 +264,7 @@ impl AuthConfig {
                 scopes: Vec::new(),
             },
             terse_refusals: false,
+            argon2_turns: argon2_turns(),
         }
     }
 
