@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Graceful shutdown of a generated server, end to end: start the golden petstore binary,
+# Graceful shutdown of a generated server, end to end (and, first, that each of the
+# binary's commands answers --help): start the golden petstore binary,
 # begin a slow request (a body uploaded at 20 KB/s, about 4 s), send SIGTERM one second in,
 # and require that the request still gets its answer, that new connections are refused
 # meanwhile, and that the server exits 0 afterwards.
@@ -14,6 +15,14 @@ package=$(grep -m1 '^name' "$project/Cargo.toml" | sed 's/.*"\(.*\)".*/\1/')
 bin=$target/debug/$package
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true' EXIT
+
+# Every command explains itself (the server's log points new users at `token --help`).
+for command in token hash-password config healthcheck serve; do
+  help=$("$bin" "$command" --help) || { echo "\`$command --help\` failed"; exit 1; }
+  grep -q '^usage: ' <<<"$help" || { echo "\`$command --help\` printed no usage: $help"; exit 1; }
+done
+grep -q -- '--sub SUBJECT' <<<"$("$bin" token --help)" || { echo "\`token --help\` does not say how to call it"; exit 1; }
+echo "every command's --help: ok"
 
 port=18499
 export JWT_SECRET=shutdown-test-secret-0123456789abcdef0123

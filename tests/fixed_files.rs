@@ -91,3 +91,22 @@ fn scaffold_rust_files_import_by_name_and_allow_nothing_unused() {
         }
     }
 }
+
+/// A toolchain that can install `gen` can build what it writes: the generated crates and
+/// the runtime ask for the Rust version specgen itself asks for.
+#[test]
+fn generated_manifests_ask_for_the_rust_version_specgen_asks_for() {
+    let wanted = format!("rust-version = \"{}\"", env!("CARGO_PKG_RUST_VERSION"));
+    for manifest in [
+        "templates/project/Cargo.toml.txt",
+        "templates/project/generated.Cargo.toml.txt",
+        "generator/runtime/Cargo.toml",
+    ] {
+        let text = std::fs::read_to_string(manifest).expect("the manifest is readable");
+        let line = text
+            .lines()
+            .find(|line| line.starts_with("rust-version"))
+            .unwrap_or_else(|| panic!("{manifest} states no rust-version"));
+        assert_eq!(line, wanted, "{manifest}");
+    }
+}

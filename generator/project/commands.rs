@@ -62,10 +62,10 @@ pub fn new_project(options: &NewOptions) -> Result<RegenReport, ProjectError> {
         stage("load", || crate::spec::load_source(source.clone())).map_err(ProjectError::Spec)?;
     let (api, warnings) =
         stage("lower", || crate::ir::lower(&loaded)).map_err(ProjectError::Spec)?;
-    let package_name = options
-        .name
-        .clone()
-        .unwrap_or_else(|| default_package_name(&api));
+    let package_name = match &options.name {
+        Some(name) => package_name_from(name),
+        None => default_package_name(&api),
+    };
     let root = options
         .out
         .clone()
@@ -385,7 +385,21 @@ fn migration_files(dir: &Path) -> Result<Vec<migrations::ExistingMigration>, Pro
 
 /// A Cargo package name from the API title: `Swagger Petstore` → `swagger-petstore`.
 pub fn default_package_name(api: &Api) -> String {
-    let name = heck::ToKebabCase::to_kebab_case(crate::ir::snake_ident(&api.title).as_str());
+    package_name_from(&api.title)
+}
+
+/// A Cargo package name made from `text` (a title, or `--name` as typed) whose crate name
+/// is snake case, so the project builds without a `non_snake_case` warning under
+/// `clippy -D warnings`: lower case, words joined by single hyphens (`My--API` →
+/// `my-api`), never a keyword, `test`, or a leading digit.
+pub fn package_name_from(text: &str) -> String {
+    // Punctuation only separates words here (`snake_ident` would spell a leading `-` as
+    // `minus`, as it must for an enum value).
+    let words = text.replace(|c: char| !c.is_alphanumeric(), " ");
+    if words.trim().is_empty() {
+        return "generated-api".to_owned();
+    }
+    let name = heck::ToKebabCase::to_kebab_case(crate::ir::snake_ident(&words).as_str());
     let name = name.trim_matches('-').to_owned();
     if name.is_empty()
         || crate::ir::is_rust_keyword(&name.replace('-', "_"))
@@ -416,4 +430,35 @@ fn write_file(path: &Path, contents: &[u8]) -> Result<(), ProjectError> {
     let temp = PathBuf::from(temp);
     std::fs::write(&temp, contents).map_err(|e| ProjectError::io(&temp, e))?;
     std::fs::rename(&temp, path).map_err(|e| ProjectError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::package_name_from;
+
+    #[test]
+    fn a_package_name_always_makes_a_snake_case_crate_name() {
+        for (typed, expected) in [
+            ("my--api", "my-api"),
+            ("My API", "my-api"),
+            ("MyAPI", "my-api"),
+            ("-edge_case-", "edge-case"),
+            ("petstore", "petstore"),
+            ("crate", "crate-api"),
+            ("test", "test-api"),
+            ("", "generated-api"),
+        ] {
+            let name = package_name_from(typed);
+            assert_eq!(name, expected, "--name {typed:?}");
+            let krate = name.replace('-', "_");
+            assert!(
+                krate
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && !krate.contains("__")
+                    && !krate.starts_with(|c: char| c.is_ascii_digit()),
+                "{typed:?} gave the crate name {krate}"
+            );
+        }
+    }
 }

@@ -25,9 +25,34 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage: [serve | token --sub SUBJECT [--scopes A,B] [--roles A,B] [--ttl SECONDS] | hash-password [PASSWORD] | config | healthcheck]\n\nWithout arguments: serve on HOST:PORT (default 127.0.0.1:8080). Settings come from the environment (and `.env` outside production); see .env.example.";
 
+/// What `<command> --help` prints: the command's own usage, or [`USAGE`].
+fn usage_of(command: &str) -> &'static str {
+    match command {
+        "token" => {
+            "usage: token --sub SUBJECT [--scopes A,B] [--roles A,B] [--ttl SECONDS]\n\nPrints a JWT signed with JWT_SECRET (read from the environment or `.env`), valid for --ttl seconds (default 3600, at most JWT_MAX_TTL_SECS), carrying JWT_ISSUER and JWT_AUDIENCE when set. Send it as `Authorization: Bearer <token>`."
+        }
+        "hash-password" => {
+            "usage: hash-password [PASSWORD]\n\nPrints an argon2 hash of PASSWORD (read from stdin when not given) for BASIC_USERS: `BASIC_USERS=alice=<hash>`."
+        }
+        "config" => {
+            "usage: config\n\nPrints the settings the server would run with, from the environment and `.env` (passwords hidden), or every setting that is wrong."
+        }
+        "healthcheck" => {
+            "usage: healthcheck\n\nAsks the server on HOST:PORT for /healthz; exits 0 when it answers 200 (for container health checks)."
+        }
+        _ => USAGE,
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let asks_for_help = args.iter().any(|arg| arg == "--help" || arg == "-h")
+        || args.first().is_some_and(|arg| arg == "help");
+    if asks_for_help {
+        println!("{}", usage_of(args.first().map_or("", String::as_str)));
+        return ExitCode::SUCCESS;
+    }
     load_dotenv();
     let result = match args.first().map(String::as_str) {
         None | Some("serve") => serve().await,
@@ -37,10 +62,6 @@ async fn main() -> ExitCode {
             .map(|settings| println!("{settings:#?}"))
             .map_err(|e| e.to_string()),
         Some("healthcheck") => healthcheck(),
-        Some("--help" | "-h" | "help") => {
-            println!("{USAGE}");
-            Ok(())
-        }
         Some(other) => Err(format!("unknown command `{other}` (try --help)")),
     };
     match result {

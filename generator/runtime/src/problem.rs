@@ -105,8 +105,11 @@ impl Problem {
         Self::new(StatusCode::FORBIDDEN)
     }
 
+    /// 404, saying so in words: a client reading `detail` learns what went wrong without
+    /// knowing the status codes. (An item another caller owns answers the same: whether
+    /// it exists is not the caller's to know.)
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND)
+        Self::new(StatusCode::NOT_FOUND).with_detail("the requested resource does not exist")
     }
 
     /// A request that could not be parsed, listing every part that was wrong.
@@ -187,5 +190,24 @@ impl IntoResponse for Problem {
             response.headers_mut().append(name, value.clone());
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_404_says_in_words_that_nothing_is_there() {
+        let problem = Problem::not_found();
+        assert_eq!(problem.status, StatusCode::NOT_FOUND);
+        assert!(
+            problem
+                .detail
+                .as_deref()
+                .is_some_and(|detail| detail.contains("does not exist")),
+            "{:?}",
+            problem.detail
+        );
     }
 }
