@@ -33,6 +33,9 @@ pub(super) struct Bearer {
     /// outlives every rotation and every departure; this bounds what a stolen one is worth
     /// without a revocation list.
     max_ttl: Option<Duration>,
+    /// How far the issuer's clock may be off (`JWT_LEEWAY_SECS`, default 60): a token is
+    /// still accepted this long after its `exp`, and this long before its `nbf`.
+    leeway_secs: u64,
     /// The claims policy for each algorithm some key accepts, built once from the keys,
     /// issuers and audiences: a `Validation` holds hash sets, and building one per request
     /// cost a tenth of a token check.
@@ -78,6 +81,14 @@ impl Bearer {
         let issuers = list(var("JWT_ISSUER"));
         let audiences = list(var("JWT_AUDIENCE"));
         let roles_claim = roles_claim(var("JWT_ROLES_CLAIM").as_deref())?;
+        let leeway_secs = match var("JWT_LEEWAY_SECS") {
+            None => DEFAULT_LEEWAY_SECS,
+            Some(text) => text.trim().parse::<u64>().map_err(|_| {
+                AuthError::new(format!(
+                    "JWT_LEEWAY_SECS must be a number of seconds, got `{text}`"
+                ))
+            })?,
+        };
         let max_ttl = match var("JWT_MAX_TTL_SECS") {
             None => Some(DEFAULT_MAX_TTL),
             Some(text) => match text.trim().parse::<u64>() {
@@ -91,13 +102,14 @@ impl Bearer {
             },
         };
         Ok(Self {
-            validations: validations(&verify_keys, &issuers, &audiences),
+            validations: validations(&verify_keys, &issuers, &audiences, leeway_secs),
             verify_keys,
             signing_key,
             issuers,
             audiences,
             roles_claim,
             max_ttl,
+            leeway_secs,
         })
     }
 
@@ -105,13 +117,14 @@ impl Bearer {
     pub(super) fn for_tests(secret: &str) -> Self {
         let verify_keys = vec![hmac_key(secret.as_bytes())];
         Self {
-            validations: validations(&verify_keys, &[], &[]),
+            validations: validations(&verify_keys, &[], &[], DEFAULT_LEEWAY_SECS),
             verify_keys,
             signing_key: Some(EncodingKey::from_secret(secret.as_bytes())),
             issuers: Vec::new(),
             audiences: Vec::new(),
             roles_claim: vec![DEFAULT_ROLES_CLAIM.to_owned()],
             max_ttl: Some(DEFAULT_MAX_TTL),
+            leeway_secs: DEFAULT_LEEWAY_SECS,
         }
     }
 
@@ -130,7 +143,12 @@ impl Bearer {
         );
         self.verify_keys.push(hmac_key(secret.as_bytes()));
         self.signing_key = Some(EncodingKey::from_secret(secret.as_bytes()));
-        self.validations = validations(&self.verify_keys, &self.issuers, &self.audiences);
+        self.validations = validations(
+            &self.verify_keys,
+            &self.issuers,
+            &self.audiences,
+            self.leeway_secs,
+        );
     }
 
     /// What is configured, never a secret (for `AuthConfig`'s `Debug`).
@@ -232,8 +250,9 @@ impl Bearer {
         if let Some(max_ttl) = self.max_ttl {
             let expires = claims.get("exp").and_then(serde_json::Value::as_f64);
             let now = jsonwebtoken::get_current_timestamp() as f64;
-            // A minute of leeway for the issuer's clock, as for `exp` itself.
-            if expires.is_some_and(|exp| exp - now > (max_ttl.as_secs() + 60) as f64) {
+            // The same leeway for the issuer's clock as for `exp` itself.
+            if expires.is_some_and(|exp| exp - now > (max_ttl.as_secs() + self.leeway_secs) as f64)
+            {
                 return Err(Cow::Borrowed(
                     "the token lives longer than this server accepts (JWT_MAX_TTL_SECS)",
                 ));
@@ -287,7 +306,12 @@ impl Bearer {
 
 /// The claims policy for each algorithm the keys accept: signature by that algorithm, `exp`
 /// and `sub` required, `nbf` checked, `iss` and `aud` required and checked when configured.
-fn validations(keys: &[VerifyKey], issuers: &[String], audiences: &[String]) -> Vec<Validation> {
+fn validations(
+    keys: &[VerifyKey],
+    issuers: &[String],
+    audiences: &[String],
+    leeway_secs: u64,
+) -> Vec<Validation> {
     let mut algorithms: Vec<Algorithm> = Vec::new();
     for &algorithm in keys.iter().flat_map(|key| &key.algorithms) {
         if !algorithms.contains(&algorithm) {
@@ -299,6 +323,7 @@ fn validations(keys: &[VerifyKey], issuers: &[String], audiences: &[String]) -> 
         .map(|algorithm| {
             let mut validation = Validation::new(algorithm);
             validation.validate_nbf = true;
+            validation.leeway = leeway_secs;
             let mut required = vec!["exp", "sub"];
             if !issuers.is_empty() {
                 validation.set_issuer(issuers);
@@ -318,6 +343,10 @@ fn validations(keys: &[VerifyKey], issuers: &[String], audiences: &[String]) -> 
         })
         .collect()
 }
+
+/// How far an issuer's clock may be off when `JWT_LEEWAY_SECS` is unset: a minute (the
+/// JWT library's own default, now stated).
+const DEFAULT_LEEWAY_SECS: u64 = 60;
 
 /// How long a token may still live when `JWT_MAX_TTL_SECS` is unset: a day.
 const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
@@ -761,6 +790,27 @@ Br7bQ9z0d913PVnmJv2M3OOuTFzeQLFnoyF+SFPWDauLqdgm4hf42tkfGA==
         assert!(authenticate(&unbounded, &bearer(&year), BEARER_ONLY).is_ok());
         let default = from_vars(Needs::default(), &[("JWT_SECRET", SECRET)]).unwrap();
         assert_invalid_token(authenticate(&default, &bearer(&year), BEARER_ONLY));
+    }
+
+    #[test]
+    fn an_expired_token_passes_only_within_the_configured_leeway() {
+        let lately = sign(SECRET, json!({"sub": "ann", "exp": now() - 10}));
+        let default = from_vars(Needs::default(), &[("JWT_SECRET", SECRET)]).unwrap();
+        assert!(
+            authenticate(&default, &bearer(&lately), BEARER_ONLY).is_ok(),
+            "ten seconds late is within the default minute"
+        );
+        let strict = from_vars(
+            Needs::default(),
+            &[("JWT_SECRET", SECRET), ("JWT_LEEWAY_SECS", "0")],
+        )
+        .unwrap();
+        assert_invalid_token(authenticate(&strict, &bearer(&lately), BEARER_ONLY));
+        let broken = from_vars(
+            Needs::default(),
+            &[("JWT_SECRET", SECRET), ("JWT_LEEWAY_SECS", "a minute")],
+        );
+        assert!(broken.is_err());
     }
 
     #[test]
