@@ -36,12 +36,10 @@ pub fn routes(settings: &Settings, db: Database, spec: PublishedSpec) -> Router 
         router = router.route("/healthz", get(healthz));
     }
     if public && free("/readyz") {
-        let readiness = Arc::new(Readiness::new(READINESS_TTL));
-        router = router.route("/readyz", get(readyz).with_state((db.clone(), readiness)));
+        router = router.route("/readyz", readiness_endpoint(db.clone()));
     }
     if public && settings.metrics && free("/metrics") {
-        telemetry::prometheus();
-        router = router.route("/metrics", get(metrics).with_state(db));
+        router = router.route("/metrics", metrics_endpoint(db));
     }
     if settings.docs {
         if free("/openapi.json") {
@@ -70,15 +68,25 @@ pub fn routes(settings: &Settings, db: Database, spec: PublishedSpec) -> Router 
 /// What the ops port (`OPS_PORT`) serves: liveness, readiness and, when on, metrics. No
 /// middleware: probes and scrapes are neither rate limited nor logged.
 pub fn operations(settings: &Settings, db: Database) -> Router {
-    let readiness = Arc::new(Readiness::new(READINESS_TTL));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz).with_state((db.clone(), readiness)));
+        .route("/readyz", readiness_endpoint(db.clone()));
     if settings.metrics {
-        telemetry::prometheus();
-        router = router.route("/metrics", get(metrics).with_state(db));
+        router = router.route("/metrics", metrics_endpoint(db));
     }
     router
+}
+
+/// `GET /readyz` on `db`, with its own cached answer.
+fn readiness_endpoint(db: Database) -> axum::routing::MethodRouter {
+    let readiness = Arc::new(Readiness::new(READINESS_TTL));
+    get(readyz).with_state((db, readiness))
+}
+
+/// `GET /metrics`, with the Prometheus recorder installed.
+fn metrics_endpoint(db: Database) -> axum::routing::MethodRouter {
+    telemetry::prometheus();
+    get(metrics).with_state(db)
 }
 
 /// Liveness: the process answers. Deliberately checks nothing else, so a database outage

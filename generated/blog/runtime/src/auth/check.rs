@@ -770,15 +770,13 @@ mod tests {
     #[cfg(feature = "jwt")]
     #[test]
     fn in_production_a_refusal_does_not_say_which_check_failed() {
-        let vars = [
-            ("APP_ENV", "production"),
-            ("JWT_SECRET", "a-production-secret-of-more-than-32-bytes"),
-        ];
-        let production = AuthConfig::from_lookup(crate::auth::Needs::default(), |name| {
-            vars.iter()
-                .find(|(key, _)| *key == name)
-                .map(|(_, value)| (*value).to_owned())
-        })
+        let production = from_vars(
+            crate::auth::Needs::default(),
+            &[
+                ("APP_ENV", "production"),
+                ("JWT_SECRET", "a-production-secret-of-more-than-32-bytes"),
+            ],
+        )
         .unwrap();
         let forged = bearer("not.a.token");
         let refused = authenticate(&production, &forged, BEARER_ONLY).unwrap_err();
